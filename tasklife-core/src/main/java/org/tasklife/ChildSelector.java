@@ -1,0 +1,43 @@
+package org.tasklife;
+
+/** Which children a child wait considers (SPEC W1): any child, or the one with a given group id. */
+public final class ChildSelector {
+    private static final ChildSelector ANY = new ChildSelector(-1);
+    private final long groupId;
+
+    private ChildSelector(long groupId) {
+        this.groupId = groupId;
+    }
+
+    /** Any child group ({@code wait4(-1)}). */
+    public static ChildSelector any() {
+        return ANY;
+    }
+
+    /**
+     * The child group with id {@code groupId}.
+     *
+     * @throws IllegalArgumentException if {@code groupId} is not positive
+     */
+    public static ChildSelector group(long groupId) {
+        if (groupId <= 0) {
+            throw new IllegalArgumentException("groupId must be positive, was " + groupId);
+        }
+        return new ChildSelector(groupId);
+    }
+
+    /** Whether a child with id {@code id} matches. */
+    public boolean matches(long id) {
+        return groupId == -1 || groupId == id;
+    }
+
+    /** The selected id, or -1 for any. */
+    public long groupId() {
+        return groupId;
+    }
+
+    @Override
+    public String toString() {
+        return groupId == -1 ? "any child" : "child " + groupId;
+    }
+}

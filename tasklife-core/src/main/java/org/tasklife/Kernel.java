@@ -1,0 +1,220 @@
+package org.tasklife;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.tasklife.internal.group.GroupControlBlock;
+import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.time.Clock;
+
+/**
+ * One tasklife kernel: the task table, the timer service, the reaper and the root domain.
+ * {@link #close()} kills everything still running and waits (a bounded time) for it to end.
+ *
+ * <pre>{@code
+ * try (Kernel kernel = Kernel.boot()) {
+ *     TaskGroup job = kernel.spawnGroup("job", () -> {
+ *         Tasks.sleep(Duration.ofHours(1));   // blocked in a tasklife wait
+ *         return 0;
+ *     });
+ *     job.kill();                             // ends the sleep at once
+ *     ExitStatus status = job.reap();         // Killed
+ * }
+ * }</pre>
+ *
+ * <p>Every method is safe from any thread, inside a task or not.
+ */
+public final class Kernel implements AutoCloseable {
+    private final KernelCore core;
+    private final Duration closeTimeout;
+
+    private Kernel(KernelCore core, Duration closeTimeout) {
+        this.core = core;
+        this.closeTimeout = closeTimeout;
+    }
+
+    /** Boots a kernel with default settings. */
+    public static Kernel boot() {
+        return builder().boot();
+    }
+
+    /** A builder for a kernel with non-default settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of a kernel to boot. */
+    public static final class Builder {
+        private String name = "tasklife";
+        private Duration killGracePeriod = Duration.ofSeconds(5);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private Consumer<StuckTaskReport> stuckListener = r -> {};
+        private Clock clock = Clock.system();
+
+        private Builder() {}
+
+        /** The kernel's name, used in thread names. */
+        public Builder name(String name) {
+            this.name = SpawnOptions.checkName(name);
+            return this;
+        }
+
+        /**
+         * How long a killed task may take to unwind before it is reported stuck and its owned resources
+         * are force-closed (SPEC K8). Default 5 s.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder killGracePeriod(Duration grace) {
+            this.killGracePeriod = positive(grace, "killGracePeriod");
+            return this;
+        }
+
+        /** How long {@link Kernel#close()} waits for tasks to end. Default 10 s. */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = positive(timeout, "closeTimeout");
+            return this;
+        }
+
+        /** Told about every stuck-task report (SPEC K8), on the kernel's reaper thread. */
+        public Builder onStuckTask(Consumer<StuckTaskReport> listener) {
+            this.stuckListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /** Boots the kernel: starts its timer and reaper threads. */
+        public Kernel boot() {
+            return new Kernel(new KernelCore(name, clock, killGracePeriod.toNanos(), stuckListener), closeTimeout);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+
+    KernelCore core() {
+        return core;
+    }
+
+    /** The root domain. */
+    public Domain rootDomain() {
+        return new Domain(core.rootGroup());
+    }
+
+    /**
+     * Spawns a group whose main task runs {@code main} (SPEC P1). Its parent is the caller's group when
+     * called from a task of this kernel, else the root domain's root.
+     *
+     * @throws SpawnRefusedException if the kernel is closed or the caller's group is exiting
+     */
+    public TaskGroup spawnGroup(String name, GroupMain main) {
+        return spawnGroup(SpawnOptions.named(name), main);
+    }
+
+    /** Spawns a group with options. @see #spawnGroup(String, GroupMain) */
+    public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
+        GroupControlBlock parent = core.currentGroup();
+        return spawnGroupUnder(parent == null ? core.rootGroup() : parent, options, main);
+    }
+
+    static TaskGroup spawnGroupUnder(GroupControlBlock parent, SpawnOptions options, GroupMain main) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(main, "main");
+        options.checkForGroup();
+        return new TaskGroup(parent.core().spawnGroup(parent, options.name(), options.isPlatformThread(),
+                options.isAutoReap(), options.isChildSubreaper(), options.getFailurePolicy() == FailurePolicy.FAIL_TASK,
+                () -> main.run()));
+    }
+
+    /** The task with this id, unless unknown or disposed (SPEC I8: never another task). */
+    public Optional<Task<?>> findTask(long id) {
+        TaskControlBlock t = core.findTask(id);
+        return t == null ? Optional.empty() : Optional.of(new Task<>(t));
+    }
+
+    /** The group with this id, unless unknown, a domain root, or reaped. */
+    public Optional<TaskGroup> findGroup(long id) {
+        GroupControlBlock g = core.findGroup(id);
+        return g == null || g.isDomainRoot() ? Optional.empty() : Optional.of(new TaskGroup(g));
+    }
+
+    /**
+     * Kills the task with this id (SPEC K1).
+     *
+     * @return whether this call killed it; false for unknown, killed, exiting or ended tasks
+     */
+    public boolean kill(long taskId) {
+        TaskControlBlock t = core.findTask(taskId);
+        return t != null && core.killTask(t);
+    }
+
+    /** A snapshot of live tasks and unreaped groups (SPEC §11). */
+    public KernelSnapshot snapshot() {
+        return core.snapshot();
+    }
+
+    /** Number of tasks not yet terminated. */
+    public long liveTaskCount() {
+        return core.liveTaskCount();
+    }
+
+    /** Number of owned resources (of tasks and groups) still open. */
+    public long openResourceCount() {
+        return core.openResources().get();
+    }
+
+    /** Number of timers armed and not yet fired or cancelled (sleeps, timed waits, kill grace timers). */
+    public int pendingTimerCount() {
+        return core.timers().pendingCount();
+    }
+
+    /** Stuck-task reports made so far (SPEC K8). */
+    public List<StuckTaskReport> stuckTasks() {
+        return core.stuckReports();
+    }
+
+    /**
+     * Refuses new spawns, kills every group, waits up to {@code timeout} for every task to end, force-closes
+     * what the remaining ones own, and stops the kernel's threads. Idempotent.
+     *
+     * @return how long it took and which tasks did not end in time
+     */
+    public ShutdownReport close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        long start = Clock.system().nanoTime();
+        List<StuckTaskReport> stuck = core.close(timeout.toNanos());
+        return new ShutdownReport(Duration.ofNanos(Clock.system().nanoTime() - start), stuck);
+    }
+
+    /** {@link #close(Duration)} with the configured close timeout. */
+    @Override
+    public void close() {
+        close(closeTimeout);
+    }
+
+    static boolean has(WaitOption[] options, WaitOption o) {
+        for (WaitOption x : options) {
+            if (Objects.requireNonNull(x, "options element") == o) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "Kernel[" + core.name() + ", live tasks " + core.liveTaskCount() + "]";
+    }
+}

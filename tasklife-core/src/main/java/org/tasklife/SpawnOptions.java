@@ -1,0 +1,133 @@
+package org.tasklife;
+
+import java.util.Objects;
+
+/**
+ * How to spawn a task or a group (SPEC P5): immutable; each {@code with...} method returns a copy.
+ *
+ * <pre>{@code
+ * kernel.spawnGroup(SpawnOptions.named("indexer").platformThread().autoReap(), () -> 0);
+ * }</pre>
+ *
+ * <p>Options that apply only to groups ({@link #autoReap()}, {@link #childSubreaper()},
+ * {@link #failurePolicy(FailurePolicy)}) or only to tasks ({@link #detached()}) are refused with an
+ * {@link IllegalArgumentException} by a spawn of the other kind.
+ */
+public final class SpawnOptions {
+    private final String name;
+    private final boolean detached;
+    private final boolean platformThread;
+    private final boolean autoReap;
+    private final boolean childSubreaper;
+    private final FailurePolicy failurePolicy;
+
+    private SpawnOptions(String name, boolean detached, boolean platformThread, boolean autoReap,
+            boolean childSubreaper, FailurePolicy failurePolicy) {
+        this.name = name;
+        this.detached = detached;
+        this.platformThread = platformThread;
+        this.autoReap = autoReap;
+        this.childSubreaper = childSubreaper;
+        this.failurePolicy = failurePolicy;
+    }
+
+    /**
+     * Options with a name and every default: joinable, virtual thread, zombie until reaped,
+     * {@link FailurePolicy#FAIL_GROUP}.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank or longer than 200 characters
+     */
+    public static SpawnOptions named(String name) {
+        return new SpawnOptions(checkName(name), false, false, false, false, FailurePolicy.FAIL_GROUP);
+    }
+
+    static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        if (name.length() > 200) {
+            throw new IllegalArgumentException("name must be at most 200 characters, was " + name.length());
+        }
+        return name;
+    }
+
+    /** Tasks only: the task is detached from the start (nobody joins it; its record goes when it ends). */
+    public SpawnOptions detached() {
+        return new SpawnOptions(name, true, platformThread, autoReap, childSubreaper, failurePolicy);
+    }
+
+    /** Run on a platform thread instead of a virtual thread (exact CPU time; costs an OS thread). */
+    public SpawnOptions platformThread() {
+        return new SpawnOptions(name, detached, true, autoReap, childSubreaper, failurePolicy);
+    }
+
+    /** Groups only: never a zombie; reaped as soon as it ends (like {@code SIGCHLD=SIG_IGN}). */
+    public SpawnOptions autoReap() {
+        return new SpawnOptions(name, detached, platformThread, true, childSubreaper, failurePolicy);
+    }
+
+    /** Groups only: orphaned descendants are reparented to this group rather than the domain root (SPEC R4). */
+    public SpawnOptions childSubreaper() {
+        return new SpawnOptions(name, detached, platformThread, autoReap, true, failurePolicy);
+    }
+
+    /** Groups only: what an uncaught throwable in one of its tasks does (SPEC E5). */
+    public SpawnOptions failurePolicy(FailurePolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, policy);
+    }
+
+    /** The name. */
+    public String name() {
+        return name;
+    }
+
+    /** Whether the task starts detached. */
+    public boolean isDetached() {
+        return detached;
+    }
+
+    /** Whether a platform thread is requested. */
+    public boolean isPlatformThread() {
+        return platformThread;
+    }
+
+    /** Whether the group is auto-reaped. */
+    public boolean isAutoReap() {
+        return autoReap;
+    }
+
+    /** Whether the group is a child subreaper. */
+    public boolean isChildSubreaper() {
+        return childSubreaper;
+    }
+
+    /** The group's failure policy. */
+    public FailurePolicy getFailurePolicy() {
+        return failurePolicy;
+    }
+
+    /** @throws IllegalArgumentException naming the option if a group-only option is set */
+    void checkForTask() {
+        if (autoReap || childSubreaper || failurePolicy != FailurePolicy.FAIL_GROUP) {
+            throw new IllegalArgumentException("options autoReap, childSubreaper and failurePolicy apply to groups "
+                    + "(spawnGroup), not to tasks; got " + this);
+        }
+    }
+
+    /** @throws IllegalArgumentException naming the option if a task-only option is set */
+    void checkForGroup() {
+        if (detached) {
+            throw new IllegalArgumentException("option detached applies to tasks (spawnTask), not to groups: "
+                    + "use autoReap for a group nobody waits for; got " + this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SpawnOptions[name=" + name + (detached ? ", detached" : "") + (platformThread ? ", platformThread" : "")
+                + (autoReap ? ", autoReap" : "") + (childSubreaper ? ", childSubreaper" : "")
+                + ", " + failurePolicy + "]";
+    }
+}

@@ -1,0 +1,21 @@
+package org.tasklife;
+
+/**
+ * Spawning was refused and nothing was created: the target group is exiting, the kernel is closed, a
+ * limit is reached, or the JVM could not start the thread.
+ *
+ * <p>POSIX equivalent, for orientation: EAGAIN.
+ */
+public final class SpawnRefusedException extends TaskLifeException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message names the target and the rule */
+    public SpawnRefusedException(String message) {
+        super(message);
+    }
+
+    /** @param message names the target and the rule; @param cause why the thread could not start */
+    public SpawnRefusedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,35 @@
+package org.tasklife;
+
+import java.util.List;
+
+/**
+ * A killed task that did not finish unwinding within the kill grace period (SPEC K8): where it is
+ * stuck. Its owned resources are force-closed when this report is made.
+ *
+ * @param taskId the task
+ * @param groupId its group
+ * @param name its name
+ * @param state its state when reported
+ * @param waitChannel its wait channel, if blocked in a tasklife wait
+ * @param stack its thread's stack when reported (may be empty if the JVM gives none)
+ */
+public record StuckTaskReport(long taskId, long groupId, String name, TaskState state, String waitChannel,
+        List<StackTraceElement> stack) {
+    /** Stack list is copied. */
+    public StuckTaskReport {
+        stack = List.copyOf(stack);
+    }
+
+    /** A multi-line rendering: a header line, then one line per frame. */
+    public String render() {
+        StringBuilder sb = new StringBuilder("stuck task ").append(taskId).append(" (").append(name)
+                .append(") of group ").append(groupId).append(": ").append(state);
+        if (!waitChannel.isEmpty()) {
+            sb.append(" in ").append(waitChannel);
+        }
+        for (StackTraceElement e : stack) {
+            sb.append("\n\tat ").append(e);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,142 @@
+package org.tasklife;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.task.TaskControlBlock;
+
+/**
+ * A handle to one task (a thread, TID). Handles stay valid forever: once the task's record is
+ * disposed (joined, detached, its group reaped), operations that need it throw
+ * {@link NoSuchTaskException}, and {@link #kill()} returns {@code false}; it never names another task.
+ *
+ * @param <T> the body's result type
+ */
+public final class Task<T> {
+    private final TaskControlBlock tcb;
+
+    Task(TaskControlBlock tcb) {
+        this.tcb = tcb;
+    }
+
+    TaskControlBlock tcb() {
+        return tcb;
+    }
+
+    /** The task id (never reused). */
+    public long id() {
+        return tcb.id();
+    }
+
+    /** The task's name. */
+    public String name() {
+        return tcb.name();
+    }
+
+    /** The id of the task's group. */
+    public long groupId() {
+        return tcb.owner().ownerId();
+    }
+
+    /** The task's group. */
+    public TaskGroup group() {
+        return new TaskGroup(KernelCore.groupOf(tcb));
+    }
+
+    /** The task's current state. */
+    public TaskState state() {
+        return tcb.taskState();
+    }
+
+    /** Whether the task was killed (sticky, SPEC §1). */
+    public boolean isKilled() {
+        return tcb.isKilled();
+    }
+
+    /**
+     * Kills the task (SPEC K1–K4): a wait it is blocked in ends at once with {@link TaskKilledError};
+     * a running task sees it at its next safe point (and JDK blocking calls are interrupted).
+     * Asynchronous: use {@link #onExit()} to wait for the end.
+     *
+     * @return whether this call killed it; false if already killed, exiting, ended or disposed
+     */
+    public boolean kill() {
+        return KernelCore.groupOf(tcb).core().killTask(tcb);
+    }
+
+    /**
+     * Waits for the task to end and returns its body's result (SPEC J1–J4). All concurrent joiners get
+     * it; afterwards the record is released and a later join throws {@link NoSuchTaskException}.
+     *
+     * @throws TaskKilledException if the task was killed
+     * @throws TaskFailedException if the task failed (the cause is what it threw)
+     * @throws DeadlockException if a task joins itself
+     * @throws InvalidTaskOperationException if the task is detached
+     * @throws NotPermittedException if the caller is not a task of the same group
+     * @throws NoSuchTaskException if the record was already released
+     * @throws TaskKilledError if the caller is killed while waiting (the target stays joinable)
+     */
+    @SuppressWarnings("unchecked")
+    public T join() {
+        return (T) KernelCore.groupOf(tcb).core().join(TaskControlBlock.current(), tcb);
+    }
+
+    /**
+     * Detaches the task: nobody may join it and its record is released when it ends (now, if it has).
+     *
+     * @throws InvalidTaskOperationException if already detached
+     * @throws NoSuchTaskException if the record was already released
+     */
+    public void detach() {
+        KernelCore.groupOf(tcb).core().detach(tcb);
+    }
+
+    /**
+     * A future of the task's exit status; completes on every path (SPEC R3). Completing or cancelling
+     * the returned future affects only that copy.
+     */
+    public CompletableFuture<ExitStatus> onExit() {
+        return tcb.onExit().copy();
+    }
+
+    /** The exit status once {@link TaskState#TERMINATED}. */
+    public Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(tcb.status());
+    }
+
+    /** Failures of closing this task's owned resources and of its destructors (SPEC O3). */
+    public List<Throwable> closeFailures() {
+        return tcb.closeFailures();
+    }
+
+    /** CPU time so far (see {@link CpuTimes} for how virtual threads are measured). */
+    public Duration cpuTime() {
+        return Duration.ofNanos(tcb.cpuTimeNanos());
+    }
+
+    /**
+     * Makes the task own {@code resource} (SPEC O1): it is closed exactly once when the task ends.
+     *
+     * @throws InvalidTaskOperationException if the task already ended (the resource is not registered)
+     */
+    public Owned own(AutoCloseable resource) {
+        return Owned.register(tcb.resources(), resource, "task " + tcb.id());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Task<?> other && other.tcb == tcb;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(tcb.id());
+    }
+
+    @Override
+    public String toString() {
+        return tcb.toString();
+    }
+}

@@ -1,0 +1,12 @@
+package org.tasklife;
+
+/**
+ * The body of a task: its return value is what {@link Task#join()} returns.
+ *
+ * @param <T> the result type
+ */
+@FunctionalInterface
+public interface TaskBody<T> {
+    /** Runs the task. @throws Exception to fail the task (SPEC E5) */
+    T run() throws Exception;
+}

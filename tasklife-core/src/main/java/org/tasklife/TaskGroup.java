@@ -1,0 +1,157 @@
+package org.tasklife;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.tasklife.internal.group.GroupControlBlock;
+import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.wait.HostWaiter;
+
+/**
+ * A handle to a task group (a process, TGID): tasks that share fate, owned resources and one exit
+ * status, with a parent group and children (SPEC §1–§7).
+ */
+public final class TaskGroup {
+    private final GroupControlBlock gcb;
+
+    TaskGroup(GroupControlBlock gcb) {
+        this.gcb = gcb;
+    }
+
+    /** The group id: its main task's id. */
+    public long id() {
+        return gcb.id();
+    }
+
+    /** The group's name. */
+    public String name() {
+        return gcb.name();
+    }
+
+    /** The current parent group's id (changes when the group is reparented, SPEC R4). */
+    public long parentId() {
+        GroupControlBlock p = gcb.parent();
+        return p == null ? 0 : p.id();
+    }
+
+    /** The group's state. */
+    public GroupState state() {
+        return gcb.state();
+    }
+
+    /** The exit status once a zombie. */
+    public Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(gcb.finalStatus());
+    }
+
+    /** A future of the exit status, completing on every path; does not reap (SPEC R3). */
+    public CompletableFuture<ExitStatus> onExit() {
+        return gcb.onExit().copy();
+    }
+
+    /** Live tasks of the group, by id. */
+    public List<Task<?>> tasks() {
+        List<Task<?>> out = new ArrayList<>();
+        for (TaskControlBlock t : gcb.records()) {
+            if (!t.isTerminated()) {
+                out.add(new Task<>(t));
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(Task::id));
+        return out;
+    }
+
+    /** Number of tasks not yet ended. */
+    public int liveTaskCount() {
+        return gcb.liveCount();
+    }
+
+    /**
+     * Kills every task of the group; its status becomes {@code Killed} unless another status was
+     * recorded first (SPEC K7). Asynchronous: see {@link #onExit()}.
+     *
+     * @return whether this call recorded the kill
+     */
+    public boolean kill() {
+        return gcb.core().killGroup(gcb);
+    }
+
+    /** CPU times of the group and its reaped children (SPEC T2). */
+    public CpuTimes times() {
+        return gcb.times();
+    }
+
+    /**
+     * Makes the group own {@code resource}: closed exactly once when the group's last task ends.
+     *
+     * @throws InvalidTaskOperationException if the group already ended
+     */
+    public Owned own(AutoCloseable resource) {
+        return Owned.register(gcb.resources(), resource, "group " + gcb.id());
+    }
+
+    /** Failures of closing group-owned resources (SPEC O3). */
+    public List<Throwable> closeFailures() {
+        return gcb.closeFailures();
+    }
+
+    /**
+     * Adds a task to this group from any thread.
+     *
+     * @throws SpawnRefusedException if the group is exiting or ended (nothing is created)
+     */
+    public <T> Task<T> spawnTask(String name, TaskBody<T> body) {
+        return spawnTask(SpawnOptions.named(name), body);
+    }
+
+    /** Adds a task with options to this group. @see #spawnTask(String, TaskBody) */
+    public <T> Task<T> spawnTask(SpawnOptions options, TaskBody<T> body) {
+        java.util.Objects.requireNonNull(body, "body");
+        options.checkForTask();
+        return new Task<>(gcb.core().spawnTask(gcb, options.name(), options.isPlatformThread(), options.isDetached(),
+                body::run));
+    }
+
+    /**
+     * Waits until this group ends and reaps it, from host code (for a top-level group) or from a task
+     * of its parent group (SPEC R2).
+     *
+     * @return the group's status
+     * @throws NoChildException if it was already reaped
+     * @throws NotPermittedException if the caller is neither the parent's task nor host code for a top-level group
+     */
+    public ExitStatus reap() {
+        KernelCore core = gcb.core();
+        TaskControlBlock caller = TaskControlBlock.current();
+        GroupControlBlock parent = gcb.parent();
+        if (parent == null) {
+            throw new NotPermittedException("group " + gcb.id() + " is a domain root and is never reaped");
+        }
+        GroupControlBlock callerGroup = core.currentGroup();
+        boolean permitted = callerGroup == parent || (caller == null || callerGroup == null) && parent.isDomainRoot();
+        if (!permitted) {
+            throw new NotPermittedException("group " + gcb.id() + " can be reaped only by a task of its parent group "
+                    + parent.id() + (parent.isDomainRoot() ? " or by host code" : ""));
+        }
+        return core.waitChild(parent, ChildSelector.group(gcb.id()), false, false,
+                callerGroup == null ? HostWaiter.INSTANCE : caller, callerGroup == null ? null : caller)
+                .orElseThrow().status();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TaskGroup other && other.gcb == gcb;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(gcb.id());
+    }
+
+    @Override
+    public String toString() {
+        return gcb.toString();
+    }
+}

@@ -1,0 +1,9 @@
+package org.tasklife;
+
+/** Options of a child wait (SPEC W3, W6). */
+public enum WaitOption {
+    /** Return at once with an empty result if matching children live and none has ended ({@code WNOHANG}). */
+    NO_HANG,
+    /** Report an ended child without reaping it; it stays a zombie ({@code WNOWAIT}). */
+    NO_REAP
+}

@@ -1,0 +1,350 @@
+package org.tasklife.internal.group;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.tasklife.CpuTimes;
+import org.tasklife.ExitStatus;
+import org.tasklife.GroupState;
+import org.tasklife.internal.task.ResourceList;
+import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.task.TaskOwner;
+import org.tasklife.internal.wait.WaitQueue;
+
+/**
+ * The group control block: a task group's members, live count, exit status, place in the tree,
+ * child-exit wait queue and owned resources. A domain root is a group with no tasks.
+ */
+public final class GroupControlBlock implements TaskOwner {
+    /*
+     * Implementation notes
+     *
+     * States (group lock for ALIVE/EXITING, kernel topology lock for ZOMBIE/REAPED):
+     *   ALIVE   -> EXITING   // exitGroup, kill or a failure recorded a status first (first wins, SPEC E3)
+     *   ALIVE   -> ZOMBIE    // last member ended with no recorded status: Exited(0) (SPEC E4)
+     *   EXITING -> ZOMBIE    // last member ended: the recorded status
+     *   ZOMBIE  -> REAPED    // a child wait of the parent, or auto-reap, or the domain root for orphans
+     *
+     * Invariants:
+     *  G1 (DESIGN I7) group fate is the live counter: the member whose exit brings it to 0 finishes the
+     *     group; nobody scans or waits for blocked members.
+     *  G2 a member is added only while ALIVE, under the group lock (SPEC P3): a spawn racing exitGroup
+     *     either is refused or is seen, and killed, by exitGroup's member snapshot.
+     *  G3 parent, children and adoptedByRoot change only under the kernel topology lock; a child is in
+     *     exactly one parent's children map until REAPED.
+     *
+     * Lock order: topology lock -> group lock -> wait queue locks. No user code under any of them.
+     */
+
+    private final long id;                      // immutable
+    private final String name;                  // immutable
+    private final KernelCore core;              // immutable
+    private final GroupControlBlock root;       // immutable: the domain root (itself for a root)
+    private final boolean autoReap;             // immutable
+    private final boolean subreaper;            // immutable
+    private final boolean failTaskOnly;         // immutable
+    private final long createdNanos;            // immutable
+    private final ResourceList resources;
+    private final WaitQueue childExits = new WaitQueue();
+    private final CompletableFuture<ExitStatus> onExit = new CompletableFuture<>();
+    private final ConcurrentLinkedQueue<Throwable> closeFailures = new ConcurrentLinkedQueue<>();
+    private final AtomicLong endedMembersCpu = new AtomicLong();
+    private final AtomicLong lastSelfReading = new AtomicLong();
+
+    final ReentrantLock lock = new ReentrantLock();
+    private final LinkedHashSet<TaskControlBlock> records = new LinkedHashSet<>(); // guarded by lock: not disposed
+    private int liveCount;                      // guarded by lock
+    private ExitStatus pendingStatus;           // guarded by lock: recorded by exitGroup/kill/failure
+    private volatile GroupState state = GroupState.ALIVE; // see table; volatile for readers
+    private volatile ExitStatus finalStatus;    // set before ZOMBIE
+
+    // guarded by core.topologyLock
+    private volatile GroupControlBlock parent;
+    private final TreeMap<Long, GroupControlBlock> children = new TreeMap<>();
+    private boolean adoptedByRoot;
+    private long reapedChildrenCpu;
+
+    GroupControlBlock(long id, String name, KernelCore core, GroupControlBlock parent, boolean autoReap,
+            boolean subreaper, boolean failTaskOnly) {
+        this.id = id;
+        this.name = name;
+        this.core = core;
+        this.parent = parent;
+        this.root = parent == null ? this : parent.root;
+        this.autoReap = autoReap;
+        this.subreaper = subreaper;
+        this.failTaskOnly = failTaskOnly;
+        this.createdNanos = core.clock().nanoTime();
+        this.resources = new ResourceList(core.openResources());
+    }
+
+    @Override
+    public long ownerId() {
+        return id;
+    }
+
+    /** The group id (TGID; equal to its main task's id). */
+    public long id() {
+        return id;
+    }
+
+    /** The group's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The kernel it belongs to. */
+    public KernelCore core() {
+        return core;
+    }
+
+    /** Whether this group is a domain root (it has no tasks). */
+    public boolean isDomainRoot() {
+        return root == this;
+    }
+
+    /** The root of this group's domain. */
+    public GroupControlBlock domainRoot() {
+        return root;
+    }
+
+    /** The current parent, or {@code null} for a domain root. */
+    public GroupControlBlock parent() {
+        return parent;
+    }
+
+    /** The group's state. */
+    public GroupState state() {
+        return state;
+    }
+
+    /** Whether the failure policy is FAIL_TASK. */
+    boolean failTaskOnly() {
+        return failTaskOnly;
+    }
+
+    /** The final status, or {@code null} before ZOMBIE. */
+    public ExitStatus finalStatus() {
+        return finalStatus;
+    }
+
+    /** Completes with the status when the group becomes a zombie (SPEC R3). */
+    public CompletableFuture<ExitStatus> onExit() {
+        return onExit;
+    }
+
+    /** Group-owned resources. */
+    public ResourceList resources() {
+        return resources;
+    }
+
+    /** Recorded close failures of group-owned resources. */
+    public List<Throwable> closeFailures() {
+        return List.copyOf(closeFailures);
+    }
+
+    /** The queue of tasks waiting for a child of this group to end. */
+    WaitQueue childExits() {
+        return childExits;
+    }
+
+    /** Clock nanos at creation. */
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    /** Number of tasks not yet ended. */
+    public int liveCount() {
+        lock.lock();
+        try {
+            return liveCount;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Task records of this group not yet disposed (live or ended-but-joinable). */
+    public List<TaskControlBlock> records() {
+        lock.lock();
+        try {
+            return new ArrayList<>(records);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- membership (group lock) ----
+
+    /**
+     * Adds a new member if the group is ALIVE (G2).
+     *
+     * @return false if the group is exiting or ended
+     */
+    boolean addMember(TaskControlBlock t) {
+        lock.lock();
+        try {
+            if (state != GroupState.ALIVE) {
+                return false;
+            }
+            records.add(t);
+            liveCount++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Undoes {@link #addMember} for a task whose thread could not start. @return whether it was the last */
+    boolean removeUnstarted(TaskControlBlock t) {
+        lock.lock();
+        try {
+            records.remove(t);
+            return --liveCount == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records {@code status} as the group's exit status unless one is already recorded, and returns the
+     * members to end (SPEC E3: the first status wins).
+     *
+     * @return the live members to kill, or {@code null} if a status was already recorded or the group ended
+     */
+    List<TaskControlBlock> recordExit(ExitStatus status) {
+        lock.lock();
+        try {
+            if (state != GroupState.ALIVE) {
+                return null;
+            }
+            pendingStatus = status;
+            state = GroupState.EXITING;
+            List<TaskControlBlock> live = new ArrayList<>(records.size());
+            for (TaskControlBlock t : records) {
+                if (t.isLive()) {
+                    live.add(t);
+                }
+            }
+            return live;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A member finished its exit sequence (G1).
+     *
+     * @return whether it was the last live member: the caller must then finish the group
+     */
+    boolean memberEnded(TaskControlBlock t, boolean dispose) {
+        endedMembersCpu.addAndGet(t.cpuTimeNanos());
+        lock.lock();
+        try {
+            if (dispose) {
+                records.remove(t);
+            }
+            return --liveCount == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets a disposed record. */
+    void forget(TaskControlBlock t) {
+        lock.lock();
+        try {
+            records.remove(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The status to end with: the recorded one, else Exited(0) (SPEC E4). */
+    ExitStatus statusAtEnd() {
+        lock.lock();
+        try {
+            return pendingStatus != null ? pendingStatus : ExitStatus.exited(0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void recordCloseFailures(List<Throwable> failures) {
+        closeFailures.addAll(failures);
+    }
+
+    // ---- topology (core.topologyLock) ----
+
+    TreeMap<Long, GroupControlBlock> childrenLocked() {
+        assert core.topologyLockHeld();
+        return children;
+    }
+
+    void setParentLocked(GroupControlBlock p) {
+        assert core.topologyLockHeld();
+        parent = p;
+    }
+
+    boolean isAdoptedByRootLocked() {
+        return adoptedByRoot;
+    }
+
+    void setAdoptedByRootLocked() {
+        adoptedByRoot = true;
+    }
+
+    boolean isAutoReap() {
+        return autoReap;
+    }
+
+    boolean isSubreaper() {
+        return subreaper;
+    }
+
+    void becomeZombieLocked(ExitStatus status) {
+        assert core.topologyLockHeld();
+        finalStatus = status;
+        state = GroupState.ZOMBIE;
+    }
+
+    void becomeReapedLocked() {
+        assert core.topologyLockHeld() && state == GroupState.ZOMBIE;
+        state = GroupState.REAPED;
+    }
+
+    void addReapedChildCpuLocked(long nanos) {
+        reapedChildrenCpu += nanos;
+    }
+
+    // ---- CPU time (SPEC T2) ----
+
+    /** CPU times now; successive readings never decrease. */
+    public CpuTimes times() {
+        long self = endedMembersCpu.get();
+        for (TaskControlBlock t : records()) {
+            if (t.isLive()) {
+                self += t.cpuTimeNanos();
+            }
+        }
+        // a member between "ended" and "counted" can make one reading dip: never report less than before
+        self = lastSelfReading.accumulateAndGet(self, Math::max);
+        long childrenNanos;
+        core.topologyLock();
+        try {
+            childrenNanos = reapedChildrenCpu;
+        } finally {
+            core.topologyUnlock();
+        }
+        return new CpuTimes(self, childrenNanos);
+    }
+
+    @Override
+    public String toString() {
+        return "Group[" + id + " " + name + " " + state + "]";
+    }
+}

@@ -1,0 +1,78 @@
+package org.tasklife.internal.group;
+
+import java.util.concurrent.Callable;
+import org.tasklife.ExitStatus;
+import org.tasklife.internal.task.TaskControlBlock;
+
+/**
+ * The task trampoline: runs a body on the task's own thread and then its exit sequence (SPEC E6,
+ * DESIGN I6), including the group's end when it is the last member.
+ */
+final class TaskRunner {
+    /*
+     * Implementation notes
+     *
+     * Exit order (SPEC E6): beginExit (the CAS to EXITING decides Killed vs the body's own outcome,
+     * SPEC K6) -> task-local destructors -> task-owned resources -> publish status, wake joiners,
+     * complete onExit -> leave the live count -> if last: finish the group.
+     *
+     * Status of a task: exit requested (exit(), exitGroup(code)) -> Exited(requested code); else killed
+     * -> Killed, whatever the body returned or threw (SPEC K5); else thrown -> Failed (and the group
+     * fails unless its policy is FAIL_TASK, SPEC E5); else Exited(0) with the body's result, and for a
+     * main task the returned code ends the group (SPEC E2).
+     */
+
+    private final KernelCore core;
+
+    TaskRunner(KernelCore core) {
+        this.core = core;
+    }
+
+    Thread newThread(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
+        Thread.Builder b = t.isPlatform() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        return b.name(t.name() + "#" + t.id()).unstarted(() -> run(t, g, body, main));
+    }
+
+    private void run(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
+        Object result = null;
+        Throwable failure = null;
+        try {
+            if (t.start()) {
+                result = body.call();
+            }
+        } catch (Throwable e) {
+            failure = e;
+        }
+        exit(t, g, main, result, failure);
+    }
+
+    private void exit(TaskControlBlock t, GroupControlBlock g, boolean main, Object result, Throwable failure) {
+        int word = t.beginExit();
+        ExitStatus status;
+        Object value = null;
+        if (TaskControlBlock.wasExitRequested(word)) {
+            status = ExitStatus.exited(t.requestedExitCode());
+        } else if (TaskControlBlock.wasKilled(word)) {
+            status = ExitStatus.KILLED;
+        } else if (failure != null) {
+            status = new ExitStatus.Failed(failure);
+            if (!g.failTaskOnly()) {
+                core.endGroup(g, status, t);
+            }
+        } else if (main) {
+            status = ExitStatus.exited((Integer) result);
+            core.endGroup(g, status, t);
+        } else {
+            status = ExitStatus.exited(0);
+            value = result;
+        }
+        t.runExitHooks();
+        t.recordCloseFailures(t.resources().closeAll());
+        t.publish(status, value);
+        core.taskEnded();
+        core.disposeIfDetached(t);
+        if (g.memberEnded(t, false)) {
+            core.finishGroup(g);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.tasklife.internal.reap;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.tasklife.StuckTaskReport;
+import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.time.TimerService;
+
+/**
+ * The kernel's reaper: runs the grace timer of every kill and deals with tasks that did not unwind in
+ * time (SPEC K8). It runs on its own daemon platform thread, never on the killer's thread and never on
+ * the timer thread (whose callbacks must stay short, SPEC K10).
+ */
+public final class Reaper implements AutoCloseable {
+    /*
+     * Implementation notes
+     *
+     * Overview: kill() arms one timer per killed task; publish() cancels it. If it fires, the timer
+     * thread only queues the task here; this thread then takes a stuck report (state, wait channel,
+     * stack) and force-closes the task's owned resources (closing a socket or channel unblocks most JDK
+     * I/O). Each resource still closes exactly once: the owner's own exit sequence and this force-close
+     * race on each entry's CAS.
+     *
+     * Known limits: group-owned resources of a group whose stuck member never ends are not closed
+     * here; the group has not ended.
+     */
+
+    private static final Runnable STOP = () -> {};
+
+    private final Clock clock;
+    private final TimerService timers;
+    private final long graceNanos;
+    private final Function<TaskControlBlock, StuckTaskReport> describer;
+    private final Consumer<StuckTaskReport> listener;
+    private final LinkedBlockingQueue<Runnable> jobs = new LinkedBlockingQueue<>();
+    private final List<StuckTaskReport> reports = new ArrayList<>(); // guarded by itself
+    private final Thread thread;
+
+    /**
+     * @param graceNanos how long a killed task may take to unwind
+     * @param describer makes a stuck report of a task
+     * @param listener told about every stuck report, on the reaper thread
+     */
+    public Reaper(Clock clock, TimerService timers, long graceNanos, Function<TaskControlBlock, StuckTaskReport> describer,
+            Consumer<StuckTaskReport> listener, String threadName) {
+        this.clock = clock;
+        this.timers = timers;
+        this.graceNanos = graceNanos;
+        this.describer = describer;
+        this.listener = listener;
+        this.thread = Thread.ofPlatform().daemon().name(threadName).unstarted(this::loop);
+        thread.start();
+    }
+
+    /** Arms the grace timer of a task that was just killed. */
+    public void armGrace(TaskControlBlock t) {
+        long deadline = clock.nanoTime() + graceNanos;
+        try {
+            t.setGraceTimer(timers.schedule(deadline, () -> jobs.add(() -> checkStuck(t))));
+        } catch (IllegalStateException closed) {
+            // the timer service is closed: the kernel is shutting down and reports stuck tasks itself
+        }
+    }
+
+    private void checkStuck(TaskControlBlock t) {
+        if (t.isTerminated()) {
+            return;
+        }
+        StuckTaskReport r = describer.apply(t);
+        synchronized (reports) {
+            reports.add(r);
+        }
+        t.recordCloseFailures(t.resources().closeAll());
+        try {
+            listener.accept(r);
+        } catch (Throwable ignored) {
+            // a listener's failure must not stop the reaper
+        }
+    }
+
+    /** Stuck reports made so far. */
+    public List<StuckTaskReport> reports() {
+        synchronized (reports) {
+            return List.copyOf(reports);
+        }
+    }
+
+    private void loop() {
+        for (;;) {
+            Runnable job;
+            try {
+                job = jobs.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (job == STOP) {
+                return;
+            }
+            try {
+                job.run();
+            } catch (Throwable t) {
+                t.printStackTrace(); // a reaper bug; the loop must survive it
+            }
+        }
+    }
+
+    /** Stops the reaper thread after the jobs already queued; waits at most one second. */
+    @Override
+    public void close() {
+        jobs.add(STOP);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.tasklife.internal.task;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The resources owned by one task or group (SPEC O1–O3): closed exactly once, in reverse order of
+ * registration, never under a lock, each failure recorded and the rest still closed.
+ */
+public final class ResourceList {
+    /*
+     * Implementation notes
+     *
+     * Exactly once: each entry has a state word OPEN -> CLOSED | RELEASED decided by one CAS, so the
+     * owner's own exit sequence and the reaper's force-close (SPEC K8) may both run closeAll(); each
+     * resource is closed by whichever wins. closeAll() takes the list out under the lock and closes
+     * after unlocking (DESIGN I5). Once closed, the list refuses new entries: a resource registered on
+     * an ended owner would otherwise never close.
+     */
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicLong openCounter;       // kernel-wide count of open entries (audits)
+    private ArrayList<Entry> entries = new ArrayList<>(2); // guarded by lock; null once closed
+
+    /** @param openCounter incremented per registered entry, decremented when it closes or is released */
+    public ResourceList(AtomicLong openCounter) {
+        this.openCounter = openCounter;
+    }
+
+    /**
+     * Registers {@code resource}.
+     *
+     * @return its entry, or {@code null} if this list is already closed (the owner ended)
+     */
+    public Entry add(AutoCloseable resource) {
+        Entry e = new Entry(this, resource);
+        lock.lock();
+        try {
+            if (entries == null) {
+                return null;
+            }
+            entries.add(e);
+            openCounter.incrementAndGet();
+        } finally {
+            lock.unlock();
+        }
+        return e;
+    }
+
+    /** Number of entries still open. */
+    public int size() {
+        lock.lock();
+        try {
+            return entries == null ? 0 : entries.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes every open entry in reverse order of registration and refuses later registrations.
+     *
+     * @return the failures of {@code close()}, in closing order (empty if none)
+     */
+    public List<Throwable> closeAll() {
+        List<Entry> taken;
+        lock.lock();
+        try {
+            taken = entries;
+            entries = null;
+        } finally {
+            lock.unlock();
+        }
+        if (taken == null || taken.isEmpty()) {
+            return List.of();
+        }
+        List<Throwable> failures = new ArrayList<>(0);
+        for (int i = taken.size() - 1; i >= 0; i--) {
+            Throwable t = taken.get(i).closeIfOpen();
+            if (t != null) {
+                failures.add(t);
+            }
+        }
+        return failures;
+    }
+
+    private void remove(Entry e) {
+        lock.lock();
+        try {
+            if (entries != null) {
+                entries.remove(e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One registration: the resource and its single outcome. */
+    public static final class Entry {
+        private static final int OPEN = 0, CLOSED = 1, RELEASED = 2;
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Entry.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final ResourceList list;       // immutable
+        private final AutoCloseable resource;  // immutable
+        @SuppressWarnings("unused")            // accessed through STATE
+        private volatile int state;            // OPEN until one of CLOSED/RELEASED wins
+
+        Entry(ResourceList list, AutoCloseable resource) {
+            this.list = list;
+            this.resource = resource;
+        }
+
+        /** The registered resource. */
+        public AutoCloseable resource() {
+            return resource;
+        }
+
+        /** Whether neither closed nor released yet. */
+        public boolean isOpen() {
+            return (int) STATE.getVolatile(this) == OPEN;
+        }
+
+        /** Gives up ownership without closing. @return whether this call released it */
+        public boolean release() {
+            if (!STATE.compareAndSet(this, OPEN, RELEASED)) {
+                return false;
+            }
+            list.openCounter.decrementAndGet();
+            list.remove(this);
+            return true;
+        }
+
+        /**
+         * Closes the resource now, if still open, and removes it from its owner.
+         *
+         * @return the failure of {@code close()}, or {@code null}
+         */
+        public Throwable closeNow() {
+            Throwable t = closeIfOpen();
+            list.remove(this);
+            return t;
+        }
+
+        Throwable closeIfOpen() {
+            if (!STATE.compareAndSet(this, OPEN, CLOSED)) {
+                return null;
+            }
+            list.openCounter.decrementAndGet();
+            try {
+                resource.close();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }
+    }
+}

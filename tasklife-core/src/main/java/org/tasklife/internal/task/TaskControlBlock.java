@@ -1,0 +1,554 @@
+package org.tasklife.internal.task;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.tasklife.ExitStatus;
+import org.tasklife.TaskKilledError;
+import org.tasklife.TaskState;
+import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.time.Timeout;
+import org.tasklife.internal.wait.WaitNode;
+import org.tasklife.internal.wait.WaitQueue;
+import org.tasklife.internal.wait.Waiter;
+
+/**
+ * The task control block (TCB): one task's state word, identity, current wait, exit status and owned
+ * resources.
+ */
+public final class TaskControlBlock implements Waiter {
+    /*
+     * Implementation notes
+     *
+     * Overview: everything that decides a task's liveness is one int, the state word: a phase in the
+     * low three bits and sticky flags above it. It changes only by CAS (casState); no write replaces a
+     * word it did not read, so a terminal phase is final by construction (DESIGN I1).
+     *
+     * States (phase edges; every other pair is refused by casPhase):
+     *      NEW -> RUNNING      // TaskRunner starts the thread (also when already killed: it skips the body)
+     *  RUNNING -> BLOCKED      // beginWait(): node published, no kill or exit pending
+     *  BLOCKED -> RUNNING      // endWait(): the node's outcome was decided (signal | timeout | kill)
+     *  RUNNING -> EXITING      // beginExit(): body returned or threw; the word it replaced decides the status
+     *  EXITING -> TERMINATED   // publish(): status published, joiners woken
+     * Flags:
+     *  KILLED          set once by kill() while the phase is NEW, RUNNING or BLOCKED and no exit was requested
+     *  EXIT_REQUESTED  set once by requestExit() (exit(), exitGroup()) on the task's own thread, not if KILLED
+     *  DETACHED        set once by detach(), before DISPOSED
+     *  JOINED          set once by the first join that returns, in TERMINATED
+     *  DISPOSED        set once when the record leaves the task table, in TERMINATED
+     *
+     * Invariants:
+     *  T1 a task is linked in at most one wait queue, and publishes it in currentWait while it may park.
+     *  T2 KILLED and EXIT_REQUESTED are never both set; once either is, every blocking call throws.
+     *  T3 status and result are written before the EXITING -> TERMINATED CAS and read after observing it.
+     *
+     * Concurrency and memory ordering: the no-block handshake (DESIGN I3) is Dekker-style. The waiter
+     * writes currentWait (volatile) then CASes the state word; the killer CASes the state word then
+     * reads currentWait (volatile). Under sequential consistency of volatile accesses one of them sees
+     * the other: either the killer finds the node and kills it, or the waiter sees KILLED and does not
+     * park. Interrupts for running tasks (SPEC K4) are sent under interruptLock, which beginExit passes
+     * through once after leaving RUNNING, so no interrupt can land in the exit sequence.
+     *
+     * CPU time: platform threads report exact CPU time from ThreadMXBean. Virtual threads cannot (the
+     * JVM answers -1), so their time is the sum of run slices: wall time between starting or leaving a
+     * tasklife wait and entering the next wait or exiting. It over-counts time a virtual thread was
+     * runnable but not mounted, and time blocked outside tasklife (JDK locks, I/O).
+     */
+
+    static final int NEW = 0;
+    static final int RUNNING = 1;
+    static final int BLOCKED = 2;
+    static final int EXITING = 3;
+    static final int TERMINATED = 4;
+    static final int PHASE = 0b111;
+    static final int KILLED = 1 << 3;
+    static final int EXIT_REQUESTED = 1 << 4;
+    static final int DETACHED = 1 << 5;
+    static final int JOINED = 1 << 6;
+    static final int DISPOSED = 1 << 7;
+    static final int UNWINDING = KILLED | EXIT_REQUESTED;
+
+    private static final VarHandle STATE;
+    private static final VarHandle CURRENT_WAIT;
+    private static final ThreadLocal<TaskControlBlock> CURRENT = new ThreadLocal<>();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(TaskControlBlock.class, "state", int.class);
+            CURRENT_WAIT = l.findVarHandle(TaskControlBlock.class, "currentWait", WaitNode.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final long id;                 // immutable, never reused
+    private final String name;             // immutable
+    private final TaskOwner owner;         // immutable: the group
+    private final boolean platform;        // immutable: platform thread rather than virtual
+    private final Clock clock;             // immutable
+    private final long createdNanos;       // immutable, clock nanos
+    private final ResourceList resources;  // owned resources (SPEC O1)
+    private final WaitQueue joiners = new WaitQueue();
+    private final CompletableFuture<ExitStatus> onExit = new CompletableFuture<>();
+    private final ReentrantLock interruptLock = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Throwable> closeFailures = new ConcurrentLinkedQueue<>();
+    private final List<Runnable> exitHooks = new ArrayList<>(0); // confined to the task's own thread
+
+    @SuppressWarnings("unused")            // accessed through STATE
+    private volatile int state;            // phase | flags; written only through casState
+    @SuppressWarnings("unused")            // accessed through CURRENT_WAIT
+    private volatile WaitNode currentWait; // written by the task itself; read by kill and snapshots
+    private volatile Thread thread;        // set by start(); the thread running the body
+    private volatile ExitStatus status;    // written before the TERMINATED CAS (T3)
+    private Object result;                 // plain: written before the TERMINATED CAS, read after (T3)
+    private int requestedExitCode;         // plain: written by the task before EXIT_REQUESTED
+    private volatile Timeout graceTimer;   // armed by the reaper after a kill; cancelled at publish
+    private volatile long cpuNanos;        // written by the task's own thread only
+    private volatile long sliceStart = -1; // clock nanos of the running slice, -1 while not running
+
+    /**
+     * A task record in phase NEW.
+     *
+     * @param openResources kernel-wide counter of open owned resources (audits)
+     */
+    public TaskControlBlock(long id, String name, TaskOwner owner, boolean platform, Clock clock,
+            AtomicLong openResources) {
+        this.id = id;
+        this.name = name;
+        this.owner = owner;
+        this.platform = platform;
+        this.clock = clock;
+        this.createdNanos = clock.nanoTime();
+        this.resources = new ResourceList(openResources);
+    }
+
+    // ---- the running task ----
+
+    /** The task running on the current thread, or {@code null} outside tasks. */
+    public static TaskControlBlock current() {
+        return CURRENT.get();
+    }
+
+    // ---- state word ----
+
+    int stateVolatile() {
+        return (int) STATE.getVolatile(this);
+    }
+
+    boolean casState(int expect, int update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    static int phase(int s) {
+        return s & PHASE;
+    }
+
+    /** Whether {@code from -> to} is an edge of the transition table. */
+    static boolean isLegalEdge(int from, int to) {
+        return (from == NEW && to == RUNNING)
+                || (from == RUNNING && to == BLOCKED)
+                || (from == BLOCKED && to == RUNNING)
+                || (from == RUNNING && to == EXITING)
+                || (from == EXITING && to == TERMINATED);
+    }
+
+    /**
+     * Moves the phase from {@code from} to {@code to}, keeping the flags.
+     *
+     * @return the word replaced, or -1 if the phase was not {@code from}
+     * @throws IllegalStateException if the edge is not in the transition table
+     */
+    int casPhase(int from, int to) {
+        if (!isLegalEdge(from, to)) {
+            throw new IllegalStateException("tid " + id + ": illegal phase edge " + from + " -> " + to);
+        }
+        for (;;) {
+            int s = stateVolatile();
+            if (phase(s) != from) {
+                return -1;
+            }
+            if (casState(s, (s & ~PHASE) | to)) {
+                return s;
+            }
+        }
+    }
+
+    private boolean setFlag(int flag, int refuseIf) {
+        for (;;) {
+            int s = stateVolatile();
+            if ((s & (flag | refuseIf)) != 0) {
+                return false;
+            }
+            if (casState(s, s | flag)) {
+                return true;
+            }
+        }
+    }
+
+    // ---- identity and views ----
+
+    /** The task id (TID). */
+    public long id() {
+        return id;
+    }
+
+    /** The task's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The group this task belongs to. */
+    public TaskOwner owner() {
+        return owner;
+    }
+
+    /** Whether the task runs on a platform thread. */
+    public boolean isPlatform() {
+        return platform;
+    }
+
+    /** The public view of the phase. */
+    public TaskState taskState() {
+        int s = stateVolatile();
+        return switch (phase(s)) {
+            case NEW -> TaskState.NEW;
+            case RUNNING -> TaskState.RUNNING;
+            case BLOCKED -> TaskState.BLOCKED;
+            case EXITING -> TaskState.EXITING;
+            case TERMINATED -> TaskState.TERMINATED;
+            default -> throw new IllegalStateException("tid " + id + ": bad state word 0x" + Integer.toHexString(s));
+        };
+    }
+
+    /** Whether the task was killed (sticky). */
+    public boolean isKilled() {
+        return (stateVolatile() & KILLED) != 0;
+    }
+
+    /** Whether the task has not yet started its exit sequence. */
+    public boolean isLive() {
+        return phase(stateVolatile()) < EXITING;
+    }
+
+    /** Whether the task's status is published. */
+    public boolean isTerminated() {
+        return phase(stateVolatile()) == TERMINATED;
+    }
+
+    /** Whether the task was detached. */
+    public boolean isDetached() {
+        return (stateVolatile() & DETACHED) != 0;
+    }
+
+    /** Whether the record has left the task table. */
+    public boolean isDisposed() {
+        return (stateVolatile() & DISPOSED) != 0;
+    }
+
+    /** The thread running the body, or {@code null} before start. */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** Clock nanos at creation. */
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    /** The published status, or {@code null} before TERMINATED. */
+    public ExitStatus status() {
+        return isTerminated() ? status : null;
+    }
+
+    /** The body's result; valid only after {@link #isTerminated()} returned {@code true}. */
+    public Object result() {
+        return result;
+    }
+
+    /** Completes with the status when the task terminates. */
+    public CompletableFuture<ExitStatus> onExit() {
+        return onExit;
+    }
+
+    /** The queue of tasks joining this one. */
+    public WaitQueue joiners() {
+        return joiners;
+    }
+
+    /** The task's owned resources. */
+    public ResourceList resources() {
+        return resources;
+    }
+
+    /** Failures of {@code close()} and of destructors recorded so far (SPEC O3). */
+    public List<Throwable> closeFailures() {
+        return List.copyOf(closeFailures);
+    }
+
+    /** Records failures of closing owned resources. */
+    public void recordCloseFailures(List<Throwable> failures) {
+        closeFailures.addAll(failures);
+    }
+
+    /** What the task waits for now (its wait channel), or {@code null}. */
+    public Object waitChannel() {
+        WaitNode n = (WaitNode) CURRENT_WAIT.getVolatile(this);
+        return n == null ? null : n.channel();
+    }
+
+    /** The code given to {@link #requestExit(int)}; valid once the exit was requested. */
+    public int requestedExitCode() {
+        return requestedExitCode;
+    }
+
+    /** Whether the word returned by {@link #beginExit()} says the task was killed. */
+    public static boolean wasKilled(int word) {
+        return (word & KILLED) != 0;
+    }
+
+    /** Whether the word returned by {@link #beginExit()} says the task requested its exit. */
+    public static boolean wasExitRequested(int word) {
+        return (word & EXIT_REQUESTED) != 0;
+    }
+
+    // ---- lifecycle ----
+
+    /**
+     * NEW -> RUNNING on the task's own thread; binds it as the current task.
+     *
+     * @return whether the body should run (false if killed before it started)
+     */
+    public boolean start() {
+        thread = Thread.currentThread();
+        CURRENT.set(this);
+        sliceStart = clock.nanoTime();
+        int s = casPhase(NEW, RUNNING);
+        assert s != -1 : "tid " + id + " started twice";
+        return (stateVolatile() & UNWINDING) == 0;
+    }
+
+    /**
+     * Sets KILLED and ends whatever wait the task is in (SPEC K1–K4, DESIGN I4): O(1), never waits.
+     *
+     * @return whether this call killed the task; false if already killed, exiting or ended
+     */
+    public boolean kill() {
+        for (;;) {
+            int s = stateVolatile();
+            if ((s & UNWINDING) != 0 || phase(s) >= EXITING) {
+                return false;
+            }
+            if (casState(s, s | KILLED)) {
+                break;
+            }
+        }
+        WaitNode n = (WaitNode) CURRENT_WAIT.getVolatile(this);
+        if (n == null || !n.kill()) {
+            interruptIfRunning(); // SPEC K4: the task may be in a JDK blocking call
+        }
+        return true;
+    }
+
+    private void interruptIfRunning() {
+        interruptLock.lock();
+        try {
+            Thread t = thread;
+            if (t != null && phase(stateVolatile()) < EXITING) {
+                t.interrupt();
+            }
+        } finally {
+            interruptLock.unlock();
+        }
+    }
+
+    /**
+     * Marks the current task as exiting by its own request ({@code exit()}, {@code exitGroup()}).
+     * Must be called on the task's own thread.
+     *
+     * @return false if the task is already killed or already exiting
+     */
+    public boolean requestExit(int code) {
+        assert current() == this;
+        requestedExitCode = code;
+        return setFlag(EXIT_REQUESTED, KILLED);
+    }
+
+    /**
+     * Safe point: throws if the task was killed or asked to exit (SPEC K4, K5).
+     *
+     * @throws TaskKilledError if killed
+     * @throws TaskExitSignal if an exit was requested
+     */
+    public void checkpoint() {
+        int s = stateVolatile();
+        if ((s & UNWINDING) != 0 || phase(s) == EXITING) {
+            throw unwindingThrowable();
+        }
+    }
+
+    /** The throwable a blocking call throws when its wait ended by kill. */
+    public Error unwindingThrowable() {
+        int s = stateVolatile();
+        if ((s & EXIT_REQUESTED) != 0) {
+            return new TaskExitSignal(id);
+        }
+        if ((s & KILLED) != 0) {
+            return new TaskKilledError("task " + id + " (" + name + ") was killed");
+        }
+        return new TaskKilledError("task " + id + " (" + name + ") is exiting: no tasklife waits in its exit sequence");
+    }
+
+    @Override
+    public boolean beginWait(WaitNode n) {
+        assert current() == this : "tid " + id + ": wait on a foreign thread";
+        CURRENT_WAIT.setVolatile(this, n);
+        foldSlice();
+        for (;;) {
+            int s = stateVolatile();
+            if ((s & UNWINDING) != 0 || phase(s) != RUNNING) {
+                return false; // I3: kill seen after publishing; or EXITING refuses waits
+            }
+            if (casState(s, (s & ~PHASE) | BLOCKED)) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public void endWait(WaitNode n) {
+        CURRENT_WAIT.setVolatile(this, null);
+        casPhase(BLOCKED, RUNNING); // -1 when beginWait refused: the phase never left RUNNING
+        sliceStart = clock.nanoTime();
+    }
+
+    /**
+     * RUNNING -> EXITING on the task's own thread: refuses further waits and interrupts.
+     *
+     * @return the state word replaced; {@link #wasKilled(int)} on it decides the status (SPEC K6)
+     */
+    public int beginExit() {
+        int s = casPhase(RUNNING, EXITING);
+        assert s != -1 : "tid " + id + ": exit from phase " + phase(stateVolatile());
+        interruptLock.lock(); // a kill that read RUNNING has finished interrupting
+        interruptLock.unlock();
+        Thread.interrupted();
+        foldSlice();
+        return s;
+    }
+
+    /** Runs the registered task-exit hooks (task-local destructors), recording failures. */
+    public void runExitHooks() {
+        for (int i = exitHooks.size() - 1; i >= 0; i--) {
+            try {
+                exitHooks.get(i).run();
+            } catch (Throwable t) {
+                closeFailures.add(t);
+            }
+        }
+        exitHooks.clear();
+    }
+
+    /** Registers a hook run at exit before owned resources close; only on the task's own thread. */
+    public void addExitHook(Runnable hook) {
+        assert current() == this;
+        exitHooks.add(hook);
+    }
+
+    /**
+     * EXITING -> TERMINATED: publishes the status, wakes every joiner, completes {@link #onExit()}.
+     * Runs on the task's own thread, after its resources are closed and with no lock held.
+     */
+    public void publish(ExitStatus exitStatus, Object exitResult) {
+        this.status = exitStatus;
+        this.result = exitResult;
+        if (platform) {
+            long t = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+            if (t >= 0) {
+                cpuNanos = t;
+            }
+        }
+        int s = casPhase(EXITING, TERMINATED);
+        assert s != -1 : "tid " + id + ": published twice";
+        Timeout g = graceTimer;
+        if (g != null) {
+            g.cancel();
+        }
+        CURRENT.remove();
+        joiners.signalAll();
+        onExit.complete(exitStatus);
+    }
+
+    /** Remembers the reaper's grace timer so that publish() can cancel it. */
+    public void setGraceTimer(Timeout t) {
+        graceTimer = t;
+        if (isTerminated()) {
+            t.cancel(); // published while the timer was being armed
+        }
+    }
+
+    /** Sets DETACHED. @return false if it was already set */
+    public boolean markDetached() {
+        return setFlag(DETACHED, 0);
+    }
+
+    /** Sets JOINED. @return whether this call set it */
+    public boolean markJoined() {
+        return setFlag(JOINED, 0);
+    }
+
+    /** Sets DISPOSED once the task ended. @return whether this call set it */
+    public boolean markDisposed() {
+        for (;;) {
+            int s = stateVolatile();
+            if ((s & DISPOSED) != 0 || phase(s) != TERMINATED) {
+                return false;
+            }
+            if (casState(s, s | DISPOSED)) {
+                return true;
+            }
+        }
+    }
+
+    // ---- CPU time ----
+
+    private void foldSlice() {
+        long start = sliceStart;
+        if (start != -1) {
+            sliceStart = -1;
+            if (!platform) {
+                cpuNanos += clock.nanoTime() - start;
+            }
+        }
+    }
+
+    /** CPU time used so far: exact for platform threads, run slices for virtual ones. */
+    public long cpuTimeNanos() {
+        if (platform) {
+            Thread t = thread;
+            if (t != null && !isTerminated() && THREADS.isThreadCpuTimeSupported()) {
+                long v = THREADS.getThreadCpuTime(t.threadId());
+                if (v >= 0) {
+                    return v;
+                }
+            }
+            return cpuNanos;
+        }
+        long start = sliceStart;
+        long acc = cpuNanos;
+        return start == -1 ? acc : acc + Math.max(0, clock.nanoTime() - start);
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + id + " " + name + " " + taskState() + (isKilled() ? " killed" : "") + "]";
+    }
+}

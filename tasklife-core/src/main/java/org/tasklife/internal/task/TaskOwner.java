@@ -1,0 +1,10 @@
+package org.tasklife.internal.task;
+
+/**
+ * What a task belongs to (its group). The task layer only keeps the reference; the group layer above
+ * it gives it meaning, so the task never calls up into its group (DESIGN "The house").
+ */
+public interface TaskOwner {
+    /** The owner's id (the TGID). */
+    long ownerId();
+}

@@ -1,0 +1,85 @@
+package org.tasklife.internal.wait;
+
+import java.util.concurrent.locks.LockSupport;
+import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.time.TimerService;
+
+/**
+ * The one way the kernel parks a thread (DESIGN I2): after the caller linked a node, publish it,
+ * re-check for a kill, arm the deadline, park until the node has an outcome.
+ */
+public final class Blocker {
+    /*
+     * Implementation notes
+     *
+     * Overview: parks with LockSupport.park() and re-reads the node's outcome after every return, so
+     * spurious wake-ups and unrelated unparks are harmless.
+     *
+     * Interrupts (SPEC K5a): Thread.interrupt() makes park() return at once, again and again; so the
+     * interrupt is cleared while parked and restored before returning. Only kill ends a wait.
+     *
+     * Deadlines (SPEC T1): absolute, in the clock's nanoseconds, fired by the kernel's single timer
+     * service, never by parkNanos, so a manual or virtual clock drives every timed wait. A deadline
+     * already past still lets the caller take a free resource: callers check their condition before
+     * they ever get here, and here a past deadline times out without parking.
+     *
+     * Known limits: the park/unpark pair is the dispatch layer a scheduler mode will replace.
+     */
+
+    /** Deadline value meaning "no deadline". */
+    public static final long NO_DEADLINE = Long.MIN_VALUE;
+
+    private final Clock clock;
+    private final TimerService timers;
+
+    /** A blocker using {@code clock} for deadlines and {@code timers} to fire them. */
+    public Blocker(Clock clock, TimerService timers) {
+        this.clock = clock;
+        this.timers = timers;
+    }
+
+    /** The clock deadlines are measured in. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Blocks {@code waiter} on {@code n}, which the caller has already linked (or not, for a wait
+     * nobody signals) after checking its condition under the queue lock.
+     *
+     * @param deadline absolute deadline in {@link #clock()} nanos, or {@link #NO_DEADLINE}
+     * @return the node's outcome: {@link WaitNode#SIGNALLED}, {@link WaitNode#TIMED_OUT} or
+     *     {@link WaitNode#KILLED}
+     */
+    public int await(Waiter waiter, WaitNode n, long deadline) {
+        if (!waiter.beginWait(n)) {
+            // kill already pending (I3): end the wait ourselves unless a signal won first
+            n.kill();
+            waiter.endWait(n);
+            return n.outcomeVolatile();
+        }
+        boolean interrupted = false;
+        try {
+            if (deadline != NO_DEADLINE && n.outcomeVolatile() == WaitNode.WAITING) {
+                if (deadline - clock.nanoTime() <= 0) {
+                    n.timeOut();
+                } else {
+                    n.setTimeout(timers.schedule(deadline, n::timeOut));
+                }
+            }
+            while (n.outcomeVolatile() == WaitNode.WAITING) {
+                LockSupport.park(n);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+            return n.outcomeVolatile();
+        } finally {
+            n.cancelTimeout();
+            waiter.endWait(n);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
