@@ -3,6 +3,9 @@ package org.tasklife.internal.time;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -305,17 +308,48 @@ class TimerServiceTest {
     /** A handler that itself throws does not stop the remaining actions. */
     @Test
     void fireDue_handlerThrows_laterEntriesStillFire() {
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
         TimerService s = track(new TimerService(clock, "bad-handler", (t, e) -> {
-            throw new IllegalStateException("handler failure (expected by this test)");
+            throw new IllegalStateException("handler failure");
         }));
         List<String> log = new ArrayList<>();
         long d = clock.nanoTime();
         s.schedule(d, () -> {
-            throw new RuntimeException("action failure (expected by this test)");
+            throw new RuntimeException("action failure");
         });
         s.schedule(d, record(log, "after"));
-        assertThat(s.fireDue()).isEqualTo(2);
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));   // keep the expected report out of the build log
+        try {
+            assertThat(s.fireDue()).isEqualTo(2);
+        } finally {
+            System.setErr(originalErr);
+        }
         assertThat(log).containsExactly("after");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("bad-handler", "handler failure", "action failure");
+    }
+
+    /** The default handler prints an action's failure to System.err, naming the service and the thread. */
+    @Test
+    void fireDue_actionThrowsWithDefaultHandler_printsToStandardError() {
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        TimerService s = track(new TimerService(clock, "default-handler-timer"));
+        List<String> log = new ArrayList<>();
+        s.schedule(clock.nanoTime(), () -> {
+            throw new IllegalStateException("boom from action");
+        });
+        s.schedule(clock.nanoTime(), record(log, "after"));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(s.fireDue()).isEqualTo(2);
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertThat(log).containsExactly("after");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("default-handler-timer", Thread.currentThread().getName(), "boom from action");
     }
 
     /**
