@@ -59,7 +59,7 @@ public final class Reaper implements AutoCloseable {
 
     /** Arms the grace timer of a task that was just killed. */
     public void armGrace(TaskControlBlock t) {
-        long deadline = clock.nanoTime() + graceNanos;
+        long deadline = Clock.deadlineAfter(clock.nanoTime(), graceNanos);
         try {
             t.setGraceTimer(timers.schedule(deadline, () -> jobs.add(() -> checkStuck(t))));
         } catch (IllegalStateException closed) {
