@@ -5,7 +5,7 @@ package org.tasklife;
  *
  * @param id task id
  * @param groupId its group's id
- * @param parentGroupId the group's parent group id (0 for top-level groups)
+ * @param parentGroupId the group's parent group id (the domain root's id for top-level groups)
  * @param domain the domain's name
  * @param name task name
  * @param state task state

@@ -636,7 +636,7 @@ public final class KernelCore {
         for (TaskControlBlock t : tasks.values()) {
             if (!t.isTerminated()) {
                 stuck.add(describe(t));
-                t.recordCloseFailures(t.resources().closeAll());
+                reaper.forceClose(t); // SPEC K8, O2: on the reaper, never on the caller's (killer's) thread
             }
         }
         stuck.sort(Comparator.comparingLong(StuckTaskReport::taskId));

@@ -69,10 +69,10 @@ final class TaskRunner {
         t.runExitHooks();
         t.recordCloseFailures(t.resources().closeAll());
         t.publish(status, value);
-        core.taskEnded();
         core.disposeIfDetached(t);
         if (g.memberEnded(t, false)) {
             core.finishGroup(g);
         }
+        core.taskEnded(); // last: Kernel.close() returns only after the group's end is done too
     }
 }

@@ -83,6 +83,11 @@ public final class Reaper implements AutoCloseable {
         }
     }
 
+    /** Queues a force-close of {@code t}'s owned resources on the reaper thread (SPEC K8). */
+    public void forceClose(TaskControlBlock t) {
+        jobs.add(() -> t.recordCloseFailures(t.resources().closeAll()));
+    }
+
     /** Stuck reports made so far. */
     public List<StuckTaskReport> reports() {
         synchronized (reports) {
