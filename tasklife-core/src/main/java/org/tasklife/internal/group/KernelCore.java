@@ -337,11 +337,12 @@ public final class KernelCore {
         try {
             g.becomeZombieLocked(status);
             reparentChildrenLocked(g, toSignal);
+            GroupControlBlock parent = g.parent();
             if (g.isAutoReap() || g.isAdoptedByRootLocked()) {
                 reapLocked(g);
-            } else {
-                toSignal.add(g.parent().childExits());
             }
+            // also when reaped here: waiters that matched it re-check and get ECHILD if nothing is left (SPEC W2, W5)
+            toSignal.add(parent.childExits());
         } finally {
             topologyLock.unlock();
         }
