@@ -312,10 +312,15 @@ public final class KernelCore {
         if (live == null) {
             return false;
         }
+        List<TaskControlBlock> killed = new ArrayList<>(live.size());
         for (TaskControlBlock t : live) {
-            if (t != except) {
-                killTask(t);
+            if (t != except && t.setKilled()) {
+                killed.add(t); // every flag first: a member woken by another's death is already killed
             }
+        }
+        for (TaskControlBlock t : killed) {
+            t.wakeForKill();
+            reaper.armGrace(t);
         }
         return true;
     }

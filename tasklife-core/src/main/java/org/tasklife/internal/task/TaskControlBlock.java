@@ -342,20 +342,38 @@ public final class TaskControlBlock implements Waiter {
      * @return whether this call killed the task; false if already killed, exiting or ended
      */
     public boolean kill() {
+        if (!setKilled()) {
+            return false;
+        }
+        wakeForKill();
+        return true;
+    }
+
+    /**
+     * The first half of {@link #kill()}: sets KILLED without waking the task. A group kill sets the flag
+     * on every member before waking any, so that no member, woken early by another's death (a joiner of
+     * a killed task), can end with a status of its own.
+     *
+     * @return whether this call set it
+     */
+    public boolean setKilled() {
         for (;;) {
             int s = stateVolatile();
             if ((s & UNWINDING) != 0 || phase(s) >= EXITING) {
                 return false;
             }
             if (casState(s, s | KILLED)) {
-                break;
+                return true;
             }
         }
+    }
+
+    /** The second half of {@link #kill()}: ends the current wait, or interrupts a running task. */
+    public void wakeForKill() {
         WaitNode n = (WaitNode) CURRENT_WAIT.getVolatile(this);
         if (n == null || !n.kill()) {
             interruptIfRunning(); // SPEC K4: the task may be in a JDK blocking call
         }
-        return true;
     }
 
     private void interruptIfRunning() {
