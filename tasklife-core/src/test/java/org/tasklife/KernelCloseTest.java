@@ -250,6 +250,35 @@ class KernelCloseTest {
         assertThat(r.closingThreads()).doesNotContain(Thread.currentThread().getName());
     }
 
+    /** SPEC K8, O2: close force-closes the group-owned resources of a group that a stuck member keeps from ending. */
+    @Test
+    void close_groupWithStuckMember_groupResourceForceClosedOnce() throws Exception {
+        Kernel kernel = Kernel.builder().name("stuck3").killGracePeriod(Duration.ofSeconds(30)).boot();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch spinning = new CountDownLatch(1);
+        TrackedResource groupOwned = new TrackedResource("group-owned");
+        TaskGroup g = kernel.spawnGroup(SpawnOptions.named("spinner").platformThread(), () -> {
+            Tasks.ownByGroup(groupOwned);
+            spinning.countDown();
+            while (!stop.get()) {
+                Thread.onSpinWait();
+            }
+            return 0;
+        });
+        try {
+            assertThat(spinning.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+            assertThat(kernel.close(Duration.ofMillis(300)).stuck()).extracting(StuckTaskReport::taskId)
+                    .containsExactly(g.id());
+            Await.until("group resource force-closed", () -> groupOwned.closeCount() == 1);
+            assertThat(g.state()).isEqualTo(GroupState.EXITING);
+        } finally {
+            stop.set(true);
+        }
+        assertThat(g.onExit().get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(ExitStatus.KILLED);
+        assertThat(groupOwned.closeCount()).isEqualTo(1);
+        assertThat(groupOwned.closingThreads()).doesNotContain(Thread.currentThread().getName());
+    }
+
     /** SPEC §12: killGracePeriod zero or negative is refused with an IllegalArgumentException naming it. */
     @Test
     void builder_nonPositiveKillGracePeriod_illegalArgumentNamingIt() {

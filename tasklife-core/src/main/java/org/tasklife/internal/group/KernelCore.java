@@ -645,6 +645,11 @@ public final class KernelCore {
                 reaper.forceClose(t); // SPEC K8, O2: on the reaper, never on the caller's (killer's) thread
             }
         }
+        for (GroupControlBlock g : groups.values()) {
+            if (!g.isDomainRoot() && (g.state() == GroupState.ALIVE || g.state() == GroupState.EXITING)) {
+                reaper.forceClose(g.resources(), g::recordCloseFailures); // its stuck member keeps it from ending
+            }
+        }
         stuck.sort(Comparator.comparingLong(StuckTaskReport::taskId));
         reaper.close();
         timers.close();

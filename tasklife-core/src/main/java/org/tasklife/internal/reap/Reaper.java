@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.tasklife.StuckTaskReport;
+import org.tasklife.internal.task.ResourceList;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.TimerService;
@@ -27,7 +28,7 @@ public final class Reaper implements AutoCloseable {
      * race on each entry's CAS.
      *
      * Known limits: group-owned resources of a group whose stuck member never ends are not closed
-     * here; the group has not ended.
+     * by the grace timer (the group has not ended); Kernel.close force-closes them too.
      */
 
     private static final Runnable STOP = () -> {};
@@ -85,7 +86,12 @@ public final class Reaper implements AutoCloseable {
 
     /** Queues a force-close of {@code t}'s owned resources on the reaper thread (SPEC K8). */
     public void forceClose(TaskControlBlock t) {
-        jobs.add(() -> t.recordCloseFailures(t.resources().closeAll()));
+        forceClose(t.resources(), t::recordCloseFailures);
+    }
+
+    /** Queues a force-close of {@code resources} on the reaper thread, handing failures to {@code failures}. */
+    public void forceClose(ResourceList resources, Consumer<List<Throwable>> failures) {
+        jobs.add(() -> failures.accept(resources.closeAll()));
     }
 
     /** Stuck reports made so far. */
