@@ -10,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.tasklife.testkit.Fixtures.*;
+
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.KernelExtension;
 import org.tasklife.testkit.TrackedResource;
@@ -19,26 +21,6 @@ class ExitTest {
 
     private static final long LONG_MS = Await.LONG.toMillis();
     private static final Duration HOUR = Duration.ofHours(1);
-
-    private static <T> T get(CompletableFuture<T> f) throws Exception {
-        return f.get(LONG_MS, TimeUnit.MILLISECONDS);
-    }
-
-    private static void await(CountDownLatch latch) throws InterruptedException {
-        assertThat(latch.await(LONG_MS, TimeUnit.MILLISECONDS)).as("latch reached in time").isTrue();
-    }
-
-    private static Task<?> mainOf(Kernel kernel, TaskGroup g) {
-        return kernel.findTask(g.id()).orElseThrow();
-    }
-
-    /** A group whose main task sleeps until killed. */
-    private static TaskGroup idleGroup(Kernel kernel, String name) {
-        return kernel.spawnGroup(name, () -> {
-            Tasks.sleep(HOUR);
-            return 0;
-        });
-    }
 
     // ---- E1 ----
 

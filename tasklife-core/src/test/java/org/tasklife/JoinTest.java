@@ -11,6 +11,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.tasklife.testkit.Fixtures.*;
+
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.KernelExtension;
 
@@ -18,38 +20,6 @@ import org.tasklife.testkit.KernelExtension;
 class JoinTest {
 
     private static final long LONG_MS = Await.LONG.toMillis();
-
-    /** A task of a group whose body's value or thrown throwable lands in {@code outcome}. */
-    private record Attempt(Task<Void> task, CompletableFuture<Object> outcome) {
-        Object get() throws Exception {
-            return outcome.get(LONG_MS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Runs {@code body} in a new task of {@code g}; errors are recorded and rethrown so a killed task ends Killed. */
-    private static Attempt attempt(TaskGroup g, String name, TaskBody<?> body) {
-        CompletableFuture<Object> out = new CompletableFuture<>();
-        Task<Void> t = g.spawnTask(name, () -> {
-            try {
-                out.complete(body.run());
-            } catch (Throwable e) {
-                out.complete(e);
-                if (e instanceof Error err) {
-                    throw err;
-                }
-            }
-            return null;
-        });
-        return new Attempt(t, out);
-    }
-
-    /** A group whose main task sleeps until killed: a home for tasks spawned from the test. */
-    private static TaskGroup idleGroup(Kernel kernel, String name) {
-        return kernel.spawnGroup(name, () -> {
-            Tasks.sleep(Duration.ofHours(1));
-            return 0;
-        });
-    }
 
     private static void end(TaskGroup... groups) throws Exception {
         for (TaskGroup g : groups) {

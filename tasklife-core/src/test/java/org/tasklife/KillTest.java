@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import static org.tasklife.testkit.Fixtures.*;
+
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.KernelExtension;
 import org.tasklife.testkit.TrackedResource;
@@ -27,26 +29,6 @@ class KillTest {
 
     private static final long LONG_MS = Await.LONG.toMillis();
     private static final Duration HOUR = Duration.ofHours(1);
-
-    private static <T> T get(Future<T> f) throws Exception {
-        return f.get(LONG_MS, TimeUnit.MILLISECONDS);
-    }
-
-    private static void await(CountDownLatch latch) throws InterruptedException {
-        assertThat(latch.await(LONG_MS, TimeUnit.MILLISECONDS)).as("latch reached in time").isTrue();
-    }
-
-    private static Task<?> mainOf(Kernel kernel, TaskGroup g) {
-        return kernel.findTask(g.id()).orElseThrow();
-    }
-
-    /** A group whose main task sleeps until killed: a home for tasks spawned from the test. */
-    private static TaskGroup idleGroup(Kernel kernel, String name) {
-        return kernel.spawnGroup(name, () -> {
-            Tasks.sleep(HOUR);
-            return 0;
-        });
-    }
 
     private static void killAndReap(TaskGroup g) throws Exception {
         g.kill();

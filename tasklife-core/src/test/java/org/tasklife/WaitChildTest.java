@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.tasklife.testkit.Fixtures.*;
+
 import org.tasklife.testkit.Await;
+import org.tasklife.testkit.Fixtures;
 import org.tasklife.testkit.KernelExtension;
 
 @ExtendWith(KernelExtension.class)
@@ -22,51 +25,6 @@ class WaitChildTest {
     private static final long LONG_MS = Await.LONG.toMillis();
     private static final int RACE_ROUNDS = 200;
 
-    /** A task of a group whose body's value or thrown throwable lands in {@code outcome}. */
-    private record Attempt(Task<Void> task, CompletableFuture<Object> outcome) {
-        Object get() throws Exception {
-            return outcome.get(LONG_MS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Runs {@code body} in a new task of {@code g}; errors are recorded and rethrown so a killed task ends Killed. */
-    private static Attempt attempt(TaskGroup g, String name, TaskBody<?> body) {
-        CompletableFuture<Object> out = new CompletableFuture<>();
-        Task<Void> t = g.spawnTask(name, () -> {
-            try {
-                out.complete(body.run());
-            } catch (Throwable e) {
-                out.complete(e);
-                if (e instanceof Error err) {
-                    throw err;
-                }
-            }
-            return null;
-        });
-        return new Attempt(t, out);
-    }
-
-    private static int sleepForever() {
-        Tasks.sleep(Duration.ofHours(1));
-        return 0;
-    }
-
-    /** A group whose main task sleeps until killed: a home for tasks spawned from the test. */
-    private static TaskGroup idleGroup(Kernel kernel, String name) {
-        return kernel.spawnGroup(name, WaitChildTest::sleepForever);
-    }
-
-    /** Spawns a child group of {@code parent} from a short-lived task of {@code parent}. */
-    private static TaskGroup spawnChild(TaskGroup parent, String name, GroupMain main) throws Exception {
-        Object r = attempt(parent, "spawn-" + name, () -> Tasks.spawnGroup(name, main)).get();
-        assertThat(r).isInstanceOf(TaskGroup.class);
-        return (TaskGroup) r;
-    }
-
-    private static ExitStatus ended(TaskGroup g) throws Exception {
-        return g.onExit().get(LONG_MS, TimeUnit.MILLISECONDS);
-    }
-
     /** The ChildExit inside a waitChild outcome, failing if the outcome is anything else. */
     private static ChildExit childExit(Object outcome) {
         assertThat(outcome).isInstanceOf(Optional.class);
@@ -74,15 +32,6 @@ class WaitChildTest {
         assertThat(o).isPresent();
         assertThat(o.get()).isInstanceOf(ChildExit.class);
         return (ChildExit) o.get();
-    }
-
-    private static void end(TaskGroup... groups) throws Exception {
-        for (TaskGroup g : groups) {
-            g.kill();
-        }
-        for (TaskGroup g : groups) {
-            ended(g);
-        }
     }
 
     // ---- W1 ----
@@ -122,8 +71,8 @@ class WaitChildTest {
     @Test
     void waitChild_grandchildSelected_throwsNoChild(Kernel kernel) throws Exception {
         TaskGroup parent = idleGroup(kernel, "parent");
-        TaskGroup child = spawnChild(parent, "child", WaitChildTest::sleepForever);
-        TaskGroup grandchild = spawnChild(child, "grandchild", WaitChildTest::sleepForever);
+        TaskGroup child = spawnChild(parent, "child", Fixtures::sleepForever);
+        TaskGroup grandchild = spawnChild(child, "grandchild", Fixtures::sleepForever);
         ChildSelector sel = ChildSelector.group(grandchild.id());
 
         assertThat(attempt(parent, "w", () -> Tasks.waitChild(sel)).get()).isInstanceOf(NoChildException.class);
@@ -158,7 +107,7 @@ class WaitChildTest {
     @Test
     void waitChild_unknownIdSelected_throwsNoChild(Kernel kernel) throws Exception {
         TaskGroup parent = idleGroup(kernel, "parent");
-        TaskGroup child = spawnChild(parent, "child", WaitChildTest::sleepForever);
+        TaskGroup child = spawnChild(parent, "child", Fixtures::sleepForever);
         ChildSelector sel = ChildSelector.group(1_000_000_000L);
 
         assertThat(attempt(parent, "w", () -> Tasks.waitChild(sel)).get()).isInstanceOf(NoChildException.class);
@@ -175,7 +124,7 @@ class WaitChildTest {
     @Test
     void waitChild_noHangWithLiveChild_returnsEmpty(Kernel kernel) throws Exception {
         TaskGroup parent = idleGroup(kernel, "parent");
-        TaskGroup child = spawnChild(parent, "child", WaitChildTest::sleepForever);
+        TaskGroup child = spawnChild(parent, "child", Fixtures::sleepForever);
 
         Object any = attempt(parent, "any", () -> Tasks.waitChild(ChildSelector.any(), WaitOption.NO_HANG)).get();
         Object one = attempt(parent, "one",
@@ -266,7 +215,7 @@ class WaitChildTest {
     void waitChild_twoBlockedWaitersOneChild_exactlyOneReaps(Kernel kernel) throws Exception {
         TaskGroup parent = idleGroup(kernel, "parent");
         for (int round = 0; round < RACE_ROUNDS; round++) {
-            TaskGroup child = spawnChild(parent, "child" + round, WaitChildTest::sleepForever);
+            TaskGroup child = spawnChild(parent, "child" + round, Fixtures::sleepForever);
             Attempt w1 = attempt(parent, "w1", () -> Tasks.waitChild(ChildSelector.any()));
             Attempt w2 = attempt(parent, "w2", () -> Tasks.waitChild(ChildSelector.any()));
             Await.state(w1.task(), TaskState.BLOCKED);
@@ -356,7 +305,7 @@ class WaitChildTest {
     @Test
     void waitChild_waiterKilledWhileWaiting_throwsKilledErrorAndChildStays(Kernel kernel) throws Exception {
         TaskGroup parent = idleGroup(kernel, "parent");
-        TaskGroup child = spawnChild(parent, "child", WaitChildTest::sleepForever);
+        TaskGroup child = spawnChild(parent, "child", Fixtures::sleepForever);
         Attempt waiter = attempt(parent, "waiter", () -> Tasks.waitChild(ChildSelector.any()));
         Await.state(waiter.task(), TaskState.BLOCKED);
 

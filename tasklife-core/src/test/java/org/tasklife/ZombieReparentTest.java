@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.tasklife.testkit.Fixtures.*;
+
 import org.tasklife.testkit.Await;
+import org.tasklife.testkit.Fixtures;
 import org.tasklife.testkit.KernelExtension;
 
 @ExtendWith(KernelExtension.class)
@@ -26,58 +29,6 @@ class ZombieReparentTest {
     /** Bound for a wake-up that must come at once; used where a lost wake-up would otherwise hang. */
     private static final long SHORT_MS = Await.scaled(Duration.ofSeconds(2)).toMillis();
     private static final String NO_ANSWER = "no answer: the waiter is still blocked";
-
-    /** A task of a group whose body's value or thrown throwable lands in {@code outcome}. */
-    private record Attempt(Task<Void> task, CompletableFuture<Object> outcome) {
-        Object get() throws Exception {
-            return outcome.get(LONG_MS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Runs {@code body} in a new task of {@code g}; errors are recorded and rethrown so a killed task ends Killed. */
-    private static Attempt attempt(TaskGroup g, String name, TaskBody<?> body) {
-        CompletableFuture<Object> out = new CompletableFuture<>();
-        Task<Void> t = g.spawnTask(name, () -> {
-            try {
-                out.complete(body.run());
-            } catch (Throwable e) {
-                out.complete(e);
-                if (e instanceof Error err) {
-                    throw err;
-                }
-            }
-            return null;
-        });
-        return new Attempt(t, out);
-    }
-
-    private static int sleepForever() {
-        Tasks.sleep(Duration.ofHours(1));
-        return 0;
-    }
-
-    private static TaskGroup idleGroup(Kernel kernel, SpawnOptions options) {
-        return kernel.spawnGroup(options, ZombieReparentTest::sleepForever);
-    }
-
-    /** Spawns a child group of {@code parent} from a short-lived task of {@code parent}. */
-    private static TaskGroup spawnChild(TaskGroup parent, String name, GroupMain main) throws Exception {
-        Object r = attempt(parent, "spawn-" + name, () -> Tasks.spawnGroup(name, main)).get();
-        assertThat(r).isInstanceOf(TaskGroup.class);
-        return (TaskGroup) r;
-    }
-
-    private static ExitStatus ended(TaskGroup g) throws Exception {
-        return g.onExit().get(LONG_MS, TimeUnit.MILLISECONDS);
-    }
-
-    private static ExitStatus ended(Task<?> t) throws Exception {
-        return t.onExit().get(LONG_MS, TimeUnit.MILLISECONDS);
-    }
-
-    private static <T> T get(CompletableFuture<T> f) throws Exception {
-        return f.get(LONG_MS, TimeUnit.MILLISECONDS);
-    }
 
     /** Waits for the latch ignoring interrupts (a killed task unwinding stays in its finally block). */
     private static void awaitUninterruptibly(CountDownLatch latch) {
@@ -92,15 +43,6 @@ class ZombieReparentTest {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void end(TaskGroup... groups) throws Exception {
-        for (TaskGroup g : groups) {
-            g.kill();
-        }
-        for (TaskGroup g : groups) {
-            ended(g);
         }
     }
 
@@ -189,7 +131,7 @@ class ZombieReparentTest {
         TaskGroup p = idleGroup(kernel, SpawnOptions.named("p"));
         CompletableFuture<TaskGroup> gRef = new CompletableFuture<>();
         TaskGroup c = spawnChild(p, "c", () -> {
-            gRef.complete(Tasks.spawnGroup("g", ZombieReparentTest::sleepForever));
+            gRef.complete(Tasks.spawnGroup("g", Fixtures::sleepForever));
             return 0;
         });
         TaskGroup g = get(gRef);
@@ -289,7 +231,7 @@ class ZombieReparentTest {
         CompletableFuture<TaskGroup> gRef = new CompletableFuture<>();
         CountDownLatch cGo = new CountDownLatch(1);
         TaskGroup c = spawnChild(p, "c", () -> {
-            gRef.complete(Tasks.spawnGroup("g", ZombieReparentTest::sleepForever));
+            gRef.complete(Tasks.spawnGroup("g", Fixtures::sleepForever));
             cGo.await();
             return 0;
         });
@@ -342,7 +284,7 @@ class ZombieReparentTest {
         TaskGroup p = idleGroup(kernel, SpawnOptions.named("p").childSubreaper());
         CompletableFuture<TaskGroup> gRef = new CompletableFuture<>();
         TaskGroup c = spawnChild(p, "c", () -> {
-            gRef.complete(Tasks.spawnGroup("g", ZombieReparentTest::sleepForever));
+            gRef.complete(Tasks.spawnGroup("g", Fixtures::sleepForever));
             return 0;
         });
         TaskGroup g = get(gRef);
@@ -457,7 +399,7 @@ class ZombieReparentTest {
                     // no safe point in this loop: the spawner keeps spawning while exitGroup runs
                     for (int i = 0; i < MAX_RACE_SPAWNS; i++) {
                         try {
-                            spawned.add(Tasks.spawnTask("s", ZombieReparentTest::sleepForever));
+                            spawned.add(Tasks.spawnTask("s", Fixtures::sleepForever));
                         } catch (SpawnRefusedException expected) {
                             refusals.incrementAndGet();
                             return null;
