@@ -7,5 +7,5 @@ module org.tasklife {
     requires java.management;
 
     exports org.tasklife;
-    // org.tasklife.sync (kill-aware primitives) is exported once it has classes (primitives issue)
+    exports org.tasklife.sync;
 }
