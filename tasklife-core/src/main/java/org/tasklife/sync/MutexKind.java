@@ -1,0 +1,16 @@
+package org.tasklife.sync;
+
+/**
+ * What a {@link Mutex} does when its owner locks it again (SPEC §9; POSIX mutex types, for orientation).
+ */
+public enum MutexKind {
+    /**
+     * POSIX {@code PTHREAD_MUTEX_NORMAL}. Where POSIX deadlocks on a relock by the owner, tasklife makes it
+     * an error rather than a hang: {@link Mutex#lock()} throws {@link org.tasklife.DeadlockException}.
+     */
+    NORMAL,
+    /** POSIX {@code PTHREAD_MUTEX_ERRORCHECK}: a relock by the owner throws {@link org.tasklife.DeadlockException}. */
+    ERROR_CHECKING,
+    /** POSIX {@code PTHREAD_MUTEX_RECURSIVE}: the owner may relock; it must unlock as many times as it locked. */
+    RECURSIVE
+}
