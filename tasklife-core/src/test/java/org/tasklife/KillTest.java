@@ -30,12 +30,6 @@ class KillTest {
     private static final long LONG_MS = Await.LONG.toMillis();
     private static final Duration HOUR = Duration.ofHours(1);
 
-    private static void killAndReap(TaskGroup g) throws Exception {
-        g.kill();
-        get(g.onExit());
-        g.reap();
-    }
-
     // ---- K1 ----
 
     /** SPEC K1: killing an id no task ever had returns false. */
@@ -205,7 +199,7 @@ class KillTest {
         THREAD_SLEEP {
             @Override
             void block() throws InterruptedException {
-                Thread.sleep(HOUR);
+                Thread.sleep(HOUR); // the JDK call under test (SPEC K4), not synchronisation
             }
         },
         QUEUE_TAKE {

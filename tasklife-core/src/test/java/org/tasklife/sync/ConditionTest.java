@@ -2,6 +2,7 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.testkit.Fixtures.killAndReap;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.get;
 import static org.tasklife.testkit.Fixtures.idleGroup;
@@ -27,12 +28,6 @@ import org.tasklife.testkit.KernelExtension;
 
 @ExtendWith(KernelExtension.class)
 class ConditionTest {
-
-    private static void killAndReap(TaskGroup g) throws Exception {
-        g.kill();
-        get(g.onExit());
-        g.reap();
-    }
 
     /** A body that waits on {@code c} once and reports whether it held the mutex on the way out. */
     private static Attempt waiter(TaskGroup g, String name, Mutex m, Condition c, boolean timed) {

@@ -2,6 +2,7 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.testkit.Fixtures.killAndReap;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.get;
 import static org.tasklife.testkit.Fixtures.idleGroup;
@@ -28,12 +29,6 @@ import org.tasklife.testkit.KernelExtension;
 
 @ExtendWith(KernelExtension.class)
 class MutexTest {
-
-    private static void killAndReap(TaskGroup g) throws Exception {
-        g.kill();
-        get(g.onExit());
-        g.reap();
-    }
 
     // ---- basic API ----
 

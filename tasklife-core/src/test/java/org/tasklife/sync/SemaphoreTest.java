@@ -24,6 +24,9 @@ import org.tasklife.TaskGroup;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
+import static org.tasklife.testkit.Fixtures.get;
+import static org.tasklife.testkit.Fixtures.killAndReap;
+
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.KernelExtension;
 
@@ -33,22 +36,12 @@ class SemaphoreTest {
     private static final long LONG_MS = Await.LONG.toMillis();
     private static final Duration HOUR = Duration.ofHours(1);
 
-    private static <T> T get(Future<T> f) throws Exception {
-        return f.get(LONG_MS, TimeUnit.MILLISECONDS);
-    }
-
     /** A group whose main task sleeps until killed: a home for tasks spawned from the test. */
     private static TaskGroup idleGroup(Kernel kernel) {
         return kernel.spawnGroup("home", () -> {
             Tasks.sleep(HOUR);
             return 0;
         });
-    }
-
-    private static void killAndReap(TaskGroup g) throws Exception {
-        g.kill();
-        get(g.onExit());
-        g.reap();
     }
 
     /** Spawns a task that runs {@code wait} and records whether it ended with the kill throwable. */

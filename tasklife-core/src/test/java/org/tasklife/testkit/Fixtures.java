@@ -57,6 +57,13 @@ public final class Fixtures {
         }
     }
 
+    /** Kills {@code g}, waits for its end and reaps it. */
+    public static void killAndReap(TaskGroup g) throws Exception {
+        g.kill();
+        get(g.onExit());
+        g.reap();
+    }
+
     /** A group main that sleeps until killed. */
     public static int sleepForever() {
         Tasks.sleep(Duration.ofHours(1));
