@@ -280,7 +280,8 @@ public final class Mutex {
         return identity(w.task());
     }
 
-    private static Object identity(TaskControlBlock t) {
+    /** The owner identity of {@code t}, or of the calling host thread if {@code t} is null (also ReadWriteLock, Barrier). */
+    static Object identity(TaskControlBlock t) {
         return t != null ? t : Thread.currentThread();
     }
 
@@ -418,7 +419,8 @@ public final class Mutex {
         return null;
     }
 
-    private static String describe(Object who) {
+    /** Names an identity for messages and wait channels: "task 7", "host thread 'main'" or "nobody". */
+    static String describe(Object who) {
         if (who == null) {
             return "nobody";
         }
