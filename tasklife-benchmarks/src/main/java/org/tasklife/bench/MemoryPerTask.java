@@ -25,12 +25,19 @@ import org.tasklife.sync.Semaphore;
  *   kind: vthread-latch | task-semaphore | task-mutex | task-sleep   (default: all, in that order)
  * </pre>
  *
- * Every kind runs in the same JVM, one after another, each after a warm-up round of 1,000 (class
- * loading and JIT out of the way); everything is killed and joined or reaped before the next kind.
+ * Every kind runs in the same JVM, one after another, each after {@value #WARMUP_ROUNDS} discarded
+ * rounds of the same size (class loading and JIT out of the way); everything is killed and joined or
+ * reaped before the next kind.
  * Prints one line per kind: {@code memory <kind> n=<n> bytes/task=<b> ratio-to-baseline=<r>}.
  */
 public final class MemoryPerTask {
-    private static final int WARMUP = 1_000;
+    /**
+     * Full-size rounds run and discarded before the measured one. A parked virtual thread's stack chunk
+     * holds its frames as they were when it parked, and interpreted frames are several times larger than
+     * compiled ones: until the wait path is JIT-compiled, bytes/task depend on what ran before (the first
+     * kind measured came out 50% higher in a cold JVM).
+     */
+    private static final int WARMUP_ROUNDS = 2;
 
     private MemoryPerTask() {}
 
@@ -48,7 +55,9 @@ public final class MemoryPerTask {
         double baseline = Double.NaN;
         try (Kernel kernel = Kernel.builder().name("memory").boot()) {
             for (String kind : kinds) {
-                measure(kernel, kind, WARMUP);
+                for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                    measure(kernel, kind, n);
+                }
                 double perTask = measure(kernel, kind, n);
                 if (kind.equals("vthread-latch")) {
                     baseline = perTask;
