@@ -25,19 +25,27 @@ import org.tasklife.sync.Semaphore;
  *   kind: vthread-latch | task-semaphore | task-mutex | task-sleep   (default: all, in that order)
  * </pre>
  *
- * Every kind runs in the same JVM, one after another, each after {@value #WARMUP_ROUNDS} discarded
- * rounds of the same size (class loading and JIT out of the way); everything is killed and joined or
- * reaped before the next kind.
- * Prints one line per kind: {@code memory <kind> n=<n> bytes/task=<b> ratio-to-baseline=<r>}.
+ * Every kind runs in the same JVM, one after another: warm-up rounds of the same size (class loading and
+ * JIT out of the way), then measured rounds; everything is killed and joined or reaped after each round.
+ * Prints one line per kind: {@code memory <kind> n=<n> bytes/task=<median> (rounds <min>..<max>)
+ * ratio-to-baseline=<r>}, the ratio of medians.
  */
 public final class MemoryPerTask {
     /**
-     * Full-size rounds run and discarded before the measured one. A parked virtual thread's stack chunk
-     * holds its frames as they were when it parked, and interpreted frames are several times larger than
-     * compiled ones: until the wait path is JIT-compiled, bytes/task depend on what ran before (the first
-     * kind measured came out 50% higher in a cold JVM).
+     * Full-size rounds run and discarded before the measured ones ({@code -Dtasklife.bench.warmupRounds},
+     * default 2). A parked virtual thread's stack chunk holds its frames as they were when it parked, and
+     * interpreted frames are several times larger than compiled ones: until the wait path is
+     * JIT-compiled, bytes/task depend on what ran before (the first kind measured came out 50% higher in
+     * a cold JVM).
      */
-    private static final int WARMUP_ROUNDS = 2;
+    private static final int WARMUP_ROUNDS = Integer.getInteger("tasklife.bench.warmupRounds", 2);
+
+    /**
+     * Measured rounds per kind ({@code -Dtasklife.bench.rounds}, default 3); the median is reported with
+     * the range, because single rounds of the same kind in the same JVM still differ by up to 50%
+     * (G1 and Serial GC alike: the frozen stacks vary with the JIT state when the tasks park).
+     */
+    private static final int ROUNDS = Integer.getInteger("tasklife.bench.rounds", 3);
 
     private MemoryPerTask() {}
 
@@ -58,12 +66,18 @@ public final class MemoryPerTask {
                 for (int i = 0; i < WARMUP_ROUNDS; i++) {
                     measure(kernel, kind, n);
                 }
-                double perTask = measure(kernel, kind, n);
+                double[] rounds = new double[ROUNDS];
+                for (int i = 0; i < ROUNDS; i++) {
+                    rounds[i] = measure(kernel, kind, n);
+                }
+                java.util.Arrays.sort(rounds);
+                double perTask = rounds[ROUNDS / 2];
                 if (kind.equals("vthread-latch")) {
                     baseline = perTask;
                 }
-                System.out.printf(Locale.ROOT, "memory %-15s n=%d bytes/task=%.0f ratio-to-baseline=%s%n", kind, n,
-                        perTask, Double.isNaN(baseline) ? "n/a" : String.format(Locale.ROOT, "%.2f", perTask / baseline));
+                System.out.printf(Locale.ROOT, "memory %-15s n=%d bytes/task=%.0f (rounds %.0f..%.0f) ratio-to-baseline=%s%n",
+                        kind, n, perTask, rounds[0], rounds[ROUNDS - 1],
+                        Double.isNaN(baseline) ? "n/a" : String.format(Locale.ROOT, "%.2f", perTask / baseline));
             }
             if (kernel.liveTaskCount() != 0) {
                 throw new IllegalStateException("tasks leaked: " + kernel.liveTaskCount());
