@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
 import org.tasklife.ShutdownReport;
@@ -85,7 +86,7 @@ final class Harness {
     }
 
     /** Polls {@code done} (yielding, then sleeping) until true; throws after {@link #SETUP_TIMEOUT_NANOS}. */
-    static void await(BooleanSupplier done, java.util.function.Supplier<String> what) {
+    static void await(BooleanSupplier done, Supplier<String> what) {
         long start = System.nanoTime();
         int spins = 0;
         while (!done.getAsBoolean()) {
@@ -158,15 +159,6 @@ final class Harness {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-    }
-
-    /** {@code body} repeated {@code times} times, as one runnable. */
-    static Runnable repeat(int times, Runnable body) {
-        return () -> {
-            for (int i = 0; i < times; i++) {
-                body.run();
-            }
-        };
     }
 
     /** A JDK call that declares InterruptedException, for lambdas. */
