@@ -1,0 +1,170 @@
+package org.tasklife.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+/**
+ * Runs JMH with the given command line (exactly as {@code java -jar benchmarks.jar ...} would) and then
+ * prints, for every tasklife benchmark whose baseline ran in the same run, the ratio
+ * {@code tasklife / baseline} as a Markdown table (issue 5: ratios, not absolute times). This is what
+ * {@code bench/run} calls; the jar's Main-Class stays {@code org.openjdk.jmh.Main}.
+ *
+ * <p>Pairs are listed in {@link #PAIRS}: a tasklife benchmark and its baseline in the same class, with the
+ * same parameters and thread count. For SampleTime benchmarks the table also gives p50 and p99.
+ * With {@code -Dtasklife.bench.table=FILE} the table is written to FILE as well.
+ */
+public final class Suite {
+    private Suite() {}
+
+    /** One comparison: benchmark classes matching {@code classRegex}, tasklife method vs baseline method. */
+    private record Pair(String classRegex, String tasklife, String baseline) {}
+
+    private static final List<Pair> PAIRS = List.of(
+            new Pair("SpawnBench", "spawnJoin_task_inTask", "spawnJoin_vthread_inVthread"),
+            new Pair("SpawnBench", "spawnReap_group_inTask", "spawnJoin_vthread_inVthread"),
+            new Pair("SpawnBench", "spawnJoin_task_host", "spawnJoin_vthread_host"),
+            new Pair("SpawnBench", "spawnReap_group_host", "spawnJoin_vthread_host"),
+            new Pair("UncontendedBench", "lock_mutex_host", "lock_reentrantLock_host"),
+            new Pair("UncontendedBench", "acquire_semaphore_host", "acquire_jdkSemaphore_host"),
+            new Pair("UncontendedBench", "lock_mutex_inTask", "lock_reentrantLock_inVthread"),
+            new Pair("UncontendedBench", "acquire_semaphore_inTask", "acquire_jdkSemaphore_inVthread"),
+            new Pair("ContendedHost\\d+", "lock_mutex", "lock_reentrantLock"),
+            new Pair("ContendedHost\\d+", "lock_mutex", "lock_fairReentrantLock"),
+            new Pair("ContendedHost\\d+", "acquire_semaphore", "acquire_jdkSemaphore"),
+            new Pair("ContendedHost\\d+", "acquire_semaphore", "acquire_jdkFairSemaphore"),
+            new Pair("ContendedInTaskBench", "lock_mutex_inTask", "lock_reentrantLock_inVthread"),
+            new Pair("ContendedInTaskBench", "lock_mutex_inTask", "lock_fairReentrantLock_inVthread"),
+            new Pair("ContendedInTaskBench", "acquire_semaphore_inTask", "acquire_jdkSemaphore_inVthread"),
+            new Pair("PingPongBench", "pingPong_mutexCondition_inTask", "pingPong_reentrantLockCondition_inVthread"),
+            new Pair("KillLatencyBench", "kill_mutex", "interrupt_jdkSemaphore_vthread"),
+            new Pair("KillLatencyBench", "kill_semaphore", "interrupt_jdkSemaphore_vthread"),
+            new Pair("KillLatencyBench", "kill_condition", "interrupt_jdkSemaphore_vthread"),
+            new Pair("KillLatencyBench", "kill_sleep", "interrupt_jdkSemaphore_vthread"),
+            new Pair("MassKillBench", "killGroup_mutex", "interruptJoin_jdkSemaphore_vthread"),
+            new Pair("MassKillBench", "killGroup_semaphore", "interruptJoin_jdkSemaphore_vthread"),
+            new Pair("MassKillBench", "killGroup_condition", "interruptJoin_jdkSemaphore_vthread"));
+
+    private static final Set<String> NON_RUN_OPTIONS = Set.of("-h", "-l", "-lp", "-lprof", "-lrf");
+
+    /** One benchmark result, reduced to what the table needs. */
+    private record Row(String cls, String method, String params, int threads, Mode mode, String unit, double score,
+            double error, double p50, double p99) {
+        String key() {
+            return cls + "|" + params + "|" + threads;
+        }
+    }
+
+    /** Runs JMH and prints the ratio table; help and list options go straight to JMH's own Main. */
+    public static void main(String[] args) throws RunnerException, IOException {
+        for (String a : args) {
+            if (NON_RUN_OPTIONS.contains(a)) {
+                org.openjdk.jmh.Main.main(args);
+                return;
+            }
+        }
+        CommandLineOptions options;
+        try {
+            options = new CommandLineOptions(args);
+        } catch (CommandLineOptionException e) {
+            System.err.println("Error parsing command line: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Collection<RunResult> results = new Runner(options).run();
+        String table = table(results.stream().map(Suite::row).collect(Collectors.toList()));
+        System.out.println();
+        System.out.println("tasklife / baseline (same JMH run):");
+        System.out.println(table);
+        String file = System.getProperty("tasklife.bench.table");
+        if (file != null) {
+            Files.writeString(Path.of(file), table);
+        }
+    }
+
+    private static Row row(RunResult r) {
+        String full = r.getParams().getBenchmark();
+        int dot = full.lastIndexOf('.');
+        String cls = full.substring(full.lastIndexOf('.', dot - 1) + 1, dot);
+        Map<String, String> params = new TreeMap<>();
+        for (String k : r.getParams().getParamsKeys()) {
+            params.put(k, r.getParams().getParam(k));
+        }
+        String p = params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        var primary = r.getPrimaryResult();
+        Mode mode = r.getParams().getMode();
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        if (mode == Mode.SampleTime) {
+            p50 = primary.getStatistics().getPercentile(50);
+            p99 = primary.getStatistics().getPercentile(99);
+        }
+        return new Row(cls, full.substring(dot + 1), p, r.getParams().getThreads(), mode, primary.getScoreUnit(),
+                primary.getScore(), primary.getScoreError(), p50, p99);
+    }
+
+    static String table(List<Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| benchmark | vs baseline | params | threads | unit | better | tasklife | baseline | ratio t/b |\n");
+        sb.append("| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: |\n");
+        List<String> unpaired = new ArrayList<>();
+        for (Row t : rows) {
+            boolean paired = false;
+            for (Pair pair : PAIRS) {
+                if (!t.cls.matches(pair.classRegex) || !t.method.equals(pair.tasklife)) {
+                    continue;
+                }
+                paired = true;
+                Row b = rows.stream().filter(x -> x.method.equals(pair.baseline) && x.key().equals(t.key()))
+                        .findFirst().orElse(null);
+                if (b == null) {
+                    unpaired.add(t.cls + "." + t.method + " [" + t.params + "] (baseline " + pair.baseline + " not run)");
+                    continue;
+                }
+                if (!Objects.equals(t.unit, b.unit) || t.mode != b.mode) {
+                    unpaired.add(t.cls + "." + t.method + " (unit/mode differ from " + pair.baseline + ")");
+                    continue;
+                }
+                String better = t.mode == Mode.Throughput ? "higher" : "lower";
+                line(sb, t, b, t.cls + "." + t.method, t.mode.shortLabel(), better, t.score, b.score, t.error, b.error);
+                if (t.mode == Mode.SampleTime) {
+                    line(sb, t, b, t.cls + "." + t.method, "p50", better, t.p50, b.p50, Double.NaN, Double.NaN);
+                    line(sb, t, b, t.cls + "." + t.method, "p99", better, t.p99, b.p99, Double.NaN, Double.NaN);
+                }
+            }
+            if (!paired && PAIRS.stream().noneMatch(p -> t.cls.matches(p.classRegex) && t.method.equals(p.baseline))) {
+                unpaired.add(t.cls + "." + t.method + " (no pair defined)");
+            }
+        }
+        for (String u : unpaired) {
+            sb.append("\nnot paired: ").append(u);
+        }
+        return sb.append('\n').toString();
+    }
+
+    private static void line(StringBuilder sb, Row t, Row b, String name, String stat, String better, double ts,
+            double bs, double te, double be) {
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s %s | %s | %s | %s | %.2f |%n", name, b.method,
+                t.params.isEmpty() ? "" : t.params, t.threads, t.unit, stat, better, num(ts, te), num(bs, be), ts / bs));
+    }
+
+    private static String num(double v, double err) {
+        String s = String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 1 ? "%.2f" : "%.4f", v);
+        return Double.isNaN(err) ? s : s + " ± " + String.format(Locale.ROOT, err >= 100 ? "%.0f" : err >= 1 ? "%.2f" : "%.4f", err);
+    }
+}
