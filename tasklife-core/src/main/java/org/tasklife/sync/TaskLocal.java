@@ -1,0 +1,146 @@
+package org.tasklife.sync;
+
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.tasklife.NotInTaskException;
+import org.tasklife.TaskState;
+import org.tasklife.internal.task.TaskControlBlock;
+
+/**
+ * A task-local key with an optional destructor (POSIX {@code pthread_key_create}, SPEC §9): each task
+ * sees its own value, and when a task ends with a value set, the destructor runs once with that value.
+ *
+ * <p><b>Destructors</b> run on the task's own thread during its exit sequence (SPEC E6), on every exit
+ * path — return, throw, {@code exit}, {@code exitGroup} and kill — after the body has unwound and
+ * <em>before</em> the task's owned resources close, in the reverse order of the keys' first
+ * {@code set} in that task. A destructor that throws does not stop the others; its throwable is
+ * recorded with the task's close failures. A value set back to {@code null} (or removed) gets no
+ * destructor call.
+ *
+ * <p><b>Deletion.</b> {@link #delete()} discards every task's value <em>without</em> running
+ * destructors (as {@code pthread_key_delete}); afterwards every method but {@code delete} and
+ * {@link #isDeleted()} throws {@link KeyDeletedException}.
+ *
+ * <p><b>Misuse.</b> Calling {@link #get()}, {@link #set(Object)} or {@link #remove()} outside any task
+ * throws {@link NotInTaskException}; setting a value while the task is already running its exit
+ * sequence (from another key's destructor or an owned resource's {@code close}) throws
+ * {@link IllegalStateException}, since no destructor would run for it any more.
+ *
+ * @param <T> the type of the values
+ */
+public final class TaskLocal<T> {
+    /*
+     * Implementation notes
+     *
+     * Storage: one concurrent map per key, from task record to value, rather than a slot table in each
+     * task record: keys are rare and short-lived tasks should not pay for them. An entry is added by the
+     * task itself and removed by its exit hook (or by delete), so the map holds only live tasks' values.
+     *
+     * Invariants:
+     *  L1 a task has an exit hook for this key iff it has ever set a non-null value (hooked is per task:
+     *     the map entry's presence is not enough, since remove() drops the entry but not the hook).
+     *  L2 the exit hook removes the task's entry and runs the destructor on the removed value, once.
+     */
+
+    private final Consumer<? super T> destructor; // immutable, may be null
+    private final ConcurrentHashMap<TaskControlBlock, T> values = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TaskControlBlock, Boolean> hooked = new ConcurrentHashMap<>(); // L1
+    private volatile boolean deleted;
+
+    /** A key without a destructor. */
+    public TaskLocal() {
+        this.destructor = null;
+    }
+
+    /**
+     * A key whose {@code destructor} runs at task exit with the task's value, if it is not null.
+     *
+     * @throws NullPointerException if {@code destructor} is null
+     */
+    public TaskLocal(Consumer<? super T> destructor) {
+        this.destructor = Objects.requireNonNull(destructor, "destructor");
+    }
+
+    /**
+     * The calling task's value, or {@code null} if it has none.
+     *
+     * @throws NotInTaskException outside a task
+     * @throws KeyDeletedException if the key was deleted
+     */
+    public T get() {
+        return values.get(caller("get()"));
+    }
+
+    /**
+     * Sets the calling task's value; {@code null} is the same as {@link #remove()}.
+     *
+     * @throws NotInTaskException outside a task
+     * @throws KeyDeletedException if the key was deleted
+     * @throws IllegalStateException if the task is already in its exit sequence
+     */
+    public void set(T value) {
+        TaskControlBlock t = caller("set()");
+        if (value == null) {
+            values.remove(t);
+            return;
+        }
+        if (t.taskState() == TaskState.EXITING) {
+            throw new IllegalStateException("set() on " + this + " by task " + t.id()
+                    + ": the task is in its exit sequence, so no destructor would run for the value");
+        }
+        if (hooked.putIfAbsent(t, Boolean.TRUE) == null) {
+            t.addExitHook(() -> destroy(t)); // L1
+        }
+        values.put(t, value);
+    }
+
+    /**
+     * Removes the calling task's value without running the destructor.
+     *
+     * @throws NotInTaskException outside a task
+     * @throws KeyDeletedException if the key was deleted
+     */
+    public void remove() {
+        values.remove(caller("remove()"));
+    }
+
+    /**
+     * Deletes the key: every task's value is discarded without running destructors, and later uses
+     * throw {@link KeyDeletedException}. Idempotent.
+     */
+    public void delete() {
+        deleted = true;
+        values.clear();
+    }
+
+    /** Whether {@link #delete()} was called. */
+    public boolean isDeleted() {
+        return deleted;
+    }
+
+    @Override
+    public String toString() {
+        return "TaskLocal@" + Integer.toHexString(System.identityHashCode(this)) + (deleted ? "[deleted]" : "");
+    }
+
+    private TaskControlBlock caller(String operation) {
+        if (deleted) {
+            throw new KeyDeletedException(operation + " on " + this + ": the key was deleted");
+        }
+        TaskControlBlock t = TaskControlBlock.current();
+        if (t == null) {
+            throw new NotInTaskException(operation + " on " + this + " from host thread '"
+                    + Thread.currentThread().getName() + "': task-local values exist only inside a task");
+        }
+        return t;
+    }
+
+    private void destroy(TaskControlBlock t) { // L2: the task's exit hook, on its own thread
+        hooked.remove(t);
+        T value = values.remove(t);
+        if (value != null && destructor != null && !deleted) {
+            destructor.accept(value);
+        }
+    }
+}
