@@ -2,8 +2,11 @@ package org.tasklife.sync;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.tasklife.DeadlockException;
 import org.tasklife.NotPermittedException;
 import org.tasklife.TaskKilledError;
@@ -47,8 +50,17 @@ import org.tasklife.internal.wait.WaitQueue;
  * <p><b>Memory effects.</b> As for {@link java.util.concurrent.locks.Lock}: a successful
  * {@code unlock()} happens-before every later successful lock of the same mutex.
  *
- * <p>Not covered: robust-mutex semantics (SPEC §9, last paragraph: an owner that ends while holding
- * the mutex). A task that ends without unlocking leaves the mutex owned.
+ * <p><b>Owner death (robust mutex, SPEC §9).</b> The kernel never unlocks a mutex for a task that is
+ * still unwinding. But if the owner <em>ends</em> still holding it — its body returned or was killed
+ * without unlocking, or it was declared stuck and disposed (SPEC K8) — the mutex goes to the next locker
+ * (a queued waiter, or the next caller), whose lock call acquires it and throws
+ * {@link OwnerDiedException}. That caller must repair the protected state and call
+ * {@link #markConsistent()}; if it unlocks without doing so, the mutex becomes not recoverable: every
+ * waiter and every later lock call throws {@link MutexNotRecoverableException}. Waiters never wait for
+ * ever on a dead owner. A host thread that dies holding a mutex is noticed by the next lock call only
+ * (waiters already queued behind it are not woken: host threads have no exit sequence).
+ * A condition's re-acquire also takes a dead owner's mutex, without telling the waiter; it throws
+ * {@link MutexNotRecoverableException} if the mutex became not recoverable.
  */
 public final class Mutex {
     /*
@@ -82,9 +94,22 @@ public final class Mutex {
      * after a kill, in an unkillable park (a killed task cannot park through its own waiter: beginWait
      * refuses), so that the await can keep its promise to return holding the mutex.
      *
+     * Owner death (robust mutex):
+     *  R1 while a task owns the mutex and someone is queued, our death watch is registered with that task
+     *     (watched == owner); only contended mutexes pay for it, registered when the first waiter enqueues
+     *     or when a hand-off leaves waiters behind. The owner's exit sequence (and the reaper for a stuck
+     *     task) fires it; ownerDied() then hands the mutex to the next waiter with ownerDied set.
+     *     Uncontended mutexes need no watch: the next locker sees the owner is dead (isDead) and takes
+     *     over. A watch that cannot be registered because the owner just died means the same.
+     *  R2 ownerDied is set when a dead owner's mutex changes hands and cleared only by markConsistent();
+     *     whoever acquires the mutex (not relocks) while it is set is told (OwnerDiedException).
+     *  R3 unlocking with ownerDied set makes the mutex not recoverable: free, every waiter won with owner
+     *     null (handedOver() then throws), and every later lock call throws.
+     * Lock order: queue lock -> the task's death-watch lock; watches fire with no lock held.
+     *
      * Known limits: the unkillable re-acquire parks through a private Blocker with the host waiter, so
-     * during it the task shows RUNNING rather than BLOCKED in snapshots. Robust mutex (EOWNERDEAD) is not
-     * implemented.
+     * during it the task shows RUNNING rather than BLOCKED in snapshots. A hand-off to a task declared
+     * dead at that very moment leaves the waiters behind it until the next locker takes over.
      */
 
     /** Parks a killed task that must still re-acquire the mutex; never given a deadline, so no timers. */
@@ -109,6 +134,10 @@ public final class Mutex {
     @SuppressWarnings("unused")                   // accessed through OWNER
     private volatile Object owner;                // TaskControlBlock or host Thread; written under queue lock only
     private int depth;                            // guarded by queue lock; 0 iff owner == null (M1)
+    private final Consumer<TaskControlBlock> deathWatch = this::ownerDied; // immutable: our registration
+    private TaskControlBlock watched;             // guarded by queue lock: whose death watch holds us (R1)
+    private volatile boolean ownerDied;           // written under queue lock: an owner died holding it (R2)
+    private volatile boolean notRecoverable;      // written under queue lock, once: final state (R3)
 
     /** A {@link MutexKind#NORMAL} mutex. */
     public Mutex() {
@@ -137,28 +166,31 @@ public final class Mutex {
      * @throws DeadlockException if the caller already owns it and the kind is not RECURSIVE
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then does not own
      *     the mutex)
+     * @throws OwnerDiedException if acquired from an owner that died holding it (the caller owns it)
+     * @throws MutexNotRecoverableException if the mutex can never be locked again (not owned)
      */
     public void lock() {
         WaitContext w = WaitContext.current();
         w.checkpoint();
         Object me = identity(w);
         WaitNode n;
+        int got;
         queue.lock();
         try {
-            if (acquireOrRelockLocked(me, "lock()")) {
-                return;
-            }
-            n = enqueueLocked(me, 1);
+            got = acquireOrEnqueueLocked(me, "lock()");
+            n = got == WAIT ? enqueueLocked(me, 1) : null;
         } finally {
             queue.unlock();
         }
-        int outcome = w.await(n, Blocker.NO_DEADLINE);
-        if (outcome == WaitNode.SIGNALLED) {
-            assert ownerAcquire() == me;
-            return;
+        if (got == WAIT) {
+            int outcome = w.await(n, Blocker.NO_DEADLINE);
+            if (outcome != WaitNode.SIGNALLED) {
+                assert outcome == WaitNode.KILLED : outcome;
+                throw w.killed(); // M3: owns nothing
+            }
+            got = handedOver(me, "lock()");
         }
-        assert outcome == WaitNode.KILLED : outcome;
-        throw w.killed(); // M3: owns nothing
+        tellIfOwnerDied(got, "lock()");
     }
 
     /**
@@ -167,23 +199,35 @@ public final class Mutex {
      *
      * @return whether the caller now owns it ({@code false} if another owns it, or the caller owns a
      *     non-recursive mutex: POSIX EBUSY)
+     * @throws OwnerDiedException if acquired from an owner that died holding it (the caller owns it)
+     * @throws MutexNotRecoverableException if the mutex can never be locked again (not owned)
      */
     public boolean tryLock() {
         Object me = identity(TaskControlBlock.current());
+        int got;
         queue.lock();
         try {
-            if (ownerAcquire() == null) {
+            checkRecoverableLocked("tryLock()");
+            Object o = ownerAcquire();
+            if (o == null) {
                 setOwnerLocked(me, 1);
-                return true;
-            }
-            if (ownerAcquire() == me && kind == MutexKind.RECURSIVE) {
+                got = ownerDied ? ACQUIRED_OWNER_DIED : ACQUIRED;
+            } else if (o == me) {
+                if (kind != MutexKind.RECURSIVE) {
+                    return false;
+                }
                 relockLocked();
-                return true;
+                got = RELOCKED;
+            } else if (isDead(o)) {
+                got = takeOverLocked(me);
+            } else {
+                return false;
             }
-            return false;
         } finally {
             queue.unlock();
         }
+        tellIfOwnerDied(got, "tryLock()");
+        return true;
     }
 
     /**
@@ -194,6 +238,8 @@ public final class Mutex {
      * @throws NullPointerException if {@code unit} is null
      * @throws DeadlockException if the caller already owns it and the kind is not RECURSIVE
      * @throws TaskKilledError if the calling task is killed before or while waiting
+     * @throws OwnerDiedException if acquired from an owner that died holding it (the caller owns it)
+     * @throws MutexNotRecoverableException if the mutex can never be locked again (not owned)
      */
     public boolean tryLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
@@ -201,27 +247,34 @@ public final class Mutex {
         w.checkpoint();
         long deadline = Clock.deadlineAfter(w.clock().nanoTime(), unit.toNanos(timeout));
         Object me = identity(w);
-        WaitNode n;
+        WaitNode n = null;
+        int got;
         queue.lock();
         try {
-            if (acquireOrRelockLocked(me, "tryLock(timeout)")) {
-                return true;
+            got = acquireOrEnqueueLocked(me, "tryLock(timeout)");
+            if (got == WAIT) {
+                if (deadline - w.clock().nanoTime() <= 0) {
+                    return false;
+                }
+                n = enqueueLocked(me, 1);
             }
-            if (deadline - w.clock().nanoTime() <= 0) {
-                return false;
-            }
-            n = enqueueLocked(me, 1);
         } finally {
             queue.unlock();
         }
-        int outcome = w.await(n, deadline);
-        return switch (outcome) {
-            case WaitNode.SIGNALLED -> true;
-            case WaitNode.TIMED_OUT -> false;                 // M3
-            case WaitNode.KILLED -> throw w.killed();         // M3
-            default -> throw new IllegalStateException("tryLock(timeout) on " + this + ": node " + n
-                    + " ended with impossible outcome " + outcome);
-        };
+        if (got == WAIT) {
+            int outcome = w.await(n, deadline);
+            switch (outcome) {
+                case WaitNode.SIGNALLED -> got = handedOver(me, "tryLock(timeout)");
+                case WaitNode.TIMED_OUT -> {
+                    return false;                              // M3
+                }
+                case WaitNode.KILLED -> throw w.killed();      // M3
+                default -> throw new IllegalStateException("tryLock(timeout) on " + this + ": node " + n
+                        + " ended with impossible outcome " + outcome);
+            }
+        }
+        tellIfOwnerDied(got, "tryLock(timeout)");
+        return true;
     }
 
     /**
@@ -232,18 +285,57 @@ public final class Mutex {
      */
     public void unlock() {
         Object me = identity(TaskControlBlock.current());
-        WaitNode won;
+        WaitNode won = null;
+        List<WaitNode> givenUp = List.of();
         queue.lock();
         try {
             checkOwnerLocked(me, "unlock()", "only the owner may unlock a mutex");
             if (--depth > 0) {
                 return;
             }
-            won = handOffLocked();
+            if (ownerDied) {
+                givenUp = giveUpLocked(); // R3: the state was never marked consistent
+            } else {
+                won = handOffLocked();
+            }
         } finally {
             queue.unlock();
         }
         WaitQueue.wake(won); // M4
+        givenUp.forEach(WaitQueue::wake);
+    }
+
+    /**
+     * Declares the state the mutex protects consistent again after this caller acquired it with an
+     * {@link OwnerDiedException} (POSIX {@code pthread_mutex_consistent}). Without this call, the next
+     * {@link #unlock()} makes the mutex unusable for ever ({@link MutexNotRecoverableException}).
+     *
+     * @throws NotPermittedException if the caller does not own the mutex
+     * @throws IllegalStateException if the mutex is not in the owner-died state (state unchanged)
+     */
+    public void markConsistent() {
+        Object me = identity(TaskControlBlock.current());
+        queue.lock();
+        try {
+            checkOwnerLocked(me, "markConsistent()", "only the owner may mark a mutex consistent");
+            if (!ownerDied) {
+                throw new IllegalStateException("markConsistent() on " + this
+                        + ": the mutex is consistent (no owner died holding it since it was last marked)");
+            }
+            ownerDied = false;
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** Whether the last owner died holding the mutex and nobody has marked it consistent since. */
+    public boolean isOwnerDied() {
+        return ownerDied;
+    }
+
+    /** Whether the mutex was given up in the owner-died state and can never be locked again. */
+    public boolean isNotRecoverable() {
+        return notRecoverable;
     }
 
     /** Whether some task or thread owns the mutex (a moment's reading). */
@@ -328,11 +420,18 @@ public final class Mutex {
             WaitNode n;
             queue.lock();
             try {
-                if (ownerAcquire() == null) {
+                checkRecoverableLocked("condition await (re-acquiring its mutex)");
+                Object o = ownerAcquire();
+                assert o != me : "reacquire by the owner " + describe(me);
+                if (o == null) {
                     setOwnerLocked(me, savedDepth);
                     return killed;
                 }
-                assert ownerAcquire() != me : "reacquire by the owner " + describe(me);
+                if (isDead(o) || !watchOwnerLocked()) {
+                    takeOverLocked(me);
+                    depth = savedDepth;
+                    return killed;
+                }
                 n = enqueueLocked(me, savedDepth);
             } finally {
                 queue.unlock();
@@ -341,7 +440,7 @@ public final class Mutex {
                     ? UNKILLABLE.await(HostWaiter.INSTANCE, n, Blocker.NO_DEADLINE)
                     : w.await(n, Blocker.NO_DEADLINE);
             if (outcome == WaitNode.SIGNALLED) {
-                assert ownerAcquire() == me;
+                handedOver(me, "condition await (re-acquiring its mutex)");
                 return killed;
             }
             assert outcome == WaitNode.KILLED : outcome;
@@ -351,23 +450,152 @@ public final class Mutex {
 
     // ---- internals ----
 
-    /** Takes a free mutex or relocks a recursive one; throws on a forbidden relock. */
-    private boolean acquireOrRelockLocked(Object me, String operation) {
+    /** Results of an acquisition attempt. */
+    private static final int WAIT = 0;                 // the caller must enqueue
+    private static final int ACQUIRED = 1;             // took it, consistent
+    private static final int ACQUIRED_OWNER_DIED = 2;  // took it; an owner died holding it (R2)
+    private static final int RELOCKED = 3;             // recursive relock by the owner
+
+    /**
+     * Takes a free mutex, a dead owner's mutex (R2) or relocks a recursive one; otherwise makes sure the
+     * owner's death will hand the mutex on (R1) and answers {@link #WAIT}. Throws on a forbidden relock
+     * or a mutex that is not recoverable.
+     */
+    private int acquireOrEnqueueLocked(Object me, String operation) {
         assert queue.isHeldByCurrentThread();
-        if (ownerAcquire() == null) {
+        checkRecoverableLocked(operation);
+        Object o = ownerAcquire();
+        if (o == null) {
             setOwnerLocked(me, 1);
-            return true;
+            return ownerDied ? ACQUIRED_OWNER_DIED : ACQUIRED;
         }
-        if (ownerAcquire() != me) {
-            return false;
+        if (o != me) {
+            if (isDead(o) || !watchOwnerLocked()) {
+                return takeOverLocked(me);
+            }
+            return WAIT;
         }
         if (kind == MutexKind.RECURSIVE) {
             relockLocked();
-            return true;
+            return RELOCKED;
         }
         throw new DeadlockException(operation + " on " + this + ": the caller already owns this " + kind
                 + " mutex; relocking it would wait for itself"
                 + (kind == MutexKind.NORMAL ? " (POSIX hangs here; tasklife makes it an error rather than a hang)" : ""));
+    }
+
+    /** After a SIGNALLED wait: the hand-off made the caller owner, or the mutex became not recoverable. */
+    private int handedOver(Object me, String operation) {
+        queue.lock();
+        try {
+            if (ownerAcquire() != me) {
+                assert notRecoverable;
+                throw notRecoverable(operation);
+            }
+            return ownerDied ? ACQUIRED_OWNER_DIED : ACQUIRED;
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    private void tellIfOwnerDied(int got, String operation) {
+        if (got == ACQUIRED_OWNER_DIED) {
+            throw new OwnerDiedException(operation + " on " + this + ": acquired, but its previous owner ended while"
+                    + " holding it; repair the state it protects, then call markConsistent(), or unlock() to make it"
+                    + " unusable", this);
+        }
+    }
+
+    private void checkRecoverableLocked(String operation) {
+        if (notRecoverable) {
+            throw notRecoverable(operation);
+        }
+    }
+
+    private MutexNotRecoverableException notRecoverable(String operation) {
+        return new MutexNotRecoverableException(operation + " on " + this + ": an owner acquired it after its"
+                + " previous owner died and unlocked it without markConsistent(); it can never be locked again");
+    }
+
+    /** Whether {@code o}, the owner, has ended (R2): a task declared dead, or a host thread no longer alive. */
+    private static boolean isDead(Object o) {
+        return o instanceof TaskControlBlock t ? t.isDead() : !((Thread) o).isAlive();
+    }
+
+    /** Takes the mutex from a dead owner (R2); waiters stay queued behind the new owner. */
+    private int takeOverLocked(Object me) {
+        ownerDied = true;
+        setOwnerLocked(me, 1);
+        rewatchLocked();
+        return ACQUIRED_OWNER_DIED;
+    }
+
+    /**
+     * Registers our death watch with a task owner (R1), moving it from a previous owner.
+     *
+     * @return false if the owner is a task that is already dead (the caller takes the mutex over)
+     */
+    private boolean watchOwnerLocked() {
+        if (!(ownerAcquire() instanceof TaskControlBlock t) || watched == t) {
+            return true; // host owners are not watched (R1)
+        }
+        unwatchLocked();
+        if (!t.watchDeath(deathWatch)) {
+            return false;
+        }
+        watched = t;
+        return true;
+    }
+
+    private void unwatchLocked() {
+        if (watched != null) {
+            watched.unwatchDeath(deathWatch);
+            watched = null;
+        }
+    }
+
+    /** Keeps R1 after the owner changed: watched iff a task owns the mutex and someone waits for it. */
+    private void rewatchLocked() {
+        if (queue.sizeLocked() > 0 && ownerAcquire() instanceof TaskControlBlock) {
+            watchOwnerLocked(); // false: the new owner died at this very moment; the next locker takes it over
+        } else {
+            unwatchLocked();
+        }
+    }
+
+    /** The death watch: {@code t} ended; if it still owns the mutex, the next waiter gets it, owner-died. */
+    private void ownerDied(TaskControlBlock t) {
+        WaitNode won;
+        queue.lock();
+        try {
+            if (watched == t) {
+                watched = null; // the task dropped its watches when it fired them
+            }
+            if (ownerAcquire() != t || notRecoverable) {
+                return; // unlocked in time
+            }
+            ownerDied = true;
+            won = handOffLocked();
+        } finally {
+            queue.unlock();
+        }
+        WaitQueue.wake(won);
+    }
+
+    /** R3: unlocked in the owner-died state: free for ever; every waiter is won, to wake after unlock and throw. */
+    private List<WaitNode> giveUpLocked() {
+        notRecoverable = true;
+        ownerDied = false;
+        setOwnerLocked(null, 0);
+        unwatchLocked();
+        List<WaitNode> woken = new ArrayList<>();
+        WaitNode n;
+        while ((n = queue.pollLocked()) != null) {
+            if (n.trySignal()) {
+                woken.add(n); // owner stays null: handedOver() sees it and throws
+            }
+        }
+        return woken;
     }
 
     private void relockLocked() {
@@ -411,11 +639,13 @@ public final class Mutex {
             Claim c = (Claim) n.payload;
             setOwnerLocked(c.owner(), c.depth()); // M2: before the winning CAS
             if (n.trySignal()) {
+                rewatchLocked(); // R1 for the new owner
                 return n;
             }
             // that waiter was killed or timed out: it gets nothing, try the next (K9)
         }
         setOwnerLocked(null, 0);
+        unwatchLocked();
         return null;
     }
 

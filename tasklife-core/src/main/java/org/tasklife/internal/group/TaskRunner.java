@@ -13,7 +13,8 @@ final class TaskRunner {
      * Implementation notes
      *
      * Exit order (SPEC E6): beginExit (the CAS to EXITING decides Killed vs the body's own outcome,
-     * SPEC K6) -> task-local destructors -> task-owned resources -> publish status, wake joiners,
+     * SPEC K6) -> task-local destructors -> task-owned resources -> mutexes still held are declared
+     * owner-dead (death watches) -> publish status, wake joiners,
      * complete onExit -> leave the live count -> if last: finish the group.
      *
      * Status of a task: exit requested (exit(), exitGroup(code)) -> Exited(requested code); else killed
@@ -68,6 +69,7 @@ final class TaskRunner {
         }
         t.runExitHooks();
         t.recordCloseFailures(t.resources().closeAll());
+        t.fireDeathWatches(); // robust mutexes still held go to their next locker, owner-died (SPEC §9)
         t.publish(status, value);
         core.disposeIfDetached(t);
         if (g.memberEnded(t, false)) {

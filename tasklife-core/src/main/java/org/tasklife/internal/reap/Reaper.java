@@ -77,6 +77,7 @@ public final class Reaper implements AutoCloseable {
             reports.add(r);
         }
         t.recordCloseFailures(t.resources().closeAll());
+        t.fireDeathWatches(); // its mutexes go to their next lockers, owner-died (SPEC §9)
         try {
             listener.accept(r);
         } catch (Throwable ignored) {
@@ -86,7 +87,10 @@ public final class Reaper implements AutoCloseable {
 
     /** Queues a force-close of {@code t}'s owned resources on the reaper thread (SPEC K8). */
     public void forceClose(TaskControlBlock t) {
-        forceClose(t.resources(), t::recordCloseFailures);
+        jobs.add(() -> {
+            t.recordCloseFailures(t.resources().closeAll());
+            t.fireDeathWatches();
+        });
     }
 
     /** Queues a force-close of {@code resources} on the reaper thread, handing failures to {@code failures}. */

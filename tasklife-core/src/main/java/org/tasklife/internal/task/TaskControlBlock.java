@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.tasklife.ExitStatus;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
@@ -102,6 +103,9 @@ public final class TaskControlBlock implements Waiter {
     private final ReentrantLock interruptLock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Throwable> closeFailures = new ConcurrentLinkedQueue<>();
     private final List<Runnable> exitHooks = new ArrayList<>(0); // confined to the task's own thread
+    private final Object deathWatchLock = new Object();  // guards deathWatches and deathFired
+    private List<Consumer<TaskControlBlock>> deathWatches; // lazily created; null after they fired
+    private volatile boolean deathFired;                 // written under deathWatchLock, once
 
     @SuppressWarnings("unused")            // accessed through STATE
     private volatile int state;            // phase | flags; written only through casState
@@ -473,6 +477,59 @@ public final class TaskControlBlock implements Waiter {
             }
         }
         exitHooks.clear();
+    }
+
+    /**
+     * Registers {@code watch} to be told when this task is dead for the objects it holds: at the end of
+     * its exit sequence, or when it is declared stuck and its resources are force-closed (SPEC K8).
+     * Used by robust mutexes (SPEC §9) to hand a dead owner's mutex on. Watches are kernel code: they
+     * run with no lock held, on the exiting task's thread or the reaper's.
+     *
+     * @return false, registering nothing, if the task is already dead (the caller handles it itself)
+     */
+    public boolean watchDeath(Consumer<TaskControlBlock> watch) {
+        synchronized (deathWatchLock) {
+            if (deathFired) {
+                return false;
+            }
+            if (deathWatches == null) {
+                deathWatches = new ArrayList<>(2);
+            }
+            deathWatches.add(watch);
+            return true;
+        }
+    }
+
+    /** Removes one registration of {@code watch}, if present. */
+    public void unwatchDeath(Consumer<TaskControlBlock> watch) {
+        synchronized (deathWatchLock) {
+            if (deathWatches != null) {
+                deathWatches.remove(watch);
+            }
+        }
+    }
+
+    /** Whether {@link #fireDeathWatches()} ran: the task holds nothing any more. */
+    public boolean isDead() {
+        return deathFired;
+    }
+
+    /** Declares the task dead for what it holds and tells every watch, once; later calls do nothing. */
+    public void fireDeathWatches() {
+        List<Consumer<TaskControlBlock>> fired;
+        synchronized (deathWatchLock) {
+            if (deathFired) {
+                return;
+            }
+            deathFired = true;
+            fired = deathWatches;
+            deathWatches = null;
+        }
+        if (fired != null) {
+            for (Consumer<TaskControlBlock> w : fired) {
+                w.accept(this); // outside deathWatchLock: watches take their primitive's lock
+            }
+        }
     }
 
     /** Registers a hook run at exit before owned resources close; only on the task's own thread. */
