@@ -138,6 +138,7 @@ public final class Mutex {
     private TaskControlBlock watched;             // guarded by queue lock: whose death watch holds us (R1)
     private volatile boolean ownerDied;           // written under queue lock: an owner died holding it (R2)
     private volatile boolean notRecoverable;      // written under queue lock, once: final state (R3)
+    private volatile boolean destroyed;           // written under queue lock, once: final state
 
     /** A {@link MutexKind#NORMAL} mutex. */
     public Mutex() {
@@ -328,6 +329,33 @@ public final class Mutex {
         }
     }
 
+    /**
+     * Destroys the mutex (POSIX {@code pthread_mutex_destroy}): every later call but {@link #isDestroyed()}
+     * and introspection throws {@link DestroyedException}. Destroying a mutex that is locked or has
+     * waiters is an error (POSIX EBUSY; POSIX leaves it undefined, H2 silently ignored it).
+     *
+     * @throws BusyException if the mutex is locked or someone waits for it (state unchanged)
+     * @throws DestroyedException if it was already destroyed
+     */
+    public void destroy() {
+        queue.lock();
+        try {
+            checkNotDestroyedLocked("destroy()");
+            if (ownerAcquire() != null || queue.sizeLocked() > 0) {
+                throw new BusyException("destroy() on " + this + ": a mutex that is locked or has waiters ("
+                        + queue.sizeLocked() + ") cannot be destroyed");
+            }
+            destroyed = true;
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** Whether {@link #destroy()} was called. */
+    public boolean isDestroyed() {
+        return destroyed;
+    }
+
     /** Whether the last owner died holding the mutex and nobody has marked it consistent since. */
     public boolean isOwnerDied() {
         return ownerDied;
@@ -507,6 +535,7 @@ public final class Mutex {
     }
 
     private void checkRecoverableLocked(String operation) {
+        checkNotDestroyedLocked(operation);
         if (notRecoverable) {
             throw notRecoverable(operation);
         }
@@ -623,8 +652,15 @@ public final class Mutex {
         return n;
     }
 
+    private void checkNotDestroyedLocked(String operation) {
+        if (destroyed) {
+            throw new DestroyedException(operation + " on " + this + ": the mutex was destroyed");
+        }
+    }
+
     private void checkOwnerLocked(Object me, String operation, String rule) {
         assert queue.isHeldByCurrentThread();
+        checkNotDestroyedLocked(operation);
         if (ownerAcquire() != me) {
             throw new NotPermittedException(operation + " on " + this + " by " + describe(me)
                     + ": " + rule + (ownerAcquire() == null ? " (the mutex is not locked)" : " (it is owned by " + describe(ownerAcquire()) + ")"));

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -321,5 +322,35 @@ class MutexTest {
         assertThat(parkHere.queueLength()).isZero();
         parkHere.unlock();
         killAndReap(g);
+    }
+
+    // ---- destroy ----
+
+    /** SPEC §9 (H2 neg_mutex_destroy_held): destroying a held mutex is a BusyException and the mutex stays usable. */
+    @Test
+    void destroy_held_busyAndStillUsable() {
+        Mutex m = new Mutex();
+        m.lock();
+        assertThatThrownBy(m::destroy).isInstanceOf(BusyException.class)
+                .hasMessageContaining("locked");
+        assertThat(m.isDestroyed()).isFalse();
+        assertThat(m.isHeldByCurrentTask()).isTrue();
+        m.unlock();
+        m.lock();
+        m.unlock();
+    }
+
+    /** SPEC §9: every use of a destroyed mutex is a DestroyedException; destroying twice too. */
+    @Test
+    void destroy_thenUse_destroyedException() {
+        Mutex m = new Mutex();
+        m.destroy();
+        assertThat(m.isDestroyed()).isTrue();
+        for (ThrowingCallable op : List.<ThrowingCallable>of(
+                m::lock, m::tryLock, () -> m.tryLock(1, TimeUnit.SECONDS), m::unlock, m::markConsistent, m::destroy)) {
+            assertThatThrownBy(op).isInstanceOf(DestroyedException.class)
+                    .hasMessageContaining("destroyed");
+        }
+        assertThat(m.isLocked()).isFalse();
     }
 }
