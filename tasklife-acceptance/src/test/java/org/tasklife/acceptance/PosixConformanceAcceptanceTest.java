@@ -1,0 +1,850 @@
+package org.tasklife.acceptance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.tasklife.DeadlockException;
+import org.tasklife.ExitStatus;
+import org.tasklife.InvalidTaskOperationException;
+import org.tasklife.Kernel;
+import org.tasklife.NoSuchTaskException;
+import org.tasklife.NotPermittedException;
+import org.tasklife.SpawnOptions;
+import org.tasklife.Task;
+import org.tasklife.TaskBody;
+import org.tasklife.TaskGroup;
+import org.tasklife.TaskState;
+import org.tasklife.Tasks;
+import org.tasklife.sync.Barrier;
+import org.tasklife.sync.Condition;
+import org.tasklife.sync.KeyDeletedException;
+import org.tasklife.sync.Mutex;
+import org.tasklife.sync.MutexKind;
+import org.tasklife.sync.ReadWriteLock;
+import org.tasklife.sync.Semaphore;
+import org.tasklife.sync.SemaphoreOverflowException;
+import org.tasklife.sync.TaskLocal;
+import org.tasklife.testkit.Await;
+import org.tasklife.testkit.Fixtures;
+import org.tasklife.testkit.Fixtures.Attempt;
+import org.tasklife.testkit.KernelExtension;
+
+/**
+ * The H2 pthread suite's "Basic API" and "Negative / misuse" rows (seed-systems §4.7), translated to
+ * tasklife's public API. Where H2 is lax (a probe that passes whatever happens, or ENOSYS), these
+ * tests assert tasklife's strict, documented behaviour instead.
+ *
+ * <p>Rows not translated:
+ * <ul>
+ * <li>{@code attr_roundtrip} and {@code neg_attr_setstacksize_zero}: tasklife has no thread
+ *     attributes (no stack size or address, scheduling policy or priority); the only spawn-time
+ *     settings are {@link SpawnOptions}, whose validation belongs to core's unit tests.</li>
+ * <li>{@code neg_mutex_destroy_held}: mutex destruction is being specified and implemented
+ *     separately; its test comes with it.</li>
+ * </ul>
+ *
+ * <p>Each test runs its tasks in one idle group ("the process") and ends it before returning, so the
+ * {@link KernelExtension} audit finds the kernel quiescent. Where a holder's identity does not
+ * matter, the test thread itself holds a lock: tasklife's primitives accept host threads as owners.
+ */
+@ExtendWith(KernelExtension.class)
+class PosixConformanceAcceptanceTest {
+    /** An id no task of a fresh kernel has (H2's {@code 0xdeadbeef} handle). */
+    private static final long UNKNOWN_ID = 0xdeadbeefL;
+
+    // ---------------------------------------------------------------------------------------------
+    // barrier_basic
+
+    /** barrier_basic: every round of a 4-party barrier releases 4 arrivals, exactly one of them serial (index 0). */
+    @Test
+    void barrierBasic_fourPartiesThreeRounds_oneSerialPerRound(Kernel kernel) throws Exception {
+        int parties = 4;
+        int rounds = 3;
+        Barrier barrier = new Barrier(parties);
+        AtomicIntegerArray arrivals = new AtomicIntegerArray(rounds);
+        AtomicIntegerArray serials = new AtomicIntegerArray(rounds);
+        List<Queue<Integer>> indices = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            indices.add(new ConcurrentLinkedQueue<>());
+        }
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        List<Attempt> workers = new ArrayList<>();
+        for (int i = 0; i < parties; i++) {
+            workers.add(Fixtures.attempt(g, "party" + i, () -> {
+                for (int r = 0; r < rounds; r++) {
+                    int index = barrier.await();
+                    arrivals.incrementAndGet(r);
+                    if (index == 0) {
+                        serials.incrementAndGet(r);
+                    }
+                    indices.get(r).add(index);
+                }
+                return null;
+            }));
+        }
+        for (Attempt w : workers) {
+            assertThat(w.get()).isNull();
+        }
+        for (int r = 0; r < rounds; r++) {
+            assertThat(arrivals.get(r)).as("arrivals in round %d", r).isEqualTo(parties);
+            assertThat(serials.get(r)).as("serial parties in round %d", r).isEqualTo(1);
+            assertThat(indices.get(r)).as("indices in round %d", r).containsExactlyInAnyOrder(3, 2, 1, 0);
+        }
+        assertThat(barrier.isBroken()).isFalse();
+        Fixtures.killAndReap(g);
+    }
+
+    /** barrier_basic: a 1-party barrier returns the serial index at once, round after round. */
+    @Test
+    void barrierBasic_onePartyBarrier_returnsSerialAtOnce(Kernel kernel) throws Exception {
+        Barrier barrier = new Barrier(1);
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "alone", () -> List.of(barrier.await(), barrier.await()));
+        assertThat(out).isEqualTo(List.of(0, 0));
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // cond_signal_broadcast
+
+    /** cond_signal_broadcast: signal and broadcast without waiters are no-ops and are not remembered. */
+    @Test
+    void condSignalBroadcast_noWaiters_noOpAndNotRemembered(Kernel kernel) throws Exception {
+        Mutex m = new Mutex();
+        Condition c = m.newCondition();
+        c.signal();
+        c.signalAll();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "late-waiter", () -> {
+            m.lock();
+            try {
+                return c.await(0, TimeUnit.MILLISECONDS);
+            } finally {
+                m.unlock();
+            }
+        });
+        assertThat(out).as("a later wait was not satisfied by the earlier signals").isEqualTo(false);
+        Fixtures.killAndReap(g);
+    }
+
+    /** cond_signal_broadcast: with 4 waiters, signal wakes exactly one and broadcast wakes the other 3. */
+    @Test
+    void condSignalBroadcast_fourWaiters_signalWakesOneBroadcastWakesRest(Kernel kernel) throws Exception {
+        Mutex m = new Mutex();
+        Condition c = m.newCondition();
+        AtomicInteger woken = new AtomicInteger();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        List<Attempt> waiters = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            waiters.add(Fixtures.attempt(g, "waiter" + i, () -> {
+                m.lock();
+                try {
+                    c.await();
+                    woken.incrementAndGet();
+                } finally {
+                    m.unlock();
+                }
+                return null;
+            }));
+        }
+        Await.until("4 condition waiters", () -> c.queueLength() == 4, () -> c.queueLength() + " waiting");
+        c.signal();
+        Await.until("one waiter woken", () -> woken.get() == 1);
+        assertThat(c.queueLength()).as("still waiting after one signal").isEqualTo(3);
+        assertThat(woken.get()).isEqualTo(1);
+        c.signalAll();
+        for (Attempt w : waiters) {
+            assertThat(w.get()).isNull();
+        }
+        assertThat(woken.get()).isEqualTo(4);
+        assertThat(c.queueLength()).isZero();
+        assertThat(m.isLocked()).isFalse();
+        Fixtures.killAndReap(g);
+    }
+
+    /** cond_signal_broadcast: a timed wait whose deadline has passed times out at once, holding the mutex again. */
+    @Test
+    void condSignalBroadcast_pastDeadline_timesOutHoldingMutex(Kernel kernel) throws Exception {
+        Mutex m = new Mutex();
+        Condition c = m.newCondition();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "timed-waiter", () -> {
+            m.lock();
+            try {
+                boolean signalled = c.await(0, TimeUnit.NANOSECONDS);
+                return List.of(signalled, m.isHeldByCurrentTask());
+            } finally {
+                m.unlock();
+            }
+        });
+        assertThat(out).isEqualTo(List.of(false, true));
+        assertThat(m.isLocked()).isFalse();
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // detach_states
+
+    /** detach_states: detaching a live blocked task succeeds; when it ends, its record is released. */
+    @Test
+    void detachStates_liveBlockedTask_detachesAndReleasesRecordAtEnd(Kernel kernel) throws Exception {
+        Semaphore gate = new Semaphore(0);
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Task<Object> t = g.spawnTask("blocked", () -> {
+            gate.acquire();
+            return null;
+        });
+        Await.state(t, TaskState.BLOCKED);
+        t.detach();
+        assertThat(kernel.findTask(t.id())).as("still findable while it lives").isPresent();
+        gate.release();
+        assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
+        Await.until("record released", () -> kernel.findTask(t.id()).isEmpty());
+        Fixtures.killAndReap(g);
+    }
+
+    /** detach_states: an unknown task id names no task (ESRCH): nothing to detach, join or kill. */
+    @Test
+    void detachStates_unknownId_noSuchTask(Kernel kernel) {
+        assertThat(kernel.findTask(UNKNOWN_ID)).isEmpty();
+        assertThat(kernel.kill(UNKNOWN_ID)).isFalse();
+    }
+
+    /** detach_states: detaching a task a second time throws InvalidTaskOperationException (EINVAL). */
+    @Test
+    void detachStates_detachTwice_invalidTaskOperation(Kernel kernel) throws Exception {
+        Semaphore gate = new Semaphore(0);
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Task<Object> t = g.spawnTask("blocked", () -> {
+            gate.acquire();
+            return null;
+        });
+        Await.state(t, TaskState.BLOCKED); // alive, so its record cannot have been released yet
+        t.detach();
+        assertThatThrownBy(t::detach).isInstanceOf(InvalidTaskOperationException.class);
+        gate.release();
+        assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
+        Fixtures.killAndReap(g);
+    }
+
+    /** detach_states: detaching a task that already ended succeeds and releases its record at once. */
+    @Test
+    void detachStates_alreadyEnded_detachesAndReleasesRecord(Kernel kernel) throws Exception {
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Task<Integer> t = g.spawnTask("quick", () -> 7);
+        assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
+        assertThat(kernel.findTask(t.id())).as("an ended joinable task keeps its record").isPresent();
+        t.detach();
+        assertThat(kernel.findTask(t.id())).isEmpty();
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // join_basic
+
+    /** join_basic: join returns exactly what the body returned: null, the argument object, a boxed 0xdeadbeef. */
+    @Test
+    void joinBasic_returnedValues_roundTrip(Kernel kernel) throws Exception {
+        Object arg = new Object();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Task<Object> returnsNull = g.spawnTask("null", () -> null);
+        Task<Object> returnsArg = g.spawnTask("arg", () -> arg);
+        Task<Long> returnsLong = g.spawnTask("deadbeef", () -> 0xdeadbeefL);
+        Object out = run(g, "joiner", () -> {
+            List<Object> results = new ArrayList<>();
+            results.add(returnsNull.join());
+            results.add(returnsArg.join());
+            results.add(returnsLong.join());
+            return results;
+        });
+        assertThat(out).isInstanceOf(List.class);
+        List<?> results = (List<?>) out;
+        assertThat(results.get(0)).isNull();
+        assertThat(results.get(1)).isSameAs(arg);
+        assertThat(results.get(2)).isEqualTo(0xdeadbeefL);
+        Fixtures.killAndReap(g);
+    }
+
+    /** join_basic: joining a task that already ended returns its result at once. */
+    @Test
+    void joinBasic_afterWorkerEnded_returnsResult(Kernel kernel) throws Exception {
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Task<String> w = g.spawnTask("worker", () -> "done");
+        assertThat(Fixtures.ended(w)).isEqualTo(ExitStatus.exited(0));
+        assertThat(run(g, "joiner", w::join)).isEqualTo("done");
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // join_invalid
+
+    /** join_invalid: joining a detached task throws InvalidTaskOperationException (EINVAL). */
+    @Test
+    void joinInvalid_detachedTask_invalidTaskOperation(Kernel kernel) throws Exception {
+        Semaphore gate = new Semaphore(0);
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Task<Object> t = g.spawnTask(SpawnOptions.named("detached").detached(), () -> {
+            gate.acquire();
+            return null;
+        });
+        Await.state(t, TaskState.BLOCKED); // alive: a detached task's record lives until it ends
+        assertThat(run(g, "joiner", t::join)).isInstanceOf(InvalidTaskOperationException.class);
+        gate.release();
+        assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
+        Fixtures.killAndReap(g);
+    }
+
+    /** join_invalid: a second join of the same task throws NoSuchTaskException (the first released the record). */
+    @Test
+    void joinInvalid_joinTwice_noSuchTask(Kernel kernel) throws Exception {
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Task<Integer> w = g.spawnTask("worker", () -> 42);
+        Object out = run(g, "joiner", () -> {
+            int first = w.join();
+            try {
+                w.join();
+                return "second join returned";
+            } catch (NoSuchTaskException expected) {
+                return first;
+            }
+        });
+        assertThat(out).isEqualTo(42);
+        assertThat(kernel.findTask(w.id())).isEmpty();
+        Fixtures.killAndReap(g);
+    }
+
+    /** join_invalid: join from outside the task's group (here a host thread) throws NotPermittedException. */
+    @Test
+    void joinInvalid_fromHostThread_notPermitted(Kernel kernel) throws Exception {
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Task<Integer> w = g.spawnTask("worker", () -> 1);
+        assertThat(Fixtures.ended(w)).isEqualTo(ExitStatus.exited(0));
+        assertThatThrownBy(w::join).isInstanceOf(NotPermittedException.class);
+        assertThat(run(g, "joiner", w::join)).as("still joinable by its group").isEqualTo(1);
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // mutex_recursive
+
+    /** mutex_recursive: a recursive mutex locked 5 times goes to a waiting locker only at the 5th unlock. */
+    @Test
+    void mutexRecursive_lockedFiveTimes_waiterAcquiresOnlyAtFifthUnlock(Kernel kernel) throws Exception {
+        Mutex m = new Mutex(MutexKind.RECURSIVE);
+        for (int i = 0; i < 5; i++) {
+            m.lock(); // the test thread is the holder
+        }
+        AtomicBoolean acquired = new AtomicBoolean();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Attempt secondary = Fixtures.attempt(g, "secondary", () -> {
+            m.lock();
+            acquired.set(true);
+            m.unlock();
+            return null;
+        });
+        Await.state(secondary.task(), TaskState.BLOCKED);
+        for (int i = 0; i < 4; i++) {
+            m.unlock();
+            assertThat(m.isHeldByCurrentTask()).as("held after unlock %d", i + 1).isTrue();
+            assertThat(m.queueLength()).as("secondary still queued after unlock %d", i + 1).isEqualTo(1);
+        }
+        assertThat(acquired).isFalse();
+        m.unlock();
+        assertThat(secondary.get()).isNull();
+        assertThat(acquired).isTrue();
+        assertThat(m.isLocked()).isFalse();
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // mutex_trylock
+
+    /** mutex_trylock: tryLock of a free mutex acquires it. */
+    @Test
+    void mutexTrylock_uncontended_acquires(Kernel kernel) throws Exception {
+        Mutex m = new Mutex();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "locker", () -> {
+            boolean got = m.tryLock();
+            boolean held = m.isHeldByCurrentTask();
+            m.unlock();
+            return List.of(got, held);
+        });
+        assertThat(out).isEqualTo(List.of(true, true));
+        assertThat(m.isLocked()).isFalse();
+        Fixtures.killAndReap(g);
+    }
+
+    /** mutex_trylock: tryLock of a mutex another holds returns false (EBUSY) without blocking or changing it. */
+    @Test
+    void mutexTrylock_heldByAnother_returnsFalse(Kernel kernel) throws Exception {
+        Mutex m = new Mutex();
+        m.lock();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        assertThat(run(g, "trier", m::tryLock)).isEqualTo(false);
+        assertThat(m.isHeldByCurrentTask()).isTrue();
+        assertThat(m.queueLength()).isZero();
+        m.unlock();
+        Fixtures.killAndReap(g);
+    }
+
+    /** mutex_trylock: a recursive owner's tryLock succeeds and adds a level that needs its own unlock. */
+    @Test
+    void mutexTrylock_recursiveSelf_addsLevelNeedingSecondUnlock() {
+        Mutex m = new Mutex(MutexKind.RECURSIVE);
+        assertThat(m.tryLock()).isTrue();
+        assertThat(m.tryLock()).isTrue();
+        m.unlock();
+        assertThat(m.isHeldByCurrentTask()).as("held after the first of two unlocks").isTrue();
+        m.unlock();
+        assertThat(m.isLocked()).isFalse();
+    }
+
+    /** mutex_trylock: a normal or error-checking owner's tryLock returns false (EBUSY) and leaves one level. */
+    @Test
+    void mutexTrylock_nonRecursiveSelf_returnsFalse() {
+        for (MutexKind kind : List.of(MutexKind.NORMAL, MutexKind.ERROR_CHECKING)) {
+            Mutex m = new Mutex(kind);
+            m.lock();
+            assertThat(m.tryLock()).as("%s relock by tryLock", kind).isFalse();
+            m.unlock();
+            assertThat(m.isLocked()).as("%s free after one unlock", kind).isFalse();
+        }
+    }
+
+    /** mutex_trylock (strict): lock() by a normal or error-checking owner throws DeadlockException instead of hanging. */
+    @Test
+    void mutexLock_nonRecursiveSelf_throwsDeadlock() {
+        for (MutexKind kind : List.of(MutexKind.NORMAL, MutexKind.ERROR_CHECKING)) {
+            Mutex m = new Mutex(kind);
+            m.lock();
+            assertThatThrownBy(m::lock).as("%s relock", kind).isInstanceOf(DeadlockException.class);
+            assertThat(m.isHeldByCurrentTask()).isTrue();
+            m.unlock();
+            assertThat(m.isLocked()).as("%s free after one unlock", kind).isFalse();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // rwlock_readers_writers (H2: every call ENOSYS; tasklife implements the lock)
+
+    /** rwlock_readers_writers: read holds are shared: two holders read at once, and a writer cannot try in. */
+    @Test
+    void rwlockReadersWriters_twoReaders_shareAndExcludeWriter(Kernel kernel) throws Exception {
+        ReadWriteLock rw = new ReadWriteLock();
+        rw.readLock();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "reader", () -> {
+            boolean read = rw.tryReadLock();
+            int holds = rw.readHoldCount();
+            boolean write = rw.tryWriteLock();
+            rw.readUnlock();
+            return List.of(read, holds, write);
+        });
+        assertThat(out).isEqualTo(List.of(true, 2, false));
+        assertThat(rw.tryWriteLock()).as("a reader cannot upgrade by tryWriteLock").isFalse();
+        rw.readUnlock();
+        assertThat(rw.readHoldCount()).isZero();
+        Fixtures.killAndReap(g);
+    }
+
+    /** rwlock_readers_writers: a writer waits for the last read hold, and a new reader does not barge past it. */
+    @Test
+    void rwlockReadersWriters_readerHeld_writerWaitsAndNewReaderQueuesBehind(Kernel kernel) throws Exception {
+        ReadWriteLock rw = new ReadWriteLock();
+        rw.readLock();
+        AtomicBoolean written = new AtomicBoolean();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Attempt writer = Fixtures.attempt(g, "writer", () -> {
+            rw.writeLock();
+            try {
+                written.set(true);
+            } finally {
+                rw.writeUnlock();
+            }
+            return null;
+        });
+        Await.state(writer.task(), TaskState.BLOCKED);
+        assertThat(run(g, "late-reader", rw::tryReadLock)).as("new reader behind a queued writer").isEqualTo(false);
+        assertThat(written).isFalse();
+        rw.readUnlock();
+        assertThat(writer.get()).isNull();
+        assertThat(written).isTrue();
+        assertThat(rw.isWriteLocked()).isFalse();
+        Fixtures.killAndReap(g);
+    }
+
+    /** rwlock_readers_writers: while a writer holds the lock, others' tries fail and the writer's own relocks throw DeadlockException. */
+    @Test
+    void rwlockReadersWriters_writerHeld_othersFailAndSelfRelockDeadlocks(Kernel kernel) throws Exception {
+        ReadWriteLock rw = new ReadWriteLock();
+        rw.writeLock();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "other", () -> List.of(rw.tryReadLock(), rw.tryWriteLock(),
+                rw.tryReadLock(0, TimeUnit.NANOSECONDS), rw.tryWriteLock(0, TimeUnit.NANOSECONDS)));
+        assertThat(out).isEqualTo(List.of(false, false, false, false));
+        assertThatThrownBy(rw::writeLock).isInstanceOf(DeadlockException.class);
+        assertThatThrownBy(rw::readLock).isInstanceOf(DeadlockException.class);
+        assertThat(rw.isWriteLockedByCurrentTask()).isTrue();
+        rw.writeUnlock();
+        assertThat(rw.tryReadLock()).isTrue();
+        rw.readUnlock();
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // sem_corner
+
+    /** sem_corner: tryAcquire on a zero semaphore fails without blocking. */
+    @Test
+    void semCorner_tryAcquireOnZero_fails() {
+        Semaphore s = new Semaphore(0);
+        assertThat(s.tryAcquire()).isFalse();
+        assertThat(s.availablePermits()).isZero();
+    }
+
+    /** sem_corner: with 3 waiters, one release wakes exactly one, two more wake the other two. */
+    @Test
+    void semCorner_threeWaiters_oneReleaseWakesOneTwoWakeRest(Kernel kernel) throws Exception {
+        Semaphore s = new Semaphore(0);
+        AtomicInteger woken = new AtomicInteger();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        List<Attempt> waiters = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiters.add(Fixtures.attempt(g, "waiter" + i, () -> {
+                s.acquire();
+                woken.incrementAndGet();
+                return null;
+            }));
+        }
+        Await.until("3 semaphore waiters", () -> s.queueLength() == 3, () -> s.queueLength() + " queued");
+        s.release();
+        Await.until("one waiter woken", () -> woken.get() == 1);
+        assertThat(s.queueLength()).as("still queued after one release").isEqualTo(2);
+        assertThat(s.availablePermits()).isZero();
+        assertThat(woken.get()).isEqualTo(1);
+        s.release(2);
+        for (Attempt w : waiters) {
+            assertThat(w.get()).isNull();
+        }
+        assertThat(woken.get()).isEqualTo(3);
+        assertThat(s.availablePermits()).isZero();
+        Fixtures.killAndReap(g);
+    }
+
+    /** sem_corner: a semaphore created with 7 permits has 7 available. */
+    @Test
+    void semCorner_initSeven_sevenAvailable() {
+        assertThat(new Semaphore(7).availablePermits()).isEqualTo(7);
+    }
+
+    /** sem_corner: a timed acquire with a past deadline takes a free permit, and on zero times out without blocking. */
+    @Test
+    void semCorner_pastDeadline_takesFreePermitElseTimesOut(Kernel kernel) throws Exception {
+        Semaphore positive = new Semaphore(1);
+        Semaphore zero = new Semaphore(0);
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "timed", () -> List.of(positive.tryAcquire(0, TimeUnit.NANOSECONDS),
+                zero.tryAcquire(-1, TimeUnit.SECONDS)));
+        assertThat(out).isEqualTo(List.of(true, false));
+        assertThat(positive.availablePermits()).isZero();
+        assertThat(zero.queueLength()).isZero();
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // tls_keys
+
+    /** tls_keys: each task sees only its own value, and the destructor runs exactly once per task that set one. */
+    @Test
+    void tlsKeys_threeTasks_isolatedValuesAndOneDestructorEach(Kernel kernel) throws Exception {
+        Queue<String> destroyed = new ConcurrentLinkedQueue<>();
+        TaskLocal<String> key = new TaskLocal<>(destroyed::add);
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        assertThat(run(g, "main-like", () -> String.valueOf(key.get()))).isEqualTo("null");
+        List<Attempt> workers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String mine = "value" + i;
+            workers.add(Fixtures.attempt(g, "worker" + i, () -> {
+                String before = String.valueOf(key.get());
+                key.set(mine);
+                return before + "->" + key.get();
+            }));
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(workers.get(i).get()).isEqualTo("null->value" + i);
+            Fixtures.ended(workers.get(i).task()); // destructors ran in its exit sequence
+        }
+        assertThat(destroyed).containsExactlyInAnyOrder("value0", "value1", "value2");
+        Fixtures.killAndReap(g);
+    }
+
+    /** tls_keys: after a key is deleted a new key can be created and used. */
+    @Test
+    void tlsKeys_createAfterDelete_newKeyUsable(Kernel kernel) throws Exception {
+        TaskLocal<String> first = new TaskLocal<>();
+        first.delete();
+        TaskLocal<String> second = new TaskLocal<>();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "user", () -> {
+            second.set("x");
+            return second.get();
+        });
+        assertThat(out).isEqualTo("x");
+        Fixtures.killAndReap(g);
+    }
+
+    /** tls_keys: keys have no fixed capacity: more keys than glibc's PTHREAD_KEYS_MAX (1024) all work in one task. */
+    @Test
+    void tlsKeys_moreThanPosixKeysMax_allUsable(Kernel kernel) throws Exception {
+        int n = 1_100;
+        List<TaskLocal<Integer>> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            keys.add(new TaskLocal<>());
+        }
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "user", () -> {
+            for (int i = 0; i < n; i++) {
+                keys.get(i).set(i);
+            }
+            int ok = 0;
+            for (int i = 0; i < n; i++) {
+                ok += keys.get(i).get() == i ? 1 : 0;
+            }
+            return ok;
+        });
+        assertThat(out).isEqualTo(n);
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Negative / misuse (neg_attr_setstacksize_zero and neg_mutex_destroy_held: see the class comment)
+
+    /** neg_barrier_init_zero (strict): a barrier of 0 (or fewer) parties is refused with IllegalArgumentException. */
+    @Test
+    void negBarrierInitZero_zeroParties_illegalArgument() {
+        assertThatThrownBy(() -> new Barrier(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Barrier(0, () -> {})).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Barrier(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** neg_cond_wait_no_mutex (strict): waiting without owning the mutex throws NotPermittedException and waits not at all. */
+    @Test
+    void negCondWaitNoMutex_notOwner_notPermitted(Kernel kernel) throws Exception {
+        Mutex m = new Mutex();
+        Condition c = m.newCondition();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        assertThat(run(g, "waiter", () -> {
+            c.await();
+            return "returned";
+        })).isInstanceOf(NotPermittedException.class);
+        assertThat(run(g, "timed-waiter", () -> c.await(1, TimeUnit.HOURS)))
+                .isInstanceOf(NotPermittedException.class);
+        assertThat(c.queueLength()).isZero();
+        assertThat(m.isLocked()).isFalse();
+        Fixtures.killAndReap(g);
+    }
+
+    /** neg_cond_wait_no_mutex (strict): waiting on a mutex another task owns throws NotPermittedException; the owner keeps it. */
+    @Test
+    void negCondWaitNoMutex_otherOwns_notPermittedOwnerKeepsMutex(Kernel kernel) throws Exception {
+        Mutex m = new Mutex();
+        Condition c = m.newCondition();
+        m.lock();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        assertThat(run(g, "waiter", () -> {
+            c.await();
+            return "returned";
+        })).isInstanceOf(NotPermittedException.class);
+        assertThat(m.isHeldByCurrentTask()).isTrue();
+        assertThat(c.queueLength()).isZero();
+        m.unlock();
+        Fixtures.killAndReap(g);
+    }
+
+    /** neg_create_invalid_routine (strict): spawning a task or group with a null body throws NullPointerException and creates nothing. */
+    @Test
+    void negCreateInvalidRoutine_nullBody_nullPointerNothingCreated(Kernel kernel) throws Exception {
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Await.state(Fixtures.mainOf(kernel, g), TaskState.BLOCKED);
+        long live = kernel.liveTaskCount();
+        assertThatThrownBy(() -> g.spawnTask("null-body", (TaskBody<Object>) null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> kernel.spawnGroup("null-main", null)).isInstanceOf(NullPointerException.class);
+        assertThat(run(g, "spawner", () -> Tasks.spawnTask("null-body", (TaskBody<Object>) null)))
+                .isInstanceOf(NullPointerException.class);
+        Await.until("spawner gone", () -> kernel.liveTaskCount() == live, () -> kernel.liveTaskCount() + " live");
+        assertThat(g.liveTaskCount()).isEqualTo(1);
+        assertThat(kernel.rootDomain().groups()).containsExactly(g);
+        Fixtures.killAndReap(g);
+    }
+
+    /** neg_join_self (strict): a task joining itself throws DeadlockException instead of hanging. */
+    @Test
+    void negJoinSelf_selfJoin_deadlockException(Kernel kernel) throws Exception {
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Attempt self = Fixtures.attempt(g, "self-joiner", () -> Tasks.current().join());
+        assertThat(self.get()).isInstanceOf(DeadlockException.class);
+        assertThat(Fixtures.ended(self.task())).isEqualTo(ExitStatus.exited(0));
+        Fixtures.killAndReap(g);
+    }
+
+    /** neg_mutex_unlock_unowned (strict): unlocking a never-locked mutex throws NotPermittedException; the mutex stays usable by all. */
+    @Test
+    void negMutexUnlockUnowned_neverLocked_notPermittedAndStillUsable(Kernel kernel) throws Exception {
+        for (MutexKind kind : MutexKind.values()) {
+            Mutex m = new Mutex(kind);
+            assertThatThrownBy(m::unlock).as("%s", kind).isInstanceOf(NotPermittedException.class);
+            assertThat(m.isLocked()).isFalse();
+        }
+        Mutex m = new Mutex();
+        assertThatThrownBy(m::unlock).isInstanceOf(NotPermittedException.class);
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object worker = run(g, "worker", () -> {
+            boolean refused;
+            try {
+                m.unlock();
+                refused = false;
+            } catch (NotPermittedException expected) {
+                refused = true;
+            }
+            m.lock();
+            m.unlock();
+            return refused;
+        });
+        assertThat(worker).isEqualTo(true);
+        m.lock();
+        m.unlock();
+        assertThat(m.isLocked()).isFalse();
+        Fixtures.killAndReap(g);
+    }
+
+    /** neg_mutex_unlock_unowned (strict): unlocking a mutex another task owns throws NotPermittedException; the owner keeps it. */
+    @Test
+    void negMutexUnlockUnowned_otherOwns_notPermittedOwnerKeepsMutex(Kernel kernel) throws Exception {
+        Mutex m = new Mutex();
+        m.lock();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        assertThat(run(g, "intruder", () -> {
+            m.unlock();
+            return "unlocked";
+        })).isInstanceOf(NotPermittedException.class);
+        assertThat(m.isHeldByCurrentTask()).isTrue();
+        m.unlock();
+        Fixtures.killAndReap(g);
+    }
+
+    /** neg_rwlock_unlock_unheld (strict): unlocking a free reader-writer lock throws NotPermittedException; the lock stays usable. */
+    @Test
+    void negRwlockUnlockUnheld_freeLock_notPermittedAndStillUsable() {
+        ReadWriteLock rw = new ReadWriteLock();
+        assertThatThrownBy(rw::readUnlock).isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(rw::writeUnlock).isInstanceOf(NotPermittedException.class);
+        rw.writeLock();
+        rw.writeUnlock();
+        rw.readLock();
+        assertThatThrownBy(rw::writeUnlock).as("writeUnlock by a reader").isInstanceOf(NotPermittedException.class);
+        rw.readUnlock();
+        assertThat(rw.readHoldCount()).isZero();
+        assertThat(rw.isWriteLocked()).isFalse();
+    }
+
+    /** neg_sem_overflow_post (strict): a release past the maximum throws SemaphoreOverflowException and adds nothing. */
+    @Test
+    void negSemOverflowPost_releasePastMax_overflowValueUnchanged() {
+        Semaphore s = new Semaphore(0, 5);
+        for (int i = 0; i < 5; i++) {
+            s.release();
+        }
+        assertThatThrownBy(s::release).isInstanceOf(SemaphoreOverflowException.class);
+        assertThat(s.availablePermits()).isEqualTo(5);
+        assertThat(s.tryAcquire()).isTrue();
+        assertThatThrownBy(() -> s.release(2)).as("partial overflow").isInstanceOf(SemaphoreOverflowException.class);
+        assertThat(s.availablePermits()).as("nothing released by a refused release(2)").isEqualTo(4);
+        int drained = 0;
+        while (s.tryAcquire()) {
+            drained++;
+        }
+        assertThat(drained).isEqualTo(4);
+    }
+
+    /** neg_sem_overflow_post (strict): the default maximum is Integer.MAX_VALUE (SEM_VALUE_MAX), and a release there overflows without wrapping. */
+    @Test
+    void negSemOverflowPost_defaultMaxReached_overflowNoWrap() {
+        Semaphore s = new Semaphore(Integer.MAX_VALUE);
+        assertThat(s.maxPermits()).isEqualTo(Integer.MAX_VALUE);
+        assertThatThrownBy(s::release).isInstanceOf(SemaphoreOverflowException.class);
+        assertThat(s.availablePermits()).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    /** neg_tls_use_after_delete (strict): get, set and remove on a deleted key throw KeyDeletedException. */
+    @Test
+    void negTlsUseAfterDelete_deletedKey_keyDeleted(Kernel kernel) throws Exception {
+        TaskLocal<String> key = new TaskLocal<>();
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Object out = run(g, "user", () -> {
+            key.set("v");
+            String before = key.get();
+            key.delete();
+            List<Object> after = new ArrayList<>();
+            after.add(before);
+            after.add(thrown(key::get));
+            after.add(thrown(() -> key.set(null)));
+            after.add(thrown(() -> key.set("w")));
+            after.add(thrown(key::remove));
+            return after;
+        });
+        assertThat(out).isInstanceOf(List.class);
+        List<?> results = (List<?>) out;
+        assertThat(results.get(0)).isEqualTo("v");
+        assertThat(results.subList(1, results.size())).allSatisfy(e -> assertThat(e).isInstanceOf(KeyDeletedException.class));
+        assertThat(key.isDeleted()).isTrue();
+        key.delete(); // idempotent
+        Fixtures.killAndReap(g);
+    }
+
+    /** neg_tls_use_after_delete: delete discards values without running the destructor, then or at task exit. */
+    @Test
+    void negTlsUseAfterDelete_deletedKey_destructorNeverRuns(Kernel kernel) throws Exception {
+        Queue<String> destroyed = new ConcurrentLinkedQueue<>();
+        TaskLocal<String> key = new TaskLocal<>(destroyed::add);
+        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        Attempt user = Fixtures.attempt(g, "user", () -> {
+            key.set("v");
+            key.delete();
+            return null;
+        });
+        assertThat(user.get()).isNull();
+        assertThat(Fixtures.ended(user.task())).isEqualTo(ExitStatus.exited(0));
+        assertThat(destroyed).isEmpty();
+        assertThat(user.task().closeFailures()).isEmpty();
+        Fixtures.killAndReap(g);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** Runs {@code body} in a new task of {@code g} and returns what it returned or threw (bounded). */
+    private static Object run(TaskGroup g, String name, TaskBody<?> body) throws Exception {
+        return Fixtures.attempt(g, name, body).get();
+    }
+
+    /** What {@code action} threw, or null. */
+    private static Throwable thrown(Runnable action) {
+        try {
+            action.run();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+}
