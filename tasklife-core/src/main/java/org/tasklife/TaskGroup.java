@@ -20,6 +20,11 @@ public final class TaskGroup {
         this.gcb = gcb;
     }
 
+    /** The domain the group belongs to (its parent's domain, for life). */
+    public Domain domain() {
+        return new Domain(gcb.core(), gcb.domain());
+    }
+
     /** The group id: its main task's id. */
     public long id() {
         return gcb.id();

@@ -296,11 +296,12 @@ public final class DomainControlBlock {
 
     // ---- telling (no lock held) ----
 
-    /** Completes {@link #onStopped()}, wakes waiters, tells the listener: once, after tryFinishStopLocked. */
+    /**
+     * Tells the listener, then completes {@link #onStopped()} and wakes waiters: once, after
+     * tryFinishStopLocked. The listener comes first so that whoever sees the future sees the event.
+     */
     public void announceStopped() {
         ExitStatus s = status;
-        stopWaiters.signalAll();
-        onStopped.complete(s);
         if (listener != null) {
             try {
                 listener.stopped(this, s);
@@ -308,6 +309,8 @@ public final class DomainControlBlock {
                 // documented: a listener cannot stop the domain from stopping (nor end the task it runs on)
             }
         }
+        stopWaiters.signalAll();
+        onStopped.complete(s);
     }
 
     /** Tells the listener that a group ended abnormally, if the domain still runs. */

@@ -210,6 +210,7 @@ public final class KernelCore {
     public GroupControlBlock spawnGroup(GroupControlBlock parent, String groupName, boolean platform, boolean autoReap,
             boolean subreaper, boolean failTaskOnly, Callable<?> main) {
         checkOpen();
+        refuseKilledCaller();
         DomainControlBlock d = parent.domain();
         checkRunning(d, "group '" + groupName + "'");
         reserveGroupSlot(d, "group '" + groupName + "'");
@@ -260,6 +261,7 @@ public final class KernelCore {
     public TaskControlBlock spawnTask(GroupControlBlock g, String taskName, boolean platform, boolean detached,
             Callable<?> body) {
         checkOpen();
+        refuseKilledCaller();
         DomainControlBlock d = g.domain();
         checkRunning(d, "task '" + taskName + "'");
         reserveTaskSlot(d, "task '" + taskName + "'");
@@ -315,6 +317,17 @@ public final class KernelCore {
     private void releaseTaskSlot(DomainControlBlock d) {
         for (DomainControlBlock idle : d.releaseTask()) {
             maybeFinishStop(idle);
+        }
+    }
+
+    /**
+     * A killed task spawns nothing (SPEC P3: the specific refusal, not the kill throwable): a task that
+     * loops on spawning, catching refusals (a fork bomb), cannot outlive its kill by spawning.
+     */
+    private static void refuseKilledCaller() {
+        TaskControlBlock caller = TaskControlBlock.current();
+        if (caller != null && caller.isKilled()) {
+            throw new SpawnRefusedException("task " + caller.id() + " (" + caller.name() + ") was killed: it spawns nothing");
         }
     }
 
