@@ -1,53 +1,169 @@
 package org.tasklife;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.wait.HostWaiter;
 import org.tasklife.internal.wait.Waiter;
 
 /**
- * A domain: a tree of task groups under one root (SPEC §10). The root has no tasks; it is the parent
- * of top-level groups, which host code reaps through {@link #waitChild}, and it adopts and reaps
- * orphans itself (SPEC R4). Nested domains, stop and limits come with the domains work; a kernel has
- * one root domain for now.
+ * A domain: a tenant or VM made of task groups, that can be stopped whole and cannot reach outside
+ * itself (SPEC §10). Domains nest; a kernel starts with one root domain, and
+ * {@link Kernel#createDomain(DomainOptions)} or {@link #createDomain(DomainOptions)} make more.
+ *
+ * <p>Each domain has a root (no tasks of its own) that is the parent of its top-level groups, which
+ * host code reaps through {@link #waitChild}, and that adopts and reaps orphans itself (SPEC R4).
+ * There is no "main task" of a domain: stopping a task ({@link Task#kill()}), a group
+ * ({@link TaskGroup#kill()}) and a domain ({@link #stop(ExitStatus)}) are separate operations on one
+ * kill mechanism.
+ *
+ * <p>Lifecycle ({@link DomainState}): RUNNING → {@link #stop} → STOPPING (status recorded, spawns
+ * refused, every task killed whatever it is doing) → STOPPED when no task of it or of a domain below it
+ * is live ({@link #onStopped()}, {@link #awaitStopped}, one {@link DomainEvent.Stopped}) →
+ * {@link #free()} by its parent → FREED.
+ *
+ * <p>Isolation (SPEC D5): a task sees and acts on its own domain and the domains below it only; every
+ * other attempt throws {@link DomainAccessException}. Host code (not running in a task) acts everywhere.
+ *
+ * <p>Handles are cheap values: two handles of one domain are {@link #equals equal}.
  */
 public final class Domain {
-    private final GroupControlBlock root;
+    private final KernelCore core;
+    private final DomainControlBlock dcb;
 
-    Domain(GroupControlBlock root) {
-        this.root = root;
+    Domain(KernelCore core, DomainControlBlock dcb) {
+        this.core = core;
+        this.dcb = dcb;
+    }
+
+    /** The domain's id: the id of its root, the parent id of its top-level groups. Never reused. */
+    public long id() {
+        return dcb.id();
     }
 
     /** The domain's name. */
     public String name() {
-        return root.name();
+        return dcb.name();
     }
 
-    /** The id of the domain's root (the parent id of its top-level groups). */
+    /** The id of the domain's root (the parent id of its top-level groups); the same as {@link #id()}. */
     public long rootId() {
-        return root.id();
+        return dcb.id();
     }
 
-    /** Spawns a top-level group of this domain, whatever the caller (SPEC P1). */
+    /** The parent domain; empty for the kernel's root domain. */
+    public Optional<Domain> parent() {
+        DomainControlBlock p = dcb.parent();
+        return p == null ? Optional.empty() : Optional.of(new Domain(core, p));
+    }
+
+    /** The domains directly below this one, not freed. */
+    public List<Domain> children() {
+        visible("list the domains below domain '" + name() + "'");
+        List<Domain> out = new ArrayList<>();
+        for (DomainControlBlock c : core.childDomains(dcb)) {
+            out.add(new Domain(core, c));
+        }
+        return out;
+    }
+
+    /** The state. */
+    public DomainState state() {
+        return dcb.state();
+    }
+
+    /** The recorded stop status; empty while running. */
+    public Optional<ExitStatus> status() {
+        return Optional.ofNullable(dcb.status());
+    }
+
+    /** Live tasks of this domain and every domain below it. */
+    public long liveTaskCount() {
+        return dcb.liveTasks();
+    }
+
+    /** Groups of this domain and below, from spawn until reaped. */
+    public long groupCount() {
+        return dcb.groups();
+    }
+
+    /** The live task limit, or {@link DomainOptions#UNLIMITED}. */
+    public long maxTasks() {
+        return dcb.maxTasks();
+    }
+
+    /** The group limit, or {@link DomainOptions#UNLIMITED}. */
+    public long maxGroups() {
+        return dcb.maxGroups();
+    }
+
+    /**
+     * Creates a domain below this one.
+     *
+     * @throws SpawnRefusedException if this domain does not run, or the kernel is closed
+     * @throws DomainAccessException if the calling task is outside this domain
+     */
+    public Domain createDomain(DomainOptions options) {
+        Objects.requireNonNull(options, "options");
+        visible("create a domain in domain '" + name() + "'");
+        return new Domain(core, core.createDomain(dcb, options.name(), options.getMaxTasks(), options.getMaxGroups(),
+                options.isStopWhenEmpty(), options.isAutoFree(), listener(core, options)));
+    }
+
+    private static DomainControlBlock.Listener listener(KernelCore core, DomainOptions options) {
+        var user = options.listener();
+        if (user == null) {
+            return null;
+        }
+        return new DomainControlBlock.Listener() {
+            @Override
+            public void abnormalExit(DomainControlBlock d, long groupId, ExitStatus status, long liveTasks) {
+                user.accept(new DomainEvent.AbnormalExit(new Domain(core, d), groupId, status, liveTasks));
+            }
+
+            @Override
+            public void stopped(DomainControlBlock d, ExitStatus status) {
+                user.accept(new DomainEvent.Stopped(new Domain(core, d), status));
+            }
+        };
+    }
+
+    /** Spawns a top-level group of this domain, whatever the caller's group (SPEC P1). */
     public TaskGroup spawnGroup(String name, GroupMain main) {
         return spawnGroup(SpawnOptions.named(name), main);
     }
 
-    /** Spawns a top-level group with options. @see #spawnGroup(String, GroupMain) */
+    /**
+     * Spawns a top-level group with options. @see #spawnGroup(String, GroupMain)
+     *
+     * @throws SpawnRefusedException if the domain does not run (or the kernel is closed)
+     * @throws DomainLimitExceededException if a limit of this domain or one above is reached
+     * @throws DomainAccessException if the calling task is outside this domain
+     */
     public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
-        return Kernel.spawnGroupUnder(root, options, main);
+        visible("spawn into domain '" + name() + "'");
+        return Kernel.spawnGroupUnder(root(), options, main);
     }
 
-    /** Top-level groups not yet reaped, by id. */
+    /** Top-level groups not yet reaped. */
     public List<TaskGroup> groups() {
+        visible("list the groups of domain '" + name() + "'");
         List<TaskGroup> out = new ArrayList<>();
-        for (var g : root.core().snapshot().groups()) {
+        GroupControlBlock root = core.rootGroupOf(dcb);
+        if (root == null) {
+            return out;
+        }
+        for (var g : core.snapshot(dcb).groups()) {
             if (g.parentId() == root.id()) {
-                GroupControlBlock gcb = root.core().findGroup(g.id());
+                GroupControlBlock gcb = core.findGroup(g.id());
                 if (gcb != null) {
                     out.add(new TaskGroup(gcb));
                 }
@@ -61,18 +177,120 @@ public final class Domain {
      * {@code NO_HANG} returns empty while matching groups live; {@code NO_REAP} reports without reaping.
      *
      * @throws NoChildException if no top-level group matches
+     * @throws DomainAccessException if the calling task is outside this domain
      */
     public Optional<ChildExit> waitChild(ChildSelector selector, WaitOption... options) {
-        java.util.Objects.requireNonNull(selector, "selector");
-        KernelCore core = root.core();
+        Objects.requireNonNull(selector, "selector");
+        visible("wait for a group of domain '" + name() + "'");
         TaskControlBlock caller = TaskControlBlock.current();
         Waiter waiter = caller == null ? HostWaiter.INSTANCE : caller;
+        GroupControlBlock root = core.rootGroupOf(dcb);
+        if (root == null) {
+            throw new NoChildException("domain '" + name() + "' was freed: it has no groups");
+        }
         return core.waitChild(root, selector, Kernel.has(options, WaitOption.NO_HANG),
                 Kernel.has(options, WaitOption.NO_REAP), waiter, caller);
     }
 
+    /** {@link #stop(ExitStatus)} with {@code Exited(code)}, like {@code exit(code)} of a whole VM. */
+    public boolean stop(int code) {
+        return stop(ExitStatus.exited(code));
+    }
+
+    /**
+     * Stops the domain (SPEC D2): records {@code status} first (the first recorded status wins and is
+     * what {@link #status()}, {@link #onStopped()} and the parent's listener report), refuses new
+     * spawns, stops every domain below (with status {@code Killed}) and kills every task in them —
+     * running, blocked in any primitive, sleeping, waiting for a child or for a domain, in a timed wait —
+     * each group ending {@code Killed}. Asynchronous: it returns before the tasks have ended; see
+     * {@link #onStopped()} and {@link #awaitStopped(Duration)}. Idempotent.
+     *
+     * <p>A task may stop its own domain: it is killed too, but this call returns; the task's next
+     * tasklife call (any wait, {@link Tasks#checkpoint()}) throws {@link TaskKilledError}, so it can
+     * take no lock and wait for nothing afterwards (siblings may have died holding locks).
+     *
+     * @return whether this call recorded the status
+     * @throws NotPermittedException for the kernel's root domain (it stops with {@link Kernel#close()})
+     * @throws DomainAccessException if the calling task is outside this domain
+     */
+    public boolean stop(ExitStatus status) {
+        Objects.requireNonNull(status, "status");
+        if (dcb.parent() == null) {
+            throw new NotPermittedException("the root domain cannot be stopped: it stops with Kernel.close()");
+        }
+        visible("stop domain '" + name() + "'");
+        return core.stopDomain(dcb, status, TaskControlBlock.current());
+    }
+
+    /**
+     * Completes with the stop status once the domain has stopped (no live task in it or below). Completing
+     * or cancelling the returned future affects only that copy.
+     */
+    public CompletableFuture<ExitStatus> onStopped() {
+        return dcb.onStopped().copy();
+    }
+
+    /**
+     * Waits until the domain has stopped, at most {@code timeout}. From a task this is a tasklife wait: a
+     * kill ends it with {@link TaskKilledError}.
+     *
+     * @return whether the domain stopped
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws DomainAccessException if the calling task is outside this domain
+     */
+    public boolean awaitStopped(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        }
+        visible("wait for domain '" + name() + "'");
+        TaskControlBlock caller = TaskControlBlock.current();
+        long deadline = Clock.deadlineAfter(core.clock().nanoTime(), Clock.saturatedNanos(timeout));
+        return core.awaitDomainStopped(dcb, deadline, caller == null ? HostWaiter.INSTANCE : caller, caller);
+    }
+
+    /**
+     * Frees the stopped domain (SPEC D3): reaps its groups and those of the domains below, and takes it out
+     * of the domain tree. Its ids are never reused.
+     *
+     * @throws InvalidTaskOperationException if the domain has not stopped, or was already freed
+     * @throws NotPermittedException if called by a task that is not in the parent domain (host code may)
+     */
+    public void free() {
+        core.freeDomain(dcb, TaskControlBlock.current() != null && core.currentGroup() != null
+                ? TaskControlBlock.current() : null);
+    }
+
+    /** A snapshot of the live tasks and unreaped groups of this domain and the domains below it. */
+    public KernelSnapshot snapshot() {
+        visible("see domain '" + name() + "'");
+        return core.snapshot(dcb);
+    }
+
+    private GroupControlBlock root() {
+        GroupControlBlock root = core.rootGroupOf(dcb);
+        if (root == null) {
+            throw new SpawnRefusedException("cannot spawn into domain '" + name() + "': it was freed");
+        }
+        return root;
+    }
+
+    private void visible(String what) {
+        core.checkVisible(dcb, what);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Domain d && d.dcb == dcb;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(dcb.id());
+    }
+
     @Override
     public String toString() {
-        return "Domain[" + root.name() + "]";
+        return "Domain[" + dcb.id() + " " + dcb.name() + " " + dcb.state() + "]";
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.task.TaskControlBlock;
@@ -108,9 +109,24 @@ public final class Kernel implements AutoCloseable {
         return core;
     }
 
-    /** The root domain. */
+    /** The root domain: every group spawned by host code without a domain goes there. */
     public Domain rootDomain() {
-        return new Domain(core.rootGroup());
+        return new Domain(core, core.rootDomain());
+    }
+
+    /** {@link #createDomain(DomainOptions)} with a name and no limits. */
+    public Domain createDomain(String name) {
+        return createDomain(DomainOptions.named(name));
+    }
+
+    /**
+     * Creates a domain directly below the root domain (SPEC D1); {@link Domain#createDomain} nests deeper.
+     *
+     * @throws SpawnRefusedException if the kernel is closed
+     * @throws DomainAccessException if called from a task outside the root domain
+     */
+    public Domain createDomain(DomainOptions options) {
+        return rootDomain().createDomain(options);
     }
 
     /**
@@ -138,31 +154,70 @@ public final class Kernel implements AutoCloseable {
                 () -> main.run()));
     }
 
-    /** The task with this id, unless unknown or disposed (SPEC I8: never another task). */
+    /**
+     * The task with this id, unless unknown or disposed (SPEC I8: never another task).
+     *
+     * @throws DomainAccessException if called from a task and the task is outside the caller's domain
+     */
     public Optional<Task<?>> findTask(long id) {
         TaskControlBlock t = core.findTask(id);
-        return t == null ? Optional.empty() : Optional.of(new Task<>(t));
+        if (t == null) {
+            return Optional.empty();
+        }
+        core.checkVisible(KernelCore.groupOf(t).domain(), "see task " + id);
+        return Optional.of(new Task<>(t));
     }
 
-    /** The group with this id, unless unknown, a domain root, or reaped. */
+    /**
+     * The group with this id, unless unknown, a domain root, or reaped.
+     *
+     * @throws DomainAccessException if called from a task and the group is outside the caller's domain
+     */
     public Optional<TaskGroup> findGroup(long id) {
         GroupControlBlock g = core.findGroup(id);
-        return g == null || g.isDomainRoot() ? Optional.empty() : Optional.of(new TaskGroup(g));
+        if (g == null || g.isDomainRoot()) {
+            return Optional.empty();
+        }
+        core.checkVisible(g.domain(), "see group " + id);
+        return Optional.of(new TaskGroup(g));
+    }
+
+    /**
+     * The domain with this id, unless unknown or freed.
+     *
+     * @throws DomainAccessException if called from a task and the domain is outside the caller's domain
+     */
+    public Optional<Domain> findDomain(long id) {
+        DomainControlBlock d = core.findDomain(id);
+        if (d == null) {
+            return Optional.empty();
+        }
+        core.checkVisible(d, "see domain " + id);
+        return Optional.of(new Domain(core, d));
     }
 
     /**
      * Kills the task with this id (SPEC K1).
      *
      * @return whether this call killed it; false for unknown, killed, exiting or ended tasks
+     * @throws DomainAccessException if called from a task and the task is outside the caller's domain
      */
     public boolean kill(long taskId) {
         TaskControlBlock t = core.findTask(taskId);
-        return t != null && core.killTask(t);
+        if (t == null) {
+            return false;
+        }
+        core.checkVisible(KernelCore.groupOf(t).domain(), "kill task " + taskId);
+        return core.killTask(t);
     }
 
-    /** A snapshot of live tasks and unreaped groups (SPEC §11). */
+    /**
+     * A snapshot of live tasks and unreaped groups (SPEC §11): all of them for host code, those of the
+     * caller's domain and the domains below it for a task (SPEC D5).
+     */
     public KernelSnapshot snapshot() {
-        return core.snapshot();
+        DomainControlBlock scope = core.callerDomain();
+        return core.snapshot(scope == null ? core.rootDomain() : scope);
     }
 
     /** Number of tasks not yet terminated. */

@@ -6,7 +6,7 @@ package org.tasklife;
  *
  * <p>POSIX equivalent, for orientation: EAGAIN.
  */
-public final class SpawnRefusedException extends TaskLifeException {
+public class SpawnRefusedException extends TaskLifeException {
     private static final long serialVersionUID = 1L;
 
     /** @param message names the target and the rule */

@@ -61,9 +61,12 @@ public final class Task<T> {
      * Asynchronous: use {@link #onExit()} to wait for the end.
      *
      * @return whether this call killed it; false if already killed, exiting, ended or disposed
+     * @throws DomainAccessException if called from a task outside the task's domain (SPEC D5)
      */
     public boolean kill() {
-        return KernelCore.groupOf(tcb).core().killTask(tcb);
+        KernelCore core = KernelCore.groupOf(tcb).core();
+        core.checkVisible(KernelCore.groupOf(tcb).domain(), "kill task " + tcb.id());
+        return core.killTask(tcb);
     }
 
     /**

@@ -20,6 +20,11 @@ public final class TaskGroup {
         this.gcb = gcb;
     }
 
+    /** The domain the group belongs to (its parent's domain, for life). */
+    public Domain domain() {
+        return new Domain(gcb.core(), gcb.domain());
+    }
+
     /** The group id: its main task's id. */
     public long id() {
         return gcb.id();
@@ -73,8 +78,10 @@ public final class TaskGroup {
      * recorded first (SPEC K7). Asynchronous: see {@link #onExit()}.
      *
      * @return whether this call recorded the kill
+     * @throws DomainAccessException if called from a task outside the group's domain (SPEC D5)
      */
     public boolean kill() {
+        gcb.core().checkVisible(gcb.domain(), "kill group " + gcb.id());
         return gcb.core().killGroup(gcb);
     }
 
@@ -101,6 +108,8 @@ public final class TaskGroup {
      * Adds a task to this group from any thread.
      *
      * @throws SpawnRefusedException if the group is exiting or ended (nothing is created)
+     * @throws DomainLimitExceededException if a live task limit of its domain is reached
+     * @throws DomainAccessException if called from a task outside the group's domain (SPEC D5)
      */
     public <T> Task<T> spawnTask(String name, TaskBody<T> body) {
         return spawnTask(SpawnOptions.named(name), body);
@@ -110,6 +119,7 @@ public final class TaskGroup {
     public <T> Task<T> spawnTask(SpawnOptions options, TaskBody<T> body) {
         java.util.Objects.requireNonNull(body, "body");
         options.checkForTask();
+        gcb.core().checkVisible(gcb.domain(), "spawn into group " + gcb.id());
         return new Task<>(gcb.core().spawnTask(gcb, options.name(), options.isPlatformThread(), options.isDetached(),
                 body::run));
     }

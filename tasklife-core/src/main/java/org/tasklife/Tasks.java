@@ -46,6 +46,16 @@ public final class Tasks {
         return new TaskGroup(selfGroup());
     }
 
+    /**
+     * The calling task's domain.
+     *
+     * @throws NotInTaskException if not called from a task
+     */
+    public static Domain currentDomain() {
+        GroupControlBlock g = selfGroup();
+        return new Domain(g.core(), g.domain());
+    }
+
     /** Whether the calling task was killed. */
     public static boolean isKilled() {
         return self().isKilled();

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.tasklife.ChildSelector;
+import org.tasklife.Domain;
+import org.tasklife.DomainOptions;
 import org.tasklife.Kernel;
 import org.tasklife.Task;
 import org.tasklife.TaskGroup;
@@ -176,6 +178,16 @@ public enum BlockingOp {
             return scenario(() -> Tasks.sleep(Duration.ofHours(1)), () -> {});
         }
     },
+    AWAIT_DOMAIN_STOP {
+        @Override
+        public Scenario prepare(Kernel kernel, TaskGroup home) {
+            Domain watched = home.domain().createDomain(DomainOptions.named("watched"));
+            return scenario(() -> watched.awaitStopped(Duration.ofHours(1)), () -> {
+                watched.stop(0);
+                watched.free();
+            });
+        }
+    },
     WAIT_CHILD {
         @Override
         public Scenario prepare(Kernel kernel, TaskGroup home) throws Exception {
@@ -187,6 +199,15 @@ public enum BlockingOp {
             });
         }
     };
+
+    /**
+     * Whether the obstacle is itself a task or domain of {@code home}'s domain (a join target, a child, a
+     * nested domain): a stop of that domain ends it too, so the blocked call may return, or report the
+     * obstacle's death, before it sees its own kill. The blocked task still ends Killed.
+     */
+    public boolean obstacleDiesWithHome() {
+        return this == JOIN || this == WAIT_CHILD || this == AWAIT_DOMAIN_STOP;
+    }
 
     /** Whether a task blocked this way has its wait node linked in a queue (counted by {@code WaitQueue}). */
     public boolean linksQueueNode() {

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.tasklife.CpuTimes;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupState;
+import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.task.ResourceList;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.TaskOwner;
@@ -26,7 +27,7 @@ public final class GroupControlBlock implements TaskOwner {
      *
      * States (group lock for ALIVE/EXITING, kernel topology lock for ZOMBIE/REAPED):
      *   ALIVE   -> EXITING   // exitGroup, kill or a failure recorded a status first (first wins, SPEC E3)
-     *   ALIVE   -> ZOMBIE    // last member ended with no recorded status: Exited(0) (SPEC E4)
+     *   ALIVE   -> EXITING   // the last member ended with no recorded status (G4); it ends Exited(0) (SPEC E4)
      *   EXITING -> ZOMBIE    // last member ended: the recorded status
      *   ZOMBIE  -> REAPED    // a child wait of the parent, or auto-reap, or the domain root for orphans
      *
@@ -37,6 +38,8 @@ public final class GroupControlBlock implements TaskOwner {
      *     either is refused or is seen, and killed, by exitGroup's member snapshot.
      *  G3 parent, children and adoptedByRoot change only under the kernel topology lock; a child is in
      *     exactly one parent's children map until REAPED.
+     *  G4 a group whose live count reached 0 is EXITING at once, under the same lock: a spawnTask racing
+     *     the last member's exit is refused instead of joining a group that is about to become a zombie.
      *
      * Lock order: topology lock -> group lock -> wait queue locks. No user code under any of them.
      */
@@ -45,6 +48,7 @@ public final class GroupControlBlock implements TaskOwner {
     private final String name;                  // immutable
     private final KernelCore core;              // immutable
     private final GroupControlBlock root;       // immutable: the domain root (itself for a root)
+    private final DomainControlBlock domain;    // immutable: the domain it belongs to
     private final boolean autoReap;             // immutable
     private final boolean subreaper;            // immutable
     private final boolean failTaskOnly;         // immutable
@@ -69,12 +73,24 @@ public final class GroupControlBlock implements TaskOwner {
     private boolean adoptedByRoot;
     private long reapedChildrenCpu;
 
+    /** A group under {@code parent}, in the parent's domain. */
     GroupControlBlock(long id, String name, KernelCore core, GroupControlBlock parent, boolean autoReap,
             boolean subreaper, boolean failTaskOnly) {
+        this(id, name, core, parent, parent.domain, autoReap, subreaper, failTaskOnly);
+    }
+
+    /** The root group of {@code domain}. */
+    GroupControlBlock(long id, KernelCore core, DomainControlBlock domain) {
+        this(id, domain.name(), core, null, domain, false, false, false);
+    }
+
+    private GroupControlBlock(long id, String name, KernelCore core, GroupControlBlock parent, DomainControlBlock domain,
+            boolean autoReap, boolean subreaper, boolean failTaskOnly) {
         this.id = id;
         this.name = name;
         this.core = core;
         this.parent = parent;
+        this.domain = domain;
         this.root = parent == null ? this : parent.root;
         this.autoReap = autoReap;
         this.subreaper = subreaper;
@@ -111,6 +127,11 @@ public final class GroupControlBlock implements TaskOwner {
     /** The root of this group's domain. */
     public GroupControlBlock domainRoot() {
         return root;
+    }
+
+    /** The domain this group belongs to. */
+    public DomainControlBlock domain() {
+        return domain;
     }
 
     /** The current parent, or {@code null} for a domain root. */
@@ -204,7 +225,7 @@ public final class GroupControlBlock implements TaskOwner {
         lock.lock();
         try {
             records.remove(t);
-            return --liveCount == 0;
+            return lastMemberGone();
         } finally {
             lock.unlock();
         }
@@ -248,10 +269,21 @@ public final class GroupControlBlock implements TaskOwner {
             if (dispose) {
                 records.remove(t);
             }
-            return --liveCount == 0;
+            return lastMemberGone();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Drops the live count; at 0 the group takes no new member (G4). Group lock held. */
+    private boolean lastMemberGone() {
+        if (--liveCount != 0) {
+            return false;
+        }
+        if (state == GroupState.ALIVE) {
+            state = GroupState.EXITING;
+        }
+        return true;
     }
 
     /** Forgets a disposed record. */

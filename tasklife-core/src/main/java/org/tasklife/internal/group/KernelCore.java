@@ -2,9 +2,12 @@ package org.tasklife.internal.group;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +19,9 @@ import org.tasklife.ChildExit;
 import org.tasklife.ChildSelector;
 import org.tasklife.CpuTimes;
 import org.tasklife.DeadlockException;
+import org.tasklife.DomainAccessException;
+import org.tasklife.DomainLimitExceededException;
+import org.tasklife.DomainState;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupInfo;
 import org.tasklife.GroupState;
@@ -29,9 +35,11 @@ import org.tasklife.StuckTaskReport;
 import org.tasklife.TaskFailedException;
 import org.tasklife.TaskInfo;
 import org.tasklife.TaskKilledException;
+import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.reap.Reaper;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.time.TimerService;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
@@ -76,6 +84,7 @@ public final class KernelCore {
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, TaskControlBlock> tasks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, GroupControlBlock> groups = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, DomainControlBlock> domains = new ConcurrentHashMap<>();
     private final ReentrantLock topologyLock = new ReentrantLock();
     private final AtomicLong liveTasks = new AtomicLong();
     private final AtomicLong openResources = new AtomicLong();
@@ -98,14 +107,12 @@ public final class KernelCore {
         this.timers.start();
         this.blocker = new Blocker(clock, timers);
         this.reaper = new Reaper(clock, timers, killGraceNanos, this::describe, stuckListener, name + "-reaper");
-        this.rootGroup = newDomainRoot("root");
-    }
-
-    private GroupControlBlock newDomainRoot(String domainName) {
         long id = ids.incrementAndGet();
-        GroupControlBlock g = new GroupControlBlock(id, domainName, this, null, false, false, false);
-        groups.put(id, g);
-        return g;
+        DomainControlBlock root = new DomainControlBlock(id, "root", null, Long.MAX_VALUE, Long.MAX_VALUE, false, false,
+                null);
+        this.rootGroup = new GroupControlBlock(id, this, root);
+        groups.put(id, rootGroup);
+        domains.put(id, root);
     }
 
     // ---- accessors ----
@@ -203,25 +210,45 @@ public final class KernelCore {
     public GroupControlBlock spawnGroup(GroupControlBlock parent, String groupName, boolean platform, boolean autoReap,
             boolean subreaper, boolean failTaskOnly, Callable<?> main) {
         checkOpen();
+        refuseKilledCaller();
+        DomainControlBlock d = parent.domain();
+        checkRunning(d, "group '" + groupName + "'");
+        reserveGroupSlot(d, "group '" + groupName + "'");
+        try {
+            reserveTaskSlot(d, "group '" + groupName + "'");
+        } catch (DomainLimitExceededException e) {
+            d.releaseGroup();
+            throw e;
+        }
         long id = ids.incrementAndGet();
         GroupControlBlock g = new GroupControlBlock(id, groupName, this, parent, autoReap, subreaper, failTaskOnly);
         TaskControlBlock t = new TaskControlBlock(id, groupName, g, platform, clock, openResources);
         Thread thread = runner.newThread(t, g, main, true);
+        String refusal;
         topologyLock.lock();
         try {
-            checkOpen();
-            if (!parent.isDomainRoot() && parent.state() != GroupState.ALIVE) {
-                throw new SpawnRefusedException("cannot spawn group '" + groupName + "' from group " + parent.id()
-                        + ": that group is " + parent.state() + " and accepts no new children");
+            refusal = closed ? "kernel '" + name + "' is closed: it spawns nothing"
+                    : d.state() != DomainState.RUNNING ? domainRefusal(d, "group '" + groupName + "'")
+                    : !parent.isDomainRoot() && parent.state() != GroupState.ALIVE
+                            ? "cannot spawn group '" + groupName + "' from group " + parent.id() + ": that group is "
+                                    + parent.state() + " and accepts no new children"
+                            : null;
+            if (refusal == null) {
+                parent.childrenLocked().put(id, g);
+                g.addMember(t);
+                groups.put(id, g);
+                tasks.put(id, t);
+                liveTasks.incrementAndGet();
             }
-            parent.childrenLocked().put(id, g);
-            g.addMember(t);
-            groups.put(id, g);
-            tasks.put(id, t);
-            liveTasks.incrementAndGet();
         } finally {
             topologyLock.unlock();
         }
+        if (refusal != null) {
+            d.releaseGroup();
+            releaseTaskSlot(d); // may end a stop that this reservation kept open (D2)
+            throw new SpawnRefusedException(refusal);
+        }
+        d.noteTaskStarted();
         start(thread, t, g);
         return g;
     }
@@ -234,20 +261,74 @@ public final class KernelCore {
     public TaskControlBlock spawnTask(GroupControlBlock g, String taskName, boolean platform, boolean detached,
             Callable<?> body) {
         checkOpen();
+        refuseKilledCaller();
+        DomainControlBlock d = g.domain();
+        checkRunning(d, "task '" + taskName + "'");
+        reserveTaskSlot(d, "task '" + taskName + "'");
         long id = ids.incrementAndGet();
         TaskControlBlock t = new TaskControlBlock(id, taskName, g, platform, clock, openResources);
         if (detached) {
             t.markDetached();
         }
         Thread thread = runner.newThread(t, g, body, false);
+        // a stopping domain's groups are all EXITING (D1), so this also refuses spawns into a stopping domain
         if (!g.addMember(t)) {
+            releaseTaskSlot(d);
             throw new SpawnRefusedException("cannot spawn task '" + taskName + "' into group " + g.id() + ": the group is "
                     + g.state() + " and accepts no new tasks");
         }
+        d.noteTaskStarted();
         tasks.put(id, t);
         liveTasks.incrementAndGet();
         start(thread, t, g);
         return t;
+    }
+
+    /** Refuses early, with the domain's state in the message (the decisive checks come later, D1). */
+    private static void checkRunning(DomainControlBlock d, String what) {
+        if (d.state() != DomainState.RUNNING) {
+            throw new SpawnRefusedException(domainRefusal(d, what));
+        }
+    }
+
+    private static String domainRefusal(DomainControlBlock d, String what) {
+        return "cannot spawn " + what + " in domain '" + d.name() + "': the domain is " + d.state()
+                + " and accepts no new tasks";
+    }
+
+    private static void reserveTaskSlot(DomainControlBlock d, String what) {
+        DomainControlBlock full = d.reserveTask();
+        if (full != null) {
+            throw new DomainLimitExceededException(full.name(), full.maxTasks(), "cannot spawn " + what + " in domain '"
+                    + d.name() + "': domain '" + full.name() + "' is at its limit of " + full.maxTasks() + " live tasks");
+        }
+    }
+
+    private static void reserveGroupSlot(DomainControlBlock d, String what) {
+        DomainControlBlock full = d.reserveGroup();
+        if (full != null) {
+            throw new DomainLimitExceededException(full.name(), full.maxGroups(), "cannot spawn " + what + " in domain '"
+                    + d.name() + "': domain '" + full.name() + "' is at its limit of " + full.maxGroups()
+                    + " groups (a group counts until it is reaped)");
+        }
+    }
+
+    /** Gives back a task slot; a domain whose count reached 0 may stop now (D2). No lock held. */
+    private void releaseTaskSlot(DomainControlBlock d) {
+        for (DomainControlBlock idle : d.releaseTask()) {
+            maybeFinishStop(idle);
+        }
+    }
+
+    /**
+     * A killed task spawns nothing (SPEC P3: the specific refusal, not the kill throwable): a task that
+     * loops on spawning, catching refusals (a fork bomb), cannot outlive its kill by spawning.
+     */
+    private static void refuseKilledCaller() {
+        TaskControlBlock caller = TaskControlBlock.current();
+        if (caller != null && caller.isKilled()) {
+            throw new SpawnRefusedException("task " + caller.id() + " (" + caller.name() + ") was killed: it spawns nothing");
+        }
     }
 
     private void checkOpen() {
@@ -262,8 +343,8 @@ public final class KernelCore {
         } catch (Throwable e) {
             // no half-built task survives (SPEC P3): undo every trace of it
             tasks.remove(t.id());
-            taskEnded();
             boolean last = g.removeUnstarted(t);
+            ExitStatus groupEnd = null;
             if (last && g.id() == t.id()) {
                 topologyLock.lock();
                 try {
@@ -272,14 +353,30 @@ public final class KernelCore {
                 } finally {
                     topologyLock.unlock();
                 }
+                g.domain().releaseGroup();
             } else if (last) {
-                finishGroup(g);
+                groupEnd = finishGroup(g);
             }
+            taskEnded(g, groupEnd);
             throw new SpawnRefusedException("could not start a thread for task '" + t.name() + "': " + e, e);
         }
     }
 
-    void taskEnded() {
+    /**
+     * The last step of a task's end: gives back its domain slot (a domain may stop now), tells the domain
+     * of an abnormal group end, then leaves the kernel's live count.
+     *
+     * @param groupEnd the group's final status if this task finished its group, else {@code null}
+     */
+    void taskEnded(GroupControlBlock g, ExitStatus groupEnd) {
+        DomainControlBlock d = g.domain();
+        List<DomainControlBlock> idle = d.releaseTask();
+        if (groupEnd != null && !groupEnd.isSuccess()) {
+            d.announceAbnormalExit(g.id(), groupEnd); // before Stopped, whose decision follows
+        }
+        for (DomainControlBlock x : idle) {
+            maybeFinishStop(x);
+        }
         if (liveTasks.decrementAndGet() == 0) {
             quiescenceLock.lock();
             try {
@@ -334,9 +431,10 @@ public final class KernelCore {
      * The last member of {@code g} ended: close group resources, become a zombie, reparent children,
      * notify the parent (SPEC E6, R1, R4). Runs on that member's thread with no lock held.
      */
-    void finishGroup(GroupControlBlock g) {
+    ExitStatus finishGroup(GroupControlBlock g) {
         ExitStatus status = g.statusAtEnd();
         g.recordCloseFailures(g.resources().closeAll());
+        g.domain().noteGroupEnded(status);
         List<WaitQueue> toSignal = new ArrayList<>(2);
         topologyLock.lock();
         try {
@@ -353,6 +451,7 @@ public final class KernelCore {
         }
         toSignal.forEach(WaitQueue::signalAll);
         g.onExit().complete(status);
+        return status;
     }
 
     private void reparentChildrenLocked(GroupControlBlock g, List<WaitQueue> toSignal) {
@@ -394,6 +493,7 @@ public final class KernelCore {
         p.childrenLocked().remove(c.id());
         p.addReapedChildCpuLocked(times.totalNanos());
         groups.remove(c.id());
+        c.domain().releaseGroup();
         for (TaskControlBlock t : c.records()) {
             dispose(t);
         }
@@ -403,6 +503,266 @@ public final class KernelCore {
         if (t.markDisposed()) {
             tasks.remove(t.id());
             groupOf(t).forget(t);
+        }
+    }
+
+    // ---- domains (SPEC §10) ----
+
+    /** The root domain. */
+    public DomainControlBlock rootDomain() {
+        return rootGroup.domain();
+    }
+
+    /** The domain with this id, if not freed. */
+    public DomainControlBlock findDomain(long id) {
+        return domains.get(id);
+    }
+
+    /** The root group of a domain that is not freed, or {@code null}. */
+    public GroupControlBlock rootGroupOf(DomainControlBlock d) {
+        GroupControlBlock g = groups.get(d.id());
+        return g != null && g.isDomainRoot() ? g : null;
+    }
+
+    /** The domains directly below {@code d}, not freed. */
+    public List<DomainControlBlock> childDomains(DomainControlBlock d) {
+        topologyLock.lock();
+        try {
+            return List.copyOf(d.childrenLocked());
+        } finally {
+            topologyLock.unlock();
+        }
+    }
+
+    /**
+     * Creates a domain below {@code parent}.
+     *
+     * @throws SpawnRefusedException if the kernel is closed or the parent does not run
+     */
+    public DomainControlBlock createDomain(DomainControlBlock parent, String domainName, long maxTasks, long maxGroups,
+            boolean stopWhenEmpty, boolean autoFree, DomainControlBlock.Listener listener) {
+        topologyLock.lock();
+        try {
+            checkOpen();
+            if (parent.state() != DomainState.RUNNING) {
+                throw new SpawnRefusedException("cannot create domain '" + domainName + "' in domain '" + parent.name()
+                        + "': that domain is " + parent.state() + " and accepts nothing new");
+            }
+            long id = ids.incrementAndGet();
+            DomainControlBlock d = new DomainControlBlock(id, domainName, parent, maxTasks, maxGroups, stopWhenEmpty,
+                    autoFree, listener);
+            parent.childrenLocked().add(d);
+            groups.put(id, new GroupControlBlock(id, this, d));
+            domains.put(id, d);
+            return d;
+        } finally {
+            topologyLock.unlock();
+        }
+    }
+
+    /**
+     * Stops a domain (SPEC D2): records {@code status} first (first wins), refuses new spawns, stops the
+     * domains below it (status Killed) and kills every task in them, the caller included; the domain
+     * stops when its live count reaches 0. The caller, if killed, is only flagged: it unwinds at its next
+     * tasklife call, so this returns.
+     *
+     * @param caller the calling task, or {@code null} from host code
+     * @return whether this call recorded the status
+     */
+    public boolean stopDomain(DomainControlBlock d, ExitStatus status, TaskControlBlock caller) {
+        List<DomainControlBlock> subtree;
+        List<GroupControlBlock> victims = new ArrayList<>();
+        topologyLock.lock();
+        try {
+            if (!d.beginStopLocked(status)) {
+                return false;
+            }
+            subtree = subtreeLocked(d);
+            for (DomainControlBlock x : subtree) {
+                x.beginStopLocked(ExitStatus.KILLED); // nested domains stop with their parent
+            }
+            Set<DomainControlBlock> inside = Collections.newSetFromMap(new IdentityHashMap<>());
+            inside.addAll(subtree);
+            for (GroupControlBlock g : groups.values()) {
+                if (!g.isDomainRoot() && inside.contains(g.domain())) {
+                    victims.add(g); // D1: every group that will ever be in the subtree is here
+                }
+            }
+        } finally {
+            topologyLock.unlock();
+        }
+        List<TaskControlBlock> killed = new ArrayList<>();
+        for (GroupControlBlock g : victims) {
+            List<TaskControlBlock> live = g.recordExit(ExitStatus.KILLED);
+            if (live != null) {
+                for (TaskControlBlock t : live) {
+                    if (t.setKilled()) {
+                        killed.add(t); // every flag first, as in endGroup
+                    }
+                }
+            }
+        }
+        for (TaskControlBlock t : killed) {
+            if (t != caller) {
+                t.wakeForKill(); // the caller is running this: it unwinds at its next tasklife call
+            }
+        }
+        if (!killed.isEmpty()) {
+            Timeout grace = reaper.armGrace(killed);
+            if (grace != null) {
+                d.setGraceTimer(grace);
+            }
+        }
+        for (int i = subtree.size() - 1; i >= 0; i--) {
+            maybeFinishStop(subtree.get(i)); // deepest first; an empty domain stops here
+        }
+        return true;
+    }
+
+    /** {@code d} and every domain below it, parents before children. Topology lock held. */
+    private List<DomainControlBlock> subtreeLocked(DomainControlBlock d) {
+        List<DomainControlBlock> out = new ArrayList<>();
+        out.add(d);
+        for (int i = 0; i < out.size(); i++) {
+            out.addAll(out.get(i).childrenLocked());
+        }
+        return out;
+    }
+
+    /** Stops {@code d} if its count is 0 and it should (D2); then tells everyone, with no lock held. */
+    private void maybeFinishStop(DomainControlBlock d) {
+        List<DomainControlBlock> stopped = new ArrayList<>(1);
+        topologyLock.lock();
+        try {
+            if (!d.tryFinishStopLocked()) {
+                return;
+            }
+            stopped.add(d);
+            // a stopWhenEmpty end: the (empty) domains below stop with it
+            List<DomainControlBlock> below = subtreeLocked(d);
+            for (int i = below.size() - 1; i > 0; i--) {
+                DomainControlBlock x = below.get(i);
+                if (x.beginStopLocked(ExitStatus.KILLED) || x.state() == DomainState.STOPPING) {
+                    if (x.tryFinishStopLocked()) {
+                        stopped.add(0, x);
+                    }
+                }
+            }
+        } finally {
+            topologyLock.unlock();
+        }
+        for (DomainControlBlock x : stopped) {
+            x.announceStopped();
+            if (x.isAutoFree()) {
+                freeDomain(x, null);
+            }
+        }
+    }
+
+    /**
+     * Frees a stopped domain (SPEC D3): reaps its groups and those of the domains below, and takes them
+     * out of the tree. Task records are released by the reaper thread, off every lock.
+     *
+     * @param caller the calling task, or {@code null} for host code
+     * @throws NotPermittedException if the caller is not in the parent domain
+     * @throws InvalidTaskOperationException if the domain has not stopped, or was freed already
+     */
+    public void freeDomain(DomainControlBlock d, TaskControlBlock caller) {
+        if (d.parent() == null) {
+            throw new NotPermittedException("the root domain cannot be freed: it ends with Kernel.close()");
+        }
+        if (caller != null && groupOf(caller).domain() != d.parent()) {
+            throw new NotPermittedException("domain '" + d.name() + "' can be freed only by its parent domain '"
+                    + d.parent().name() + "' or by host code, not by a task of domain '" + groupOf(caller).domain().name()
+                    + "'");
+        }
+        List<TaskControlBlock> records = new ArrayList<>();
+        topologyLock.lock();
+        try {
+            if (d.state() != DomainState.STOPPED) {
+                throw new InvalidTaskOperationException("domain '" + d.name() + "' is " + d.state()
+                        + (d.state() == DomainState.FREED ? " already" : ": only a STOPPED domain can be freed"));
+            }
+            List<DomainControlBlock> subtree = subtreeLocked(d);
+            Set<DomainControlBlock> inside = Collections.newSetFromMap(new IdentityHashMap<>());
+            inside.addAll(subtree);
+            for (GroupControlBlock g : new ArrayList<>(groups.values())) {
+                if (!inside.contains(g.domain())) {
+                    continue;
+                }
+                groups.remove(g.id());
+                g.childrenLocked().clear(); // all in the subtree too: reaped here
+                if (!g.isDomainRoot()) {
+                    if (g.state() == GroupState.ZOMBIE) {
+                        g.becomeReapedLocked();
+                    }
+                    g.domain().releaseGroup();
+                }
+                records.addAll(g.records());
+            }
+            for (DomainControlBlock x : subtree) {
+                x.markFreedLocked();
+                domains.remove(x.id());
+            }
+            d.parent().childrenLocked().remove(d);
+        } finally {
+            topologyLock.unlock();
+        }
+        reaper.execute(() -> records.forEach(this::dispose)); // deferred disposal, off every lock
+    }
+
+    /**
+     * Waits until {@code d} has stopped or the deadline passed; a kill of the calling task ends it.
+     *
+     * @return whether the domain stopped
+     */
+    public boolean awaitDomainStopped(DomainControlBlock d, long deadline, Waiter waiter, TaskControlBlock callerTask) {
+        if (callerTask != null) {
+            callerTask.checkpoint();
+        }
+        WaitQueue q = d.stopWaiters();
+        for (;;) {
+            WaitNode node;
+            q.lock();
+            try {
+                if (isStopped(d)) {
+                    return true;
+                }
+                node = new WaitNode(q, WaitChannel.of("awaitStopped(domain " + d.name() + ")"));
+                q.enqueueLocked(node);
+            } finally {
+                q.unlock();
+            }
+            int outcome = blocker.await(waiter, node, deadline);
+            if (outcome == WaitNode.KILLED) {
+                throw callerTask.unwindingThrowable();
+            }
+            if (outcome == WaitNode.TIMED_OUT) {
+                return isStopped(d);
+            }
+        }
+    }
+
+    private static boolean isStopped(DomainControlBlock d) {
+        return d.state() == DomainState.STOPPED || d.state() == DomainState.FREED;
+    }
+
+    /** The domain of the calling task if it runs in this kernel, else {@code null} (host code). */
+    public DomainControlBlock callerDomain() {
+        GroupControlBlock g = currentGroup();
+        return g == null ? null : g.domain();
+    }
+
+    /**
+     * D5: a task sees its own domain and the domains below it; host code sees everything.
+     *
+     * @throws DomainAccessException if the calling task may not see {@code target}
+     */
+    public void checkVisible(DomainControlBlock target, String what) {
+        DomainControlBlock from = callerDomain();
+        if (from != null && !from.contains(target)) {
+            throw new DomainAccessException("a task of domain '" + from.name() + "' cannot " + what
+                    + ": it is outside its domain (a task sees only its own domain and the domains below it)");
         }
     }
 
@@ -576,19 +936,22 @@ public final class KernelCore {
 
     // ---- introspection (SPEC §11) ----
 
-    /** A snapshot of live tasks and unreaped groups. */
-    public KernelSnapshot snapshot() {
+    /** A snapshot of live tasks and unreaped groups of {@code scope} and the domains below it. */
+    public KernelSnapshot snapshot(DomainControlBlock scope) {
         long now = clock.nanoTime();
         List<TaskInfo> taskRows = new ArrayList<>();
         List<GroupInfo> groupRows = new ArrayList<>();
         for (GroupControlBlock g : groups.values()) {
+            if (!scope.contains(g.domain())) {
+                continue;
+            }
             GroupControlBlock p = g.parent();
             long parentId = p == null ? 0 : p.id();
             String domain = g.domainRoot().name();
             groupRows.add(new GroupInfo(g.id(), parentId, domain, g.name(), g.state(), g.liveCount(),
                     Optional.ofNullable(g.finalStatus()), g.times()));
             for (TaskControlBlock t : g.records()) {
-                if (t.isTerminated()) {
+                if (t.isTerminated() || t.isDisposed()) {
                     continue;
                 }
                 Object ch = t.waitChannel();
@@ -620,11 +983,7 @@ public final class KernelCore {
      */
     public List<StuckTaskReport> close(long timeoutNanos) {
         closed = true;
-        for (GroupControlBlock g : groups.values()) {
-            if (!g.isDomainRoot()) {
-                killGroup(g);
-            }
-        }
+        stopDomain(rootDomain(), ExitStatus.KILLED, null); // every domain and group, one grace timer
         // real time on purpose: close must end even under a manual clock that nobody advances
         long deadline = Clock.deadlineAfter(Clock.system().nanoTime(), timeoutNanos);
         quiescenceLock.lock();

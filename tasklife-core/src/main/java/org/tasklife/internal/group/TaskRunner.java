@@ -15,7 +15,8 @@ final class TaskRunner {
      * Exit order (SPEC E6): beginExit (the CAS to EXITING decides Killed vs the body's own outcome,
      * SPEC K6) -> task-local destructors -> task-owned resources -> mutexes still held are declared
      * owner-dead (death watches) -> publish status, wake joiners,
-     * complete onExit -> leave the live count -> if last: finish the group.
+     * complete onExit -> leave the group's live count -> if last: finish the group -> leave the domain's and
+     * the kernel's live counts.
      *
      * Status of a task: exit requested (exit(), exitGroup(code)) -> Exited(requested code); else killed
      * -> Killed, whatever the body returned or threw (SPEC K5); else thrown -> Failed (and the group
@@ -72,9 +73,7 @@ final class TaskRunner {
         t.fireDeathWatches(); // robust mutexes still held go to their next locker, owner-died (SPEC §9)
         t.publish(status, value);
         core.disposeIfDetached(t);
-        if (g.memberEnded(t, false)) {
-            core.finishGroup(g);
-        }
-        core.taskEnded(); // last: Kernel.close() returns only after the group's end is done too
+        ExitStatus groupEnd = g.memberEnded(t, false) ? core.finishGroup(g) : null;
+        core.taskEnded(g, groupEnd); // last: domain stops and Kernel.close() come after the group's end
     }
 }

@@ -10,6 +10,7 @@ import org.tasklife.StuckTaskReport;
 import org.tasklife.internal.task.ResourceList;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.time.TimerService;
 
 /**
@@ -68,6 +69,21 @@ public final class Reaper implements AutoCloseable {
         }
     }
 
+    /**
+     * Arms one grace timer for a batch of tasks killed together (a domain stop): cheaper than one timer
+     * per task, and the caller cancels it when the batch has ended.
+     *
+     * @return the timer, or {@code null} if the timer service is closed
+     */
+    public Timeout armGrace(List<TaskControlBlock> batch) {
+        long deadline = Clock.deadlineAfter(clock.nanoTime(), graceNanos);
+        try {
+            return timers.schedule(deadline, () -> jobs.add(() -> batch.forEach(this::checkStuck)));
+        } catch (IllegalStateException closed) {
+            return null; // the kernel is shutting down and reports stuck tasks itself
+        }
+    }
+
     private void checkStuck(TaskControlBlock t) {
         if (t.isTerminated()) {
             return;
@@ -83,6 +99,11 @@ public final class Reaper implements AutoCloseable {
         } catch (Throwable ignored) {
             // a listener's failure must not stop the reaper
         }
+    }
+
+    /** Runs {@code job} on the reaper thread (deferred disposal, off every kernel lock). */
+    public void execute(Runnable job) {
+        jobs.add(job);
     }
 
     /** Queues a force-close of {@code t}'s owned resources on the reaper thread (SPEC K8). */

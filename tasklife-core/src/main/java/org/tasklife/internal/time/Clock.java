@@ -69,4 +69,13 @@ public interface Clock {
         }
         return now + Math.min(timeoutNanos, MAX_TIMEOUT_NANOS);   // may wrap; see above
     }
+
+    /** {@code d} in nanoseconds, saturated to {@code Long.MIN_VALUE}/{@code Long.MAX_VALUE} instead of overflowing. */
+    static long saturatedNanos(java.time.Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
 }
