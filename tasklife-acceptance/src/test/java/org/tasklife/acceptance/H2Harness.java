@@ -21,6 +21,7 @@ import org.tasklife.Task;
 import org.tasklife.TaskBody;
 import org.tasklife.TaskGroup;
 import org.tasklife.TaskState;
+import org.tasklife.Tasks;
 import org.tasklife.internal.wait.WaitQueue;
 import org.tasklife.sync.Semaphore;
 import org.tasklife.testkit.Await;
@@ -164,14 +165,16 @@ final class H2Harness {
         return g;
     }
 
-    /** Spawns a task into the process, from the test thread or from any task of the scenario. */
+    /** Spawns a task into the process from the test thread, or into the caller's group from a task of the scenario. */
     <T> Task<T> spawn(String name, TaskBody<T> body) {
         return spawn(SpawnOptions.named(name), body);
     }
 
     /** {@link #spawn(String, TaskBody)} with options (e.g. detached). */
     <T> Task<T> spawn(SpawnOptions options, TaskBody<T> body) {
-        return track(process().spawnTask(options, body), options.name());
+        // a task spawns into its own group (pthread_create): the process's main may run before start() returns
+        TaskGroup g = Tasks.inTask() ? Tasks.currentGroup() : process();
+        return track(g.spawnTask(options, body), options.name());
     }
 
     /**

@@ -47,9 +47,12 @@ import org.tasklife.testkit.KernelExtension;
  *
  * <p>"Settle" (H2: a 1M-nop busy loop) is {@link H2Harness#settle}: the test thread polls until the
  * tasks are BLOCKED, and only then lets the exiting task go (through a semaphore), so nothing here
- * depends on a sleep. The two race rows instead loop with random spin delays on both sides
- * ({@value #BASE_ITERATIONS} iterations times {@code -Dtasklife.stressMultiplier}; the spin sequence is
- * fixed by {@code -Dtasklife.seed}).
+ * depends on a sleep. The two race rows instead loop with random spin delays ({@link Thread#onSpinWait()},
+ * no safe point) on both sides, {@value #BASE_ITERATIONS} iterations times
+ * {@code -Dtasklife.stressMultiplier}, alternating platform and virtual threads for the racing tasks;
+ * the spin sequence is fixed by {@code -Dtasklife.seed}. Measured on 2 cores, both outcomes of each
+ * race are common with platform threads (the killed task reaches its wait before, or only after, the
+ * exit), so the window where it commits to blocking during the teardown is swept.
  */
 @ExtendWith(KernelExtension.class)
 class H2TeardownAcceptanceTest {
@@ -177,18 +180,26 @@ class H2TeardownAcceptanceTest {
         for (int i = 0; i < ITERATIONS; i++) {
             int exiterSpin = randomSpin(random);
             int blockerSpin = randomSpin(random);
+            boolean platform = i % 2 == 1;
             try {
-                exit1DetachedWorkerRace(kernel, i, exiterSpin, blockerSpin);
+                exit1DetachedWorkerRace(kernel, i, exiterSpin, blockerSpin, platform);
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError("exit1_detached_worker_with_stuck iteration " + i + " (seed " + SEED
-                        + ", exiter spin " + exiterSpin + ", blocker spin " + blockerSpin + ")", e);
+                        + ", exiter spin " + exiterSpin + ", blocker spin " + blockerSpin
+                        + (platform ? ", platform" : ", virtual") + " threads)", e);
             }
         }
     }
 
-    private static void exit1DetachedWorkerRace(Kernel kernel, int iteration, int exiterSpin, int blockerSpin) {
+    /**
+     * One run of the race. Unlike H2, the blocker and the exiter start together from a gate, so that
+     * their spin counts, not the order in which they were spawned, decide who gets ahead.
+     */
+    private static void exit1DetachedWorkerRace(Kernel kernel, int iteration, int exiterSpin, int blockerSpin,
+            boolean platform) {
         Mutex m = new Mutex();
         Semaphore held = new Semaphore(0);
+        Semaphore start = new Semaphore(0);
         Semaphore never = new Semaphore(0);
         AtomicReference<Task<?>> holder = new AtomicReference<>();
         AtomicReference<Task<?>> blocker = new AtomicReference<>();
@@ -202,17 +213,20 @@ class H2TeardownAcceptanceTest {
                 return null;
             }));
             held.acquire(); // the holder owns M before the blocker exists
-            blocker.set(h.spawn("blocker", () -> {
+            blocker.set(h.spawn(racer("blocker", platform), () -> {
+                start.acquire();
                 spin(blockerSpin);
                 m.lock();
                 h.fail("blocker acquired M");
                 return null;
             }));
-            h.spawn(SpawnOptions.named("exiter").detached(), () -> {
+            h.spawn(racer("exiter", platform).detached(), () -> {
+                start.acquire();
                 spin(exiterSpin);
                 Tasks.exitGroup(1);
                 return null;
             });
+            start.release(2);
             never.acquire();
             h.fail("main woke from a semaphore nobody posts");
             return 0;
@@ -221,6 +235,7 @@ class H2TeardownAcceptanceTest {
         assertThat(holder.get().exitStatus()).hasValue(KILLED);
         assertThat(blocker.get().exitStatus()).hasValue(KILLED);
         assertThat(m.queueLength()).isZero();
+        assertThat(start.queueLength()).isZero();
         assertThat(never.queueLength()).isZero();
     }
 
@@ -527,30 +542,31 @@ class H2TeardownAcceptanceTest {
         for (int i = 0; i < ITERATIONS; i++) {
             int aSpin = randomSpin(random);
             int bSpin = randomSpin(random);
+            boolean platform = i % 2 == 1;
             try {
-                exitVsFutexBlock(kernel, i, aSpin, bSpin);
+                exitVsFutexBlock(kernel, i, aSpin, bSpin, platform);
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError("exit_vs_futex_block iteration " + i + " (seed " + SEED + ", A spin " + aSpin
-                        + ", B spin " + bSpin + ")", e);
+                        + ", B spin " + bSpin + (platform ? ", platform" : ", virtual") + " threads)", e);
             }
         }
     }
 
-    private static void exitVsFutexBlock(Kernel kernel, int iteration, int aSpin, int bSpin) {
+    private static void exitVsFutexBlock(Kernel kernel, int iteration, int aSpin, int bSpin, boolean platform) {
         Semaphore go = new Semaphore(0);
         Semaphore futex = new Semaphore(0);
         Semaphore never = new Semaphore(0);
         AtomicReference<Task<?>> b = new AtomicReference<>();
         H2Harness h = H2Harness.create(kernel, "exit_vs_futex_block#" + iteration);
         h.start(() -> {
-            b.set(h.spawn("B", () -> {
+            b.set(h.spawn(racer("B", platform), () -> {
                 go.acquire();
                 spin(bSpin);
                 futex.acquire();
                 h.fail("B woke from a futex nobody wakes");
                 return null;
             }));
-            h.spawn("A", () -> {
+            h.spawn(racer("A", platform), () -> {
                 go.release();
                 spin(aSpin);
                 Tasks.exitGroup(0);
@@ -705,8 +721,21 @@ class H2TeardownAcceptanceTest {
         return waiters;
     }
 
-    /** A spin count spread over 0..16383 on a log scale, so short and long delays are both common. */
+    /**
+     * A spin count spread over 0..131071 (up to about 3 ms) on a log scale, so that short and long
+     * delays are both common and the point where the two sides cross is swept at every scale.
+     */
     private static int randomSpin(SplittableRandom random) {
-        return random.nextInt(1 << random.nextInt(15));
+        return random.nextInt(1 << random.nextInt(18));
+    }
+
+    /**
+     * Options for a racing task. Platform threads race for real on 2 cores. Virtual threads mostly do
+     * not: a virtual thread unparked by another one is queued on the waker's carrier and runs only when
+     * the waker parks or ends, unless an idle carrier steals it; they test the default configuration.
+     */
+    private static SpawnOptions racer(String name, boolean platform) {
+        SpawnOptions o = SpawnOptions.named(name);
+        return platform ? o.platformThread() : o;
     }
 }
