@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import org.tasklife.Domain;
 import org.tasklife.DomainEvent;
 import org.tasklife.DomainOptions;
@@ -59,6 +60,8 @@ import org.tasklife.testkit.TrackedResource;
 final class H2Harness {
     /** How long a domain may take to stop (H2: the simulator time limit). */
     static final Duration STOP_BOUND = Await.LONG;
+    /** How long timers may take to be cancelled after the stop; below the kill grace period. */
+    private static final Duration TIMER_SETTLE = Duration.ofSeconds(1);
 
     private final Kernel kernel;
     private final String row;
@@ -279,10 +282,15 @@ final class H2Harness {
         // (c) nothing left behind
         assertThat(domain.liveTaskCount()).as("%s: live tasks after stop", row).isZero();
         assertThat(WaitQueue.linkedNodesInJvm()).as("%s: wait nodes still linked after stop", row).isZero();
-        // the kill grace timers of a stop started by host code may be cancelled a moment after the
-        // last task ended (the stopper arms them after waking the victims): poll, bounded
-        Await.until(row + ": no armed timers", () -> kernel.pendingTimerCount() == 0,
-                () -> kernel.pendingTimerCount() + " armed");
+        // A stop started by host code arms its kill grace timer after killing the tasks, so the timer
+        // may be cancelled a moment after the last task ended: poll, but for less than the kill grace
+        // period (5 s in KernelExtension), so that a leaked grace timer cannot expire meanwhile and pass.
+        long timersDeadline = System.nanoTime() + TIMER_SETTLE.toNanos();
+        while (kernel.pendingTimerCount() != 0 && System.nanoTime() - timersDeadline < 0) {
+            Thread.onSpinWait();
+            LockSupport.parkNanos(100_000);
+        }
+        assertThat(kernel.pendingTimerCount()).as("%s: timers still armed after stop", row).isZero();
         for (TrackedResource r : owned) {
             assertThat(r.closeCount()).as("%s: %s closed exactly once", row, r).isEqualTo(1);
         }
@@ -290,8 +298,13 @@ final class H2Harness {
             assertThat(r.closeCount()).as("%s: %s (registration refused) never closed", row, r).isZero();
         }
 
+        // H2's VMOP_FREE by the booter: the domain and every group it had are gone
         domain.free();
         assertThat(domain.state()).as("%s: domain state after free", row).isEqualTo(DomainState.FREED);
+        assertThat(kernel.rootDomain().children()).as("%s: domains after free", row).doesNotContain(domain);
+        for (TaskGroup g : groups) {
+            assertThat(kernel.findGroup(g.id())).as("%s: group %s reaped by free", row, g).isEmpty();
+        }
     }
 
     private List<DomainEvent.Stopped> stoppedEvents() {
