@@ -281,6 +281,8 @@ final class H2Harness {
 
         // (c) nothing left behind
         assertThat(domain.liveTaskCount()).as("%s: live tasks after stop", row).isZero();
+        // the only internal the acceptance tests read: the JVM-wide count of linked wait nodes, the same
+        // counter KernelExtension's audit uses (test classpath; tests run one at a time in this JVM)
         assertThat(WaitQueue.linkedNodesInJvm()).as("%s: wait nodes still linked after stop", row).isZero();
         // A stop started by host code arms its kill grace timer after killing the tasks, so the timer
         // may be cancelled a moment after the last task ended: poll, but for less than the kill grace
