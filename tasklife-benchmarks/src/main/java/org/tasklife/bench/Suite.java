@@ -58,7 +58,8 @@ public final class Suite {
             new Pair("KillLatencyBench", "kill_sleep", "interrupt_jdkSemaphore_vthread"),
             new Pair("MassKillBench", "killGroup_mutex", "interruptJoin_jdkSemaphore_vthread"),
             new Pair("MassKillBench", "killGroup_semaphore", "interruptJoin_jdkSemaphore_vthread"),
-            new Pair("MassKillBench", "killGroup_condition", "interruptJoin_jdkSemaphore_vthread"));
+            new Pair("MassKillBench", "killGroup_condition", "interruptJoin_jdkSemaphore_vthread"),
+            new Pair("DomainStopBench", "stopDomain_everyWait", "interruptJoin_jdkEveryWait_vthread"));
 
     private static final Set<String> NON_RUN_OPTIONS = Set.of("-h", "-l", "-lp", "-lprof", "-lrf");
 

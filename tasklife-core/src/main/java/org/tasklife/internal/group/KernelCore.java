@@ -654,7 +654,7 @@ public final class KernelCore {
         for (DomainControlBlock x : stopped) {
             x.announceStopped();
             if (x.isAutoFree()) {
-                freeDomain(x, null);
+                free(x, false); // quietly: a parent's free may have taken it already
             }
         }
     }
@@ -668,18 +668,25 @@ public final class KernelCore {
      * @throws InvalidTaskOperationException if the domain has not stopped, or was freed already
      */
     public void freeDomain(DomainControlBlock d, TaskControlBlock caller) {
-        if (d.parent() == null) {
-            throw new NotPermittedException("the root domain cannot be freed: it ends with Kernel.close()");
-        }
-        if (caller != null && groupOf(caller).domain() != d.parent()) {
+        if (caller != null && groupOf(caller).domain() != d.parent() && d.parent() != null) {
             throw new NotPermittedException("domain '" + d.name() + "' can be freed only by its parent domain '"
                     + d.parent().name() + "' or by host code, not by a task of domain '" + groupOf(caller).domain().name()
                     + "'");
+        }
+        free(d, true);
+    }
+
+    private void free(DomainControlBlock d, boolean strict) {
+        if (d.parent() == null) {
+            throw new NotPermittedException("the root domain cannot be freed: it ends with Kernel.close()");
         }
         List<TaskControlBlock> records = new ArrayList<>();
         topologyLock.lock();
         try {
             if (d.state() != DomainState.STOPPED) {
+                if (!strict) {
+                    return;
+                }
                 throw new InvalidTaskOperationException("domain '" + d.name() + "' is " + d.state()
                         + (d.state() == DomainState.FREED ? " already" : ": only a STOPPED domain can be freed"));
             }

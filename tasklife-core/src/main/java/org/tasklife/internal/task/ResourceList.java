@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The resources owned by one task or group (SPEC O1–O3): closed exactly once, in reverse order of
@@ -17,14 +16,18 @@ public final class ResourceList {
      *
      * Exactly once: each entry has a state word OPEN -> CLOSED | RELEASED decided by one CAS, so the
      * owner's own exit sequence and the reaper's force-close (SPEC K8) may both run closeAll(); each
-     * resource is closed by whichever wins. closeAll() takes the list out under the lock and closes
+     * resource is closed by whichever wins. closeAll() takes the list out under the monitor and closes
      * after unlocking (DESIGN I5). Once closed, the list refuses new entries: a resource registered on
      * an ended owner would otherwise never close.
      */
 
-    private final ReentrantLock lock = new ReentrantLock();
+    /** {@link #entries} once closed: refuses registrations. */
+    private static final ArrayList<Entry> CLOSED_LIST = new ArrayList<>(0);
+
     private final AtomicLong openCounter;       // kernel-wide count of open entries (audits)
-    private ArrayList<Entry> entries = new ArrayList<>(2); // guarded by lock; null once closed
+    // guarded by this (brief, never blocking, no user code: no pinning concern); null until the first
+    // registration (most tasks own nothing: memory per task), CLOSED_LIST once closed
+    private ArrayList<Entry> entries;
 
     /** @param openCounter incremented per registered entry, decremented when it closes or is released */
     public ResourceList(AtomicLong openCounter) {
@@ -38,26 +41,23 @@ public final class ResourceList {
      */
     public Entry add(AutoCloseable resource) {
         Entry e = new Entry(this, resource);
-        lock.lock();
-        try {
-            if (entries == null) {
+        synchronized (this) {
+            if (entries == CLOSED_LIST) {
                 return null;
+            }
+            if (entries == null) {
+                entries = new ArrayList<>(2);
             }
             entries.add(e);
             openCounter.incrementAndGet();
-        } finally {
-            lock.unlock();
         }
         return e;
     }
 
     /** Number of entries still open. */
     public int size() {
-        lock.lock();
-        try {
+        synchronized (this) {
             return entries == null ? 0 : entries.size();
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -68,12 +68,9 @@ public final class ResourceList {
      */
     public List<Throwable> closeAll() {
         List<Entry> taken;
-        lock.lock();
-        try {
+        synchronized (this) {
             taken = entries;
-            entries = null;
-        } finally {
-            lock.unlock();
+            entries = CLOSED_LIST;
         }
         if (taken == null || taken.isEmpty()) {
             return List.of();
@@ -89,13 +86,10 @@ public final class ResourceList {
     }
 
     private void remove(Entry e) {
-        lock.lock();
-        try {
-            if (entries != null) {
+        synchronized (this) {
+            if (entries != null && entries != CLOSED_LIST) {
                 entries.remove(e);
             }
-        } finally {
-            lock.unlock();
         }
     }
 

@@ -7,9 +7,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.tasklife.ExitStatus;
 import org.tasklife.TaskKilledError;
@@ -49,12 +47,16 @@ public final class TaskControlBlock implements Waiter {
      *  T1 a task is linked in at most one wait queue, and publishes it in currentWait while it may park.
      *  T2 KILLED and EXIT_REQUESTED are never both set; once either is, every blocking call throws.
      *  T3 status and result are written before the EXITING -> TERMINATED CAS and read after observing it.
+     *  T4 joiners and onExit are created on first use; publish() reads each after its TERMINATED CAS, and a
+     *     creator checks TERMINATED after creating (volatile and CAS on both sides, Dekker): a joiner enqueued
+     *     in a queue publish() did not see finds TERMINATED under the queue lock and does not park, and an
+     *     onExit future publish() did not see is completed by its creator.
      *
      * Concurrency and memory ordering: the no-block handshake (DESIGN I3) is Dekker-style. The waiter
      * writes currentWait (volatile) then CASes the state word; the killer CASes the state word then
      * reads currentWait (volatile). Under sequential consistency of volatile accesses one of them sees
      * the other: either the killer finds the node and kills it, or the waiter sees KILLED and does not
-     * park. Interrupts for running tasks (SPEC K4) are sent under interruptLock, which beginExit passes
+     * park. Interrupts for running tasks (SPEC K4) are sent under the monitor, which beginExit passes
      * through once after leaving RUNNING, so no interrupt can land in the exit sequence.
      *
      * CPU time: platform threads report exact CPU time from ThreadMXBean. Virtual threads cannot (the
@@ -78,6 +80,8 @@ public final class TaskControlBlock implements Waiter {
 
     private static final VarHandle STATE;
     private static final VarHandle CURRENT_WAIT;
+    private static final VarHandle JOINERS;
+    private static final VarHandle ON_EXIT;
     private static final ThreadLocal<TaskControlBlock> CURRENT = new ThreadLocal<>();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -86,6 +90,8 @@ public final class TaskControlBlock implements Waiter {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(TaskControlBlock.class, "state", int.class);
             CURRENT_WAIT = l.findVarHandle(TaskControlBlock.class, "currentWait", WaitNode.class);
+            JOINERS = l.findVarHandle(TaskControlBlock.class, "joiners", WaitQueue.class);
+            ON_EXIT = l.findVarHandle(TaskControlBlock.class, "onExit", CompletableFuture.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -98,14 +104,15 @@ public final class TaskControlBlock implements Waiter {
     private final Clock clock;             // immutable
     private final long createdNanos;       // immutable, clock nanos
     private final ResourceList resources;  // owned resources (SPEC O1)
-    private final WaitQueue joiners = new WaitQueue();
-    private final CompletableFuture<ExitStatus> onExit = new CompletableFuture<>();
-    private final ReentrantLock interruptLock = new ReentrantLock();
-    private final ConcurrentLinkedQueue<Throwable> closeFailures = new ConcurrentLinkedQueue<>();
-    private final List<Runnable> exitHooks = new ArrayList<>(0); // confined to the task's own thread
-    private final Object deathWatchLock = new Object();  // guards deathWatches and deathFired
-    private List<Consumer<TaskControlBlock>> deathWatches; // lazily created; null after they fired
-    private volatile boolean deathFired;                 // written under deathWatchLock, once
+    // Lazily created (memory per task, issue 5): most tasks are never joined, never watched, never own a
+    // destructor and never fail to close anything.
+    private volatile WaitQueue joiners;    // created by the first joiner (T4)
+    private volatile CompletableFuture<ExitStatus> onExit; // created by the first onExit() (T4)
+    private final Object monitor = new Object(); // guards interrupts (K4), deathWatches, closeFailures
+    private List<Throwable> closeFailures;  // guarded by monitor; null until the first failure
+    private List<Runnable> exitHooks;       // confined to the task's own thread; null until the first hook
+    private List<Consumer<TaskControlBlock>> deathWatches; // guarded by monitor; null after they fired
+    private volatile boolean deathFired;                 // written under monitor, once
 
     @SuppressWarnings("unused")            // accessed through STATE
     private volatile int state;            // phase | flags; written only through casState
@@ -278,14 +285,33 @@ public final class TaskControlBlock implements Waiter {
         return result;
     }
 
-    /** Completes with the status when the task terminates. */
+    /** Completes with the status when the task terminates (T4: created on first use). */
     public CompletableFuture<ExitStatus> onExit() {
-        return onExit;
+        CompletableFuture<ExitStatus> f = onExit;
+        if (f == null) {
+            CompletableFuture<ExitStatus> fresh = new CompletableFuture<>();
+            f = (CompletableFuture<ExitStatus>) ON_EXIT.compareAndExchange(this, null, fresh);
+            if (f == null) {
+                f = fresh;
+            }
+        }
+        if (isTerminated()) {
+            f.complete(status); // publish() may have looked before this future existed
+        }
+        return f;
     }
 
-    /** The queue of tasks joining this one. */
+    /** The queue of tasks joining this one (T4: created by the first joiner). */
     public WaitQueue joiners() {
-        return joiners;
+        WaitQueue q = joiners;
+        if (q == null) {
+            WaitQueue fresh = new WaitQueue();
+            q = (WaitQueue) JOINERS.compareAndExchange(this, null, fresh);
+            if (q == null) {
+                q = fresh;
+            }
+        }
+        return q;
     }
 
     /** The task's owned resources. */
@@ -295,12 +321,22 @@ public final class TaskControlBlock implements Waiter {
 
     /** Failures of {@code close()} and of destructors recorded so far (SPEC O3). */
     public List<Throwable> closeFailures() {
-        return List.copyOf(closeFailures);
+        synchronized (monitor) {
+            return closeFailures == null ? List.of() : List.copyOf(closeFailures);
+        }
     }
 
     /** Records failures of closing owned resources. */
     public void recordCloseFailures(List<Throwable> failures) {
-        closeFailures.addAll(failures);
+        if (failures.isEmpty()) {
+            return;
+        }
+        synchronized (monitor) {
+            if (closeFailures == null) {
+                closeFailures = new ArrayList<>(failures.size());
+            }
+            closeFailures.addAll(failures);
+        }
     }
 
     /** What the task waits for now (its wait channel), or {@code null}. */
@@ -381,14 +417,11 @@ public final class TaskControlBlock implements Waiter {
     }
 
     private void interruptIfRunning() {
-        interruptLock.lock();
-        try {
+        synchronized (monitor) { // brief and never blocking: no pinning concern
             Thread t = thread;
             if (t != null && phase(stateVolatile()) < EXITING) {
                 t.interrupt();
             }
-        } finally {
-            interruptLock.unlock();
         }
     }
 
@@ -460,8 +493,9 @@ public final class TaskControlBlock implements Waiter {
     public int beginExit() {
         int s = casPhase(RUNNING, EXITING);
         assert s != -1 : "tid " + id + ": exit from phase " + phase(stateVolatile());
-        interruptLock.lock(); // a kill that read RUNNING has finished interrupting
-        interruptLock.unlock();
+        synchronized (monitor) {
+            // empty on purpose: a kill that read RUNNING has finished interrupting once we get here
+        }
         Thread.interrupted();
         foldSlice();
         return s;
@@ -469,14 +503,20 @@ public final class TaskControlBlock implements Waiter {
 
     /** Runs the registered task-exit hooks (task-local destructors), recording failures. */
     public void runExitHooks() {
-        for (int i = exitHooks.size() - 1; i >= 0; i--) {
+        List<Runnable> hooks = exitHooks;
+        if (hooks == null) {
+            return;
+        }
+        exitHooks = null;
+        List<Throwable> failures = new ArrayList<>(0);
+        for (int i = hooks.size() - 1; i >= 0; i--) {
             try {
-                exitHooks.get(i).run();
+                hooks.get(i).run();
             } catch (Throwable t) {
-                closeFailures.add(t);
+                failures.add(t);
             }
         }
-        exitHooks.clear();
+        recordCloseFailures(failures);
     }
 
     /**
@@ -488,7 +528,7 @@ public final class TaskControlBlock implements Waiter {
      * @return false, registering nothing, if the task is already dead (the caller handles it itself)
      */
     public boolean watchDeath(Consumer<TaskControlBlock> watch) {
-        synchronized (deathWatchLock) {
+        synchronized (monitor) {
             if (deathFired) {
                 return false;
             }
@@ -502,7 +542,7 @@ public final class TaskControlBlock implements Waiter {
 
     /** Removes one registration of {@code watch}, if present. */
     public void unwatchDeath(Consumer<TaskControlBlock> watch) {
-        synchronized (deathWatchLock) {
+        synchronized (monitor) {
             if (deathWatches != null) {
                 deathWatches.remove(watch);
             }
@@ -517,7 +557,7 @@ public final class TaskControlBlock implements Waiter {
     /** Declares the task dead for what it holds and tells every watch, once; later calls do nothing. */
     public void fireDeathWatches() {
         List<Consumer<TaskControlBlock>> fired;
-        synchronized (deathWatchLock) {
+        synchronized (monitor) {
             if (deathFired) {
                 return;
             }
@@ -527,7 +567,7 @@ public final class TaskControlBlock implements Waiter {
         }
         if (fired != null) {
             for (Consumer<TaskControlBlock> w : fired) {
-                w.accept(this); // outside deathWatchLock: watches take their primitive's lock
+                w.accept(this); // outside monitor: watches take their primitive's lock
             }
         }
     }
@@ -535,6 +575,9 @@ public final class TaskControlBlock implements Waiter {
     /** Registers a hook run at exit before owned resources close; only on the task's own thread. */
     public void addExitHook(Runnable hook) {
         assert current() == this;
+        if (exitHooks == null) {
+            exitHooks = new ArrayList<>(2);
+        }
         exitHooks.add(hook);
     }
 
@@ -558,8 +601,16 @@ public final class TaskControlBlock implements Waiter {
             g.cancel();
         }
         CURRENT.remove();
-        joiners.signalAll();
-        onExit.complete(exitStatus);
+        // T4: read after the TERMINATED CAS; a joiner or onExit() caller that created its object after
+        // this read sees TERMINATED itself (both sides are volatile: one sees the other)
+        WaitQueue q = joiners;
+        if (q != null) {
+            q.signalAll();
+        }
+        CompletableFuture<ExitStatus> f = onExit;
+        if (f != null) {
+            f.complete(exitStatus);
+        }
     }
 
     /** Remembers the reaper's grace timer so that publish() can cancel it. */
