@@ -387,6 +387,7 @@ public final class KernelCore {
     private void start(Thread thread, TaskControlBlock t, GroupControlBlock g) {
         try {
             thread.start();
+            runner.started(thread);
         } catch (Throwable e) {
             runner.forget(thread);
             // no half-built task survives (SPEC P3): undo every trace of it

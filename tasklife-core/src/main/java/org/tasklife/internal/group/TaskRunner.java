@@ -49,6 +49,13 @@ final class TaskRunner {
         return thread;
     }
 
+    /** The spawner started {@code thread}: in scheduler mode the task becomes runnable now. */
+    void started(Thread thread) {
+        if (scheduler != null) {
+            scheduler.started(thread);
+        }
+    }
+
     /** Undoes newThread's admission for a thread that will not start. */
     void forget(Thread thread) {
         if (scheduler != null) {

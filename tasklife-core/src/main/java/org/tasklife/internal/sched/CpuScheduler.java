@@ -101,6 +101,7 @@ public final class CpuScheduler implements Dispatch {
     private final List<Entity> detReady;    // deterministic mode: every runnable task; guarded by lock
     private final VirtualClock virtualClock; // deterministic mode only
     private TimerService timers;            // deterministic mode only; set once before any task runs
+    private boolean advancing;              // deterministic mode: timers are firing; guarded by lock
     private final List<String> trace;       // deterministic mode only; guarded by lock
 
     private CpuScheduler(int n, long sliceNanos, Random seeded, VirtualClock virtualClock) {
@@ -170,9 +171,19 @@ public final class CpuScheduler implements Dispatch {
         return byThread.get(Thread.currentThread());
     }
 
-    /** First thing on a task's thread: waits for a CPU. */
+    /**
+     * Right after the spawner started the thread of an admitted task: the task becomes runnable. Done by
+     * the spawner, not the new thread, so that in deterministic mode the token holder makes the change.
+     */
+    public void started(Thread thread) {
+        Entity e = byThread.get(thread);
+        if (e != null) {
+            makeRunnable(e, "start");
+        }
+    }
+
+    /** First thing on a task's thread: waits for its CPU (it was made runnable by {@link #started}). */
     public void start(Entity e) {
-        makeRunnable(e, "start");
         awaitToken(e);
     }
 
@@ -197,6 +208,9 @@ public final class CpuScheduler implements Dispatch {
     public void park(Object blocker) {
         Entity e = current();
         if (e == null) {
+            if (seeded != null) {
+                advanceVirtualTime(); // the tasks may all be blocked already: then only the clock can move
+            }
             LockSupport.park(blocker); // a host thread in a tasklife wait holds no token
             return;
         }
@@ -232,6 +246,7 @@ public final class CpuScheduler implements Dispatch {
             return;
         }
         Entity next;
+        Entity also;
         lock.lock();
         try {
             if (!shouldSwitchLocked(e)) {
@@ -239,13 +254,12 @@ public final class CpuScheduler implements Dispatch {
             }
             next = releaseLocked(e, "preempt");
             enqueueLocked(e);
-            if (next == null) {
-                next = grantLocked(cpus[e.cpu], "preempt");
-            }
+            also = grantLocked(cpus[e.cpu], "preempt"); // e may have moved to an idle CPU
         } finally {
             lock.unlock();
         }
         handOver(next);
+        handOver(also);
         awaitToken(e);
     }
 
@@ -256,6 +270,7 @@ public final class CpuScheduler implements Dispatch {
             return;
         }
         Entity next;
+        Entity also;
         lock.lock();
         try {
             if (!othersRunnableLocked(e)) {
@@ -264,13 +279,12 @@ public final class CpuScheduler implements Dispatch {
             }
             next = releaseLocked(e, "yield");
             enqueueLocked(e);
-            if (next == null) {
-                next = grantLocked(cpus[e.cpu], "yield");
-            }
+            also = grantLocked(cpus[e.cpu], "yield"); // e may have moved to an idle CPU
         } finally {
             lock.unlock();
         }
         handOver(next);
+        handOver(also);
         awaitToken(e);
     }
 
@@ -346,8 +360,8 @@ public final class CpuScheduler implements Dispatch {
 
     /** S2: if the CPU is free, its next queued task gets the token. @return the grantee, or null */
     private Entity grantLocked(Cpu c, String why) {
-        if (c.holder != null) {
-            return null;
+        if (c.holder != null || advancing) {
+            return null; // while timers fire, nobody runs: the advancer grants once they all fired
         }
         Entity next;
         if (seeded != null) {
@@ -384,17 +398,33 @@ public final class CpuScheduler implements Dispatch {
         while (timers != null) {
             lock.lock();
             try {
-                if (cpus[0].holder != null || !detReady.isEmpty()) {
-                    return; // someone runs, or will be granted by whoever queued it
+                if (advancing || cpus[0].holder != null || !detReady.isEmpty()) {
+                    return; // someone runs, will be granted by whoever queued it, or another thread advances
                 }
+                advancing = true;
             } finally {
                 lock.unlock();
             }
-            if (!timers.nextDeadline(deadline)) {
-                return; // every task is blocked for good: only the host can change that
+            Entity next = null;
+            try {
+                if (!timers.nextDeadline(deadline)) {
+                    return; // every task is blocked for good: only the host can change that
+                }
+                virtualClock.advanceTo(deadline[0]);
+                timers.fireDue(); // every wake queues its task; no grant until all due timers fired
+            } finally {
+                lock.lock();
+                try {
+                    advancing = false;
+                    next = grantLocked(cpus[0], "timer");
+                } finally {
+                    lock.unlock();
+                }
             }
-            virtualClock.advanceTo(deadline[0]);
-            timers.fireDue(); // wakes go through wake(): the first grants the idle CPU
+            if (next != null) {
+                LockSupport.unpark(next.thread);
+                return;
+            }
         }
     }
 
