@@ -8,8 +8,10 @@ import java.util.function.Consumer;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.management.KernelManagement;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.wait.WaitQueue;
 
 /**
  * One tasklife kernel: the task table, the timer service, the reaper and the root domain.
@@ -31,10 +33,12 @@ import org.tasklife.internal.time.Clock;
 public final class Kernel implements AutoCloseable {
     private final KernelCore core;
     private final Duration closeTimeout;
+    private final KernelManagement management; // null when JMX registration is off (Builder.jmx)
 
-    private Kernel(KernelCore core, Duration closeTimeout) {
+    private Kernel(KernelCore core, Duration closeTimeout, boolean jmx) {
         this.core = core;
         this.closeTimeout = closeTimeout;
+        this.management = jmx ? KernelManagement.register(this, core.name()) : null; // last: publishes this
     }
 
     /** Boots a kernel with default settings. */
@@ -54,6 +58,7 @@ public final class Kernel implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(10);
         private Consumer<StuckTaskReport> stuckListener = r -> {};
         private Clock clock = Clock.system();
+        private boolean jmx = true;
 
         private Builder() {}
 
@@ -86,6 +91,15 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether the kernel registers its {@link org.tasklife.management.KernelMXBean} in the platform MBean
+         * server while booted (what {@code tasklife ps --pid} attaches to). Default true.
+         */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
+            return this;
+        }
+
         Builder clock(Clock c) {
             this.clock = Objects.requireNonNull(c, "clock");
             return this;
@@ -93,7 +107,7 @@ public final class Kernel implements AutoCloseable {
 
         /** Boots the kernel: starts its timer and reaper threads. */
         public Kernel boot() {
-            return new Kernel(new KernelCore(name, clock, killGracePeriod.toNanos(), stuckListener), closeTimeout);
+            return new Kernel(new KernelCore(name, clock, killGracePeriod.toNanos(), stuckListener), closeTimeout, jmx);
         }
 
         private static Duration positive(Duration d, String what) {
@@ -235,6 +249,15 @@ public final class Kernel implements AutoCloseable {
         return core.timers().pendingCount();
     }
 
+    /**
+     * Number of waiters (tasks, and host threads in a tasklife wait) queued in any wait queue (any primitive,
+     * join, child or domain wait) of this JVM, over every kernel: wait queues belong to primitives, which are not tied to one kernel. With no
+     * task blocked anywhere, a non-zero count is a leaked wait node. For leak audits.
+     */
+    public static long queuedWaitersInJvm() {
+        return WaitQueue.linkedNodesInJvm();
+    }
+
     /** Stuck-task reports made so far (SPEC K8). */
     public List<StuckTaskReport> stuckTasks() {
         return core.stuckReports();
@@ -250,6 +273,9 @@ public final class Kernel implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         long start = Clock.system().nanoTime();
         List<StuckTaskReport> stuck = core.close(timeout.toNanos());
+        if (management != null) {
+            management.unregister();
+        }
         return new ShutdownReport(Duration.ofNanos(Clock.system().nanoTime() - start), stuck);
     }
 

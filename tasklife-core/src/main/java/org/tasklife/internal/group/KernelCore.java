@@ -41,6 +41,7 @@ import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.time.TimerService;
+import org.tasklife.internal.trace.Trace;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;
@@ -106,7 +107,8 @@ public final class KernelCore {
         this.timers = new TimerService(clock, name + "-timer");
         this.timers.start();
         this.blocker = new Blocker(clock, timers);
-        this.reaper = new Reaper(clock, timers, killGraceNanos, this::describe, stuckListener, name + "-reaper");
+        this.reaper = new Reaper(clock, timers, killGraceNanos, this::describe,
+                r -> { Trace.taskStuck(name, r); stuckListener.accept(r); }, name + "-reaper");
         long id = ids.incrementAndGet();
         DomainControlBlock root = new DomainControlBlock(id, "root", null, Long.MAX_VALUE, Long.MAX_VALUE, false, false,
                 null);
@@ -340,6 +342,7 @@ public final class KernelCore {
     private void start(Thread thread, TaskControlBlock t, GroupControlBlock g) {
         try {
             thread.start();
+            Trace.taskSpawned(name, t, g);
         } catch (Throwable e) {
             // no half-built task survives (SPEC P3): undo every trace of it
             tasks.remove(t.id());
@@ -392,6 +395,7 @@ public final class KernelCore {
     /** Kills one task (SPEC K1). @return whether this call killed it */
     public boolean killTask(TaskControlBlock t) {
         if (t.kill()) {
+            Trace.taskKilled(name, t, groupOf(t));
             reaper.armGrace(t);
             return true;
         }
@@ -577,6 +581,7 @@ public final class KernelCore {
             if (!d.beginStopLocked(status)) {
                 return false;
             }
+            Trace.domainStopBegun(name, d, status); // before any kill: the stop cannot end before it
             subtree = subtreeLocked(d);
             for (DomainControlBlock x : subtree) {
                 x.beginStopLocked(ExitStatus.KILLED); // nested domains stop with their parent
@@ -652,6 +657,7 @@ public final class KernelCore {
             topologyLock.unlock();
         }
         for (DomainControlBlock x : stopped) {
+            Trace.domainStopped(x); // before the announcement: whoever sees the stop sees the event
             x.announceStopped();
             if (x.isAutoFree()) {
                 free(x, false); // quietly: a parent's free may have taken it already

@@ -3,6 +3,7 @@ package org.tasklife.internal.group;
 import java.util.concurrent.Callable;
 import org.tasklife.ExitStatus;
 import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.trace.Trace;
 
 /**
  * The task trampoline: runs a body on the task's own thread and then its exit sequence (SPEC E6,
@@ -72,6 +73,7 @@ final class TaskRunner {
         t.recordCloseFailures(t.resources().closeAll());
         t.fireDeathWatches(); // robust mutexes still held go to their next locker, owner-died (SPEC §9)
         t.publish(status, value);
+        Trace.taskExited(core.name(), t, g, status);
         core.disposeIfDetached(t);
         ExitStatus groupEnd = g.memberEnded(t, false) ? core.finishGroup(g) : null;
         core.taskEnded(g, groupEnd); // last: domain stops and Kernel.close() come after the group's end
