@@ -2,6 +2,7 @@ package org.tasklife.internal.trace;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -13,6 +14,7 @@ import jdk.jfr.Timespan;
 @Category("tasklife")
 @Description("A tasklife task ended and published its exit status")
 @StackTrace(false)
+@Enabled(false) // one per task: opt in, like jdk.VirtualThreadStart (see package-info)
 final class TaskExitEvent extends jdk.jfr.Event {
     @Label("Kernel")
     String kernel;

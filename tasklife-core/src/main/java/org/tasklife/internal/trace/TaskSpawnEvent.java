@@ -2,6 +2,7 @@ package org.tasklife.internal.trace;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -12,6 +13,7 @@ import jdk.jfr.StackTrace;
 @Category("tasklife")
 @Description("A tasklife task was spawned (a group's main task or a thread of a group)")
 @StackTrace(false)
+@Enabled(false) // one per task: opt in, like jdk.VirtualThreadStart (see package-info)
 final class TaskSpawnEvent extends jdk.jfr.Event {
     @Label("Kernel")
     String kernel;
