@@ -394,8 +394,9 @@ public final class KernelCore {
 
     /** Kills one task (SPEC K1). @return whether this call killed it */
     public boolean killTask(TaskControlBlock t) {
+        Object traced = Trace.beforeKill(t); // null unless recording; reads the wait channel the kill ends
         if (t.kill()) {
-            Trace.taskKilled(name, t, groupOf(t));
+            Trace.taskKilled(name, t, groupOf(t), traced);
             reaper.armGrace(t);
             return true;
         }

@@ -53,18 +53,30 @@ public final class Trace {
         }
     }
 
-    /** {@code t} was just killed by a task kill (not a group kill or domain stop). */
-    public static void taskKilled(String kernel, TaskControlBlock t, GroupControlBlock g) {
+    /**
+     * Called just before a task kill: begins a kill event if it is enabled.
+     *
+     * @return the begun event (to pass to {@link #taskKilled}), or {@code null}
+     */
+    public static Object beforeKill(TaskControlBlock t) {
         TaskKillEvent e = new TaskKillEvent();
-        if (e.isEnabled()) {
-            e.begin();
-            e.killedAtNanos = System.nanoTime();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        e.begin();
+        e.killedAtNanos = System.nanoTime();
+        Object ch = t.waitChannel(); // before the kill, which ends the wait
+        e.waitChannel = ch == null ? "" : ch.toString();
+        return e;
+    }
+
+    /** {@code t} was just killed by a task kill (not a group kill or domain stop). */
+    public static void taskKilled(String kernel, TaskControlBlock t, GroupControlBlock g, Object begun) {
+        if (begun instanceof TaskKillEvent e) {
             e.kernel = kernel;
             e.taskId = t.id();
             e.taskName = t.name();
             e.groupId = g.id();
-            Object ch = t.waitChannel();
-            e.waitChannel = ch == null ? "" : ch.toString();
             KILLS.put(t, e);
             if (t.isTerminated() && KILLS.remove(t, e)) {
                 endKill(e); // it ended before the put: its exit missed the entry (see setGraceTimer, same race)
