@@ -8,10 +8,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tasklife demo}: the README's first command. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Boot a kernel and run a short story on real work: groups that compute, sleep and block in",
-            "every primitive; a live process table; a kill of a task blocked in a mutex; a stop of a domain of",
-            "thousands of blocked tasks next to interrupting as many plain virtual threads; a leak audit.",
-            "Exits 1 if any check of the audit fails."})
+        description = {"Run a short story on a real kernel (a few seconds) and audit it for leaks.", "",
+            "Groups compute, sleep and block in every primitive; a live process table; a kill of a task blocked",
+            "in a mutex; the stop of a domain of thousands of blocked tasks next to interrupting as many plain",
+            "virtual threads; a leak audit. Exits 1 if any check fails."})
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
