@@ -9,8 +9,10 @@ import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.management.KernelManagement;
+import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.time.VirtualClock;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
@@ -58,6 +60,9 @@ public final class Kernel implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(10);
         private Consumer<StuckTaskReport> stuckListener = r -> {};
         private Clock clock = Clock.system();
+        private int cpus;              // 0: default mode (free virtual threads)
+        private Duration timeSlice = Duration.ofMillis(10);
+        private Long seed;             // deterministic mode
         private boolean jmx = true;
 
         private Builder() {}
@@ -100,6 +105,48 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Scheduler mode (issue 7): the kernel owns {@code cpus} CPUs and a task runs only while it holds
+         * one. Tasks give their CPU up when they block in a tasklife wait, at a safe point (any tasklife
+         * call, {@link Tasks#checkpoint()}, {@link Tasks#yieldNow()}) once their {@link #timeSlice} is
+         * over and another task waits for that CPU, and when they exit. Each CPU picks by
+         * {@link SpawnOptions#priority(int) priority}: real-time classes first, normal classes aging so
+         * none starves, idle last. Preemption happens only at safe points: a loop that never calls
+         * tasklife keeps its CPU. For N CPUs to run in parallel the JVM needs as many carrier threads
+         * ({@code -Djdk.virtualThreadScheduler.parallelism}).
+         *
+         * @throws IllegalArgumentException if {@code cpus < 1}
+         */
+        public Builder cpus(int cpus) {
+            if (cpus < 1) {
+                throw new IllegalArgumentException("cpus must be at least 1, was " + cpus);
+            }
+            this.cpus = cpus;
+            return this;
+        }
+
+        /**
+         * Scheduler mode: how long a task may keep its CPU while another task waits for it. Default 10 ms.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder timeSlice(Duration slice) {
+            this.timeSlice = positive(slice, "timeSlice");
+            return this;
+        }
+
+        /**
+         * Deterministic mode (issue 7): one CPU, a virtual clock, and every scheduling choice drawn from
+         * {@code seed}. Sleeps and timed waits advance virtual time when every task is blocked, so long
+         * timeouts pass at once; the same seed gives the same interleaving of tasklife calls, recorded in
+         * {@link Kernel#schedulerTrace()}. Not controlled by the seed: host code acting on the kernel while
+         * tasks run, blocking outside tasklife, {@code System.nanoTime}, identity hash codes, randomness.
+         */
+        public Builder deterministic(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
         Builder clock(Clock c) {
             this.clock = Objects.requireNonNull(c, "clock");
             return this;
@@ -107,7 +154,17 @@ public final class Kernel implements AutoCloseable {
 
         /** Boots the kernel: starts its timer and reaper threads. */
         public Kernel boot() {
-            return new Kernel(new KernelCore(name, clock, killGracePeriod.toNanos(), stuckListener), closeTimeout, jmx);
+            CpuScheduler scheduler = null;
+            Clock c = clock;
+            if (seed != null) {
+                VirtualClock virtual = new VirtualClock();
+                scheduler = CpuScheduler.deterministic(seed, virtual);
+                c = virtual;
+            } else if (cpus > 0) {
+                scheduler = CpuScheduler.ofCpus(cpus, timeSlice.toNanos());
+            }
+            return new Kernel(new KernelCore(name, c, killGracePeriod.toNanos(), stuckListener, scheduler), closeTimeout,
+                    jmx);
         }
 
         private static Duration positive(Duration d, String what) {
@@ -165,7 +222,7 @@ public final class Kernel implements AutoCloseable {
         options.checkForGroup();
         return new TaskGroup(parent.core().spawnGroup(parent, options.name(), options.isPlatformThread(),
                 options.isAutoReap(), options.isChildSubreaper(), options.getFailurePolicy() == FailurePolicy.FAIL_TASK,
-                () -> main.run()));
+                options.getPriority(), options.getAffinity(), () -> main.run()));
     }
 
     /**
@@ -232,6 +289,15 @@ public final class Kernel implements AutoCloseable {
     public KernelSnapshot snapshot() {
         DomainControlBlock scope = core.callerDomain();
         return core.snapshot(scope == null ? core.rootDomain() : scope);
+    }
+
+    /**
+     * Deterministic mode: every CPU hand-off so far, one line each ({@code "t7 wake @1099511627776"}: the
+     * task that got the CPU, why, and the virtual time). Empty in other modes.
+     */
+    public List<String> schedulerTrace() {
+        CpuScheduler s = core.scheduler();
+        return s == null ? List.of() : s.trace();
     }
 
     /** Number of tasks not yet terminated. */

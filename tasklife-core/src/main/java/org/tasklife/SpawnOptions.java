@@ -14,21 +14,28 @@ import java.util.Objects;
  * {@link IllegalArgumentException} by a spawn of the other kind.
  */
 public final class SpawnOptions {
+    /** The default priority (scheduler mode): the user-normal class. */
+    public static final int DEFAULT_PRIORITY = 60;
+
     private final String name;
     private final boolean detached;
     private final boolean platformThread;
     private final boolean autoReap;
     private final boolean childSubreaper;
     private final FailurePolicy failurePolicy;
+    private final int priority;
+    private final int[] affinity; // null: every CPU
 
     private SpawnOptions(String name, boolean detached, boolean platformThread, boolean autoReap,
-            boolean childSubreaper, FailurePolicy failurePolicy) {
+            boolean childSubreaper, FailurePolicy failurePolicy, int priority, int[] affinity) {
         this.name = name;
         this.detached = detached;
         this.platformThread = platformThread;
         this.autoReap = autoReap;
         this.childSubreaper = childSubreaper;
         this.failurePolicy = failurePolicy;
+        this.priority = priority;
+        this.affinity = affinity;
     }
 
     /**
@@ -38,7 +45,8 @@ public final class SpawnOptions {
      * @throws IllegalArgumentException if {@code name} is blank or longer than 200 characters
      */
     public static SpawnOptions named(String name) {
-        return new SpawnOptions(checkName(name), false, false, false, false, FailurePolicy.FAIL_GROUP);
+        return new SpawnOptions(checkName(name), false, false, false, false, FailurePolicy.FAIL_GROUP, DEFAULT_PRIORITY,
+                null);
     }
 
     static String checkName(String name) {
@@ -54,28 +62,72 @@ public final class SpawnOptions {
 
     /** Tasks only: the task is detached from the start (nobody joins it; its record goes when it ends). */
     public SpawnOptions detached() {
-        return new SpawnOptions(name, true, platformThread, autoReap, childSubreaper, failurePolicy);
+        return new SpawnOptions(name, true, platformThread, autoReap, childSubreaper, failurePolicy, priority, affinity);
     }
 
     /** Run on a platform thread instead of a virtual thread (exact CPU time; costs an OS thread). */
     public SpawnOptions platformThread() {
-        return new SpawnOptions(name, detached, true, autoReap, childSubreaper, failurePolicy);
+        return new SpawnOptions(name, detached, true, autoReap, childSubreaper, failurePolicy, priority, affinity);
     }
 
     /** Groups only: never a zombie; reaped as soon as it ends (like {@code SIGCHLD=SIG_IGN}). */
     public SpawnOptions autoReap() {
-        return new SpawnOptions(name, detached, platformThread, true, childSubreaper, failurePolicy);
+        return new SpawnOptions(name, detached, platformThread, true, childSubreaper, failurePolicy, priority, affinity);
     }
 
     /** Groups only: orphaned descendants are reparented to this group rather than the domain root (SPEC R4). */
     public SpawnOptions childSubreaper() {
-        return new SpawnOptions(name, detached, platformThread, autoReap, true, failurePolicy);
+        return new SpawnOptions(name, detached, platformThread, autoReap, true, failurePolicy, priority, affinity);
     }
 
     /** Groups only: what an uncaught throwable in one of its tasks does (SPEC E5). */
     public SpawnOptions failurePolicy(FailurePolicy policy) {
         Objects.requireNonNull(policy, "policy");
-        return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, policy);
+        return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, policy, priority, affinity);
+    }
+
+    /**
+     * Scheduler mode only (ignored otherwise): the task's priority, 0 most urgent. 0–30 are real-time
+     * classes (strictly before the others), 31–80 normal classes (they age, so none starves), above 80
+     * idle. Default {@value #DEFAULT_PRIORITY}.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public SpawnOptions priority(int priority) {
+        if (priority < 0) {
+            throw new IllegalArgumentException("priority must be at least 0 (most urgent), was " + priority);
+        }
+        return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, failurePolicy, priority,
+                affinity);
+    }
+
+    /**
+     * Scheduler mode only (ignored otherwise): the CPUs the task may run on. Spawning with an affinity
+     * that allows none of the kernel's CPUs fails with {@link IllegalArgumentException}.
+     *
+     * @throws IllegalArgumentException if empty or an id is negative
+     */
+    public SpawnOptions affinity(int... cpus) {
+        if (cpus.length == 0) {
+            throw new IllegalArgumentException("affinity must name at least one CPU");
+        }
+        for (int c : cpus) {
+            if (c < 0) {
+                throw new IllegalArgumentException("CPU ids must be at least 0, got " + java.util.Arrays.toString(cpus));
+            }
+        }
+        return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, failurePolicy, priority,
+                cpus.clone());
+    }
+
+    /** The priority (scheduler mode). */
+    public int getPriority() {
+        return priority;
+    }
+
+    /** The affinity (scheduler mode), or {@code null} for every CPU. */
+    public int[] getAffinity() {
+        return affinity == null ? null : affinity.clone();
     }
 
     /** The name. */
@@ -128,6 +180,7 @@ public final class SpawnOptions {
     public String toString() {
         return "SpawnOptions[name=" + name + (detached ? ", detached" : "") + (platformThread ? ", platformThread" : "")
                 + (autoReap ? ", autoReap" : "") + (childSubreaper ? ", childSubreaper" : "")
-                + ", " + failurePolicy + "]";
+                + ", " + failurePolicy + (priority == DEFAULT_PRIORITY ? "" : ", priority=" + priority)
+                + (affinity == null ? "" : ", affinity=" + java.util.Arrays.toString(affinity)) + "]";
     }
 }

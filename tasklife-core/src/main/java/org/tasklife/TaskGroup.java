@@ -121,6 +121,7 @@ public final class TaskGroup {
         options.checkForTask();
         gcb.core().checkVisible(gcb.domain(), "spawn into group " + gcb.id());
         return new Task<>(gcb.core().spawnTask(gcb, options.name(), options.isPlatformThread(), options.isDetached(),
+                options.getPriority(), options.getAffinity(),
                 body::run));
     }
 

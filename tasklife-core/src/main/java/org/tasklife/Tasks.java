@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.TaskExitSignal;
 
@@ -135,14 +136,22 @@ public final class Tasks {
 
     /** A safe point (SPEC K4): throws {@link TaskKilledError} if the calling task was killed. */
     public static void checkpoint() {
-        self().checkpoint();
+        TaskControlBlock t = self();
+        t.checkpoint();
+        KernelCore.groupOf(t).core().safePoint(); // scheduler mode: preempted here once the slice is over
+        t.checkpoint(); // a task killed while it waited for its CPU runs no more of its code
     }
 
     /** A safe point that also offers the CPU to other threads. */
     public static void yieldNow() {
         TaskControlBlock t = self();
         t.checkpoint();
-        Thread.yield();
+        CpuScheduler s = KernelCore.groupOf(t).core().scheduler();
+        if (s == null) {
+            Thread.yield();
+        } else {
+            s.yieldNow(); // scheduler mode: the CPU goes to the next task of its run queue
+        }
         t.checkpoint();
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.tasklife.DeadlockException;
 import org.tasklife.ExitStatus;
+import org.tasklife.FailurePolicy;
 import org.tasklife.InvalidTaskOperationException;
 import org.tasklife.Kernel;
 import org.tasklife.NoSuchTaskException;
@@ -22,11 +23,12 @@ import org.tasklife.NotPermittedException;
 import org.tasklife.SpawnOptions;
 import org.tasklife.Task;
 import org.tasklife.TaskBody;
-import org.tasklife.TaskGroup;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
 import org.tasklife.sync.Barrier;
+import org.tasklife.sync.BusyException;
 import org.tasklife.sync.Condition;
+import org.tasklife.sync.DestroyedException;
 import org.tasklife.sync.KeyDeletedException;
 import org.tasklife.sync.Mutex;
 import org.tasklife.sync.MutexKind;
@@ -40,27 +42,71 @@ import org.tasklife.testkit.Fixtures.Attempt;
 import org.tasklife.testkit.KernelExtension;
 
 /**
- * The H2 pthread suite's "Basic API" and "Negative / misuse" rows (seed-systems §4.7), translated to
- * tasklife's public API. Where H2 is lax (a probe that passes whatever happens, or ENOSYS), these
- * tests assert tasklife's strict, documented behaviour instead.
+ * The H2 pthread suite's 11 "Basic API" and 10 "Negative / misuse" rows (seed-systems §4.7),
+ * translated to tasklife's public API. Where H2 is lax (a probe that passes whatever happens, or
+ * ENOSYS), these tests assert tasklife's strict, documented behaviour instead. The exit(), pthread_exit,
+ * stuck_in_* and race rows are in {@link H2TeardownAcceptanceTest}.
  *
- * <p>Rows not translated:
- * <ul>
- * <li>{@code attr_roundtrip} and {@code neg_attr_setstacksize_zero}: tasklife has no thread
- *     attributes (no stack size or address, scheduling policy or priority); the only spawn-time
- *     settings are {@link SpawnOptions}, whose validation belongs to core's unit tests.</li>
- * <li>{@code neg_mutex_destroy_held}: mutex destruction is being specified and implemented
- *     separately; its test comes with it.</li>
- * </ul>
+ * <p>Every test runs in a fresh domain under the H2 harness rule (seed-systems §4.6, {@link H2Harness}):
+ * its tasks live in one process whose main task either parks until the test is done and then returns 0
+ * ({@link H2Harness#idle}, {@link H2Harness#finish()}), or runs the row's code itself
+ * ({@link H2Harness#runAsMain}); the domain must then stop with {@code Exited(0)}, no task failed, and
+ * nothing is left behind. Where a holder's identity does not matter, the test thread itself holds a
+ * lock: tasklife's primitives accept host threads as owners.
  *
- * <p>Each test runs its tasks in one idle group ("the process") and ends it before returning, so the
- * {@link KernelExtension} audit finds the kernel quiescent. Where a holder's identity does not
- * matter, the test thread itself holds a lock: tasklife's primitives accept host threads as owners.
+ * <p>Rows whose H2 subject tasklife does not have: {@code attr_roundtrip} and
+ * {@code neg_attr_setstacksize_zero} (tasklife has no thread attributes: no stack size or address,
+ * scheduling policy or priority) are translated to the only spawn-time settings, {@link SpawnOptions}:
+ * what is set is what the task gets, and invalid values are refused at once.
  */
 @ExtendWith(KernelExtension.class)
 class PosixConformanceAcceptanceTest {
     /** An id no task of a fresh kernel has (H2's {@code 0xdeadbeef} handle). */
     private static final long UNKNOWN_ID = 0xdeadbeefL;
+
+    // ---------------------------------------------------------------------------------------------
+    // attr_roundtrip (H2: pthread attributes; tasklife's spawn-time attributes are SpawnOptions)
+
+    /** attr_roundtrip: every spawn option reads back as set, and the defaults are joinable, virtual, zombie until reaped, FAIL_GROUP. */
+    @Test
+    void attrRoundtrip_spawnOptions_readBackAsSet(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "attr_roundtrip", () -> {
+            SpawnOptions defaults = SpawnOptions.named("defaults");
+            assertThat(defaults.name()).isEqualTo("defaults");
+            assertThat(List.of(defaults.isDetached(), defaults.isPlatformThread(), defaults.isAutoReap(),
+                    defaults.isChildSubreaper())).containsOnly(false);
+            assertThat(defaults.getFailurePolicy()).isEqualTo(FailurePolicy.FAIL_GROUP);
+            SpawnOptions task = defaults.detached().platformThread();
+            assertThat(List.of(task.isDetached(), task.isPlatformThread())).containsOnly(true);
+            assertThat(defaults.isDetached()).as("options are immutable").isFalse();
+            SpawnOptions group = SpawnOptions.named("group").autoReap().childSubreaper()
+                    .failurePolicy(FailurePolicy.FAIL_TASK);
+            assertThat(List.of(group.isAutoReap(), group.isChildSubreaper())).containsOnly(true);
+            assertThat(group.getFailurePolicy()).isEqualTo(FailurePolicy.FAIL_TASK);
+            assertThat(group.name()).isEqualTo("group");
+        });
+    }
+
+    /** attr_roundtrip: a task runs as its options say: its name, a virtual or platform thread, joinable or detached. */
+    @Test
+    void attrRoundtrip_spawnedTask_runsAsOptionsSay(Kernel kernel) throws Exception {
+        Semaphore gate = new Semaphore(0);
+        H2Harness h = H2Harness.idle(kernel, "attr_roundtrip");
+        Attempt plain = h.attempt("plain", () -> List.of(Tasks.current().name(), Thread.currentThread().isVirtual()));
+        assertThat(plain.get()).isEqualTo(List.of("plain", true));
+        Attempt platform = h.attempt(SpawnOptions.named("platform").platformThread().detached(), () -> {
+            List<Object> seen = List.of(Tasks.current().name(), Thread.currentThread().isVirtual());
+            gate.acquire();
+            return seen;
+        });
+        Await.state(platform.task(), TaskState.BLOCKED); // alive, so its record is still there
+        assertThatThrownBy(platform.task()::detach).as("already detached").isInstanceOf(InvalidTaskOperationException.class);
+        assertThat(h.run("joiner", platform.task()::join)).isInstanceOf(InvalidTaskOperationException.class);
+        gate.release();
+        assertThat(platform.get()).isEqualTo(List.of("platform", false));
+        assertThat(h.run("joiner", plain.task()::join)).as("the plain task is joinable").isNull();
+        h.finish();
+    }
 
     // ---------------------------------------------------------------------------------------------
     // barrier_basic
@@ -77,10 +123,10 @@ class PosixConformanceAcceptanceTest {
         for (int r = 0; r < rounds; r++) {
             indices.add(new ConcurrentLinkedQueue<>());
         }
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        H2Harness h = H2Harness.idle(kernel, "barrier_basic");
         List<Attempt> workers = new ArrayList<>();
         for (int i = 0; i < parties; i++) {
-            workers.add(Fixtures.attempt(g, "party" + i, () -> {
+            workers.add(h.attempt("party" + i, () -> {
                 for (int r = 0; r < rounds; r++) {
                     int index = barrier.await();
                     arrivals.incrementAndGet(r);
@@ -101,17 +147,17 @@ class PosixConformanceAcceptanceTest {
             assertThat(indices.get(r)).as("indices in round %d", r).containsExactlyInAnyOrder(3, 2, 1, 0);
         }
         assertThat(barrier.isBroken()).isFalse();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** barrier_basic: a 1-party barrier returns the serial index at once, round after round. */
     @Test
     void barrierBasic_onePartyBarrier_returnsSerialAtOnce(Kernel kernel) throws Exception {
         Barrier barrier = new Barrier(1);
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "alone", () -> List.of(barrier.await(), barrier.await()));
+        H2Harness h = H2Harness.idle(kernel, "barrier_basic");
+        Object out = h.run("alone", () -> List.of(barrier.await(), barrier.await()));
         assertThat(out).isEqualTo(List.of(0, 0));
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -124,8 +170,8 @@ class PosixConformanceAcceptanceTest {
         Condition c = m.newCondition();
         c.signal();
         c.signalAll();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "late-waiter", () -> {
+        H2Harness h = H2Harness.idle(kernel, "cond_signal_broadcast");
+        Object out = h.run("late-waiter", () -> {
             m.lock();
             try {
                 return c.await(0, TimeUnit.MILLISECONDS);
@@ -134,7 +180,7 @@ class PosixConformanceAcceptanceTest {
             }
         });
         assertThat(out).as("a later wait was not satisfied by the earlier signals").isEqualTo(false);
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** cond_signal_broadcast: with 4 waiters, signal wakes exactly one and broadcast wakes the other 3. */
@@ -143,10 +189,10 @@ class PosixConformanceAcceptanceTest {
         Mutex m = new Mutex();
         Condition c = m.newCondition();
         AtomicInteger woken = new AtomicInteger();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        H2Harness h = H2Harness.idle(kernel, "cond_signal_broadcast");
         List<Attempt> waiters = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            waiters.add(Fixtures.attempt(g, "waiter" + i, () -> {
+            waiters.add(h.attempt("waiter" + i, () -> {
                 m.lock();
                 try {
                     c.await();
@@ -169,7 +215,7 @@ class PosixConformanceAcceptanceTest {
         assertThat(woken.get()).isEqualTo(4);
         assertThat(c.queueLength()).isZero();
         assertThat(m.isLocked()).isFalse();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** cond_signal_broadcast: a timed wait whose deadline has passed times out at once, holding the mutex again. */
@@ -177,8 +223,8 @@ class PosixConformanceAcceptanceTest {
     void condSignalBroadcast_pastDeadline_timesOutHoldingMutex(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
         Condition c = m.newCondition();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "timed-waiter", () -> {
+        H2Harness h = H2Harness.idle(kernel, "cond_signal_broadcast");
+        Object out = h.run("timed-waiter", () -> {
             m.lock();
             try {
                 boolean signalled = c.await(0, TimeUnit.NANOSECONDS);
@@ -189,7 +235,7 @@ class PosixConformanceAcceptanceTest {
         });
         assertThat(out).isEqualTo(List.of(false, true));
         assertThat(m.isLocked()).isFalse();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -199,8 +245,8 @@ class PosixConformanceAcceptanceTest {
     @Test
     void detachStates_liveBlockedTask_detachesAndReleasesRecordAtEnd(Kernel kernel) throws Exception {
         Semaphore gate = new Semaphore(0);
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Task<Object> t = g.spawnTask("blocked", () -> {
+        H2Harness h = H2Harness.idle(kernel, "detach_states");
+        Task<Object> t = h.spawn("blocked", () -> {
             gate.acquire();
             return null;
         });
@@ -210,22 +256,24 @@ class PosixConformanceAcceptanceTest {
         gate.release();
         assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
         Await.until("record released", () -> kernel.findTask(t.id()).isEmpty());
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** detach_states: an unknown task id names no task (ESRCH): nothing to detach, join or kill. */
     @Test
     void detachStates_unknownId_noSuchTask(Kernel kernel) {
-        assertThat(kernel.findTask(UNKNOWN_ID)).isEmpty();
-        assertThat(kernel.kill(UNKNOWN_ID)).isFalse();
+        H2Harness.runAsMain(kernel, "detach_states", () -> {
+            assertThat(kernel.findTask(UNKNOWN_ID)).isEmpty();
+            assertThat(kernel.kill(UNKNOWN_ID)).isFalse();
+        });
     }
 
     /** detach_states: detaching a task a second time throws InvalidTaskOperationException (EINVAL). */
     @Test
     void detachStates_detachTwice_invalidTaskOperation(Kernel kernel) throws Exception {
         Semaphore gate = new Semaphore(0);
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Task<Object> t = g.spawnTask("blocked", () -> {
+        H2Harness h = H2Harness.idle(kernel, "detach_states");
+        Task<Object> t = h.spawn("blocked", () -> {
             gate.acquire();
             return null;
         });
@@ -234,19 +282,19 @@ class PosixConformanceAcceptanceTest {
         assertThatThrownBy(t::detach).isInstanceOf(InvalidTaskOperationException.class);
         gate.release();
         assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** detach_states: detaching a task that already ended succeeds and releases its record at once. */
     @Test
     void detachStates_alreadyEnded_detachesAndReleasesRecord(Kernel kernel) throws Exception {
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Task<Integer> t = g.spawnTask("quick", () -> 7);
+        H2Harness h = H2Harness.idle(kernel, "detach_states");
+        Task<Integer> t = h.spawn("quick", () -> 7);
         assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
         assertThat(kernel.findTask(t.id())).as("an ended joinable task keeps its record").isPresent();
         t.detach();
         assertThat(kernel.findTask(t.id())).isEmpty();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -256,11 +304,11 @@ class PosixConformanceAcceptanceTest {
     @Test
     void joinBasic_returnedValues_roundTrip(Kernel kernel) throws Exception {
         Object arg = new Object();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Task<Object> returnsNull = g.spawnTask("null", () -> null);
-        Task<Object> returnsArg = g.spawnTask("arg", () -> arg);
-        Task<Long> returnsLong = g.spawnTask("deadbeef", () -> 0xdeadbeefL);
-        Object out = run(g, "joiner", () -> {
+        H2Harness h = H2Harness.idle(kernel, "join_basic");
+        Task<Object> returnsNull = h.spawn("null", () -> null);
+        Task<Object> returnsArg = h.spawn("arg", () -> arg);
+        Task<Long> returnsLong = h.spawn("deadbeef", () -> 0xdeadbeefL);
+        Object out = h.run("joiner", () -> {
             List<Object> results = new ArrayList<>();
             results.add(returnsNull.join());
             results.add(returnsArg.join());
@@ -272,17 +320,17 @@ class PosixConformanceAcceptanceTest {
         assertThat(results.get(0)).isNull();
         assertThat(results.get(1)).isSameAs(arg);
         assertThat(results.get(2)).isEqualTo(0xdeadbeefL);
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** join_basic: joining a task that already ended returns its result at once. */
     @Test
     void joinBasic_afterWorkerEnded_returnsResult(Kernel kernel) throws Exception {
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Task<String> w = g.spawnTask("worker", () -> "done");
+        H2Harness h = H2Harness.idle(kernel, "join_basic");
+        Task<String> w = h.spawn("worker", () -> "done");
         assertThat(Fixtures.ended(w)).isEqualTo(ExitStatus.exited(0));
-        assertThat(run(g, "joiner", w::join)).isEqualTo("done");
-        Fixtures.killAndReap(g);
+        assertThat(h.run("joiner", w::join)).isEqualTo("done");
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -292,24 +340,24 @@ class PosixConformanceAcceptanceTest {
     @Test
     void joinInvalid_detachedTask_invalidTaskOperation(Kernel kernel) throws Exception {
         Semaphore gate = new Semaphore(0);
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Task<Object> t = g.spawnTask(SpawnOptions.named("detached").detached(), () -> {
+        H2Harness h = H2Harness.idle(kernel, "join_invalid");
+        Task<Object> t = h.spawn(SpawnOptions.named("detached").detached(), () -> {
             gate.acquire();
             return null;
         });
         Await.state(t, TaskState.BLOCKED); // alive: a detached task's record lives until it ends
-        assertThat(run(g, "joiner", t::join)).isInstanceOf(InvalidTaskOperationException.class);
+        assertThat(h.run("joiner", t::join)).isInstanceOf(InvalidTaskOperationException.class);
         gate.release();
         assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** join_invalid: a second join of the same task throws NoSuchTaskException (the first released the record). */
     @Test
     void joinInvalid_joinTwice_noSuchTask(Kernel kernel) throws Exception {
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Task<Integer> w = g.spawnTask("worker", () -> 42);
-        Object out = run(g, "joiner", () -> {
+        H2Harness h = H2Harness.idle(kernel, "join_invalid");
+        Task<Integer> w = h.spawn("worker", () -> 42);
+        Object out = h.run("joiner", () -> {
             int first = w.join();
             try {
                 w.join();
@@ -320,18 +368,18 @@ class PosixConformanceAcceptanceTest {
         });
         assertThat(out).isEqualTo(42);
         assertThat(kernel.findTask(w.id())).isEmpty();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** join_invalid: join from outside the task's group (here a host thread) throws NotPermittedException. */
     @Test
     void joinInvalid_fromHostThread_notPermitted(Kernel kernel) throws Exception {
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Task<Integer> w = g.spawnTask("worker", () -> 1);
+        H2Harness h = H2Harness.idle(kernel, "join_invalid");
+        Task<Integer> w = h.spawn("worker", () -> 1);
         assertThat(Fixtures.ended(w)).isEqualTo(ExitStatus.exited(0));
         assertThatThrownBy(w::join).isInstanceOf(NotPermittedException.class);
-        assertThat(run(g, "joiner", w::join)).as("still joinable by its group").isEqualTo(1);
-        Fixtures.killAndReap(g);
+        assertThat(h.run("joiner", w::join)).as("still joinable by its group").isEqualTo(1);
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -345,8 +393,8 @@ class PosixConformanceAcceptanceTest {
             m.lock(); // the test thread is the holder
         }
         AtomicBoolean acquired = new AtomicBoolean();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Attempt secondary = Fixtures.attempt(g, "secondary", () -> {
+        H2Harness h = H2Harness.idle(kernel, "mutex_recursive");
+        Attempt secondary = h.attempt("secondary", () -> {
             m.lock();
             acquired.set(true);
             m.unlock();
@@ -363,7 +411,7 @@ class PosixConformanceAcceptanceTest {
         assertThat(secondary.get()).isNull();
         assertThat(acquired).isTrue();
         assertThat(m.isLocked()).isFalse();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -373,8 +421,8 @@ class PosixConformanceAcceptanceTest {
     @Test
     void mutexTrylock_uncontended_acquires(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "locker", () -> {
+        H2Harness h = H2Harness.idle(kernel, "mutex_trylock");
+        Object out = h.run("locker", () -> {
             boolean got = m.tryLock();
             boolean held = m.isHeldByCurrentTask();
             m.unlock();
@@ -382,7 +430,7 @@ class PosixConformanceAcceptanceTest {
         });
         assertThat(out).isEqualTo(List.of(true, true));
         assertThat(m.isLocked()).isFalse();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** mutex_trylock: tryLock of a mutex another holds returns false (EBUSY) without blocking or changing it. */
@@ -390,49 +438,55 @@ class PosixConformanceAcceptanceTest {
     void mutexTrylock_heldByAnother_returnsFalse(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
         m.lock();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        assertThat(run(g, "trier", m::tryLock)).isEqualTo(false);
+        H2Harness h = H2Harness.idle(kernel, "mutex_trylock");
+        assertThat(h.run("trier", m::tryLock)).isEqualTo(false);
         assertThat(m.isHeldByCurrentTask()).isTrue();
         assertThat(m.queueLength()).isZero();
         m.unlock();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** mutex_trylock: a recursive owner's tryLock succeeds and adds a level that needs its own unlock. */
     @Test
-    void mutexTrylock_recursiveSelf_addsLevelNeedingSecondUnlock() {
-        Mutex m = new Mutex(MutexKind.RECURSIVE);
-        assertThat(m.tryLock()).isTrue();
-        assertThat(m.tryLock()).isTrue();
-        m.unlock();
-        assertThat(m.isHeldByCurrentTask()).as("held after the first of two unlocks").isTrue();
-        m.unlock();
-        assertThat(m.isLocked()).isFalse();
+    void mutexTrylock_recursiveSelf_addsLevelNeedingSecondUnlock(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "mutex_trylock", () -> {
+            Mutex m = new Mutex(MutexKind.RECURSIVE);
+            assertThat(m.tryLock()).isTrue();
+            assertThat(m.tryLock()).isTrue();
+            m.unlock();
+            assertThat(m.isHeldByCurrentTask()).as("held after the first of two unlocks").isTrue();
+            m.unlock();
+            assertThat(m.isLocked()).isFalse();
+        });
     }
 
     /** mutex_trylock: a normal or error-checking owner's tryLock returns false (EBUSY) and leaves one level. */
     @Test
-    void mutexTrylock_nonRecursiveSelf_returnsFalse() {
-        for (MutexKind kind : List.of(MutexKind.NORMAL, MutexKind.ERROR_CHECKING)) {
-            Mutex m = new Mutex(kind);
-            m.lock();
-            assertThat(m.tryLock()).as("%s relock by tryLock", kind).isFalse();
-            m.unlock();
-            assertThat(m.isLocked()).as("%s free after one unlock", kind).isFalse();
-        }
+    void mutexTrylock_nonRecursiveSelf_returnsFalse(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "mutex_trylock", () -> {
+            for (MutexKind kind : List.of(MutexKind.NORMAL, MutexKind.ERROR_CHECKING)) {
+                Mutex m = new Mutex(kind);
+                m.lock();
+                assertThat(m.tryLock()).as("%s relock by tryLock", kind).isFalse();
+                m.unlock();
+                assertThat(m.isLocked()).as("%s free after one unlock", kind).isFalse();
+            }
+        });
     }
 
     /** mutex_trylock (strict): lock() by a normal or error-checking owner throws DeadlockException instead of hanging. */
     @Test
-    void mutexLock_nonRecursiveSelf_throwsDeadlock() {
-        for (MutexKind kind : List.of(MutexKind.NORMAL, MutexKind.ERROR_CHECKING)) {
-            Mutex m = new Mutex(kind);
-            m.lock();
-            assertThatThrownBy(m::lock).as("%s relock", kind).isInstanceOf(DeadlockException.class);
-            assertThat(m.isHeldByCurrentTask()).isTrue();
-            m.unlock();
-            assertThat(m.isLocked()).as("%s free after one unlock", kind).isFalse();
-        }
+    void mutexLock_nonRecursiveSelf_throwsDeadlock(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "mutex_trylock", () -> {
+            for (MutexKind kind : List.of(MutexKind.NORMAL, MutexKind.ERROR_CHECKING)) {
+                Mutex m = new Mutex(kind);
+                m.lock();
+                assertThatThrownBy(m::lock).as("%s relock", kind).isInstanceOf(DeadlockException.class);
+                assertThat(m.isHeldByCurrentTask()).isTrue();
+                m.unlock();
+                assertThat(m.isLocked()).as("%s free after one unlock", kind).isFalse();
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -443,8 +497,8 @@ class PosixConformanceAcceptanceTest {
     void rwlockReadersWriters_twoReaders_shareAndExcludeWriter(Kernel kernel) throws Exception {
         ReadWriteLock rw = new ReadWriteLock();
         rw.readLock();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "reader", () -> {
+        H2Harness h = H2Harness.idle(kernel, "rwlock_readers_writers");
+        Object out = h.run("reader", () -> {
             boolean read = rw.tryReadLock();
             int holds = rw.readHoldCount();
             boolean write = rw.tryWriteLock();
@@ -455,7 +509,7 @@ class PosixConformanceAcceptanceTest {
         assertThat(rw.tryWriteLock()).as("a reader cannot upgrade by tryWriteLock").isFalse();
         rw.readUnlock();
         assertThat(rw.readHoldCount()).isZero();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** rwlock_readers_writers: a writer waits for the last read hold, and a new reader does not barge past it. */
@@ -464,8 +518,8 @@ class PosixConformanceAcceptanceTest {
         ReadWriteLock rw = new ReadWriteLock();
         rw.readLock();
         AtomicBoolean written = new AtomicBoolean();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Attempt writer = Fixtures.attempt(g, "writer", () -> {
+        H2Harness h = H2Harness.idle(kernel, "rwlock_readers_writers");
+        Attempt writer = h.attempt("writer", () -> {
             rw.writeLock();
             try {
                 written.set(true);
@@ -475,13 +529,13 @@ class PosixConformanceAcceptanceTest {
             return null;
         });
         Await.state(writer.task(), TaskState.BLOCKED);
-        assertThat(run(g, "late-reader", rw::tryReadLock)).as("new reader behind a queued writer").isEqualTo(false);
+        assertThat(h.run("late-reader", rw::tryReadLock)).as("new reader behind a queued writer").isEqualTo(false);
         assertThat(written).isFalse();
         rw.readUnlock();
         assertThat(writer.get()).isNull();
         assertThat(written).isTrue();
         assertThat(rw.isWriteLocked()).isFalse();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** rwlock_readers_writers: while a writer holds the lock, others' tries fail and the writer's own relocks throw DeadlockException. */
@@ -489,8 +543,8 @@ class PosixConformanceAcceptanceTest {
     void rwlockReadersWriters_writerHeld_othersFailAndSelfRelockDeadlocks(Kernel kernel) throws Exception {
         ReadWriteLock rw = new ReadWriteLock();
         rw.writeLock();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "other", () -> List.of(rw.tryReadLock(), rw.tryWriteLock(),
+        H2Harness h = H2Harness.idle(kernel, "rwlock_readers_writers");
+        Object out = h.run("other", () -> List.of(rw.tryReadLock(), rw.tryWriteLock(),
                 rw.tryReadLock(0, TimeUnit.NANOSECONDS), rw.tryWriteLock(0, TimeUnit.NANOSECONDS)));
         assertThat(out).isEqualTo(List.of(false, false, false, false));
         assertThatThrownBy(rw::writeLock).isInstanceOf(DeadlockException.class);
@@ -499,7 +553,7 @@ class PosixConformanceAcceptanceTest {
         rw.writeUnlock();
         assertThat(rw.tryReadLock()).isTrue();
         rw.readUnlock();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -507,10 +561,12 @@ class PosixConformanceAcceptanceTest {
 
     /** sem_corner: tryAcquire on a zero semaphore fails without blocking. */
     @Test
-    void semCorner_tryAcquireOnZero_fails() {
-        Semaphore s = new Semaphore(0);
-        assertThat(s.tryAcquire()).isFalse();
-        assertThat(s.availablePermits()).isZero();
+    void semCorner_tryAcquireOnZero_fails(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "sem_corner", () -> {
+            Semaphore s = new Semaphore(0);
+            assertThat(s.tryAcquire()).isFalse();
+            assertThat(s.availablePermits()).isZero();
+        });
     }
 
     /** sem_corner: with 3 waiters, one release wakes exactly one, two more wake the other two. */
@@ -518,10 +574,10 @@ class PosixConformanceAcceptanceTest {
     void semCorner_threeWaiters_oneReleaseWakesOneTwoWakeRest(Kernel kernel) throws Exception {
         Semaphore s = new Semaphore(0);
         AtomicInteger woken = new AtomicInteger();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
+        H2Harness h = H2Harness.idle(kernel, "sem_corner");
         List<Attempt> waiters = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            waiters.add(Fixtures.attempt(g, "waiter" + i, () -> {
+            waiters.add(h.attempt("waiter" + i, () -> {
                 s.acquire();
                 woken.incrementAndGet();
                 return null;
@@ -539,13 +595,15 @@ class PosixConformanceAcceptanceTest {
         }
         assertThat(woken.get()).isEqualTo(3);
         assertThat(s.availablePermits()).isZero();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** sem_corner: a semaphore created with 7 permits has 7 available. */
     @Test
-    void semCorner_initSeven_sevenAvailable() {
-        assertThat(new Semaphore(7).availablePermits()).isEqualTo(7);
+    void semCorner_initSeven_sevenAvailable(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "sem_corner", () -> {
+            assertThat(new Semaphore(7).availablePermits()).isEqualTo(7);
+        });
     }
 
     /** sem_corner: a timed acquire with a past deadline takes a free permit, and on zero times out without blocking. */
@@ -553,13 +611,13 @@ class PosixConformanceAcceptanceTest {
     void semCorner_pastDeadline_takesFreePermitElseTimesOut(Kernel kernel) throws Exception {
         Semaphore positive = new Semaphore(1);
         Semaphore zero = new Semaphore(0);
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "timed", () -> List.of(positive.tryAcquire(0, TimeUnit.NANOSECONDS),
+        H2Harness h = H2Harness.idle(kernel, "sem_corner");
+        Object out = h.run("timed", () -> List.of(positive.tryAcquire(0, TimeUnit.NANOSECONDS),
                 zero.tryAcquire(-1, TimeUnit.SECONDS)));
         assertThat(out).isEqualTo(List.of(true, false));
         assertThat(positive.availablePermits()).isZero();
         assertThat(zero.queueLength()).isZero();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -570,12 +628,12 @@ class PosixConformanceAcceptanceTest {
     void tlsKeys_threeTasks_isolatedValuesAndOneDestructorEach(Kernel kernel) throws Exception {
         Queue<String> destroyed = new ConcurrentLinkedQueue<>();
         TaskLocal<String> key = new TaskLocal<>(destroyed::add);
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        assertThat(run(g, "main-like", () -> String.valueOf(key.get()))).isEqualTo("null");
+        H2Harness h = H2Harness.idle(kernel, "tls_keys");
+        assertThat(h.run("main-like", () -> String.valueOf(key.get()))).isEqualTo("null");
         List<Attempt> workers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             String mine = "value" + i;
-            workers.add(Fixtures.attempt(g, "worker" + i, () -> {
+            workers.add(h.attempt("worker" + i, () -> {
                 String before = String.valueOf(key.get());
                 key.set(mine);
                 return before + "->" + key.get();
@@ -586,7 +644,7 @@ class PosixConformanceAcceptanceTest {
             Fixtures.ended(workers.get(i).task()); // destructors ran in its exit sequence
         }
         assertThat(destroyed).containsExactlyInAnyOrder("value0", "value1", "value2");
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** tls_keys: after a key is deleted a new key can be created and used. */
@@ -595,13 +653,13 @@ class PosixConformanceAcceptanceTest {
         TaskLocal<String> first = new TaskLocal<>();
         first.delete();
         TaskLocal<String> second = new TaskLocal<>();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "user", () -> {
+        H2Harness h = H2Harness.idle(kernel, "tls_keys");
+        Object out = h.run("user", () -> {
             second.set("x");
             return second.get();
         });
         assertThat(out).isEqualTo("x");
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** tls_keys: keys have no fixed capacity: more keys than glibc's PTHREAD_KEYS_MAX (1024) all work in one task. */
@@ -612,8 +670,8 @@ class PosixConformanceAcceptanceTest {
         for (int i = 0; i < n; i++) {
             keys.add(new TaskLocal<>());
         }
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "user", () -> {
+        H2Harness h = H2Harness.idle(kernel, "tls_keys");
+        Object out = h.run("user", () -> {
             for (int i = 0; i < n; i++) {
                 keys.get(i).set(i);
             }
@@ -624,18 +682,54 @@ class PosixConformanceAcceptanceTest {
             return ok;
         });
         assertThat(out).isEqualTo(n);
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Negative / misuse (neg_attr_setstacksize_zero and neg_mutex_destroy_held: see the class comment)
+    // Negative / misuse
+
+    /** neg_attr_setstacksize_zero (strict): an invalid spawn option value is refused at once with IllegalArgumentException. */
+    @Test
+    void negAttrSetstacksizeZero_invalidOptionValue_illegalArgument(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "neg_attr_setstacksize_zero", () -> {
+            assertThatThrownBy(() -> SpawnOptions.named("")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> SpawnOptions.named(" ")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> SpawnOptions.named("x".repeat(201))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> SpawnOptions.named(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> SpawnOptions.named("p").failurePolicy(null))
+                    .isInstanceOf(NullPointerException.class);
+            assertThat(SpawnOptions.named("x".repeat(200)).name()).hasSize(200);
+        });
+    }
+
+    /** neg_attr_setstacksize_zero (strict): spawning with an option of the other kind (task vs group) is refused and creates nothing. */
+    @Test
+    void negAttrSetstacksizeZero_optionOfOtherKind_illegalArgumentNothingCreated(Kernel kernel) throws Exception {
+        H2Harness h = H2Harness.idle(kernel, "neg_attr_setstacksize_zero");
+        Await.state(h.mainTask(), TaskState.BLOCKED);
+        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").autoReap(), () -> null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").childSubreaper(), () -> null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").failurePolicy(FailurePolicy.FAIL_TASK),
+                () -> null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> h.domain().spawnGroup(SpawnOptions.named("g").detached(), () -> 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(h.run("spawner", () -> Tasks.spawnGroup(SpawnOptions.named("g").detached(), () -> 0)))
+                .isInstanceOf(IllegalArgumentException.class);
+        Await.until("spawner gone", () -> h.domain().liveTaskCount() == 1, () -> h.domain().liveTaskCount() + " live");
+        assertThat(h.domain().groups()).containsExactly(h.process());
+        h.finish();
+    }
 
     /** neg_barrier_init_zero (strict): a barrier of 0 (or fewer) parties is refused with IllegalArgumentException. */
     @Test
-    void negBarrierInitZero_zeroParties_illegalArgument() {
-        assertThatThrownBy(() -> new Barrier(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Barrier(0, () -> {})).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Barrier(-1)).isInstanceOf(IllegalArgumentException.class);
+    void negBarrierInitZero_zeroParties_illegalArgument(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "neg_barrier_init_zero", () -> {
+            assertThatThrownBy(() -> new Barrier(0)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> new Barrier(0, () -> {})).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> new Barrier(-1)).isInstanceOf(IllegalArgumentException.class);
+        });
     }
 
     /** neg_cond_wait_no_mutex (strict): waiting without owning the mutex throws NotPermittedException and waits not at all. */
@@ -643,16 +737,16 @@ class PosixConformanceAcceptanceTest {
     void negCondWaitNoMutex_notOwner_notPermitted(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
         Condition c = m.newCondition();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        assertThat(run(g, "waiter", () -> {
+        H2Harness h = H2Harness.idle(kernel, "neg_cond_wait_no_mutex");
+        assertThat(h.run("waiter", () -> {
             c.await();
             return "returned";
         })).isInstanceOf(NotPermittedException.class);
-        assertThat(run(g, "timed-waiter", () -> c.await(1, TimeUnit.HOURS)))
+        assertThat(h.run("timed-waiter", () -> c.await(1, TimeUnit.HOURS)))
                 .isInstanceOf(NotPermittedException.class);
         assertThat(c.queueLength()).isZero();
         assertThat(m.isLocked()).isFalse();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** neg_cond_wait_no_mutex (strict): waiting on a mutex another task owns throws NotPermittedException; the owner keeps it. */
@@ -661,42 +755,99 @@ class PosixConformanceAcceptanceTest {
         Mutex m = new Mutex();
         Condition c = m.newCondition();
         m.lock();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        assertThat(run(g, "waiter", () -> {
+        H2Harness h = H2Harness.idle(kernel, "neg_cond_wait_no_mutex");
+        assertThat(h.run("waiter", () -> {
             c.await();
             return "returned";
         })).isInstanceOf(NotPermittedException.class);
         assertThat(m.isHeldByCurrentTask()).isTrue();
         assertThat(c.queueLength()).isZero();
         m.unlock();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** neg_create_invalid_routine (strict): spawning a task or group with a null body throws NullPointerException and creates nothing. */
     @Test
     void negCreateInvalidRoutine_nullBody_nullPointerNothingCreated(Kernel kernel) throws Exception {
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Await.state(Fixtures.mainOf(kernel, g), TaskState.BLOCKED);
-        long live = kernel.liveTaskCount();
-        assertThatThrownBy(() -> g.spawnTask("null-body", (TaskBody<Object>) null))
+        H2Harness h = H2Harness.idle(kernel, "neg_create_invalid_routine");
+        Await.state(h.mainTask(), TaskState.BLOCKED);
+        long live = h.domain().liveTaskCount();
+        assertThatThrownBy(() -> h.process().spawnTask("null-body", (TaskBody<Object>) null))
                 .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> h.domain().spawnGroup("null-main", null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> kernel.spawnGroup("null-main", null)).isInstanceOf(NullPointerException.class);
-        assertThat(run(g, "spawner", () -> Tasks.spawnTask("null-body", (TaskBody<Object>) null)))
+        assertThat(h.run("spawner", () -> Tasks.spawnTask("null-body", (TaskBody<Object>) null)))
                 .isInstanceOf(NullPointerException.class);
-        Await.until("spawner gone", () -> kernel.liveTaskCount() == live, () -> kernel.liveTaskCount() + " live");
-        assertThat(g.liveTaskCount()).isEqualTo(1);
-        assertThat(kernel.rootDomain().groups()).containsExactly(g);
-        Fixtures.killAndReap(g);
+        assertThat(h.run("group-spawner", () -> Tasks.spawnGroup("null-main", null)))
+                .isInstanceOf(NullPointerException.class);
+        Await.until("spawners gone", () -> h.domain().liveTaskCount() == live,
+                () -> h.domain().liveTaskCount() + " live");
+        assertThat(h.process().liveTaskCount()).isEqualTo(1);
+        assertThat(h.domain().groups()).containsExactly(h.process());
+        assertThat(kernel.rootDomain().groups()).isEmpty();
+        h.finish();
     }
 
     /** neg_join_self (strict): a task joining itself throws DeadlockException instead of hanging. */
     @Test
     void negJoinSelf_selfJoin_deadlockException(Kernel kernel) throws Exception {
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Attempt self = Fixtures.attempt(g, "self-joiner", () -> Tasks.current().join());
+        H2Harness h = H2Harness.idle(kernel, "neg_join_self");
+        Attempt self = h.attempt("self-joiner", () -> Tasks.current().join());
         assertThat(self.get()).isInstanceOf(DeadlockException.class);
         assertThat(Fixtures.ended(self.task())).isEqualTo(ExitStatus.exited(0));
-        Fixtures.killAndReap(g);
+        h.finish();
+    }
+
+    /** neg_mutex_destroy_held (strict): destroying a locked mutex throws BusyException and changes nothing; it stays usable. */
+    @Test
+    void negMutexDestroyHeld_locked_busyAndStillUsable(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "neg_mutex_destroy_held", () -> {
+            Mutex m = new Mutex();
+            m.lock();
+            assertThatThrownBy(m::destroy).isInstanceOf(BusyException.class);
+            assertThat(m.isDestroyed()).isFalse();
+            assertThat(m.isHeldByCurrentTask()).isTrue();
+            m.unlock();
+            m.lock();
+            m.unlock();
+            assertThat(m.isLocked()).isFalse();
+        });
+    }
+
+    /** neg_mutex_destroy_held (strict): destroying a mutex a task waits for throws BusyException; the waiter still gets it. */
+    @Test
+    void negMutexDestroyHeld_waiterQueued_busyAndWaiterAcquires(Kernel kernel) throws Exception {
+        Mutex m = new Mutex();
+        m.lock();
+        H2Harness h = H2Harness.idle(kernel, "neg_mutex_destroy_held");
+        Attempt waiter = h.attempt("waiter", () -> {
+            m.lock();
+            m.unlock();
+            return "acquired";
+        });
+        Await.state(waiter.task(), TaskState.BLOCKED);
+        assertThatThrownBy(m::destroy).isInstanceOf(BusyException.class);
+        assertThat(m.isDestroyed()).isFalse();
+        assertThat(m.queueLength()).isEqualTo(1);
+        m.unlock();
+        assertThat(waiter.get()).isEqualTo("acquired");
+        assertThat(m.isLocked()).isFalse();
+        h.finish();
+    }
+
+    /** neg_mutex_destroy_held: a free mutex can be destroyed once; every later use throws DestroyedException. */
+    @Test
+    void negMutexDestroyHeld_destroyedWhenFree_laterUseDestroyed(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "neg_mutex_destroy_held", () -> {
+            Mutex m = new Mutex();
+            m.lock();
+            m.unlock();
+            m.destroy();
+            assertThat(m.isDestroyed()).isTrue();
+            assertThatThrownBy(m::lock).isInstanceOf(DestroyedException.class);
+            assertThatThrownBy(m::tryLock).isInstanceOf(DestroyedException.class);
+            assertThatThrownBy(m::destroy).isInstanceOf(DestroyedException.class);
+        });
     }
 
     /** neg_mutex_unlock_unowned (strict): unlocking a never-locked mutex throws NotPermittedException; the mutex stays usable by all. */
@@ -709,8 +860,8 @@ class PosixConformanceAcceptanceTest {
         }
         Mutex m = new Mutex();
         assertThatThrownBy(m::unlock).isInstanceOf(NotPermittedException.class);
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object worker = run(g, "worker", () -> {
+        H2Harness h = H2Harness.idle(kernel, "neg_mutex_unlock_unowned");
+        Object worker = h.run("worker", () -> {
             boolean refused;
             try {
                 m.unlock();
@@ -726,7 +877,7 @@ class PosixConformanceAcceptanceTest {
         m.lock();
         m.unlock();
         assertThat(m.isLocked()).isFalse();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** neg_mutex_unlock_unowned (strict): unlocking a mutex another task owns throws NotPermittedException; the owner keeps it. */
@@ -734,65 +885,71 @@ class PosixConformanceAcceptanceTest {
     void negMutexUnlockUnowned_otherOwns_notPermittedOwnerKeepsMutex(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
         m.lock();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        assertThat(run(g, "intruder", () -> {
+        H2Harness h = H2Harness.idle(kernel, "neg_mutex_unlock_unowned");
+        assertThat(h.run("intruder", () -> {
             m.unlock();
             return "unlocked";
         })).isInstanceOf(NotPermittedException.class);
         assertThat(m.isHeldByCurrentTask()).isTrue();
         m.unlock();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** neg_rwlock_unlock_unheld (strict): unlocking a free reader-writer lock throws NotPermittedException; the lock stays usable. */
     @Test
-    void negRwlockUnlockUnheld_freeLock_notPermittedAndStillUsable() {
-        ReadWriteLock rw = new ReadWriteLock();
-        assertThatThrownBy(rw::readUnlock).isInstanceOf(NotPermittedException.class);
-        assertThatThrownBy(rw::writeUnlock).isInstanceOf(NotPermittedException.class);
-        rw.writeLock();
-        rw.writeUnlock();
-        rw.readLock();
-        assertThatThrownBy(rw::writeUnlock).as("writeUnlock by a reader").isInstanceOf(NotPermittedException.class);
-        rw.readUnlock();
-        assertThat(rw.readHoldCount()).isZero();
-        assertThat(rw.isWriteLocked()).isFalse();
+    void negRwlockUnlockUnheld_freeLock_notPermittedAndStillUsable(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "neg_rwlock_unlock_unheld", () -> {
+            ReadWriteLock rw = new ReadWriteLock();
+            assertThatThrownBy(rw::readUnlock).isInstanceOf(NotPermittedException.class);
+            assertThatThrownBy(rw::writeUnlock).isInstanceOf(NotPermittedException.class);
+            rw.writeLock();
+            rw.writeUnlock();
+            rw.readLock();
+            assertThatThrownBy(rw::writeUnlock).as("writeUnlock by a reader").isInstanceOf(NotPermittedException.class);
+            rw.readUnlock();
+            assertThat(rw.readHoldCount()).isZero();
+            assertThat(rw.isWriteLocked()).isFalse();
+        });
     }
 
     /** neg_sem_overflow_post (strict): a release past the maximum throws SemaphoreOverflowException and adds nothing. */
     @Test
-    void negSemOverflowPost_releasePastMax_overflowValueUnchanged() {
-        Semaphore s = new Semaphore(0, 5);
-        for (int i = 0; i < 5; i++) {
-            s.release();
-        }
-        assertThatThrownBy(s::release).isInstanceOf(SemaphoreOverflowException.class);
-        assertThat(s.availablePermits()).isEqualTo(5);
-        assertThat(s.tryAcquire()).isTrue();
-        assertThatThrownBy(() -> s.release(2)).as("partial overflow").isInstanceOf(SemaphoreOverflowException.class);
-        assertThat(s.availablePermits()).as("nothing released by a refused release(2)").isEqualTo(4);
-        int drained = 0;
-        while (s.tryAcquire()) {
-            drained++;
-        }
-        assertThat(drained).isEqualTo(4);
+    void negSemOverflowPost_releasePastMax_overflowValueUnchanged(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "neg_sem_overflow_post", () -> {
+            Semaphore s = new Semaphore(0, 5);
+            for (int i = 0; i < 5; i++) {
+                s.release();
+            }
+            assertThatThrownBy(s::release).isInstanceOf(SemaphoreOverflowException.class);
+            assertThat(s.availablePermits()).isEqualTo(5);
+            assertThat(s.tryAcquire()).isTrue();
+            assertThatThrownBy(() -> s.release(2)).as("partial overflow").isInstanceOf(SemaphoreOverflowException.class);
+            assertThat(s.availablePermits()).as("nothing released by a refused release(2)").isEqualTo(4);
+            int drained = 0;
+            while (s.tryAcquire()) {
+                drained++;
+            }
+            assertThat(drained).isEqualTo(4);
+        });
     }
 
     /** neg_sem_overflow_post (strict): the default maximum is Integer.MAX_VALUE (SEM_VALUE_MAX), and a release there overflows without wrapping. */
     @Test
-    void negSemOverflowPost_defaultMaxReached_overflowNoWrap() {
-        Semaphore s = new Semaphore(Integer.MAX_VALUE);
-        assertThat(s.maxPermits()).isEqualTo(Integer.MAX_VALUE);
-        assertThatThrownBy(s::release).isInstanceOf(SemaphoreOverflowException.class);
-        assertThat(s.availablePermits()).isEqualTo(Integer.MAX_VALUE);
+    void negSemOverflowPost_defaultMaxReached_overflowNoWrap(Kernel kernel) {
+        H2Harness.runAsMain(kernel, "neg_sem_overflow_post", () -> {
+            Semaphore s = new Semaphore(Integer.MAX_VALUE);
+            assertThat(s.maxPermits()).isEqualTo(Integer.MAX_VALUE);
+            assertThatThrownBy(s::release).isInstanceOf(SemaphoreOverflowException.class);
+            assertThat(s.availablePermits()).isEqualTo(Integer.MAX_VALUE);
+        });
     }
 
     /** neg_tls_use_after_delete (strict): get, set and remove on a deleted key throw KeyDeletedException. */
     @Test
     void negTlsUseAfterDelete_deletedKey_keyDeleted(Kernel kernel) throws Exception {
         TaskLocal<String> key = new TaskLocal<>();
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Object out = run(g, "user", () -> {
+        H2Harness h = H2Harness.idle(kernel, "neg_tls_use_after_delete");
+        Object out = h.run("user", () -> {
             key.set("v");
             String before = key.get();
             key.delete();
@@ -810,7 +967,7 @@ class PosixConformanceAcceptanceTest {
         assertThat(results.subList(1, results.size())).allSatisfy(e -> assertThat(e).isInstanceOf(KeyDeletedException.class));
         assertThat(key.isDeleted()).isTrue();
         key.delete(); // idempotent
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     /** neg_tls_use_after_delete: delete discards values without running the destructor, then or at task exit. */
@@ -818,8 +975,8 @@ class PosixConformanceAcceptanceTest {
     void negTlsUseAfterDelete_deletedKey_destructorNeverRuns(Kernel kernel) throws Exception {
         Queue<String> destroyed = new ConcurrentLinkedQueue<>();
         TaskLocal<String> key = new TaskLocal<>(destroyed::add);
-        TaskGroup g = Fixtures.idleGroup(kernel, "process");
-        Attempt user = Fixtures.attempt(g, "user", () -> {
+        H2Harness h = H2Harness.idle(kernel, "neg_tls_use_after_delete");
+        Attempt user = h.attempt("user", () -> {
             key.set("v");
             key.delete();
             return null;
@@ -828,15 +985,10 @@ class PosixConformanceAcceptanceTest {
         assertThat(Fixtures.ended(user.task())).isEqualTo(ExitStatus.exited(0));
         assertThat(destroyed).isEmpty();
         assertThat(user.task().closeFailures()).isEmpty();
-        Fixtures.killAndReap(g);
+        h.finish();
     }
 
     // ---------------------------------------------------------------------------------------------
-
-    /** Runs {@code body} in a new task of {@code g} and returns what it returned or threw (bounded). */
-    private static Object run(TaskGroup g, String name, TaskBody<?> body) throws Exception {
-        return Fixtures.attempt(g, name, body).get();
-    }
 
     /** What {@code action} threw, or null. */
     private static Throwable thrown(Runnable action) {

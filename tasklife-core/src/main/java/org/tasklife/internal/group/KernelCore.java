@@ -37,12 +37,14 @@ import org.tasklife.TaskInfo;
 import org.tasklife.TaskKilledException;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.reap.Reaper;
+import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.time.TimerService;
 import org.tasklife.internal.trace.Trace;
 import org.tasklife.internal.wait.Blocker;
+import org.tasklife.internal.wait.Dispatch;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
@@ -91,7 +93,8 @@ public final class KernelCore {
     private final AtomicLong openResources = new AtomicLong();
     private final ReentrantLock quiescenceLock = new ReentrantLock();
     private final Condition quiescent = quiescenceLock.newCondition();
-    private final TaskRunner runner = new TaskRunner(this);
+    private final TaskRunner runner;
+    private final CpuScheduler scheduler; // null in the default mode
     private final GroupControlBlock rootGroup;
     private volatile boolean closed;
 
@@ -102,11 +105,26 @@ public final class KernelCore {
      * @param stuckListener told about each stuck-task report, on the reaper thread
      */
     public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener) {
+        this(name, clock, killGraceNanos, stuckListener, null);
+    }
+
+    /**
+     * Boots a kernel in scheduler mode when {@code scheduler} is given (issue 7). A deterministic
+     * scheduler drives the timers itself on a virtual clock ({@code clock} must be it): no timer thread.
+     */
+    public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener,
+            CpuScheduler scheduler) {
         this.name = name;
         this.clock = clock;
+        this.scheduler = scheduler;
         this.timers = new TimerService(clock, name + "-timer");
-        this.timers.start();
-        this.blocker = new Blocker(clock, timers);
+        if (scheduler != null && scheduler.isDeterministic()) {
+            scheduler.driveTimers(timers);
+        } else {
+            this.timers.start();
+        }
+        this.runner = new TaskRunner(this, scheduler);
+        this.blocker = new Blocker(clock, timers, scheduler == null ? Dispatch.FREE : scheduler);
         this.reaper = new Reaper(clock, timers, killGraceNanos, this::describe,
                 r -> { Trace.taskStuck(name, r); stuckListener.accept(r); }, name + "-reaper");
         long id = ids.incrementAndGet();
@@ -132,6 +150,18 @@ public final class KernelCore {
     /** The timer service (audits: pending timers). */
     public TimerService timers() {
         return timers;
+    }
+
+    /** The scheduler of scheduler mode, or {@code null}. */
+    public CpuScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** A safe point of the calling thread: in scheduler mode, where a task may be preempted. */
+    public void safePoint() {
+        if (scheduler != null) {
+            scheduler.safePoint();
+        }
     }
 
     /** The one blocking mechanism of this kernel. */
@@ -210,7 +240,7 @@ public final class KernelCore {
      * @throws SpawnRefusedException if the kernel is closed, the parent is exiting, or no thread starts
      */
     public GroupControlBlock spawnGroup(GroupControlBlock parent, String groupName, boolean platform, boolean autoReap,
-            boolean subreaper, boolean failTaskOnly, Callable<?> main) {
+            boolean subreaper, boolean failTaskOnly, int priority, int[] affinity, Callable<?> main) {
         checkOpen();
         refuseKilledCaller();
         DomainControlBlock d = parent.domain();
@@ -225,7 +255,14 @@ public final class KernelCore {
         long id = ids.incrementAndGet();
         GroupControlBlock g = new GroupControlBlock(id, groupName, this, parent, autoReap, subreaper, failTaskOnly);
         TaskControlBlock t = new TaskControlBlock(id, groupName, g, platform, clock, openResources);
-        Thread thread = runner.newThread(t, g, main, true);
+        Thread thread;
+        try {
+            thread = runner.newThread(t, g, main, true, priority, affinity);
+        } catch (IllegalArgumentException badAffinity) {
+            d.releaseGroup();
+            releaseTaskSlot(d);
+            throw badAffinity;
+        }
         String refusal;
         topologyLock.lock();
         try {
@@ -246,12 +283,14 @@ public final class KernelCore {
             topologyLock.unlock();
         }
         if (refusal != null) {
+            runner.forget(thread);
             d.releaseGroup();
             releaseTaskSlot(d); // may end a stop that this reservation kept open (D2)
             throw new SpawnRefusedException(refusal);
         }
         d.noteTaskStarted();
         start(thread, t, g);
+        safePoint();
         return g;
     }
 
@@ -261,7 +300,7 @@ public final class KernelCore {
      * @throws SpawnRefusedException if the kernel is closed, the group is exiting, or no thread starts
      */
     public TaskControlBlock spawnTask(GroupControlBlock g, String taskName, boolean platform, boolean detached,
-            Callable<?> body) {
+            int priority, int[] affinity, Callable<?> body) {
         checkOpen();
         refuseKilledCaller();
         DomainControlBlock d = g.domain();
@@ -272,9 +311,16 @@ public final class KernelCore {
         if (detached) {
             t.markDetached();
         }
-        Thread thread = runner.newThread(t, g, body, false);
+        Thread thread;
+        try {
+            thread = runner.newThread(t, g, body, false, priority, affinity);
+        } catch (IllegalArgumentException badAffinity) {
+            releaseTaskSlot(d);
+            throw badAffinity;
+        }
         // a stopping domain's groups are all EXITING (D1), so this also refuses spawns into a stopping domain
         if (!g.addMember(t)) {
+            runner.forget(thread);
             releaseTaskSlot(d);
             throw new SpawnRefusedException("cannot spawn task '" + taskName + "' into group " + g.id() + ": the group is "
                     + g.state() + " and accepts no new tasks");
@@ -283,6 +329,7 @@ public final class KernelCore {
         tasks.put(id, t);
         liveTasks.incrementAndGet();
         start(thread, t, g);
+        safePoint();
         return t;
     }
 
@@ -344,6 +391,7 @@ public final class KernelCore {
             thread.start();
             Trace.taskSpawned(name, t, g);
         } catch (Throwable e) {
+            runner.forget(thread);
             // no half-built task survives (SPEC P3): undo every trace of it
             tasks.remove(t.id());
             boolean last = g.removeUnstarted(t);
@@ -395,12 +443,13 @@ public final class KernelCore {
     /** Kills one task (SPEC K1). @return whether this call killed it */
     public boolean killTask(TaskControlBlock t) {
         Object traced = Trace.beforeKill(t); // null unless recording; reads the wait channel the kill ends
-        if (t.kill()) {
+        boolean killed = t.kill();
+        if (killed) {
             Trace.taskKilled(name, t, groupOf(t), traced);
             reaper.armGrace(t);
-            return true;
         }
-        return false;
+        safePoint();
+        return killed;
     }
 
     /**

@@ -2,6 +2,8 @@ package org.tasklife.internal.group;
 
 import java.util.concurrent.Callable;
 import org.tasklife.ExitStatus;
+import org.tasklife.internal.sched.CpuScheduler;
+import org.tasklife.internal.sched.CpuSet;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.trace.Trace;
 
@@ -26,17 +28,50 @@ final class TaskRunner {
      */
 
     private final KernelCore core;
+    private final CpuScheduler scheduler; // null in the default mode
 
-    TaskRunner(KernelCore core) {
+    TaskRunner(KernelCore core, CpuScheduler scheduler) {
         this.core = core;
+        this.scheduler = scheduler;
     }
 
-    Thread newThread(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
+    /**
+     * The thread of a new task, not started.
+     *
+     * @throws IllegalArgumentException in scheduler mode, if {@code affinity} allows none of the CPUs
+     */
+    Thread newThread(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main, int priority,
+            int[] affinity) {
         Thread.Builder b = t.isPlatform() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
-        return b.name(t.name() + "#" + t.id()).unstarted(() -> run(t, g, body, main));
+        Thread thread = b.name(t.name() + "#" + t.id()).unstarted(() -> run(t, g, body, main));
+        if (scheduler != null) {
+            scheduler.admit(thread, t.id(), priority, affinity == null ? null : CpuSet.of(affinity));
+        }
+        return thread;
+    }
+
+    /** Undoes newThread's admission for a thread that will not start. */
+    void forget(Thread thread) {
+        if (scheduler != null) {
+            scheduler.forget(thread);
+        }
     }
 
     private void run(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
+        CpuScheduler.Entity cpu = scheduler == null ? null : scheduler.current();
+        if (cpu != null) {
+            scheduler.start(cpu); // scheduler mode: no task code before this task holds a CPU
+        }
+        try {
+            runOnCpu(t, g, body, main);
+        } finally {
+            if (cpu != null) {
+                scheduler.exit(cpu);
+            }
+        }
+    }
+
+    private void runOnCpu(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
         Object result = null;
         Throwable failure = null;
         try {

@@ -280,6 +280,26 @@ public final class TimerService implements AutoCloseable {
     }
 
     /**
+     * The earliest deadline among pending entries, for a caller that drives a virtual clock (the
+     * deterministic scheduler advances it to this value when every task is blocked).
+     *
+     * @return {@code true} and the deadline in {@code out[0]}, or {@code false} if nothing is pending
+     */
+    public boolean nextDeadline(long[] out) {
+        lock.lock();
+        try {
+            Timeout head = peekLiveLocked();
+            if (head == null) {
+                return false;
+            }
+            out[0] = head.deadline;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Returns the number of armed entries that have neither fired nor been cancelled. Exact when
      * no schedule, cancel or fire is in progress; O(1). Kernel audits use it to check that no
      * timer was left armed.

@@ -1,6 +1,5 @@
 package org.tasklife.internal.wait;
 
-import java.util.concurrent.locks.LockSupport;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.TimerService;
 
@@ -23,7 +22,8 @@ public final class Blocker {
      * already past still lets the caller take a free resource: callers check their condition before
      * they ever get here, and here a past deadline times out without parking.
      *
-     * Known limits: the park/unpark pair is the dispatch layer a scheduler mode will replace.
+     * Dispatch: parking and waking go through the kernel's Dispatch (FREE: LockSupport), which a
+     * scheduler mode replaces; the node carries it so that wakers, which know no kernel, use it too.
      */
 
     /** Deadline value meaning "no deadline". */
@@ -31,11 +31,23 @@ public final class Blocker {
 
     private final Clock clock;
     private final TimerService timers;
+    private final Dispatch dispatch;
 
-    /** A blocker using {@code clock} for deadlines and {@code timers} to fire them. */
+    /** A blocker of the default mode ({@link Dispatch#FREE}). */
     public Blocker(Clock clock, TimerService timers) {
+        this(clock, timers, Dispatch.FREE);
+    }
+
+    /** A blocker using {@code clock} for deadlines and {@code timers} to fire them, parking through {@code dispatch}. */
+    public Blocker(Clock clock, TimerService timers, Dispatch dispatch) {
         this.clock = clock;
         this.timers = timers;
+        this.dispatch = dispatch;
+    }
+
+    /** How waiters park and wake. */
+    public Dispatch dispatch() {
+        return dispatch;
     }
 
     /** The clock deadlines are measured in. */
@@ -52,6 +64,8 @@ public final class Blocker {
      *     {@link WaitNode#KILLED}
      */
     public int await(Waiter waiter, WaitNode n, long deadline) {
+        dispatch.safePoint(); // deterministic mode may switch tasks here: between linking the node and parking
+        n.setDispatch(dispatch);
         if (!waiter.beginWait(n)) {
             // kill already pending (I3): end the wait ourselves unless a signal won first
             n.kill();
@@ -68,7 +82,7 @@ public final class Blocker {
                 }
             }
             while (n.outcomeVolatile() == WaitNode.WAITING) {
-                LockSupport.park(n);
+                dispatch.park(n);
                 if (Thread.interrupted()) {
                     interrupted = true;
                 }

@@ -52,6 +52,9 @@ public final class WaitNode {
     @SuppressWarnings("unused")    // accessed through OUTCOME
     private volatile int outcome;  // WAITING until exactly one of SIGNALLED/TIMED_OUT/KILLED wins
     private volatile Timeout timeout; // written by the waiter before it parks; cancelled on wake
+    // Set by Blocker.await before the waiter can park; a waker that finds null wakes with a plain unpark,
+    // which is enough then: the waiter has not parked yet and re-checks the outcome before it would.
+    private volatile Dispatch dispatch;
 
     // Guarded by queue.lock: list links and the linked flag.
     WaitNode prev;
@@ -131,7 +134,21 @@ public final class WaitNode {
             queue.unlink(this);
         }
         cancelTimeout();
-        LockSupport.unpark(thread);
+        wakeThread();
+    }
+
+    void setDispatch(Dispatch d) {
+        dispatch = d;
+    }
+
+    /** Wakes the waiter through the dispatch that parked it (a scheduler's run queue), or unparks it. */
+    void wakeThread() {
+        Dispatch d = dispatch;
+        if (d == null) {
+            LockSupport.unpark(thread);
+        } else {
+            d.wake(thread);
+        }
     }
 
     void setTimeout(Timeout t) {

@@ -168,7 +168,7 @@ public final class WaitQueue {
     public static void wake(WaitNode n) {
         if (n != null) {
             n.cancelTimeout();
-            LockSupport.unpark(n.thread);
+            n.wakeThread();
         }
     }
 

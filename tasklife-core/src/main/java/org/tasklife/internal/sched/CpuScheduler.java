@@ -1,0 +1,434 @@
+package org.tasklife.internal.sched;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32;
+import org.tasklife.internal.time.TimerService;
+import org.tasklife.internal.time.VirtualClock;
+import org.tasklife.internal.wait.Dispatch;
+
+/**
+ * Scheduler mode (issue 7): the kernel owns N CPUs, as N tokens. A task runs its code only while it
+ * holds a token; it gives it back when it parks in a tasklife wait, at a safe point once its time slice
+ * is over and another task waits for that CPU, and when it exits. The next task of that CPU's run queue
+ * ({@link RunQueue}: priority classes, aging, real-time bandwidth) gets the token.
+ *
+ * <p>Deterministic mode: one CPU, a seed and a {@link VirtualClock}. The next task is a seeded choice
+ * among every runnable task, safe points switch tasks on a seeded coin, and when no task is runnable
+ * the virtual clock jumps to the next timer deadline and the due timers fire on the releasing thread.
+ * Every hand-off is made by the token holder, so the interleaving of tasklife calls is a function of
+ * the seed; {@link #trace()} records it.
+ */
+public final class CpuScheduler implements Dispatch {
+    /*
+     * Implementation notes
+     *
+     * State of a task (under lock): running (holds a token: cpu.holder == it), queued (in a run queue),
+     * parked (neither: in a tasklife wait, or not started), dead. hasToken is volatile because the task
+     * spins on it outside the lock.
+     *
+     * Invariants:
+     *  S1 a CPU has at most one holder; a task holds at most one token; only the holder runs task code.
+     *  S2 a task is granted a token only while queued; grant = dequeue + holder + hasToken, under lock,
+     *     and the grantee is unparked after unlocking.
+     *  S3 a wake-up for a task that still holds its token (it is between linking its wait node and
+     *     parking) is remembered in wakePending, and its next park returns at once instead of giving up
+     *     the token: no lost wake-up.
+     *  S4 a dead task is never queued and never granted (awkernel K8: no terminal task is re-enqueued).
+     *
+     * Kill (awkernel K6): a kill decides the victim's wait node and wakes it through wake(), so a parked
+     * victim is queued and, once dispatched, returns from its wait with KILLED; a queued or running
+     * victim sees its kill bit at its next safe point. Nothing here knows kills: the kill is in the task's
+     * state word, which the kernel checks after every dispatch.
+     *
+     * Known limits: preemption only at tasklife calls (a loop that never calls the kernel keeps its CPU);
+     * blocking outside tasklife while holding a token stalls that CPU; no work stealing (placement puts
+     * each woken task on the least-loaded CPU its affinity allows instead).
+     */
+
+    /** One task as the scheduler sees it. */
+    public static final class Entity {
+        final Thread thread;
+        final long id;
+        final int priority;
+        final CpuSet affinity;
+        int cpu = -1;
+        volatile boolean hasToken;
+        boolean queued;
+        boolean wakePending;
+        boolean dead;
+        long tokenSince;
+        volatile long cpuNanos;
+
+        Entity(Thread thread, long id, int priority, CpuSet affinity) {
+            this.thread = thread;
+            this.id = id;
+            this.priority = priority;
+            this.affinity = affinity;
+        }
+
+        /** Nanoseconds this task held a token (exact CPU time in scheduler mode, SPEC T2). */
+        public long cpuNanos() {
+            return cpuNanos;
+        }
+
+        /** The CPU it last ran or is queued on, or -1. */
+        public int cpu() {
+            return cpu;
+        }
+
+        /** Its priority. */
+        public int priority() {
+            return priority;
+        }
+    }
+
+    private static final class Cpu {
+        final RunQueue<Entity> queue = new RunQueue<>();
+        Entity holder;
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Cpu[] cpus;
+    private final boolean[] online;
+    private final ConcurrentHashMap<Thread, Entity> byThread = new ConcurrentHashMap<>();
+    private final long sliceNanos;
+    private final Random seeded;            // deterministic mode only; guarded by lock
+    private final List<Entity> detReady;    // deterministic mode: every runnable task; guarded by lock
+    private final VirtualClock virtualClock; // deterministic mode only
+    private TimerService timers;            // deterministic mode only; set once before any task runs
+    private final List<String> trace;       // deterministic mode only; guarded by lock
+
+    private CpuScheduler(int n, long sliceNanos, Random seeded, VirtualClock virtualClock) {
+        this.cpus = new Cpu[n];
+        this.online = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            cpus[i] = new Cpu();
+            online[i] = true;
+        }
+        this.sliceNanos = sliceNanos;
+        this.seeded = seeded;
+        this.virtualClock = virtualClock;
+        this.detReady = seeded == null ? null : new ArrayList<>();
+        this.trace = seeded == null ? null : new ArrayList<>();
+    }
+
+    /** A scheduler of {@code n} CPUs with time slices of {@code sliceNanos}. */
+    public static CpuScheduler ofCpus(int n, long sliceNanos) {
+        if (n < 1) {
+            throw new IllegalArgumentException("cpus must be at least 1, was " + n);
+        }
+        return new CpuScheduler(n, sliceNanos, null, null);
+    }
+
+    /** The deterministic scheduler: one CPU, choices from {@code seed}, time from {@code clock}. */
+    public static CpuScheduler deterministic(long seed, VirtualClock clock) {
+        return new CpuScheduler(1, Long.MAX_VALUE, new Random(seed), clock);
+    }
+
+    /** Gives the deterministic scheduler the timers it fires when every task is blocked. */
+    public void driveTimers(TimerService t) {
+        this.timers = t;
+    }
+
+    /** Whether this is the deterministic mode. */
+    public boolean isDeterministic() {
+        return seeded != null;
+    }
+
+    /** Number of CPUs. */
+    public int cpuCount() {
+        return cpus.length;
+    }
+
+    // ---- task life ----
+
+    /**
+     * Registers the thread of a task about to start (at spawn, before anything is committed).
+     *
+     * @throws IllegalArgumentException if {@code affinity} allows none of this scheduler's CPUs
+     */
+    public Entity admit(Thread thread, long id, int priority, CpuSet affinity) {
+        CpuSet allowed = affinity == null ? CpuSet.firstN(cpus.length) : affinity;
+        Placement.leastLoaded(new int[cpus.length], online, allowed); // throws, naming the mask
+        Entity e = new Entity(thread, id, priority, allowed);
+        byThread.put(thread, e);
+        return e;
+    }
+
+    /** Undoes {@link #admit} for a thread that did not start. */
+    public void forget(Thread thread) {
+        byThread.remove(thread);
+    }
+
+    /** The entity of the calling thread, or {@code null} (host code, or a task of no scheduler). */
+    public Entity current() {
+        return byThread.get(Thread.currentThread());
+    }
+
+    /** First thing on a task's thread: waits for a CPU. */
+    public void start(Entity e) {
+        makeRunnable(e, "start");
+        awaitToken(e);
+    }
+
+    /** Last thing on a task's thread: gives its CPU to the next task and forgets it. */
+    public void exit(Entity e) {
+        Entity next;
+        lock.lock();
+        try {
+            e.dead = true;
+            removeQueuedLocked(e);
+            next = e.hasToken ? releaseLocked(e, "exit") : null;
+            byThread.remove(e.thread);
+        } finally {
+            lock.unlock();
+        }
+        handOver(next);
+    }
+
+    // ---- Dispatch ----
+
+    @Override
+    public void park(Object blocker) {
+        Entity e = current();
+        if (e == null) {
+            LockSupport.park(blocker); // a host thread in a tasklife wait holds no token
+            return;
+        }
+        Entity next;
+        lock.lock();
+        try {
+            if (e.wakePending) {
+                e.wakePending = false; // S3: woken before it could give up its token: keep running
+                return;
+            }
+            next = e.hasToken ? releaseLocked(e, "park") : null;
+        } finally {
+            lock.unlock();
+        }
+        handOver(next);
+        awaitToken(e);
+    }
+
+    @Override
+    public void wake(Thread thread) {
+        Entity e = byThread.get(thread);
+        if (e == null) {
+            LockSupport.unpark(thread);
+            return;
+        }
+        makeRunnable(e, "wake");
+    }
+
+    @Override
+    public void safePoint() {
+        Entity e = current();
+        if (e == null || !e.hasToken) {
+            return;
+        }
+        Entity next;
+        lock.lock();
+        try {
+            if (!shouldSwitchLocked(e)) {
+                return;
+            }
+            next = releaseLocked(e, "preempt");
+            enqueueLocked(e);
+            if (next == null) {
+                next = grantLocked(cpus[e.cpu], "preempt");
+            }
+        } finally {
+            lock.unlock();
+        }
+        handOver(next);
+        awaitToken(e);
+    }
+
+    /** Gives up the CPU if anyone else can use it (Tasks.yieldNow). */
+    public void yieldNow() {
+        Entity e = current();
+        if (e == null || !e.hasToken) {
+            return;
+        }
+        Entity next;
+        lock.lock();
+        try {
+            if (!othersRunnableLocked(e)) {
+                e.tokenSince = System.nanoTime(); // a fresh slice
+                return;
+            }
+            next = releaseLocked(e, "yield");
+            enqueueLocked(e);
+            if (next == null) {
+                next = grantLocked(cpus[e.cpu], "yield");
+            }
+        } finally {
+            lock.unlock();
+        }
+        handOver(next);
+        awaitToken(e);
+    }
+
+    // ---- internals ----
+
+    private boolean shouldSwitchLocked(Entity e) {
+        if (seeded != null) {
+            return !detReady.isEmpty() && seeded.nextInt(4) == 0;
+        }
+        return System.nanoTime() - e.tokenSince >= sliceNanos && cpus[e.cpu].queue.size() > 0;
+    }
+
+    private boolean othersRunnableLocked(Entity e) {
+        return seeded != null ? !detReady.isEmpty() : cpus[e.cpu].queue.size() > 0;
+    }
+
+    private void makeRunnable(Entity e, String why) {
+        Entity next;
+        lock.lock();
+        try {
+            if (e.dead || e.queued) {
+                return;
+            }
+            if (e.hasToken) {
+                e.wakePending = true; // S3
+                return;
+            }
+            enqueueLocked(e);
+            next = grantLocked(cpus[e.cpu], why);
+        } finally {
+            lock.unlock();
+        }
+        handOver(next);
+    }
+
+    private void enqueueLocked(Entity e) {
+        assert !e.dead && !e.queued && !e.hasToken;
+        if (seeded != null) {
+            e.cpu = 0;
+            detReady.add(e);
+        } else {
+            int[] loads = new int[cpus.length];
+            for (int i = 0; i < cpus.length; i++) {
+                loads[i] = cpus[i].queue.size() + (cpus[i].holder == null ? 0 : 1);
+            }
+            e.cpu = Placement.leastLoaded(loads, online, e.affinity);
+            cpus[e.cpu].queue.add(e, e.priority);
+        }
+        e.queued = true;
+    }
+
+    private void removeQueuedLocked(Entity e) {
+        if (!e.queued) {
+            return;
+        }
+        if (seeded != null) {
+            detReady.remove(e);
+        } else {
+            cpus[e.cpu].queue.remove(e);
+        }
+        e.queued = false;
+    }
+
+    /** Takes {@code e}'s token and grants it to the next task of that CPU (returned: unpark it). */
+    private Entity releaseLocked(Entity e, String why) {
+        Cpu c = cpus[e.cpu];
+        assert c.holder == e;
+        c.holder = null;
+        e.hasToken = false;
+        e.cpuNanos += System.nanoTime() - e.tokenSince;
+        return grantLocked(c, why);
+    }
+
+    /** S2: if the CPU is free, its next queued task gets the token. @return the grantee, or null */
+    private Entity grantLocked(Cpu c, String why) {
+        if (c.holder != null) {
+            return null;
+        }
+        Entity next;
+        if (seeded != null) {
+            next = detReady.isEmpty() ? null : detReady.remove(seeded.nextInt(detReady.size()));
+        } else {
+            next = c.queue.next();
+        }
+        if (next == null) {
+            return null;
+        }
+        assert !next.dead;
+        next.queued = false;
+        c.holder = next;
+        next.tokenSince = System.nanoTime();
+        next.hasToken = true;
+        if (trace != null) {
+            trace.add("t" + next.id + " " + why + " @" + virtualClock.nanoTime());
+        }
+        return next;
+    }
+
+    /** Unparks the grantee; in deterministic mode, with nobody runnable, lets virtual time pass. */
+    private void handOver(Entity next) {
+        if (next != null) {
+            LockSupport.unpark(next.thread);
+        } else if (seeded != null) {
+            advanceVirtualTime();
+        }
+    }
+
+    /** Deterministic mode, CPU idle: jump to the next deadline and fire what is due, until someone runs. */
+    private void advanceVirtualTime() {
+        long[] deadline = new long[1];
+        while (timers != null) {
+            lock.lock();
+            try {
+                if (cpus[0].holder != null || !detReady.isEmpty()) {
+                    return; // someone runs, or will be granted by whoever queued it
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (!timers.nextDeadline(deadline)) {
+                return; // every task is blocked for good: only the host can change that
+            }
+            virtualClock.advanceTo(deadline[0]);
+            timers.fireDue(); // wakes go through wake(): the first grants the idle CPU
+        }
+    }
+
+    private void awaitToken(Entity e) {
+        boolean interrupted = false;
+        while (!e.hasToken) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true; // a kill interrupts running tasks: keep it for the task, not for us
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- introspection ----
+
+    /** Deterministic mode: the hand-offs so far, one line each ("t7 wake @1099511627776"). */
+    public List<String> trace() {
+        lock.lock();
+        try {
+            return trace == null ? List.of() : List.copyOf(trace);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A CRC-32 of {@link #trace()}, in hex. */
+    public String traceHash() {
+        CRC32 crc = new CRC32();
+        for (String line : trace()) {
+            crc.update((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return Long.toHexString(crc.getValue());
+    }
+}

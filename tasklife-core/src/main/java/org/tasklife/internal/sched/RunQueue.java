@@ -1,0 +1,150 @@
+package org.tasklife.internal.sched;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One CPU's runnable tasks, and the choice of which runs next (issue 7 policy). Not thread-safe: the
+ * scheduler calls it under its own lock.
+ *
+ * <p>Rules, in order:
+ * <ol>
+ * <li>REAL_TIME before NORMAL before IDLE; within REAL_TIME the lowest priority number first.</li>
+ * <li>NORMAL tasks age: a task's effective priority is its priority minus one per
+ *     {@link #AGING_DISPATCHES} dispatches of this CPU it has waited, at most {@link #MAX_AGING_BOOST}
+ *     (VeridianOS: one per 100 ticks, at most 20). So a waiting NORMAL task reaches the front of its
+ *     class after at most {@code 20 × AGING_DISPATCHES} dispatches, whatever arrives after it.</li>
+ * <li>Real-time bandwidth (like Linux's {@code sched_rt_runtime_us}): while a NORMAL or IDLE task waits,
+ *     at most {@link #RT_BURST} dispatches in a row go to REAL_TIME tasks; the next goes to the best
+ *     other task. A steady stream of real-time tasks therefore delays a NORMAL task by at most
+ *     {@code RT_BURST} real-time dispatches between its class's turns.</li>
+ * <li>Ties: first come, first served.</li>
+ * </ol>
+ *
+ * @param <T> the task type
+ */
+public final class RunQueue<T> {
+    /** Dispatches a NORMAL task waits per point of aging boost. */
+    public static final int AGING_DISPATCHES = 4;
+    /** The largest aging boost. */
+    public static final int MAX_AGING_BOOST = 20;
+    /** The most dispatches in a row real-time tasks get while another task waits. */
+    public static final int RT_BURST = 19;
+
+    private static final int NORMAL_LOW = 31;
+    private static final int NORMAL_HIGH = 80;
+
+    private record Entry<T>(T task, int priority, long enqueuedAt) {}
+
+    private final List<ArrayDeque<Entry<T>>> realTime = new ArrayList<>(NORMAL_LOW); // by priority 0..30
+    private final List<ArrayDeque<Entry<T>>> normal = new ArrayList<>(NORMAL_HIGH - NORMAL_LOW + 1); // 31..80
+    private final ArrayDeque<Entry<T>> idle = new ArrayDeque<>();
+    private long dispatches;    // this CPU's dispatch count: the clock aging is measured in
+    private int rtRun;          // real-time dispatches in a row while something else waited
+    private int size;
+
+    /** An empty queue. */
+    public RunQueue() {
+        for (int i = 0; i < NORMAL_LOW; i++) {
+            realTime.add(new ArrayDeque<>());
+        }
+        for (int i = NORMAL_LOW; i <= NORMAL_HIGH; i++) {
+            normal.add(new ArrayDeque<>());
+        }
+    }
+
+    /** Tasks queued. */
+    public int size() {
+        return size;
+    }
+
+    /** Queues {@code task} with {@code priority} (0 most urgent). */
+    public void add(T task, int priority) {
+        Entry<T> e = new Entry<>(task, priority, dispatches);
+        switch (PriorityClass.of(priority).schedulingClass()) {
+            case REAL_TIME -> realTime.get(priority).addLast(e);
+            case NORMAL -> normal.get(priority - NORMAL_LOW).addLast(e);
+            case IDLE -> idle.addLast(e);
+        }
+        size++;
+    }
+
+    /** Removes {@code task} if queued (a task killed or moved while runnable). @return whether it was */
+    public boolean remove(T task) {
+        for (ArrayDeque<Entry<T>> q : realTime) {
+            if (q.removeIf(e -> e.task() == task)) {
+                size--;
+                return true;
+            }
+        }
+        for (ArrayDeque<Entry<T>> q : normal) {
+            if (q.removeIf(e -> e.task() == task)) {
+                size--;
+                return true;
+            }
+        }
+        if (idle.removeIf(e -> e.task() == task)) {
+            size--;
+            return true;
+        }
+        return false;
+    }
+
+    /** The next task to run, removed from the queue; {@code null} if empty. Counts one dispatch. */
+    public T next() {
+        if (size == 0) {
+            return null;
+        }
+        ArrayDeque<Entry<T>> rt = firstNonEmpty(realTime);
+        ArrayDeque<Entry<T>> other = bestNormal();
+        if (other == null && !idle.isEmpty()) {
+            other = idle;
+        }
+        ArrayDeque<Entry<T>> pick;
+        if (rt != null && (other == null || rtRun < RT_BURST)) {
+            pick = rt;
+            rtRun = other == null ? 0 : rtRun + 1;
+        } else {
+            pick = other;
+            rtRun = 0;
+        }
+        dispatches++;
+        size--;
+        return pick.pollFirst().task();
+    }
+
+    private ArrayDeque<Entry<T>> firstNonEmpty(List<ArrayDeque<Entry<T>>> qs) {
+        for (ArrayDeque<Entry<T>> q : qs) {
+            if (!q.isEmpty()) {
+                return q;
+            }
+        }
+        return null;
+    }
+
+    /** The NORMAL queue whose head has the best effective priority; ties to the earliest enqueued. */
+    private ArrayDeque<Entry<T>> bestNormal() {
+        ArrayDeque<Entry<T>> best = null;
+        int bestPriority = Integer.MAX_VALUE;
+        long bestSince = Long.MAX_VALUE;
+        for (ArrayDeque<Entry<T>> q : normal) {
+            Entry<T> head = q.peekFirst(); // the oldest of its priority: it has aged the most
+            if (head == null) {
+                continue;
+            }
+            int effective = effectivePriority(head.priority(), dispatches - head.enqueuedAt());
+            if (effective < bestPriority || (effective == bestPriority && head.enqueuedAt() < bestSince)) {
+                best = q;
+                bestPriority = effective;
+                bestSince = head.enqueuedAt();
+            }
+        }
+        return best;
+    }
+
+    /** A NORMAL task's priority after waiting {@code waited} dispatches (rule 2). */
+    public static int effectivePriority(int priority, long waited) {
+        return priority - (int) Math.min(MAX_AGING_BOOST, waited / AGING_DISPATCHES);
+    }
+}

@@ -1,0 +1,140 @@
+package org.tasklife.internal.sched;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The VeridianOS tables (seed-systems §6 V5–V7) and tasklife's run-queue rules (issue 7). */
+class SchedulingPolicyTest {
+
+    /** V5: numeric priority → class → scheduling class. */
+    @ParameterizedTest
+    @CsvSource({
+        "0, REAL_TIME_HIGH, REAL_TIME", "10, REAL_TIME_HIGH, REAL_TIME", "11, REAL_TIME_NORMAL, REAL_TIME",
+        "20, REAL_TIME_NORMAL, REAL_TIME", "30, REAL_TIME_LOW, REAL_TIME", "31, SYSTEM_HIGH, NORMAL",
+        "40, SYSTEM_HIGH, NORMAL", "41, SYSTEM_NORMAL, NORMAL", "50, SYSTEM_NORMAL, NORMAL",
+        "51, USER_HIGH, NORMAL", "60, USER_HIGH, NORMAL", "61, USER_NORMAL, NORMAL", "70, USER_NORMAL, NORMAL",
+        "71, USER_LOW, NORMAL", "80, USER_LOW, NORMAL", "81, IDLE, IDLE", "255, IDLE, IDLE"})
+    void priorityClass_table(int priority, PriorityClass cls, SchedulingClass scheduling) {
+        assertThat(PriorityClass.of(priority)).isEqualTo(cls);
+        assertThat(cls.schedulingClass()).isEqualTo(scheduling);
+    }
+
+    @Test
+    void priorityClass_negative_isRefused() {
+        assertThatThrownBy(() -> PriorityClass.of(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("priority must be at least 0 (most urgent), was -1");
+    }
+
+    /** V7: the least-loaded online CPU, ties to the lowest id; offline CPUs are skipped. */
+    @ParameterizedTest
+    @CsvSource({
+        "'50,10,10,80', 'true,true,true,true', '0,1,2,3', 1",
+        "'50,10,10,80', 'true,false,true,true', '0,1,2,3', 2",
+        "'0,0,0,0', 'true,true,true,true', '0,1,2,3', 0",
+        "'5,5,5,5', 'false,true,true,true', '0,1,2,3', 1",
+        "'50,10,10,80', 'true,true,true,true', '2', 2",
+        "'50,10,10,80', 'true,true,true,true', '0,3', 0",
+        "'1,1,1,1,1,1,1,1,1,1', 'true,true,true,true,true,true,true,true,true,true', '9', 9"})
+    void leastLoaded_table(String loads, String online, String affinity, int expected) {
+        assertThat(Placement.leastLoaded(ints(loads), bools(online), CpuSet.of(ints(affinity)))).isEqualTo(expected);
+    }
+
+    /** V6 without VeridianOS's silent loss: an affinity that allows no online CPU is an error. */
+    @Test
+    void leastLoaded_affinityMatchingNoOnlineCpu_isAnError() {
+        assertThatThrownBy(() -> Placement.leastLoaded(new int[] {0, 0}, new boolean[] {true, false}, CpuSet.of(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("affinity {1} allows no online CPU of the 2 this kernel has (online: {0})");
+        assertThatThrownBy(() -> Placement.leastLoaded(new int[] {0}, new boolean[] {true}, CpuSet.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CpuSet.of(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void runQueue_realTimeFirst_thenPriority_thenFifo() {
+        RunQueue<String> q = new RunQueue<>();
+        q.add("user-a", 60);
+        q.add("idle", 90);
+        q.add("rt-low", 25);
+        q.add("user-b", 60);
+        q.add("rt-high", 3);
+        q.add("system", 35);
+
+        List<String> order = drain(q);
+
+        assertThat(order).containsExactly("rt-high", "rt-low", "system", "user-a", "user-b", "idle");
+    }
+
+    /** Starvation bound: a steady stream of real-time tasks lets a NORMAL task run within RT_BURST + 1 dispatches. */
+    @Test
+    void runQueue_steadyRealTimeStream_cannotStarveNormal() {
+        RunQueue<String> q = new RunQueue<>();
+        q.add("normal", 60);
+        int dispatched = 0;
+        String next;
+        do {
+            q.add("rt" + dispatched, 0); // a new real-time task is always runnable
+            next = q.next();
+            dispatched++;
+        } while (!next.equals("normal") && dispatched < 1_000);
+
+        assertThat(dispatched).isEqualTo(RunQueue.RT_BURST + 1);
+    }
+
+    /** Aging: a waiting low-priority NORMAL task overtakes fresh higher-priority ones within the documented bound. */
+    @Test
+    void runQueue_agingLetsALowPriorityNormalTaskRun() {
+        RunQueue<String> q = new RunQueue<>();
+        q.add("low", 80);
+        int dispatched = 0;
+        String next;
+        do {
+            q.add("fresh" + dispatched, 60); // each arrives fresh, unaged
+            next = q.next();
+            dispatched++;
+        } while (!next.equals("low") && dispatched < 1_000);
+
+        // "low" needs a boost of 20 over a fresh 60: 20 points × AGING_DISPATCHES, then wins the tie by age
+        assertThat(dispatched).isLessThanOrEqualTo((80 - 60) * RunQueue.AGING_DISPATCHES + 1);
+        assertThat(RunQueue.effectivePriority(80, 1_000_000)).isEqualTo(80 - RunQueue.MAX_AGING_BOOST);
+    }
+
+    @Test
+    void runQueue_remove_takesAQueuedTaskOut() {
+        RunQueue<String> q = new RunQueue<>();
+        q.add("a", 60);
+        q.add("b", 5);
+        assertThat(q.remove("b")).isTrue();
+        assertThat(q.remove("b")).isFalse();
+        assertThat(q.size()).isEqualTo(1);
+        assertThat(q.next()).isEqualTo("a");
+        assertThat(q.next()).isNull();
+    }
+
+    private static List<String> drain(RunQueue<String> q) {
+        List<String> out = new ArrayList<>();
+        for (String s; (s = q.next()) != null; ) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static int[] ints(String csv) {
+        return csv.isBlank() ? new int[0] : java.util.Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static boolean[] bools(String csv) {
+        String[] p = csv.split(",");
+        boolean[] b = new boolean[p.length];
+        for (int i = 0; i < p.length; i++) {
+            b[i] = Boolean.parseBoolean(p[i]);
+        }
+        return b;
+    }
+}
