@@ -30,6 +30,11 @@ final class JvmConnection implements AutoCloseable {
      * A pid is attached to only if the attach API lists it (VirtualMachine.list(), from the JVMs' perf data
      * files): on Linux, attaching sends SIGQUIT to the target, which would end a process that is not a JVM.
      * A JVM started with -XX:-UsePerfData is therefore not found; the message says so.
+     *
+     * Known limits: the local management agent, once started, stays on in the target JVM until it exits
+     * (the JDK has no call to stop it); it accepts connections from the same machine only. Attaching to
+     * the JVM running the command is refused by the JDK (jdk.attach.allowAttachSelf), so that one is read
+     * in-process.
      */
 
     private final long pid;
