@@ -26,6 +26,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Tasks in the domain that is stopped whole (default ${DEFAULT-VALUE}).")
     int tasks;
 
+    @Option(names = "--hold", description = {"Pause once the shop's tasks are blocked, until Enter, so that",
+        "`tasklife ps|top|tree|kill --pid` can be tried on it from another terminal."})
+    boolean hold;
+
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
@@ -34,6 +38,6 @@ final class DemoCommand implements Callable<Integer> {
         if (tasks < 7 || tasks > 1_000_000) {
             throw new CliException("--tasks must be between 7 and 1000000, was " + tasks);
         }
-        return new DemoStory(spec.commandLine().getOut(), Style.choose(noColor), quiet, tasks).run();
+        return new DemoStory(spec.commandLine().getOut(), Style.choose(noColor), quiet, tasks, hold).run();
     }
 }

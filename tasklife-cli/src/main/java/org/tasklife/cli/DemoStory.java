@@ -55,13 +55,15 @@ final class DemoStory {
     private final boolean quiet;
     private final boolean live; // redraw the table in place (a terminal, colors on, not quiet)
     private final int crowd;
+    private final boolean hold;
     private final ResourceLedger ledger = new ResourceLedger();
     private final long start = System.nanoTime();
     private int failures;
     private int step;
     private int framedLines; // lines of the last live frame, to redraw over
 
-    DemoStory(PrintWriter out, Style style, boolean quiet, int crowd) {
+    DemoStory(PrintWriter out, Style style, boolean quiet, int crowd, boolean hold) {
+        this.hold = hold;
         this.out = out;
         this.s = style;
         this.quiet = quiet;
@@ -122,6 +124,13 @@ final class DemoStory {
 
         step(STEPS[2]);
         watch(kernel);
+        if (hold) {
+            out.println(s.bold("  holding: in another terminal, try `bin/tasklife tree --pid " + ProcessHandle.current().pid()
+                    + "` (or ps, top, kill); press Enter to go on"));
+            out.flush();
+            new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.Charset.defaultCharset()))
+                    .readLine(); // end of input goes on too
+        }
 
         step(STEPS[3]);
         killWriter(kernel, work);
