@@ -8,10 +8,12 @@ import java.util.function.Consumer;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.management.KernelManagement;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.VirtualClock;
+import org.tasklife.internal.wait.WaitQueue;
 
 /**
  * One tasklife kernel: the task table, the timer service, the reaper and the root domain.
@@ -33,10 +35,12 @@ import org.tasklife.internal.time.VirtualClock;
 public final class Kernel implements AutoCloseable {
     private final KernelCore core;
     private final Duration closeTimeout;
+    private final KernelManagement management; // null when JMX registration is off (Builder.jmx)
 
-    private Kernel(KernelCore core, Duration closeTimeout) {
+    private Kernel(KernelCore core, Duration closeTimeout, boolean jmx) {
         this.core = core;
         this.closeTimeout = closeTimeout;
+        this.management = jmx ? KernelManagement.register(this, core.name()) : null; // last: publishes this
     }
 
     /** Boots a kernel with default settings. */
@@ -59,6 +63,7 @@ public final class Kernel implements AutoCloseable {
         private int cpus;              // 0: default mode (free virtual threads)
         private Duration timeSlice = Duration.ofMillis(10);
         private Long seed;             // deterministic mode
+        private boolean jmx = true;
 
         private Builder() {}
 
@@ -88,6 +93,15 @@ public final class Kernel implements AutoCloseable {
         /** Told about every stuck-task report (SPEC K8), on the kernel's reaper thread. */
         public Builder onStuckTask(Consumer<StuckTaskReport> listener) {
             this.stuckListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Whether the kernel registers its {@link org.tasklife.management.KernelMXBean} in the platform MBean
+         * server while booted (what {@code tasklife ps --pid} attaches to). Default true.
+         */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
             return this;
         }
 
@@ -149,7 +163,8 @@ public final class Kernel implements AutoCloseable {
             } else if (cpus > 0) {
                 scheduler = CpuScheduler.ofCpus(cpus, timeSlice.toNanos());
             }
-            return new Kernel(new KernelCore(name, c, killGracePeriod.toNanos(), stuckListener, scheduler), closeTimeout);
+            return new Kernel(new KernelCore(name, c, killGracePeriod.toNanos(), stuckListener, scheduler), closeTimeout,
+                    jmx);
         }
 
         private static Duration positive(Duration d, String what) {
@@ -300,6 +315,15 @@ public final class Kernel implements AutoCloseable {
         return core.timers().pendingCount();
     }
 
+    /**
+     * Number of waiters (tasks, and host threads in a tasklife wait) queued in any wait queue (any primitive,
+     * join, child or domain wait) of this JVM, over every kernel: wait queues belong to primitives, which are not tied to one kernel. With no
+     * task blocked anywhere, a non-zero count is a leaked wait node. For leak audits.
+     */
+    public static long queuedWaitersInJvm() {
+        return WaitQueue.linkedNodesInJvm();
+    }
+
     /** Stuck-task reports made so far (SPEC K8). */
     public List<StuckTaskReport> stuckTasks() {
         return core.stuckReports();
@@ -315,6 +339,9 @@ public final class Kernel implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         long start = Clock.system().nanoTime();
         List<StuckTaskReport> stuck = core.close(timeout.toNanos());
+        if (management != null) {
+            management.unregister();
+        }
         return new ShutdownReport(Duration.ofNanos(Clock.system().nanoTime() - start), stuck);
     }
 

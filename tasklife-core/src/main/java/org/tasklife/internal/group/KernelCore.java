@@ -42,6 +42,7 @@ import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.time.TimerService;
+import org.tasklife.internal.trace.Trace;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.Dispatch;
 import org.tasklife.internal.wait.WaitChannel;
@@ -124,7 +125,8 @@ public final class KernelCore {
         }
         this.runner = new TaskRunner(this, scheduler);
         this.blocker = new Blocker(clock, timers, scheduler == null ? Dispatch.FREE : scheduler);
-        this.reaper = new Reaper(clock, timers, killGraceNanos, this::describe, stuckListener, name + "-reaper");
+        this.reaper = new Reaper(clock, timers, killGraceNanos, this::describe,
+                r -> { Trace.taskStuck(name, r); stuckListener.accept(r); }, name + "-reaper");
         long id = ids.incrementAndGet();
         DomainControlBlock root = new DomainControlBlock(id, "root", null, Long.MAX_VALUE, Long.MAX_VALUE, false, false,
                 null);
@@ -388,6 +390,7 @@ public final class KernelCore {
         try {
             thread.start();
             runner.started(thread);
+            Trace.taskSpawned(name, t, g);
         } catch (Throwable e) {
             runner.forget(thread);
             // no half-built task survives (SPEC P3): undo every trace of it
@@ -440,8 +443,10 @@ public final class KernelCore {
 
     /** Kills one task (SPEC K1). @return whether this call killed it */
     public boolean killTask(TaskControlBlock t) {
+        Object traced = Trace.beforeKill(t); // null unless recording; reads the wait channel the kill ends
         boolean killed = t.kill();
         if (killed) {
+            Trace.taskKilled(name, t, groupOf(t), traced);
             reaper.armGrace(t);
         }
         safePoint();
@@ -627,6 +632,7 @@ public final class KernelCore {
             if (!d.beginStopLocked(status)) {
                 return false;
             }
+            Trace.domainStopBegun(name, d, status); // before any kill: the stop cannot end before it
             subtree = subtreeLocked(d);
             for (DomainControlBlock x : subtree) {
                 x.beginStopLocked(ExitStatus.KILLED); // nested domains stop with their parent
@@ -702,6 +708,7 @@ public final class KernelCore {
             topologyLock.unlock();
         }
         for (DomainControlBlock x : stopped) {
+            Trace.domainStopped(x); // before the announcement: whoever sees the stop sees the event
             x.announceStopped();
             if (x.isAutoFree()) {
                 free(x, false); // quietly: a parent's free may have taken it already

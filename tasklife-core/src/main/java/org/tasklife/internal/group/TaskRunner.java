@@ -5,6 +5,7 @@ import org.tasklife.ExitStatus;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.sched.CpuSet;
 import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.trace.Trace;
 
 /**
  * The task trampoline: runs a body on the task's own thread and then its exit sequence (SPEC E6,
@@ -114,6 +115,7 @@ final class TaskRunner {
         t.recordCloseFailures(t.resources().closeAll());
         t.fireDeathWatches(); // robust mutexes still held go to their next locker, owner-died (SPEC §9)
         t.publish(status, value);
+        Trace.taskExited(core.name(), t, g, status);
         core.disposeIfDetached(t);
         ExitStatus groupEnd = g.memberEnded(t, false) ? core.finishGroup(g) : null;
         core.taskEnded(g, groupEnd); // last: domain stops and Kernel.close() come after the group's end

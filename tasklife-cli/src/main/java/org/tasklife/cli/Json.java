@@ -1,0 +1,109 @@
+package org.tasklife.cli;
+
+import java.util.List;
+import org.tasklife.management.DomainRow;
+import org.tasklife.management.GroupRow;
+import org.tasklife.management.KernelView;
+import org.tasklife.management.TaskRow;
+
+/** Writes {@link KernelView}s as JSON (a small writer: the CLI needs no JSON library for this). */
+final class Json {
+    private final StringBuilder sb = new StringBuilder();
+
+    private Json() {}
+
+    /** {@code {"pid": .., "kernels": [ {..counters.., "domains": [..], "groups": [..], "tasks": [..]} ]}}. */
+    static String of(long pid, List<KernelView> views) {
+        Json j = new Json();
+        j.sb.append("{\"pid\":").append(pid).append(",\"kernels\":[");
+        for (int i = 0; i < views.size(); i++) {
+            if (i > 0) {
+                j.sb.append(',');
+            }
+            j.kernel(views.get(i));
+        }
+        j.sb.append("]}");
+        return j.sb.toString();
+    }
+
+    private void kernel(KernelView v) {
+        sb.append('{');
+        field("name", v.kernel()).append(',');
+        field("instanceId", v.instanceId()).append(',');
+        field("capturedAtMillis", v.capturedAtMillis()).append(',');
+        field("liveTasks", v.liveTasks()).append(',');
+        field("openResources", v.openResources()).append(',');
+        field("pendingTimers", v.pendingTimers()).append(',');
+        field("queuedWaitersInJvm", v.queuedWaitersInJvm()).append(',');
+        field("stuckTasks", v.stuckTasks()).append(",\"domains\":[");
+        for (int i = 0; i < v.domains().size(); i++) {
+            DomainRow d = v.domains().get(i);
+            sb.append(i > 0 ? ",{" : "{");
+            field("id", d.id()).append(',');
+            field("parentId", d.parentId()).append(',');
+            field("name", d.name()).append(',');
+            field("state", d.state()).append(',');
+            field("status", d.status()).append(',');
+            field("liveTasks", d.liveTasks()).append(',');
+            field("groups", d.groups()).append('}');
+        }
+        sb.append("],\"groups\":[");
+        for (int i = 0; i < v.groups().size(); i++) {
+            GroupRow g = v.groups().get(i);
+            sb.append(i > 0 ? ",{" : "{");
+            field("id", g.id()).append(',');
+            field("parentId", g.parentId()).append(',');
+            field("domainId", g.domainId()).append(',');
+            field("domain", g.domain()).append(',');
+            field("name", g.name()).append(',');
+            field("state", g.state()).append(',');
+            field("status", g.status()).append(',');
+            field("liveTasks", g.liveTasks()).append(',');
+            field("cpuNanos", g.cpuNanos()).append('}');
+        }
+        sb.append("],\"tasks\":[");
+        for (int i = 0; i < v.tasks().size(); i++) {
+            TaskRow t = v.tasks().get(i);
+            sb.append(i > 0 ? ",{" : "{");
+            field("id", t.id()).append(',');
+            field("groupId", t.groupId()).append(',');
+            field("parentGroupId", t.parentGroupId()).append(',');
+            field("domainId", t.domainId()).append(',');
+            field("domain", t.domain()).append(',');
+            field("name", t.name()).append(',');
+            field("state", t.state()).append(',');
+            field("waitChannel", t.waitChannel()).append(',');
+            sb.append("\"killed\":").append(t.killed()).append(',');
+            field("cpuNanos", t.cpuNanos()).append(',');
+            field("ageNanos", t.ageNanos()).append(',');
+            field("ownedResources", t.ownedResources()).append('}');
+        }
+        sb.append("]}");
+    }
+
+    private StringBuilder field(String name, long value) {
+        return sb.append('"').append(name).append("\":").append(value);
+    }
+
+    private StringBuilder field(String name, String value) {
+        sb.append('"').append(name).append("\":\"");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"');
+    }
+}

@@ -1,0 +1,134 @@
+package org.tasklife.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * ps, tree, kill and stop against a second JVM, started by this test with the same java binary and class
+ * path, running {@link Workload}: reached through the JDK attach API. The child is always destroyed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AttachedJvmTest {
+    private static final long READY_SECONDS = 30 * Long.getLong("tasklife.timeoutFactor", 1L);
+
+    private Process child;
+    private String pid;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    @BeforeAll
+    void startChild() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Workload.class.getName())
+                .redirectErrorStream(true).start();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    lines.add(l);
+                }
+            } catch (IOException e) {
+                lines.add("(read failed: " + e + ")");
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+        StringBuilder seen = new StringBuilder();
+        while (pid == null) {
+            String l = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (l == null) {
+                throw new AssertionError("child JVM not ready after " + READY_SECONDS + " s; it printed:\n" + seen);
+            }
+            seen.append(l).append('\n');
+            if (l.startsWith("ready ")) {
+                pid = l.substring("ready ".length()).trim();
+            }
+        }
+        assertThat(pid).isEqualTo(Long.toString(child.pid()));
+    }
+
+    @AfterAll
+    void destroyChild() throws Exception {
+        if (child != null) {
+            child.getOutputStream().close(); // the workload ends when its stdin closes
+            if (!child.waitFor(10, TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static long idOf(String out, String pattern) {
+        Matcher m = Pattern.compile(pattern).matcher(out);
+        assertThat(m.find()).as("%s in\n%s", pattern, out).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    /** ps lists the child's tasks with their states and wait channels. */
+    @Test
+    @Order(1)
+    void ps_listsTheTasksOfAnotherJvm() {
+        CliRun ps = CliRun.of("ps", "--pid", pid, "--no-color");
+        assertThat(ps.code()).as("%s", ps).isZero();
+        assertThat(ps.out()).contains("kernel workload#", "6 live tasks", "handler-1", "handler-2", "mutex@", "job-7",
+                "waitChild(", "tenant", "batch");
+    }
+
+    /** tree draws the nested domains, the groups (a child group under its parent) and the tasks. */
+    @Test
+    @Order(2)
+    void tree_drawsDomainsGroupsTasks() {
+        CliRun tree = CliRun.of("tree", "--pid", pid, "--no-color");
+        assertThat(tree.code()).as("%s", tree).isZero();
+        String out = tree.out();
+        assertThat(out).contains("domain 1 root", "domain ", " tenant [RUNNING", " batch [RUNNING", "group ", " api [ALIVE]",
+                "task ", "handler-1 [BLOCKED in mutex@");
+        assertThat(out.indexOf(" batch [")).isGreaterThan(out.indexOf(" tenant ["));
+        assertThat(out.indexOf(" job-7 [ALIVE]")).isGreaterThan(out.indexOf(" jobs [ALIVE]"));
+    }
+
+    /** kill ends a task blocked in a mutex in the other JVM; ps no longer lists it. */
+    @Test
+    @Order(3)
+    void kill_endsATaskBlockedInAMutex() throws Exception {
+        long id = idOf(CliRun.of("ps", "--pid", pid, "--no-color").out(), "\\s(\\d+)\\s+\\d+\\s+\\d+\\s+tenant\\s+handler-1 ");
+        CliRun kill = CliRun.of("kill", Long.toString(id), "--pid", pid);
+        assertThat(kill.code()).as("%s", kill).isZero();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String out;
+        while ((out = CliRun.of("ps", "--pid", pid, "--no-color").out()).contains("handler-1")) {
+            assertThat(System.nanoTime() - deadline).as("handler-1 gone in time:\n%s", out).isNegative();
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        assertThat(out).contains("5 live tasks", "handler-2");
+    }
+
+    /** stop ends a whole domain of the other JVM, nested domains included. */
+    @Test
+    @Order(4)
+    void stop_endsADomain() throws Exception {
+        long tenant = idOf(CliRun.of("tree", "--pid", pid, "--no-color").out(), "domain (\\d+) tenant");
+        CliRun stop = CliRun.of("stop", Long.toString(tenant), "--pid", pid);
+        assertThat(stop.code()).as("%s", stop).isZero();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String out;
+        while (!(out = CliRun.of("tree", "--pid", pid, "--no-color").out()).contains("0 live tasks,")) {
+            assertThat(System.nanoTime() - deadline).as("domain stopped in time:\n%s", out).isNegative();
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        assertThat(out).contains(" tenant [STOPPED Exited(0)", " batch [STOPPED Killed");
+    }
+}

@@ -1,0 +1,243 @@
+package org.tasklife.internal.management;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.tasklife.Domain;
+import org.tasklife.GroupInfo;
+import org.tasklife.Kernel;
+import org.tasklife.KernelSnapshot;
+import org.tasklife.StuckTaskReport;
+import org.tasklife.TaskInfo;
+import org.tasklife.management.DomainRow;
+import org.tasklife.management.GroupRow;
+import org.tasklife.management.KernelMXBean;
+import org.tasklife.management.KernelView;
+import org.tasklife.management.TaskRow;
+
+/**
+ * The MXBean of one kernel: built on the kernel's public API, acting as host code.
+ *
+ * <p>{@link #register} puts it in the platform MBean server under
+ * {@code org.tasklife:type=Kernel,name=<name>,id=<n>}; {@link #unregister()} takes it out (idempotent).
+ */
+public final class KernelManagement implements KernelMXBean {
+    /*
+     * Implementation notes
+     *
+     * Overview: a thin adapter from the Kernel API to open types (records of primitives and strings, which
+     * the MXBean framework maps to CompositeData). It never touches kernel internals, so it cannot break an
+     * invariant that the API keeps.
+     *
+     * Known limits: registration failures (a JVM without a usable platform MBean server, a security policy)
+     * are swallowed: a kernel without its MXBean still works, and boot must not fail for monitoring's sake.
+     * The view's rows come from several calls (domain tree, then snapshot), so a domain created in between
+     * may lack groups or a group may name a domain not listed; clients must tolerate that.
+     */
+
+    private static final AtomicLong INSTANCES = new AtomicLong();
+
+    private final Kernel kernel;
+    private final String name;
+    private final long instanceId = INSTANCES.incrementAndGet();
+    private final AtomicBoolean registered = new AtomicBoolean();
+    private volatile ObjectName objectName; // set once by register, before the registered flag
+
+    private KernelManagement(Kernel kernel, String name) {
+        this.kernel = kernel;
+        this.name = name;
+    }
+
+    /**
+     * Registers the MXBean of {@code kernel} in the platform MBean server.
+     *
+     * @return the registration; its {@link #unregister()} is a no-op if registration failed
+     */
+    public static KernelManagement register(Kernel kernel, String name) {
+        KernelManagement m = new KernelManagement(kernel, name);
+        try {
+            ObjectName on = new ObjectName("org.tasklife", objectNameProperties(name, m.instanceId));
+            m.objectName = on;
+            ManagementFactory.getPlatformMBeanServer().registerMBean(m, on);
+            m.registered.set(true);
+        } catch (JMException | RuntimeException | LinkageError e) {
+            // see Known limits: the kernel runs without its MXBean
+        }
+        return m;
+    }
+
+    private static Hashtable<String, String> objectNameProperties(String name, long id) {
+        Hashtable<String, String> p = new Hashtable<>();
+        p.put("type", "Kernel");
+        p.put("name", needsQuoting(name) ? ObjectName.quote(name) : name);
+        p.put("id", Long.toString(id));
+        return p;
+    }
+
+    private static boolean needsQuoting(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ',' || c == '=' || c == ':' || c == '"' || c == '*' || c == '?' || c == '\n' || c == '\\') {
+                return true;
+            }
+        }
+        return s.isEmpty();
+    }
+
+    /** The object name, or {@code null} if registration failed. */
+    public ObjectName objectName() {
+        return registered.get() ? objectName : null;
+    }
+
+    /** Takes the MXBean out of the platform MBean server; idempotent. */
+    public void unregister() {
+        if (registered.compareAndSet(true, false)) {
+            try {
+                MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+                server.unregisterMBean(objectName);
+            } catch (JMException | RuntimeException e) {
+                // someone else unregistered it: nothing is left to do
+            }
+        }
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public long getInstanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public long getLiveTaskCount() {
+        return kernel.liveTaskCount();
+    }
+
+    @Override
+    public long getOpenResourceCount() {
+        return kernel.openResourceCount();
+    }
+
+    @Override
+    public int getPendingTimerCount() {
+        return kernel.pendingTimerCount();
+    }
+
+    @Override
+    public long getQueuedWaitersInJvm() {
+        return Kernel.queuedWaitersInJvm();
+    }
+
+    @Override
+    public int getStuckTaskCount() {
+        return kernel.stuckTasks().size();
+    }
+
+    @Override
+    public String[] getStuckTaskReports() {
+        return kernel.stuckTasks().stream().map(StuckTaskReport::render).toArray(String[]::new);
+    }
+
+    @Override
+    public String getProcessTable() {
+        return kernel.snapshot().renderTable();
+    }
+
+    @Override
+    public KernelView getSnapshot() {
+        List<DomainRow> domains = new ArrayList<>();
+        ArrayDeque<Domain> todo = new ArrayDeque<>();
+        todo.add(kernel.rootDomain());
+        while (!todo.isEmpty()) {
+            Domain d = todo.poll();
+            domains.add(new DomainRow(d.id(), d.parent().map(Domain::id).orElse(0L), d.name(), d.state().name(),
+                    d.status().map(Object::toString).orElse(""), d.liveTaskCount(), d.groupCount(), d.maxTasks(),
+                    d.maxGroups()));
+            todo.addAll(d.children());
+        }
+        KernelSnapshot s = kernel.snapshot();
+        Map<Long, GroupInfo> byId = new HashMap<>();
+        for (GroupInfo g : s.groups()) {
+            byId.put(g.id(), g);
+        }
+        Map<Long, Long> domainOf = new HashMap<>();
+        List<GroupRow> groups = new ArrayList<>(s.groups().size());
+        for (GroupInfo g : s.groups()) {
+            groups.add(new GroupRow(g.id(), g.parentId(), domainIdOf(g.id(), byId, domainOf), g.domain(), g.name(),
+                    g.state().name(), g.status().map(Object::toString).orElse(""), g.liveTasks(), g.times().totalNanos()));
+        }
+        List<TaskRow> tasks = new ArrayList<>(s.tasks().size());
+        for (TaskInfo t : s.tasks()) {
+            tasks.add(new TaskRow(t.id(), t.groupId(), t.parentGroupId(), domainIdOf(t.groupId(), byId, domainOf),
+                    t.domain(), t.name(), t.state().name(), t.waitChannel(), t.killed(), t.cpuNanos(), t.ageNanos(),
+                    t.ownedResources()));
+        }
+        return new KernelView(name, instanceId, System.currentTimeMillis(), kernel.liveTaskCount(),
+                kernel.openResourceCount(), kernel.pendingTimerCount(), Kernel.queuedWaitersInJvm(),
+                kernel.stuckTasks().size(), domains, groups, tasks);
+    }
+
+    /** The domain of a group: the id of the domain root above it (parentId 0), or 0 if the chain is broken. */
+    private static long domainIdOf(long groupId, Map<Long, GroupInfo> byId, Map<Long, Long> memo) {
+        Long known = memo.get(groupId);
+        if (known != null) {
+            return known;
+        }
+        long id = groupId;
+        long result = 0;
+        for (int hops = 0; hops <= byId.size(); hops++) { // bounded: a cycle cannot occur, but never loop forever
+            GroupInfo g = byId.get(id);
+            if (g == null) {
+                break; // a parent reaped between rows: unknown
+            }
+            if (g.parentId() == 0) {
+                result = g.id();
+                break;
+            }
+            id = g.parentId();
+        }
+        memo.put(groupId, result);
+        return result;
+    }
+
+    @Override
+    public boolean kill(long taskId) {
+        if (kernel.findTask(taskId).isEmpty()) {
+            throw new IllegalArgumentException("kernel '" + name + "' has no task " + taskId);
+        }
+        return kernel.kill(taskId);
+    }
+
+    @Override
+    public boolean stopDomain(long domainId, int status) {
+        Domain d = kernel.findDomain(domainId).orElseThrow(
+                () -> new IllegalArgumentException("kernel '" + name + "' has no domain " + domainId));
+        if (d.parent().isEmpty()) {
+            throw new IllegalArgumentException("domain " + domainId + " is the root domain of kernel '" + name
+                    + "': it stops only when the kernel closes");
+        }
+        try {
+            return d.stop(status);
+        } catch (RuntimeException e) {
+            // a tasklife exception would need tasklife classes on the client to deserialize
+            throw new IllegalStateException(e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KernelManagement[" + objectName + "]";
+    }
+}

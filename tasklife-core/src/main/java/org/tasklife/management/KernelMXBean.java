@@ -1,0 +1,65 @@
+package org.tasklife.management;
+
+/**
+ * The management interface of one kernel, registered in the platform MBean server by
+ * {@link org.tasklife.Kernel#boot()} (unless turned off with
+ * {@link org.tasklife.Kernel.Builder#jmx(boolean)}) and unregistered by {@link org.tasklife.Kernel#close()}.
+ *
+ * <p>Every method acts as host code (SPEC D5): it sees and acts on every domain of the kernel. Errors reach
+ * a remote client as JDK exceptions only ({@link IllegalArgumentException}, {@link IllegalStateException}),
+ * with a message naming the argument and the rule, so a client needs no tasklife classes to read them.
+ */
+public interface KernelMXBean {
+    /** Object name pattern matching the MXBean of every kernel in a JVM. */
+    String QUERY = "org.tasklife:type=Kernel,*";
+
+    /** The kernel's name (as given to {@code Kernel.builder().name(...)}). */
+    String getName();
+
+    /** A number unique among the kernels booted in this JVM (the {@code id} key of the object name). */
+    long getInstanceId();
+
+    /** Tasks not yet terminated. */
+    long getLiveTaskCount();
+
+    /** Owned resources (of tasks and groups) still open. */
+    long getOpenResourceCount();
+
+    /** Timers armed and not yet fired or cancelled. */
+    int getPendingTimerCount();
+
+    /**
+     * Tasks queued in any tasklife wait of this JVM, whichever kernel they belong to (a JVM-wide count, see
+     * {@link org.tasklife.Kernel#queuedWaitersInJvm()}).
+     */
+    long getQueuedWaitersInJvm();
+
+    /** Stuck-task reports made so far (SPEC K8). */
+    int getStuckTaskCount();
+
+    /** Stuck-task reports made so far, each rendered as its header line and stack. */
+    String[] getStuckTaskReports();
+
+    /** One consistent-enough view of the kernel: counters, domains, groups and live tasks (SPEC §11). */
+    KernelView getSnapshot();
+
+    /** The {@code ps}-style table of live tasks ({@link org.tasklife.KernelSnapshot#renderTable()}). */
+    String getProcessTable();
+
+    /**
+     * Kills the task with this id (SPEC K1).
+     *
+     * @return whether this call killed it; false if it was already killed, exiting or ended but not yet gone
+     * @throws IllegalArgumentException if the kernel has no task with this id
+     */
+    boolean kill(long taskId);
+
+    /**
+     * Stops the domain with this id with status {@code Exited(status)} (SPEC D2); asynchronous.
+     *
+     * @return whether this call recorded the status (false if it was stopping already)
+     * @throws IllegalArgumentException if there is no such domain, or it is the root domain (which stops
+     *     only when the kernel closes)
+     */
+    boolean stopDomain(long domainId, int status);
+}

@@ -1,0 +1,143 @@
+package org.tasklife.management;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.management.ManagementFactory;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.JMX;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import org.junit.jupiter.api.Test;
+import org.tasklife.Domain;
+import org.tasklife.ExitStatus;
+import org.tasklife.Kernel;
+import org.tasklife.TaskGroup;
+import org.tasklife.TaskState;
+import org.tasklife.testkit.Await;
+import org.tasklife.testkit.Fixtures;
+import org.tasklife.testkit.KernelExtension;
+
+/** The kernel's MXBean (issue 6): registration, the snapshot in open types, kill and stop operations. */
+class KernelMXBeanTest {
+    private static final AtomicLong NAMES = new AtomicLong();
+    private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
+
+    private static String uniqueName() {
+        return "mx" + NAMES.incrementAndGet() + "-" + ProcessHandle.current().pid();
+    }
+
+    private static Set<ObjectName> namesOf(String kernelName) throws Exception {
+        return SERVER.queryNames(new ObjectName("org.tasklife:type=Kernel,name=" + kernelName + ",*"), null);
+    }
+
+    private static KernelMXBean proxy(String kernelName) throws Exception {
+        Set<ObjectName> names = namesOf(kernelName);
+        assertThat(names).hasSize(1);
+        return JMX.newMXBeanProxy(SERVER, names.iterator().next(), KernelMXBean.class);
+    }
+
+    /** Two kernels with one name get two object names; close takes each out. */
+    @Test
+    void boot_registersOneMXBeanPerKernel_closeUnregistersIt() throws Exception {
+        String name = uniqueName();
+        Kernel a = Kernel.builder().name(name).boot();
+        Kernel b = Kernel.builder().name(name).boot();
+        try {
+            assertThat(namesOf(name)).hasSize(2);
+            assertThat(SERVER.queryNames(new ObjectName(KernelMXBean.QUERY), null)).containsAll(namesOf(name));
+        } finally {
+            a.close();
+        }
+        assertThat(namesOf(name)).hasSize(1);
+        b.close();
+        b.close(); // idempotent
+        assertThat(namesOf(name)).isEmpty();
+    }
+
+    /** jmx(false) registers nothing. */
+    @Test
+    void boot_withJmxOff_registersNothing() throws Exception {
+        String name = uniqueName();
+        try (Kernel k = Kernel.builder().name(name).jmx(false).boot()) {
+            assertThat(namesOf(name)).isEmpty();
+            assertThat(k.liveTaskCount()).isZero();
+        }
+    }
+
+    /** The snapshot maps to open types and gives each group and task its domain's id. */
+    @Test
+    void snapshot_listsDomainsGroupsAndTasks_withTheirDomainIds() throws Exception {
+        String name = uniqueName();
+        try (Kernel k = Kernel.builder().name(name).boot()) {
+            Domain shop = k.createDomain("shop");
+            Domain cart = shop.createDomain(org.tasklife.DomainOptions.named("cart"));
+            TaskGroup web = shop.spawnGroup("web", Fixtures::sleepForever);
+            TaskGroup basket = cart.spawnGroup("basket", Fixtures::sleepForever);
+            Await.until("both blocked", () -> k.snapshot().tasks().stream().allMatch(t -> t.state() == TaskState.BLOCKED)
+                    && k.snapshot().tasks().size() == 2);
+
+            ObjectName on = namesOf(name).iterator().next();
+            assertThat(SERVER.getAttribute(on, "Snapshot")).isInstanceOf(CompositeData.class);
+            KernelView v = proxy(name).getSnapshot();
+
+            assertThat(v.kernel()).isEqualTo(name);
+            assertThat(v.liveTasks()).isEqualTo(2);
+            assertThat(v.domains()).extracting(DomainRow::name).containsExactly("root", "shop", "cart");
+            assertThat(v.domains()).filteredOn(d -> d.name().equals("cart")).singleElement()
+                    .satisfies(d -> assertThat(d.parentId()).isEqualTo(shop.id()));
+            assertThat(v.groups()).filteredOn(g -> g.id() == web.id()).singleElement()
+                    .satisfies(g -> assertThat(g.domainId()).isEqualTo(shop.id()));
+            assertThat(v.tasks()).filteredOn(t -> t.id() == basket.id()).singleElement().satisfies(t -> {
+                assertThat(t.domainId()).isEqualTo(cart.id());
+                assertThat(t.domain()).isEqualTo("cart");
+                assertThat(t.state()).isEqualTo("BLOCKED");
+                assertThat(t.waitChannel()).isNotEmpty();
+            });
+            assertThat(proxy(name).getProcessTable()).contains("web", "basket");
+            shop.stop(0);
+            assertThat(Fixtures.get(shop.onStopped())).isEqualTo(ExitStatus.exited(0));
+        }
+    }
+
+    /** kill(id) over JMX kills a blocked task; an unknown id is an IllegalArgumentException naming it. */
+    @Test
+    void kill_overJmx_killsTask_unknownIdIsRefused() throws Exception {
+        String name = uniqueName();
+        try (Kernel k = Kernel.builder().name(name).boot()) {
+            TaskGroup g = k.spawnGroup("victim", Fixtures::sleepForever);
+            KernelMXBean mx = proxy(name);
+
+            org.tasklife.Task<?> main = Fixtures.mainOf(k, g);
+            assertThat(mx.kill(g.id())).isTrue();
+            assertThat(Fixtures.ended(main)).isEqualTo(ExitStatus.KILLED);
+            assertThat(mx.kill(g.id())).isFalse(); // already killed: not an error
+            g.reap();
+            assertThatThrownBy(() -> mx.kill(999_999)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no task 999999");
+            KernelExtension.audit(k);
+        }
+    }
+
+    /** stopDomain over JMX stops a domain with Exited(status); the root domain is refused. */
+    @Test
+    void stopDomain_overJmx_stopsDomain_rootIsRefused() throws Exception {
+        String name = uniqueName();
+        try (Kernel k = Kernel.builder().name(name).boot()) {
+            Domain d = k.createDomain("tenant");
+            d.spawnGroup("a", Fixtures::sleepForever);
+            d.spawnGroup("b", Fixtures::sleepForever);
+            KernelMXBean mx = proxy(name);
+
+            assertThat(mx.stopDomain(d.id(), 3)).isTrue();
+            assertThat(Fixtures.get(d.onStopped())).isEqualTo(ExitStatus.exited(3));
+            assertThat(mx.stopDomain(d.id(), 4)).isFalse();
+            assertThatThrownBy(() -> mx.stopDomain(k.rootDomain().id(), 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("root domain");
+            assertThatThrownBy(() -> mx.stopDomain(424_242, 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no domain 424242");
+        }
+    }
+}
