@@ -77,7 +77,9 @@ class TraceEventsTest {
             });
             ids[0] = g.id();
             Task<?> main = Fixtures.mainOf(k, g);
-            Await.state(main, TaskState.BLOCKED);
+            // BLOCKED alone may still be the join: wait for the sleep, whose channel the kill event records
+            Await.until("main asleep", () -> k.snapshot().tasks().stream()
+                    .anyMatch(r -> r.id() == main.id() && r.waitChannel().startsWith("sleep")));
             assertThat(main.kill()).isTrue();
             assertThat(Fixtures.ended(main)).isEqualTo(ExitStatus.KILLED);
             Fixtures.ended(g);
