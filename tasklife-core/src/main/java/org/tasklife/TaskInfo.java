@@ -14,6 +14,19 @@ package org.tasklife;
  * @param cpuNanos CPU time (see {@link CpuTimes} for virtual threads)
  * @param ageNanos time since spawn
  * @param ownedResources owned resources still open
+ * @param cpu scheduler mode: the CPU it runs on or is queued for (or last ran on); -1 in the default mode
+ * @param priority scheduler mode: its priority; -1 in the default mode
+ * @param runQueuePosition scheduler mode: 0 while it holds its CPU, n ≥ 1 its place in its CPU's dispatch order
+ *     while it waits for the CPU (real-time bandwidth aside), -1 while parked in a wait or in the default mode
  */
 public record TaskInfo(long id, long groupId, long parentGroupId, String domain, String name, TaskState state,
-        String waitChannel, boolean killed, long cpuNanos, long ageNanos, int ownedResources) {}
+        String waitChannel, boolean killed, long cpuNanos, long ageNanos, int ownedResources, int cpu, int priority,
+        int runQueuePosition) {
+
+    /** A row of the default mode (no scheduler). */
+    public TaskInfo(long id, long groupId, long parentGroupId, String domain, String name, TaskState state,
+            String waitChannel, boolean killed, long cpuNanos, long ageNanos, int ownedResources) {
+        this(id, groupId, parentGroupId, domain, name, state, waitChannel, killed, cpuNanos, ageNanos, ownedResources,
+                -1, -1, -1);
+    }
+}

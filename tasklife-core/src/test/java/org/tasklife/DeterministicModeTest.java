@@ -220,4 +220,24 @@ class DeterministicModeTest {
             public void endWait(WaitNode node) {}
         }, n, Blocker.NO_DEADLINE);
     }
+
+    /** Blocking outside tasklife while holding the only CPU is reported with the task and stack, not a silent hang. */
+    @Test
+    void blockingOutsideTasklife_isReported() throws Exception {
+        java.util.concurrent.CountDownLatch jdkLatch = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<StuckTaskReport> report = new java.util.concurrent.CompletableFuture<>();
+        try (Kernel k = Kernel.builder().name("det").deterministic(3).onStuckTask(report::complete).boot()) {
+            TaskGroup g = k.spawnGroup("g", () -> {
+                jdkLatch.await(); // a JDK wait: invisible to tasklife, and it keeps the CPU
+                return 0;
+            });
+            StuckTaskReport r = report.get(Await.LONG.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(r.taskId()).isEqualTo(g.id());
+            assertThat(r.waitChannel()).contains("blocked outside tasklife while holding CPU 0");
+            assertThat(r.stack()).anyMatch(f -> f.getMethodName().equals("await"));
+            jdkLatch.countDown();
+            assertThat(g.onExit().get(Await.LONG.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(ExitStatus.exited(0));
+            g.reap();
+        }
+    }
 }

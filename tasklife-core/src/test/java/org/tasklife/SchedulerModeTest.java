@@ -242,4 +242,50 @@ class SchedulerModeTest {
             closeAudited(k);
         }
     }
+
+    /** snapshot() shows each task's CPU, priority and run-queue position, and its exact CPU time. */
+    @Test
+    void snapshot_showsCpuPriorityAndRunQueuePosition() throws Exception {
+        Kernel k = Kernel.builder().name("sched").cpus(1).timeSlice(Duration.ofHours(1)).boot();
+        try {
+            AtomicBoolean release = new AtomicBoolean();
+            CountDownLatch queued = new CountDownLatch(1);
+            TaskGroup g = k.spawnGroup(SpawnOptions.named("hog").priority(40), () -> {
+                Task<Object> user = Tasks.spawnTask(SpawnOptions.named("user").priority(70), () -> null);
+                Task<Object> rt = Tasks.spawnTask(SpawnOptions.named("rt").priority(10), () -> null);
+                queued.countDown();
+                while (!release.get()) {
+                    Thread.onSpinWait(); // holds the only CPU: no safe point
+                }
+                user.join();
+                rt.join();
+                return 0;
+            });
+            Fixtures.await(queued);
+            List<TaskInfo> rows;
+            try {
+                Await.until("both queued",
+                        () -> k.snapshot().tasks().stream().filter(t -> t.runQueuePosition() > 0).count() == 2,
+                        () -> k.snapshot().tasks().toString());
+                rows = k.snapshot().tasks();
+            } finally {
+                release.set(true);
+            }
+
+            TaskInfo hog = rows.stream().filter(t -> t.name().equals("hog")).findFirst().orElseThrow();
+            TaskInfo rt = rows.stream().filter(t -> t.name().equals("rt")).findFirst().orElseThrow();
+            TaskInfo user = rows.stream().filter(t -> t.name().equals("user")).findFirst().orElseThrow();
+            assertThat(hog.cpu()).isZero();
+            assertThat(hog.priority()).isEqualTo(40);
+            assertThat(hog.runQueuePosition()).isZero();
+            assertThat(hog.cpuNanos()).isPositive();
+            assertThat(rt.runQueuePosition()).isEqualTo(1);
+            assertThat(user.runQueuePosition()).isEqualTo(2);
+            assertThat(user.priority()).isEqualTo(70);
+            assertThat(ended(g)).isEqualTo(ExitStatus.exited(0));
+            g.reap();
+        } finally {
+            closeAudited(k);
+        }
+    }
 }

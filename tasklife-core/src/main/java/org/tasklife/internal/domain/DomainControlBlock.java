@@ -37,6 +37,9 @@ public final class DomainControlBlock {
      *     release that brings the count back to 0 re-runs the decision (so a transient reservation by a
      *     refused spawn cannot hide the end of a stop from both sides).
      *  D3 status is written before the state leaves RUNNING and never again; it is what the parent sees.
+     *  D4 a domain becomes STOPPED only after every domain below it: tasks ending concurrently in a child
+     *     and a parent can see the parent's count reach 0 first, so whoever stops a domain retries its
+     *     parent, and the parent's listener always hears after the children's.
      *
      * Known limits: two spawns racing for the last slot under a limit can both be refused if a third is
      * rolling back a reservation at that instant (a spurious EAGAIN, never an excess).
@@ -223,6 +226,11 @@ public final class DomainControlBlock {
         }
     }
 
+    /** Whether the count is 0 and the domain is stopping, or running with stopWhenEmpty after a task. */
+    public boolean isIdleAndDueLocked() {
+        return liveTasks.get() == 0 && mayStopWhenIdle();
+    }
+
     private boolean mayStopWhenIdle() {
         DomainState s = state;
         return s == DomainState.STOPPING || (s == DomainState.RUNNING && stopWhenEmpty && hadTask);
@@ -262,8 +270,13 @@ public final class DomainControlBlock {
      * @return whether this call stopped it; the caller then runs {@link #announceStopped()} unlocked
      */
     public boolean tryFinishStopLocked() {
-        if (liveTasks.get() != 0 || !mayStopWhenIdle()) {
+        if (!isIdleAndDueLocked()) {
             return false;
+        }
+        for (DomainControlBlock c : children) {
+            if (c.state != DomainState.STOPPED && c.state != DomainState.FREED) {
+                return false; // D4: the domains below stop first; the last of them retries this one
+            }
         }
         if (state == DomainState.RUNNING) {
             ExitStatus last = lastGroupStatus;

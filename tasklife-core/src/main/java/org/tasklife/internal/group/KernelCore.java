@@ -127,6 +127,9 @@ public final class KernelCore {
         this.blocker = new Blocker(clock, timers, scheduler == null ? Dispatch.FREE : scheduler);
         this.reaper = new Reaper(clock, timers, killGraceNanos, this::describe,
                 r -> { Trace.taskStuck(name, r); stuckListener.accept(r); }, name + "-reaper");
+        if (scheduler != null) {
+            scheduler.startWatchdog(50, (taskId, what) -> reportBlockedOutside(taskId, what, stuckListener));
+        }
         long id = ids.incrementAndGet();
         DomainControlBlock root = new DomainControlBlock(id, "root", null, Long.MAX_VALUE, Long.MAX_VALUE, false, false,
                 null);
@@ -687,21 +690,26 @@ public final class KernelCore {
 
     /** Stops {@code d} if its count is 0 and it should (D2); then tells everyone, with no lock held. */
     private void maybeFinishStop(DomainControlBlock d) {
-        List<DomainControlBlock> stopped = new ArrayList<>(1);
+        List<DomainControlBlock> stopped = new ArrayList<>(1); // in the order they stopped: children first
         topologyLock.lock();
         try {
-            if (!d.tryFinishStopLocked()) {
+            if (!d.isIdleAndDueLocked()) {
                 return;
             }
-            stopped.add(d);
-            // a stopWhenEmpty end: the (empty) domains below stop with it
+            // a stopWhenEmpty end: the (empty) domains below stop with it, first
             List<DomainControlBlock> below = subtreeLocked(d);
             for (int i = below.size() - 1; i > 0; i--) {
                 DomainControlBlock x = below.get(i);
-                if (x.beginStopLocked(ExitStatus.KILLED) || x.state() == DomainState.STOPPING) {
-                    if (x.tryFinishStopLocked()) {
-                        stopped.add(0, x);
-                    }
+                x.beginStopLocked(ExitStatus.KILLED);
+                if (x.tryFinishStopLocked()) {
+                    stopped.add(x);
+                }
+            }
+            if (d.tryFinishStopLocked()) {
+                stopped.add(d);
+                // D4: a parent whose count reached 0 first, on another thread, waited for this one
+                for (DomainControlBlock p = d.parent(); p != null && p.tryFinishStopLocked(); p = p.parent()) {
+                    stopped.add(p);
                 }
             }
         } finally {
@@ -1019,14 +1027,37 @@ public final class KernelCore {
                     continue;
                 }
                 Object ch = t.waitChannel();
-                taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domain, t.name(), t.taskState(),
-                        ch == null ? "" : ch.toString(), t.isKilled(), t.cpuTimeNanos(), now - t.createdNanos(),
-                        t.resources().size()));
+                CpuScheduler.Placed placed = scheduler == null ? null : scheduler.placement(t.id());
+                if (placed == null) {
+                    taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domain, t.name(), t.taskState(),
+                            ch == null ? "" : ch.toString(), t.isKilled(), t.cpuTimeNanos(), now - t.createdNanos(),
+                            t.resources().size()));
+                } else { // scheduler mode: exact CPU time is the time it held a CPU (SPEC T2)
+                    taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domain, t.name(), t.taskState(),
+                            ch == null ? "" : ch.toString(), t.isKilled(), placed.cpuNanos(), now - t.createdNanos(),
+                            t.resources().size(), placed.cpu(), placed.priority(), placed.runQueuePosition()));
+                }
             }
         }
         taskRows.sort(Comparator.comparingLong(TaskInfo::id));
         groupRows.sort(Comparator.comparingLong(GroupInfo::id));
         return new KernelSnapshot(taskRows, groupRows);
+    }
+
+    private void reportBlockedOutside(long taskId, String what, Consumer<StuckTaskReport> listener) {
+        TaskControlBlock t = tasks.get(taskId);
+        if (t == null) {
+            return;
+        }
+        StuckTaskReport full = describe(t);
+        StuckTaskReport r = new StuckTaskReport(full.taskId(), full.groupId(), full.name(), full.state(), what,
+                full.stack());
+        Trace.taskStuck(name, r);
+        try {
+            listener.accept(r);
+        } catch (Throwable ignored) {
+            // a listener's failure must not stop the watchdog
+        }
     }
 
     StuckTaskReport describe(TaskControlBlock t) {
@@ -1076,6 +1107,9 @@ public final class KernelCore {
         stuck.sort(Comparator.comparingLong(StuckTaskReport::taskId));
         reaper.close();
         timers.close();
+        if (scheduler != null) {
+            scheduler.close();
+        }
         return stuck;
     }
 }

@@ -96,12 +96,15 @@ public final class CpuScheduler implements Dispatch {
     private final Cpu[] cpus;
     private final boolean[] online;
     private final ConcurrentHashMap<Thread, Entity> byThread = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Entity> byId = new ConcurrentHashMap<>(); // for snapshots
     private final long sliceNanos;
     private final Random seeded;            // deterministic mode only; guarded by lock
     private final List<Entity> detReady;    // deterministic mode: every runnable task; guarded by lock
     private final VirtualClock virtualClock; // deterministic mode only
     private TimerService timers;            // deterministic mode only; set once before any task runs
     private boolean advancing;              // deterministic mode: timers are firing; guarded by lock
+    private volatile boolean watchdogStop;
+    private volatile Thread watchdog;
     private final List<String> trace;       // deterministic mode only; guarded by lock
 
     private CpuScheduler(int n, long sliceNanos, Random seeded, VirtualClock virtualClock) {
@@ -158,12 +161,16 @@ public final class CpuScheduler implements Dispatch {
         Placement.leastLoaded(new int[cpus.length], online, allowed); // throws, naming the mask
         Entity e = new Entity(thread, id, priority, allowed);
         byThread.put(thread, e);
+        byId.put(id, e);
         return e;
     }
 
     /** Undoes {@link #admit} for a thread that did not start. */
     public void forget(Thread thread) {
-        byThread.remove(thread);
+        Entity e = byThread.remove(thread);
+        if (e != null) {
+            byId.remove(e.id);
+        }
     }
 
     /** The entity of the calling thread, or {@code null} (host code, or a task of no scheduler). */
@@ -196,6 +203,7 @@ public final class CpuScheduler implements Dispatch {
             removeQueuedLocked(e);
             next = e.hasToken ? releaseLocked(e, "exit") : null;
             byThread.remove(e.thread);
+            byId.remove(e.id);
         } finally {
             lock.unlock();
         }
@@ -441,7 +449,88 @@ public final class CpuScheduler implements Dispatch {
         }
     }
 
+    // ---- blocking outside tasklife (issue 7) ----
+
+    /**
+     * Starts the watchdog: a daemon thread that looks at every CPU holder each {@code periodMillis} and
+     * calls {@code report} once for a task seen twice in a row holding its CPU while its thread is blocked
+     * outside tasklife (a JDK lock, {@code Object.wait}, {@code Thread.sleep}, I/O): that CPU is stalled,
+     * and in deterministic mode the run would hang silently.
+     */
+    public void startWatchdog(long periodMillis, java.util.function.BiConsumer<Long, String> report) {
+        Thread w = Thread.ofPlatform().daemon().name("tasklife-cpu-watchdog").unstarted(() -> {
+            java.util.Map<Entity, Long> seen = new java.util.HashMap<>();
+            java.util.Set<String> reported = new java.util.HashSet<>();
+            while (!watchdogStop) {
+                java.util.Map<Entity, Long> now = new java.util.HashMap<>();
+                lock.lock();
+                try {
+                    for (int i = 0; i < cpus.length; i++) {
+                        Entity h = cpus[i].holder;
+                        if (h != null && blockedOutside(h)) {
+                            now.put(h, h.tokenSince);
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                for (var e : now.entrySet()) {
+                    Long before = seen.get(e.getKey());
+                    if (before != null && before.equals(e.getValue()) && reported.add(e.getKey().id + "@" + e.getValue())) {
+                        report.accept(e.getKey().id, "blocked outside tasklife while holding CPU " + e.getKey().cpu
+                                + " (thread " + e.getKey().thread.getState() + "): the CPU is stalled");
+                    }
+                }
+                seen = now;
+                LockSupport.parkNanos(this, periodMillis * 1_000_000L);
+            }
+        });
+        watchdog = w;
+        w.start();
+    }
+
+    private boolean blockedOutside(Entity h) {
+        Thread.State st = h.thread.getState();
+        boolean blocked = st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING || st == Thread.State.BLOCKED;
+        return blocked && LockSupport.getBlocker(h.thread) != this; // parked in awaitToken: just granted
+    }
+
+    /** Stops the watchdog. */
+    public void close() {
+        watchdogStop = true;
+        Thread w = watchdog;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
     // ---- introspection ----
+
+    /**
+     * Where a task is, for snapshots.
+     *
+     * @param runQueuePosition 0 holding its CPU, n ≥ 1 waiting for it, -1 parked
+     */
+    public record Placed(int cpu, int priority, int runQueuePosition, long cpuNanos) {}
+
+    /** Where task {@code taskId} is, or {@code null} if this scheduler does not know it (ended). */
+    public Placed placement(long taskId) {
+        Entity e = byId.get(taskId);
+        if (e == null) {
+            return null;
+        }
+        lock.lock();
+        try {
+            long held = e.cpuNanos + (e.hasToken ? System.nanoTime() - e.tokenSince : 0);
+            int position = e.hasToken ? 0
+                    : !e.queued ? -1
+                    : seeded != null ? detReady.indexOf(e) + 1
+                    : cpus[e.cpu].queue.positionOf(e);
+            return new Placed(e.cpu, e.priority, position, held);
+        } finally {
+            lock.unlock();
+        }
+    }
 
     /** Deterministic mode: the hand-offs so far, one line each ("t7 wake @1099511627776"). */
     public List<String> trace() {

@@ -143,6 +143,54 @@ public final class RunQueue<T> {
         return best;
     }
 
+    /**
+     * Where {@code task} is in the dispatch order if nothing changes (real-time bandwidth aside).
+     *
+     * @return 1 for the next to run, or -1 if not queued
+     */
+    public int positionOf(T task) {
+        int before = 0;
+        Entry<T> self = null;
+        List<Entry<T>> all = new ArrayList<>(size);
+        for (ArrayDeque<Entry<T>> q : realTime) {
+            all.addAll(q);
+        }
+        for (ArrayDeque<Entry<T>> q : normal) {
+            all.addAll(q);
+        }
+        all.addAll(idle);
+        for (Entry<T> e : all) {
+            if (e.task() == task) {
+                self = e;
+            }
+        }
+        if (self == null) {
+            return -1;
+        }
+        for (Entry<T> e : all) {
+            if (e != self && comesBefore(e, self)) {
+                before++;
+            }
+        }
+        return before + 1;
+    }
+
+    private boolean comesBefore(Entry<T> a, Entry<T> b) {
+        int ca = PriorityClass.of(a.priority()).schedulingClass().ordinal();
+        int cb = PriorityClass.of(b.priority()).schedulingClass().ordinal();
+        if (ca != cb) {
+            return ca < cb;
+        }
+        int pa = rankWithinClass(a);
+        int pb = rankWithinClass(b);
+        return pa != pb ? pa < pb : a.enqueuedAt() < b.enqueuedAt();
+    }
+
+    private int rankWithinClass(Entry<T> e) {
+        return PriorityClass.of(e.priority()).schedulingClass() == SchedulingClass.NORMAL
+                ? effectivePriority(e.priority(), dispatches - e.enqueuedAt()) : e.priority();
+    }
+
     /** A NORMAL task's priority after waiting {@code waited} dispatches (rule 2). */
     public static int effectivePriority(int priority, long waited) {
         return priority - (int) Math.min(MAX_AGING_BOOST, waited / AGING_DISPATCHES);

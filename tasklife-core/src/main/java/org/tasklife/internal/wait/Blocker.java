@@ -66,21 +66,23 @@ public final class Blocker {
     public int await(Waiter waiter, WaitNode n, long deadline) {
         dispatch.safePoint(); // deterministic mode may switch tasks here: between linking the node and parking
         n.setDispatch(dispatch);
+        if (deadline != NO_DEADLINE) {
+            // armed before the wait is published, so that a task seen BLOCKED has its timer armed already
+            if (deadline - clock.nanoTime() <= 0) {
+                n.timeOut();
+            } else {
+                n.setTimeout(timers.schedule(deadline, n::timeOut));
+            }
+        }
         if (!waiter.beginWait(n)) {
-            // kill already pending (I3): end the wait ourselves unless a signal won first
+            // kill already pending (I3): end the wait ourselves unless a signal or the deadline won first
             n.kill();
+            n.cancelTimeout();
             waiter.endWait(n);
             return n.outcomeVolatile();
         }
         boolean interrupted = false;
         try {
-            if (deadline != NO_DEADLINE && n.outcomeVolatile() == WaitNode.WAITING) {
-                if (deadline - clock.nanoTime() <= 0) {
-                    n.timeOut();
-                } else {
-                    n.setTimeout(timers.schedule(deadline, n::timeOut));
-                }
-            }
             while (n.outcomeVolatile() == WaitNode.WAITING) {
                 dispatch.park(n);
                 if (Thread.interrupted()) {
