@@ -59,7 +59,9 @@ public final class Suite {
             new Pair("MassKillBench", "killGroup_mutex", "interruptJoin_jdkSemaphore_vthread"),
             new Pair("MassKillBench", "killGroup_semaphore", "interruptJoin_jdkSemaphore_vthread"),
             new Pair("MassKillBench", "killGroup_condition", "interruptJoin_jdkSemaphore_vthread"),
-            new Pair("DomainStopBench", "stopDomain_everyWait", "interruptJoin_jdkEveryWait_vthread"));
+            new Pair("DomainStopBench", "stopDomain_everyWait", "interruptJoin_jdkEveryWait_vthread"),
+            new Pair("SchedulerBench", "handoff_schedulerOneCpu", "handoff_defaultMode"),
+            new Pair("SchedulerBench", "contendedMutex_schedulerOneCpu", "contendedMutex_defaultMode"));
 
     private static final Set<String> NON_RUN_OPTIONS = Set.of("-h", "-l", "-lp", "-lprof", "-lrf");
 
