@@ -2,12 +2,11 @@ package org.tasklife;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.task.TaskControlBlock;
@@ -15,18 +14,12 @@ import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 import org.tasklife.internal.wait.Waiter;
-import org.tasklife.sync.Barrier;
-import org.tasklife.sync.BrokenBarrierException;
-import org.tasklife.sync.Condition;
-import org.tasklife.sync.Mutex;
-import org.tasklife.sync.ReadWriteLock;
 import org.tasklife.sync.Semaphore;
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.KernelExtension;
 
 /** Deterministic mode (issue 7): a seed fixes the interleaving, virtual time, replay of a failing seed. */
 class DeterministicModeTest {
-    private static final int TASKS = 1_000;
 
     /** Virtual time: hour-long sleeps and timeouts pass at once, when every task is blocked. */
     @Test
@@ -51,93 +44,32 @@ class DeterministicModeTest {
     /** The same seed gives the same trace, byte for byte; another seed gives another. 1,000 tasks, every primitive, kills, sleeps. */
     @Test
     void sameSeed_sameTrace_otherSeed_otherTrace() throws Exception {
-        String first = scenarioTraceHash(42);
-        assertThat(scenarioTraceHash(42)).isEqualTo(first);
-        assertThat(scenarioTraceHash(42)).isEqualTo(first);
-        assertThat(scenarioTraceHash(7)).isNotEqualTo(first);
+        String first = DeterministicScenario.traceHash(42);
+        assertThat(DeterministicScenario.traceHash(42)).isEqualTo(first);
+        assertThat(DeterministicScenario.traceHash(7)).isNotEqualTo(first);
     }
 
-    private static String scenarioTraceHash(long seed) throws Exception {
-        try (Kernel k = Kernel.builder().name("det").deterministic(seed).boot()) {
-            Mutex m = new Mutex();
-            Condition changed = m.newCondition();
-            Semaphore sem = new Semaphore(3);
-            ReadWriteLock rw = new ReadWriteLock();
-            Barrier barrier = new Barrier(2);
-            AtomicInteger shared = new AtomicInteger();
-            TaskGroup g = k.spawnGroup("scenario", () -> {
-                List<Task<Integer>> ts = new ArrayList<>();
-                for (int i = 0; i < TASKS; i++) {
-                    int kind = i % 6;
-                    int n = i;
-                    ts.add(Tasks.spawnTask("t" + i, () -> {
-                        switch (kind) {
-                            case 0 -> {
-                                m.lock();
-                                try {
-                                    shared.incrementAndGet();
-                                    changed.signalAll();
-                                } finally {
-                                    m.unlock();
-                                }
-                            }
-                            case 1 -> {
-                                m.lock();
-                                try {
-                                    changed.await(n % 7 + 1, TimeUnit.MILLISECONDS); // timed: virtual time
-                                } finally {
-                                    m.unlock();
-                                }
-                            }
-                            case 2 -> {
-                                sem.acquire();
-                                try {
-                                    Tasks.sleep(Duration.ofMillis(n % 5 + 1));
-                                } finally {
-                                    sem.release();
-                                }
-                            }
-                            case 3 -> {
-                                if (n % 2 == 0) {
-                                    rw.readLock();
-                                    rw.readUnlock();
-                                } else {
-                                    rw.writeLock();
-                                    rw.writeUnlock();
-                                }
-                            }
-                            case 4 -> {
-                                try {
-                                    barrier.await(3, TimeUnit.MILLISECONDS);
-                                } catch (BrokenBarrierException timedOutPartner) {
-                                    // a partner timed out or was killed: the round broke, deterministically
-                                }
-                            }
-                            default -> Tasks.sleep(Duration.ofSeconds(n % 11));
-                        }
-                        return n;
-                    }));
-                    if (i % 10 == 9) {
-                        ts.get(i - 4).kill(); // kills land wherever the seed put that task
-                    }
-                }
-                int done = 0;
-                for (Task<Integer> t : ts) {
-                    try {
-                        t.join();
-                        done++;
-                    } catch (TaskKilledException expected) {
-                        // killed above
-                    }
-                }
-                return done == 0 ? 1 : 0;
-            });
-            assertThat(g.onExit().get(Await.LONG.toMillis() * 3, TimeUnit.MILLISECONDS)).isEqualTo(ExitStatus.exited(0));
-            g.reap();
-            KernelExtension.audit(k);
-            CRC32 crc = new CRC32();
-            k.schedulerTrace().forEach(line -> crc.update((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            return Long.toHexString(crc.getValue()) + "/" + k.schedulerTrace().size();
+    /** Issue 7: the same seed gives the same trace in three separate JVMs. */
+    @Test
+    void sameSeed_sameTrace_acrossJvms() throws Exception {
+        String here = DeterministicScenario.traceHash(42);
+        for (int run = 0; run < 3; run++) {
+            assertThat(inChildJvm(42)).as("child JVM %d", run).isEqualTo(here);
+        }
+    }
+
+    private static String inChildJvm(long seed) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = "target/classes" + File.pathSeparator + "target/test-classes";
+        Process p = new ProcessBuilder(javaBin, "-cp", cp, DeterministicScenario.class.getName(), Long.toString(seed))
+                .redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertThat(p.waitFor(Await.LONG.toMillis(), TimeUnit.MILLISECONDS)).as("child ended").isTrue();
+            assertThat(p.exitValue()).as("child exit, output: %s", out).isZero();
+            return out;
+        } finally {
+            p.destroyForcibly();
         }
     }
 
