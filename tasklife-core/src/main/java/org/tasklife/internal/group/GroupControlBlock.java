@@ -15,6 +15,7 @@ import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.task.ResourceList;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.TaskOwner;
+import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
@@ -65,6 +66,8 @@ public final class GroupControlBlock implements TaskOwner {
     private int liveCount;                      // guarded by lock
     private ExitStatus pendingStatus;           // guarded by lock: recorded by exitGroup/kill/failure
     private volatile GroupState state = GroupState.ALIVE; // see table; volatile for readers
+    private volatile Timeout graceTimer;        // the kill's grace timer; cancelled when the group finishes
+    private volatile boolean finished;          // set by cancelGraceTimer, before the group becomes a zombie
     private volatile ExitStatus finalStatus;    // set before ZOMBIE
 
     // guarded by core.topologyLock
@@ -308,6 +311,23 @@ public final class GroupControlBlock implements TaskOwner {
 
     void recordCloseFailures(List<Throwable> failures) {
         closeFailures.addAll(failures);
+    }
+
+    /** Remembers the grace timer of a group kill, cancelling it at once if the group already finished. */
+    void setGraceTimer(Timeout t) {
+        graceTimer = t;
+        if (finished) {
+            t.cancel();
+        }
+    }
+
+    /** The group finished: its kill's grace timer, if any, has nothing left to check. */
+    void cancelGraceTimer() {
+        finished = true;
+        Timeout t = graceTimer;
+        if (t != null) {
+            t.cancel();
+        }
     }
 
     // ---- topology (core.topologyLock) ----

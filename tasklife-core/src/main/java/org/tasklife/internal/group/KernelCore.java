@@ -475,7 +475,13 @@ public final class KernelCore {
         }
         for (TaskControlBlock t : killed) {
             t.wakeForKill();
-            reaper.armGrace(t);
+        }
+        if (!killed.isEmpty()) {
+            // one grace timer for the whole group, not one per member (mass kill: issue 5 #5)
+            Timeout grace = reaper.armGrace(killed);
+            if (grace != null) {
+                g.setGraceTimer(grace);
+            }
         }
         return true;
     }
@@ -490,6 +496,7 @@ public final class KernelCore {
      * notify the parent (SPEC E6, R1, R4). Runs on that member's thread with no lock held.
      */
     ExitStatus finishGroup(GroupControlBlock g) {
+        g.cancelGraceTimer(); // every member ended: nobody left to report stuck
         ExitStatus status = g.statusAtEnd();
         g.recordCloseFailures(g.resources().closeAll());
         g.domain().noteGroupEnded(status);
