@@ -126,6 +126,15 @@ public final class Mutex {
      *  M7 fair mode: a locker takes a free mutex only if no WAITING node is queued; a free mutex with
      *     WAITING nodes means a releaser's slow path is about to hand it to the head (by M5 it saw
      *     `queued`), so the newcomer queues behind them.
+     *  M8 (caller identity without the ThreadLocal) a thread's owner identity is its task from
+     *     TaskControlBlock.start() to publish() (terminated), and the thread itself otherwise; a thread
+     *     never runs a task after it ran outside one (TaskRunner starts a fresh thread per task). So a
+     *     (thread, identity) pair stays valid while the identity is the thread itself or a task not yet
+     *     terminated. lock()/tryLock() keep one such pair as a hint (lastLocker: a racy plain field
+     *     holding an immutable record, validated before use) and unlock() recognises its caller in the
+     *     owner word the same way; the ThreadLocal lookup it saves costs about as much as the CAS.
+     *     Asserts compare both with TaskControlBlock.current(). A scheduler that reused threads for
+     *     tasks would have to revisit this.
      *
      * Concurrency: `owner` is read and CASed without the lock; `depth` is owner-confined (M1); `queued`,
      * `woken`, `watched` and the queue are written under the queue lock. Lock order: a Condition's queue
@@ -216,6 +225,9 @@ public final class Mutex {
     /** What a waiter asks for: written by the waiter into its node's payload before enqueueing (M2). */
     private record Claim(Object owner, int depth) {}
 
+    /** A thread and its owner identity, cached by lock() (M8). */
+    private record Locker(Thread thread, Object identity) {}
+
     private final MutexKind kind;                 // immutable
     private final boolean fair;                   // immutable
     private final WaitQueue queue = new WaitQueue(); // immutable; its lock guards the slow path
@@ -231,6 +243,7 @@ public final class Mutex {
     private volatile boolean ownerDied;           // written under queue lock or by the owner (markConsistent) (R2)
     private volatile boolean notRecoverable;      // written under queue lock, once: final state (R3)
     private volatile boolean destroyed;           // written under queue lock, once: final state
+    private Locker lastLocker;                    // racy hint, plain: immutable, validated before use (M8)
 
     /** A {@link MutexKind#NORMAL}, non-fair mutex. */
     public Mutex() {
@@ -279,11 +292,7 @@ public final class Mutex {
      * @throws MutexNotRecoverableException if the mutex can never be locked again (not owned)
      */
     public void lock() {
-        TaskControlBlock t = TaskControlBlock.current();
-        if (t != null) {
-            t.checkpoint(); // K5: a killed task takes nothing, not even a free mutex
-        }
-        Object me = identity(t);
+        Object me = callerIdentity(true); // K5: a killed task takes nothing, not even a free mutex
         if (tryFastAcquire(me)) {
             return;
         }
@@ -302,7 +311,7 @@ public final class Mutex {
      * @throws MutexNotRecoverableException if the mutex can never be locked again (not owned)
      */
     public boolean tryLock() {
-        Object me = identity(TaskControlBlock.current());
+        Object me = callerIdentity(false);
         if (tryFastAcquire(me)) {
             return true;
         }
@@ -337,11 +346,7 @@ public final class Mutex {
      */
     public boolean tryLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
-        TaskControlBlock t = TaskControlBlock.current();
-        if (t != null) {
-            t.checkpoint();
-        }
-        Object me = identity(t);
+        Object me = callerIdentity(true);
         if (tryFastAcquire(me)) {
             return true; // T1: no clock needed for a free mutex
         }
@@ -363,15 +368,15 @@ public final class Mutex {
      * @throws NotPermittedException if the caller does not own the mutex (state unchanged)
      */
     public void unlock() {
-        Object me = identity(TaskControlBlock.current());
-        if (ownerPlain() == me && depth == 1 && !ownerDied && !(fair && queuedVolatile())
-                && OWNER.compareAndSet(this, me, null)) {
+        Object o = ownerPlain();
+        if (isCaller(o) && depth == 1 && !ownerDied && !(fair && queuedVolatile())
+                && OWNER.compareAndSet(this, o, null)) {
             if (queuedVolatile()) { // M5: after the CAS
                 wakeAfterFree();
             }
             return;
         }
-        unlockSlow(me);
+        unlockSlow(identity(TaskControlBlock.current()));
     }
 
     /**
@@ -540,6 +545,47 @@ public final class Mutex {
     }
 
     // ---- internals: acquiring ----
+
+    /**
+     * The caller's owner identity (M8): from the {@link #lastLocker} hint when it is valid for this
+     * thread, else from the task binding (a ThreadLocal), refreshing the hint.
+     *
+     * @param checkpoint whether to run the kill checkpoint of a task caller (K5)
+     */
+    private Object callerIdentity(boolean checkpoint) {
+        Thread cur = Thread.currentThread();
+        Locker h = lastLocker;
+        if (h != null && h.thread() == cur) {
+            Object id = h.identity();
+            if (id == cur) {
+                assert TaskControlBlock.current() == null : "M8: host identity for " + cur + " running a task";
+                return id;
+            }
+            TaskControlBlock t = (TaskControlBlock) id;
+            if (!t.isTerminated()) {
+                assert TaskControlBlock.current() == t : "M8: " + t + " is not current on " + cur;
+                if (checkpoint) {
+                    t.checkpoint();
+                }
+                return t;
+            }
+        }
+        TaskControlBlock t = TaskControlBlock.current();
+        if (t != null && checkpoint) {
+            t.checkpoint();
+        }
+        Object id = identity(t);
+        lastLocker = new Locker(cur, id);
+        return id;
+    }
+
+    /** Whether {@code o}, a value of the owner word, is the caller's identity (M8), without the ThreadLocal. */
+    private static boolean isCaller(Object o) {
+        Thread cur = Thread.currentThread();
+        boolean mine = o == cur || (o instanceof TaskControlBlock t && t.thread() == cur && !t.isTerminated());
+        assert mine == (o == identity(TaskControlBlock.current())) : "M8: owner " + describe(o) + " on " + cur;
+        return mine;
+    }
 
     /** Results of an acquisition attempt. */
     private static final int WAIT = 0;                 // not acquired: the caller must enqueue (or gives up)
