@@ -130,9 +130,11 @@ public final class Mutex {
      *     TaskControlBlock.start() to publish() (terminated), and the thread itself otherwise; a thread
      *     never runs a task after it ran outside one (TaskRunner starts a fresh thread per task). So a
      *     (thread, identity) pair stays valid while the identity is the thread itself or a task not yet
-     *     terminated. lock()/tryLock() keep one such pair as a hint (lastLocker: a racy plain field
-     *     holding an immutable record, validated before use) and unlock() recognises its caller in the
-     *     owner word the same way; the ThreadLocal lookup it saves costs about as much as the CAS.
+     *     terminated, and isCaller() decides from Thread.currentThread() alone whether an identity is
+     *     the caller's: it is the thread, or a task whose thread it is and that has not terminated.
+     *     lock()/tryLock() keep the last locker's identity as a hint (lastLocker, a racy plain field,
+     *     validated by isCaller before use), and unlock() recognises its caller in the owner word the
+     *     same way; the ThreadLocal lookup this saves costs about as much as the CAS.
      *     Asserts compare both with TaskControlBlock.current(). A scheduler that reused threads for
      *     tasks would have to revisit this.
      *
@@ -225,8 +227,6 @@ public final class Mutex {
     /** What a waiter asks for: written by the waiter into its node's payload before enqueueing (M2). */
     private record Claim(Object owner, int depth) {}
 
-    /** A thread and its owner identity, cached by lock() (M8). */
-    private record Locker(Thread thread, Object identity) {}
 
     private final MutexKind kind;                 // immutable
     private final boolean fair;                   // immutable
@@ -243,7 +243,7 @@ public final class Mutex {
     private volatile boolean ownerDied;           // written under queue lock or by the owner (markConsistent) (R2)
     private volatile boolean notRecoverable;      // written under queue lock, once: final state (R3)
     private volatile boolean destroyed;           // written under queue lock, once: final state
-    private Locker lastLocker;                    // racy hint, plain: immutable, validated before use (M8)
+    private Object lastLocker;                    // racy hint, plain: an owner identity, validated before use (M8)
 
     /** A {@link MutexKind#NORMAL}, non-fair mutex. */
     public Mutex() {
@@ -547,43 +547,32 @@ public final class Mutex {
     // ---- internals: acquiring ----
 
     /**
-     * The caller's owner identity (M8): from the {@link #lastLocker} hint when it is valid for this
-     * thread, else from the task binding (a ThreadLocal), refreshing the hint.
+     * The caller's owner identity (M8): the {@link #lastLocker} hint when it is the caller's, else the
+     * task binding (a ThreadLocal), refreshing the hint.
      *
      * @param checkpoint whether to run the kill checkpoint of a task caller (K5)
      */
     private Object callerIdentity(boolean checkpoint) {
-        Thread cur = Thread.currentThread();
-        Locker h = lastLocker;
-        if (h != null && h.thread() == cur) {
-            Object id = h.identity();
-            if (id == cur) {
-                assert TaskControlBlock.current() == null : "M8: host identity for " + cur + " running a task";
-                return id;
-            }
-            TaskControlBlock t = (TaskControlBlock) id;
-            if (!t.isTerminated()) {
-                assert TaskControlBlock.current() == t : "M8: " + t + " is not current on " + cur;
-                if (checkpoint) {
-                    t.checkpoint();
-                }
-                return t;
-            }
+        Object id = lastLocker;
+        if (!isCaller(id)) {
+            id = identity(TaskControlBlock.current());
+            lastLocker = id;
         }
-        TaskControlBlock t = TaskControlBlock.current();
-        if (t != null && checkpoint) {
+        if (checkpoint && id instanceof TaskControlBlock t) {
             t.checkpoint();
         }
-        Object id = identity(t);
-        lastLocker = new Locker(cur, id);
         return id;
     }
 
-    /** Whether {@code o}, a value of the owner word, is the caller's identity (M8), without the ThreadLocal. */
-    private static boolean isCaller(Object o) {
+    /**
+     * Whether {@code o} (an owner word, a hint, or null) is the calling thread's owner identity (M8),
+     * decided without the ThreadLocal lookup: the thread itself, or a task bound to it that has not
+     * terminated (also Semaphore).
+     */
+    static boolean isCaller(Object o) {
         Thread cur = Thread.currentThread();
         boolean mine = o == cur || (o instanceof TaskControlBlock t && t.thread() == cur && !t.isTerminated());
-        assert mine == (o == identity(TaskControlBlock.current())) : "M8: owner " + describe(o) + " on " + cur;
+        assert mine == (o == identity(TaskControlBlock.current())) : "M8: " + describe(o) + " on " + cur;
         return mine;
     }
 

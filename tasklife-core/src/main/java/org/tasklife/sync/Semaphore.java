@@ -124,9 +124,9 @@ public final class Semaphore {
      *     wokenWanted until its waiter is back under the queue lock; then it takes the permits, or
      *     re-queues at the HEAD (setting WAITERS in the same CAS that found too few permits), or leaves
      *     (timeout, kill) after a dispatch of its own, so the wake-up it was given is never lost.
-     *  S9 the blocking acquires find the calling task for their kill checkpoint (K5) through a
-     *     (thread, task or null) hint, valid while the task is not terminated, as Mutex does for its
-     *     owner identity (Mutex M8); it saves a ThreadLocal lookup per acquire. Asserts check it.
+     *  S9 the blocking acquires find the calling task for their kill checkpoint (K5) through the last
+     *     acquirer's identity (a task, or a host thread), kept as a hint and validated by Mutex.isCaller
+     *     (Mutex M8); it saves a ThreadLocal lookup per acquire. Asserts check it.
      *
      * Concurrency: `state` is read and CASed without the lock; the queue, wokenWanted and every
      * WAITERS change hold the queue lock. Outcome CASes by kill and timeout happen outside it; that is
@@ -174,10 +174,7 @@ public final class Semaphore {
     @SuppressWarnings("unused")                      // accessed through STATE
     private volatile long state;                     // permits | WAITERS; CAS only (S1, S3)
     private int wokenWanted;                         // guarded by queue.lock(): requests woken, on their way (S8)
-    private Acquirer lastAcquirer;                   // racy hint, plain: immutable, validated before use (S9)
-
-    /** A thread and the task it runs ({@code null} outside tasks), cached by acquire (S9). */
-    private record Acquirer(Thread thread, TaskControlBlock task) {}
+    private Object lastAcquirer;                     // racy hint, plain: a caller identity, validated before use (S9)
 
     /** What a queued node waits for: its channel in snapshots and the size of its request. */
     private static final class Request {
@@ -576,17 +573,12 @@ public final class Semaphore {
      * when it is valid for this thread (S9), else through the task binding (a ThreadLocal).
      */
     private void checkpointCaller() {
-        Thread cur = Thread.currentThread();
-        Acquirer h = lastAcquirer;
-        TaskControlBlock t;
-        if (h != null && h.thread() == cur && (h.task() == null || !h.task().isTerminated())) {
-            t = h.task();
-            assert TaskControlBlock.current() == t : "S9: stale hint " + t + " on " + cur;
-        } else {
-            t = TaskControlBlock.current();
-            lastAcquirer = new Acquirer(cur, t);
+        Object id = lastAcquirer;
+        if (!Mutex.isCaller(id)) {
+            id = Mutex.identity(TaskControlBlock.current());
+            lastAcquirer = id;
         }
-        if (t != null) {
+        if (id instanceof TaskControlBlock t) {
             t.checkpoint();
         }
     }
