@@ -416,7 +416,8 @@ public final class Mutex {
             checkNotDestroyedLocked("destroy()");
             pruneLocked();
             int waiting = queue.sizeLocked() + woken;
-            if (waiting > 0 || !OWNER.compareAndSet(this, null, DESTROYED)) {
+            Object o = ownerVolatile(); // null, or a free sentinel (owner died, not recoverable): destroyable
+            if (waiting > 0 || isOwner(o) || !OWNER.compareAndSet(this, o, DESTROYED)) {
                 throw new BusyException("destroy() on " + this + ": a mutex that is locked or has waiters ("
                         + waiting + ") cannot be destroyed");
             }
