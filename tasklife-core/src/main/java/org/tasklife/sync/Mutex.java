@@ -119,9 +119,12 @@ public final class Mutex {
      *     or the unlocker sees the flag (and takes the slow path). `queued` is cleared only under the
      *     queue lock, when no node is linked.
      *  M6 non-fair wake-up: the slow unlock wakes the first WAITING node to compete (payload COMPETE)
-     *     only if the mutex is free and no earlier competitor is still on its way (`woken` counts them,
-     *     under the queue lock). A competitor re-enters the acquire loop under the queue lock: it takes a
-     *     free mutex, or re-queues at the HEAD. If it was killed first it passes the wake-up on
+     *     only if the mutex is free and no earlier competitor is still on its way (`woken` counts them;
+     *     written under the queue lock, volatile). A competitor re-enters the acquire loop under the
+     *     queue lock, lowers `woken`, and only then re-reads the owner: it takes a free mutex, or
+     *     re-queues at the HEAD. So an unlock that reads `woken` > 0 after its CAS need not take the
+     *     queue lock at all: the competitor will see that release (a second Dekker pair, `woken` against
+     *     `owner`, like AQS's head status). If the competitor was killed first it passes the wake-up on
      *     (passOnWakeUp), so a free mutex with queued waiters always has a competitor coming.
      *  M7 fair mode: a locker takes a free mutex only if no WAITING node is queued; a free mutex with
      *     WAITING nodes means a releaser's slow path is about to hand it to the head (by M5 it saw
@@ -190,12 +193,14 @@ public final class Mutex {
 
     private static final VarHandle OWNER;
     private static final VarHandle QUEUED;
+    private static final VarHandle WOKEN;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             OWNER = l.findVarHandle(Mutex.class, "owner", Object.class);
             QUEUED = l.findVarHandle(Mutex.class, "queued", boolean.class);
+            WOKEN = l.findVarHandle(Mutex.class, "woken", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -237,7 +242,8 @@ public final class Mutex {
     private int depth;                            // owner-confined (M1)
     @SuppressWarnings("unused")                   // accessed through QUEUED
     private volatile boolean queued;              // written under queue lock: a node may be linked (M5)
-    private int woken;                            // guarded by queue lock: competitors on their way (M6)
+    @SuppressWarnings("unused")                   // accessed through WOKEN
+    private volatile int woken;                   // written under queue lock: competitors on their way (M6)
     private final Consumer<TaskControlBlock> deathWatch = this::ownerDied; // immutable: our registration
     private TaskControlBlock watched;             // guarded by queue lock: whose death watch holds us (R1)
     private volatile boolean ownerDied;           // written under queue lock or by the owner (markConsistent) (R2)
@@ -371,7 +377,7 @@ public final class Mutex {
         Object o = ownerPlain();
         if (isCaller(o) && depth == 1 && !ownerDied && !(fair && queuedVolatile())
                 && OWNER.compareAndSet(this, o, null)) {
-            if (queuedVolatile()) { // M5: after the CAS
+            if (mustWakeAfterFree()) { // M5: after the CAS
                 wakeAfterFree();
             }
             return;
@@ -415,7 +421,7 @@ public final class Mutex {
         try {
             checkNotDestroyedLocked("destroy()");
             pruneLocked();
-            int waiting = queue.sizeLocked() + woken;
+            int waiting = queue.sizeLocked() + wokenVolatile();
             Object o = ownerVolatile(); // null, or a free sentinel (owner died, not recoverable): destroyable
             if (waiting > 0 || isOwner(o) || !OWNER.compareAndSet(this, o, DESTROYED)) {
                 throw new BusyException("destroy() on " + this + ": a mutex that is locked or has waiters ("
@@ -507,7 +513,7 @@ public final class Mutex {
         if (ownerPlain() == me && !ownerDied && !(fair && queuedVolatile())) {
             int saved = depth;
             if (OWNER.compareAndSet(this, me, null)) {
-                if (queuedVolatile()) { // M5
+                if (mustWakeAfterFree()) { // M5
                     wakeAfterFree();
                 }
                 return saved;
@@ -618,7 +624,7 @@ public final class Mutex {
             try {
                 if (competing) {
                     competing = false;
-                    woken--;
+                    addWokenLocked(-1); // M6: before the owner re-check in acquireLocked
                 }
                 int got = acquireLocked(me, newDepth, true, operation);
                 if (got != WAIT) {
@@ -738,7 +744,7 @@ public final class Mutex {
         WaitNode won;
         queue.lock();
         try {
-            woken--;
+            addWokenLocked(-1);
             won = wakeCompetitorLocked();
         } finally {
             queue.unlock();
@@ -853,14 +859,14 @@ public final class Mutex {
         if (o == NOT_RECOVERABLE || o == DESTROYED) {
             return null;
         }
-        if (woken > 0) {
+        if (wokenVolatile() > 0) {
             return null; // M6: that competitor re-checks under this lock
         }
         WaitNode n;
         while ((n = queue.pollLocked()) != null) {
             n.payload = COMPETE; // before the CAS that publishes it
             if (n.trySignal()) {
-                woken++;
+                addWokenLocked(1);
                 if (queue.sizeLocked() == 0) {
                     clearQueuedLocked();
                 }
@@ -1019,6 +1025,24 @@ public final class Mutex {
 
     private boolean queuedVolatile() {
         return (boolean) QUEUED.getVolatile(this);
+    }
+
+    private int wokenVolatile() {
+        return (int) WOKEN.getVolatile(this);
+    }
+
+    private void addWokenLocked(int delta) {
+        assert queue.isHeldByCurrentThread();
+        WOKEN.setVolatile(this, wokenVolatile() + delta); // M6: read by unlock without the lock
+    }
+
+    /**
+     * After a release CAS: whether the slow path must run to wake someone (M5, M6). Non-fair, a
+     * competitor already on its way re-reads the owner after it leaves `woken` (volatile on both sides),
+     * so it sees this release: no need to take the queue lock just to find that out.
+     */
+    private boolean mustWakeAfterFree() {
+        return queuedVolatile() && (fair || wokenVolatile() == 0);
     }
 
     /** Names an identity for messages and wait channels: "task 7", "host thread 'main'" or "nobody". */

@@ -121,9 +121,12 @@ public final class Semaphore {
      *  S7 fair FIFO: a try or an acquire takes permits only with no WAITING node linked (decided nodes
      *     at the head are pruned first), so nobody overtakes a waiter.
      *  S8 non-fair: a node popped for waking gets payload = COMPETE and its request counts in
-     *     wokenWanted until its waiter is back under the queue lock; then it takes the permits, or
-     *     re-queues at the HEAD (setting WAITERS in the same CAS that found too few permits), or leaves
-     *     (timeout, kill) after a dispatch of its own, so the wake-up it was given is never lost.
+     *     wokenWanted until its waiter is back under the queue lock; then it lowers wokenWanted and only
+     *     then re-reads the permits: it takes them, or re-queues at the HEAD (setting WAITERS in the same
+     *     CAS that found too few permits), or leaves (timeout, kill) after a dispatch of its own, so the
+     *     wake-up it was given is never lost. A non-fair release adds its permits with one CAS even with
+     *     WAITERS set, and skips the queue lock if the permits now free are all covered by woken waiters
+     *     on their way (permits <= wokenWanted, volatile on both sides: they will see the new permits).
      *  S9 the blocking acquires find the calling task for their kill checkpoint (K5) through the last
      *     acquirer's identity (a task, or a host thread), kept as a hint and validated by Mutex.isCaller
      *     (Mutex M8); it saves a ThreadLocal lookup per acquire. Asserts check it.
@@ -151,10 +154,13 @@ public final class Semaphore {
      */
 
     private static final VarHandle STATE;
+    private static final VarHandle WOKEN_WANTED;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Semaphore.class, "state", long.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Semaphore.class, "state", long.class);
+            WOKEN_WANTED = l.findVarHandle(Semaphore.class, "wokenWanted", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -173,7 +179,8 @@ public final class Semaphore {
     private final boolean fair;                      // immutable
     @SuppressWarnings("unused")                      // accessed through STATE
     private volatile long state;                     // permits | WAITERS; CAS only (S1, S3)
-    private int wokenWanted;                         // guarded by queue.lock(): requests woken, on their way (S8)
+    @SuppressWarnings("unused")                      // accessed through WOKEN_WANTED
+    private volatile int wokenWanted;                // written under queue.lock(): requests woken, on their way (S8)
     private Object lastAcquirer;                     // racy hint, plain: a caller identity, validated before use (S9)
 
     /** What a queued node waits for: its channel in snapshots and the size of its request. */
@@ -390,25 +397,28 @@ public final class Semaphore {
             throw new IllegalArgumentException("release(" + n + ") on " + channelName()
                     + ": the number of permits must be >= 1");
         }
+        boolean added = false;
         for (;;) {
             long s = stateVolatile();
             checkOverflow(s, n);
-            if ((s & WAITERS) != 0) {
-                break; // S3: someone may wait
+            if ((s & WAITERS) != 0 && fair) {
+                break; // S3, S6: someone may wait for a hand-off, decided under the lock
             }
             if (casState(s, s + n)) {
-                return;
+                if ((s & WAITERS) == 0 || permits(s) + n <= wokenWantedVolatile()) {
+                    return; // nobody waits, or (S8) woken waiters on their way will see these permits
+                }
+                added = true;
+                break;
             }
         }
         List<WaitNode> won;
         queue.lock();
         try {
-            for (;;) {
+            while (!added) {
                 long s = stateVolatile();
                 checkOverflow(s, n);
-                if (casState(s, s + n)) {
-                    break;
-                }
+                added = casState(s, s + n);
             }
             won = dispatchLocked();
         } finally {
@@ -522,7 +532,7 @@ public final class Semaphore {
             try {
                 if (competing) {
                     competing = false;
-                    wokenWanted -= n;
+                    addWokenWantedLocked(-n); // S8: before re-reading the permits
                 }
                 if (takeOrAnnounceLocked(n)) {
                     return true; // T1: taken even with a past deadline
@@ -588,7 +598,7 @@ public final class Semaphore {
         List<WaitNode> won;
         queue.lock();
         try {
-            wokenWanted -= n;
+            addWokenWantedLocked(-n);
             won = dispatchLocked();
         } finally {
             queue.unlock();
@@ -672,7 +682,7 @@ public final class Semaphore {
                 break;
             }
             int wanted = ((Request) h.channel()).wanted;
-            int free = permits(stateVolatile()) - (fair ? 0 : wokenWanted);
+            int free = permits(stateVolatile()) - (fair ? 0 : wokenWantedVolatile());
             if (wanted > free) {
                 break; // the head blocks every later, even smaller, request
             }
@@ -682,7 +692,7 @@ public final class Semaphore {
                 if (fair) {
                     deductLocked(wanted);
                 } else {
-                    wokenWanted += wanted;
+                    addWokenWantedLocked(wanted);
                 }
                 if (won.isEmpty()) {
                     won = new ArrayList<>(2);
@@ -714,6 +724,15 @@ public final class Semaphore {
                 return;
             }
         }
+    }
+
+    private int wokenWantedVolatile() {
+        return (int) WOKEN_WANTED.getVolatile(this);
+    }
+
+    private void addWokenWantedLocked(int delta) {
+        assert queue.isHeldByCurrentThread();
+        WOKEN_WANTED.setVolatile(this, wokenWantedVolatile() + delta); // S8: read by release without the lock
     }
 
     private static int permits(long s) {
