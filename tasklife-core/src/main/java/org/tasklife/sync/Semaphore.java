@@ -147,7 +147,9 @@ public final class Semaphore {
      * Known limits: queueLength() walks the queue (O(queued)) and does not count a non-fair waiter on
      * its way back from a wake-up; release() allocates a list only when someone is queued. Fair: a
      * steady stream of small releases never lets a late try overtake a large head request, which is the
-     * point but costs throughput. Non-fair: barging is unbounded.
+     * point but costs throughput. Non-fair: barging is unbounded; a woken waiter that loses re-parks at
+     * once (no spinning). lastAcquirer keeps the last acquirer's task or thread reachable until another
+     * acquirer replaces it.
      *
      * References: POSIX sem_post/sem_timedwait (EOVERFLOW, past deadlines), JDK Semaphore (NonfairSync,
      * FairSync) and AbstractQueuedSynchronizer's shared mode.
