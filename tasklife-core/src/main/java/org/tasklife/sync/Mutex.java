@@ -251,7 +251,7 @@ public final class Mutex {
     private volatile int woken;                   // written under queue lock: competitors on their way (M6)
     private final Consumer<TaskControlBlock> deathWatch = this::ownerDied; // immutable: our registration
     private TaskControlBlock watched;             // guarded by queue lock: whose death watch holds us (R1)
-    private volatile boolean ownerDied;           // written under queue lock or by the owner (markConsistent) (R2)
+    private volatile boolean ownerDied;           // written under queue lock (R2)
     private volatile boolean notRecoverable;      // written under queue lock, once: final state (R3)
     private volatile boolean destroyed;           // written under queue lock, once: final state
     private Object lastLocker;                    // racy hint, plain: an owner identity, validated before use (M8)
