@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tasklife.sync.Mutex;
+import org.tasklife.sync.MutexKind;
 import org.tasklife.sync.Semaphore;
 
 /**
@@ -20,8 +21,9 @@ import org.tasklife.sync.Semaphore;
  * The thread count is fixed per subclass ({@link ContendedHost02}, {@link ContendedHost04},
  * {@link ContendedHost16}) because JMH cannot take {@code @Threads} as a parameter.
  *
- * <p>Baselines: the JDK defaults ({@code ReentrantLock()}, {@code Semaphore(1)}: non-fair, barging) and,
- * for reference, their fair variants, which like tasklife hand the lock to the longest waiter.
+ * <p>Like against like: tasklife's defaults (non-fair, barging) against the JDK defaults
+ * ({@code ReentrantLock()}, {@code Semaphore(1)}), and tasklife's fair variants ({@code new Mutex(kind,
+ * true)}, {@code new Semaphore(1, true)}: strict FIFO hand-off) against the JDK's fair variants.
  * Score: total operations per microsecond over all threads (higher is better).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -32,9 +34,11 @@ import org.tasklife.sync.Semaphore;
 @Measurement(iterations = 5, time = 1)
 public abstract class ContendedHost {
     private final Mutex mutex = new Mutex();
+    private final Mutex fairMutex = new Mutex(MutexKind.NORMAL, true);
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock fairLock = new ReentrantLock(true);
     private final Semaphore semaphore = new Semaphore(1);
+    private final Semaphore fairSemaphore = new Semaphore(1, true);
     private final java.util.concurrent.Semaphore jdkSemaphore = new java.util.concurrent.Semaphore(1);
     private final java.util.concurrent.Semaphore jdkFairSemaphore = new java.util.concurrent.Semaphore(1, true);
     private long counter; // guarded by whichever primitive the running benchmark uses
@@ -46,6 +50,16 @@ public abstract class ContendedHost {
             return ++counter;
         } finally {
             mutex.unlock();
+        }
+    }
+
+    @Benchmark
+    public long lock_fairMutex() {
+        fairMutex.lock();
+        try {
+            return ++counter;
+        } finally {
+            fairMutex.unlock();
         }
     }
 
@@ -76,6 +90,16 @@ public abstract class ContendedHost {
             return ++counter;
         } finally {
             semaphore.release();
+        }
+    }
+
+    @Benchmark
+    public long acquire_fairSemaphore() {
+        fairSemaphore.acquire();
+        try {
+            return ++counter;
+        } finally {
+            fairSemaphore.release();
         }
     }
 

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tasklife.sync.Mutex;
+import org.tasklife.sync.MutexKind;
 import org.tasklife.sync.Semaphore;
 
 /**
@@ -26,7 +27,8 @@ import org.tasklife.sync.Semaphore;
  * the invocation ends when all have finished. Virtual threads run on as many carriers as cores (2 here),
  * so this measures hand-offs through the scheduler rather than OS context switches.
  *
- * <p>Baselines as in {@link ContendedHost}: JDK defaults (non-fair) and the fair {@code ReentrantLock}.
+ * <p>Pairs as in {@link ContendedHost}: tasklife's defaults (non-fair) against the JDK defaults, and the
+ * fair variants against each other.
  * Score: operations per microsecond, all tasks together (higher is better).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -42,10 +44,13 @@ public class ContendedInTaskBench {
     public int tasks;
 
     private final Mutex mutex = new Mutex();
+    private final Mutex fairMutex = new Mutex(MutexKind.NORMAL, true);
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock fairLock = new ReentrantLock(true);
     private final Semaphore semaphore = new Semaphore(1);
+    private final Semaphore fairSemaphore = new Semaphore(1, true);
     private final java.util.concurrent.Semaphore jdkSemaphore = new java.util.concurrent.Semaphore(1);
+    private final java.util.concurrent.Semaphore jdkFairSemaphore = new java.util.concurrent.Semaphore(1, true);
     private long counter; // guarded by whichever primitive the running benchmark uses
     private Harness.Home home;
 
@@ -92,6 +97,19 @@ public class ContendedInTaskBench {
 
     @Benchmark
     @OperationsPerInvocation(OPS)
+    public void lock_fairMutex_inTask() {
+        Harness.inTasks(home.group, bodies(() -> {
+            fairMutex.lock();
+            try {
+                counter++;
+            } finally {
+                fairMutex.unlock();
+            }
+        }));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
     public void lock_reentrantLock_inVthread() {
         Harness.inVirtualThreads(bodies(() -> {
             lock.lock();
@@ -125,6 +143,32 @@ public class ContendedInTaskBench {
                 counter++;
             } finally {
                 semaphore.release();
+            }
+        }));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public void acquire_fairSemaphore_inTask() {
+        Harness.inTasks(home.group, bodies(() -> {
+            fairSemaphore.acquire();
+            try {
+                counter++;
+            } finally {
+                fairSemaphore.release();
+            }
+        }));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public void acquire_jdkFairSemaphore_inVthread() {
+        Harness.inVirtualThreads(bodies(() -> {
+            Harness.unchecked(jdkFairSemaphore::acquire);
+            try {
+                counter++;
+            } finally {
+                jdkFairSemaphore.release();
             }
         }));
     }

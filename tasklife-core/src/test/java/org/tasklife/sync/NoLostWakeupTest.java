@@ -104,13 +104,14 @@ class NoLostWakeupTest {
      * SPEC K9: with N waiters, N permits released one by one while a random half is killed reach every
      * waiter that was not killed while waiting; each permit is taken or left available, never lost.
      */
-    @Test
-    void semaphoreRelease_killingRandomHalf_everySurvivorAcquires(Kernel kernel) throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {true, false})
+    void semaphoreRelease_killingRandomHalf_everySurvivorAcquires(boolean fair, Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "home");
         for (int round = 0; round < ROUNDS; round++) {
             String at = seedOf(round);
             Random random = new Random(SEED + round);
-            Semaphore s = new Semaphore(0);
+            Semaphore s = new Semaphore(0, fair);
             AtomicInteger acquired = new AtomicInteger();
             List<Attempt> waiters = new ArrayList<>();
             for (int i = 0; i < WAITERS; i++) {
@@ -156,13 +157,14 @@ class NoLostWakeupTest {
      * SPEC K9: once a random half of the waiters was killed, releasing exactly as many permits as there
      * are survivors, one by one, lets every survivor acquire and leaves no permit idle.
      */
-    @Test
-    void semaphoreRelease_victimsKilledFirstExactPermits_everySurvivorAcquires(Kernel kernel) throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {true, false})
+    void semaphoreRelease_victimsKilledFirstExactPermits_everySurvivorAcquires(boolean fair, Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "home");
         for (int round = 0; round < ROUNDS; round++) {
             String at = seedOf(round);
             Random random = new Random(SEED + round);
-            Semaphore s = new Semaphore(0);
+            Semaphore s = new Semaphore(0, fair);
             List<Attempt> waiters = new ArrayList<>();
             for (int i = 0; i < WAITERS; i++) {
                 waiters.add(attempt(g, "r" + round + "w" + i, () -> {
@@ -219,13 +221,14 @@ class NoLostWakeupTest {
      * is killed, wake every survivor; a victim that was signalled and then killed passes the signal on.
      * The host holds the mutex until all kills are sent, so no victim can consume a token first.
      */
-    @Test
-    void conditionSignal_killingRandomHalfTokensEqualSurvivors_everySurvivorGetsToken(Kernel kernel) throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {true, false})
+    void conditionSignal_killingRandomHalfTokensEqualSurvivors_everySurvivorGetsToken(boolean fair, Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "home");
         for (int round = 0; round < ROUNDS; round++) {
             String at = seedOf(round);
             Random random = new Random(SEED + round);
-            Mutex m = new Mutex(random.nextBoolean() ? MutexKind.NORMAL : MutexKind.RECURSIVE);
+            Mutex m = new Mutex(random.nextBoolean() ? MutexKind.NORMAL : MutexKind.RECURSIVE, fair);
             Condition c = m.newCondition();
             int[] tokens = {0}; // guarded by m
             List<Attempt> waiters = new ArrayList<>();
@@ -273,13 +276,14 @@ class NoLostWakeupTest {
      * the N waiters is killed, reach every survivor; each token is consumed by a waiter that returned
      * or left over, and nobody stays blocked.
      */
-    @Test
-    void conditionSignal_killingRandomHalfWhileSignalling_everySurvivorGetsToken(Kernel kernel) throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {true, false})
+    void conditionSignal_killingRandomHalfWhileSignalling_everySurvivorGetsToken(boolean fair, Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "home");
         for (int round = 0; round < ROUNDS; round++) {
             String at = seedOf(round);
             Random random = new Random(SEED + round);
-            Mutex m = new Mutex();
+            Mutex m = new Mutex(MutexKind.NORMAL, fair);
             Condition c = m.newCondition();
             int[] tokens = {0}; // guarded by m
             List<Attempt> waiters = new ArrayList<>();
@@ -323,6 +327,76 @@ class NoLostWakeupTest {
             assertThat(c.queueLength()).as("%s: condition queue", at).isZero();
             assertThat(m.isLocked()).as("%s: mutex locked", at).isFalse();
             assertThat(m.queueLength()).as("%s: mutex queue", at).isZero();
+        }
+        killAndReap(g);
+    }
+
+    // ---- Mutex ----
+
+    /**
+     * SPEC K9: lockers queued behind the host, a random half killed while the host unlocks and (to
+     * exercise barging) immediately relocks and unlocks again, all get the mutex in turn except the
+     * victims killed while waiting; the mutex ends free with an empty queue.
+     */
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {true, false})
+    void mutexUnlock_killingRandomHalfWhileReleaserBarges_everySurvivorGetsLock(boolean fair, Kernel kernel)
+            throws Exception {
+        TaskGroup g = idleGroup(kernel, "home");
+        for (int round = 0; round < ROUNDS; round++) {
+            String at = seedOf(round);
+            Random random = new Random(SEED + round);
+            Mutex m = new Mutex(random.nextBoolean() ? MutexKind.NORMAL : MutexKind.RECURSIVE, fair);
+            m.lock();
+            AtomicInteger inside = new AtomicInteger();
+            AtomicInteger violations = new AtomicInteger();
+            List<Attempt> waiters = new ArrayList<>();
+            for (int i = 0; i < WAITERS; i++) {
+                boolean timed = random.nextBoolean();
+                waiters.add(attempt(g, "r" + round + "w" + i, () -> {
+                    if (timed) {
+                        if (!m.tryLock(1, TimeUnit.HOURS)) {
+                            return "timed out";
+                        }
+                    } else {
+                        m.lock();
+                    }
+                    try {
+                        if (inside.incrementAndGet() != 1) {
+                            violations.incrementAndGet();
+                        }
+                        Thread.yield();
+                        inside.decrementAndGet();
+                    } finally {
+                        m.unlock();
+                    }
+                    return PROCEEDED;
+                }));
+            }
+            awaitBlocked(waiters);
+            List<Attempt> victims = randomHalf(waiters, random);
+
+            CompletableFuture<Void> kills = killOnOtherThread(victims, random);
+            m.unlock();
+            for (int i = 0; i < 8; i++) { // barge a few times while the kills land
+                if (m.tryLock()) {
+                    m.unlock();
+                }
+            }
+            kills.get(Await.LONG.toMillis(), TimeUnit.MILLISECONDS);
+
+            List<Object> results = outcomes(waiters, at);
+            for (int i = 0; i < WAITERS; i++) {
+                Attempt a = waiters.get(i);
+                Object r = results.get(i);
+                if (victims.contains(a) && r instanceof TaskKilledError) {
+                    continue; // killed while waiting, or in its section and unlocked in finally
+                }
+                assertThat(r).as("%s: %s", at, a.task()).isEqualTo(PROCEEDED);
+            }
+            assertThat(violations.get()).as("%s: exclusion violations", at).isZero();
+            assertThat(m.isLocked()).as("%s: locked", at).isFalse();
+            assertThat(m.queueLength()).as("%s: queue", at).isZero();
         }
         killAndReap(g);
     }

@@ -75,6 +75,26 @@ public final class WaitQueue {
         LINKED.increment();
     }
 
+    /**
+     * Inserts {@code n}, which must belong to this queue and never have been linked, at the head: for a
+     * waiter that was woken to compete for a barging primitive, lost, and must not lose its place.
+     */
+    public void enqueueFirstLocked(WaitNode n) {
+        assert lock.isHeldByCurrentThread();
+        assert n.queue == this && !n.linked : n;
+        n.prev = null;
+        n.next = head;
+        if (head == null) {
+            tail = n;
+        } else {
+            head.prev = n;
+        }
+        head = n;
+        n.linked = true;
+        size++;
+        LINKED.increment();
+    }
+
     /** Removes {@code n} if it is still linked. @return whether it was linked */
     public boolean unlinkLocked(WaitNode n) {
         assert lock.isHeldByCurrentThread();
@@ -111,6 +131,7 @@ public final class WaitQueue {
 
     /** Removes and returns the first node, or {@code null}. */
     public WaitNode pollLocked() {
+        assert lock.isHeldByCurrentThread();
         WaitNode n = head;
         if (n != null) {
             unlinkLocked(n);
