@@ -288,4 +288,49 @@ class SchedulerModeTest {
             closeAudited(k);
         }
     }
+
+    /**
+     * A killed condition waiter must re-acquire its mutex before it unwinds (SPEC §9); while the holder
+     * sleeps, that unkillable wait gives the only CPU up, or the holder could never run to unlock.
+     */
+    @Test
+    void killedConditionWaiter_reacquiringAHeldMutex_givesUpItsCpu() throws Exception {
+        Kernel k = cpus(1);
+        try {
+            Mutex m = new Mutex();
+            org.tasklife.sync.Condition c = m.newCondition();
+            CountDownLatch holding = new CountDownLatch(1);
+            TaskGroup g = Fixtures.idleGroup(k, "g");
+            Attempt waiter = attempt(g, "waiter", () -> {
+                m.lock();
+                try {
+                    c.await();
+                } finally {
+                    m.unlock();
+                }
+                return "signalled";
+            });
+            Await.state(waiter.task(), TaskState.BLOCKED);
+            Task<Object> holder = g.spawnTask("holder", () -> {
+                m.lock();
+                try {
+                    holding.countDown();
+                    Tasks.sleep(Duration.ofMillis(50)); // holds m, gives the CPU up
+                } finally {
+                    m.unlock();
+                }
+                return null;
+            });
+            Fixtures.await(holding);
+
+            waiter.task().kill();
+
+            assertThat(waiter.get()).isInstanceOf(TaskKilledError.class);
+            assertThat(ended(holder)).isEqualTo(ExitStatus.exited(0));
+            assertThat(m.isLocked()).isFalse();
+            Fixtures.killAndReap(g);
+        } finally {
+            closeAudited(k);
+        }
+    }
 }

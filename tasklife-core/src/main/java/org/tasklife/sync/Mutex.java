@@ -14,7 +14,6 @@ import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.wait.Blocker;
-import org.tasklife.internal.wait.HostWaiter;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
@@ -177,8 +176,8 @@ public final class Mutex {
      *
      * Known limits: barging is unbounded (see the class comment); a fair mutex can be overtaken only by
      * a locker whose fast path read `queued` just before the first waiter set it (they arrived at the
-     * same moment). The unkillable re-acquire parks through a private Blocker with the host waiter, so
-     * during it the task shows RUNNING rather than BLOCKED in snapshots. A hand-off to a task declared
+     * same moment). The unkillable re-acquire parks with the host waiter (WaitContext.awaitUnkillable, through the
+     * kernel's dispatch, so in scheduler mode it gives up its CPU), so during it the task shows RUNNING rather than BLOCKED in snapshots. A hand-off to a task declared
      * dead at that very moment leaves the waiters behind it until the next locker takes over. A task
      * declared dead (K8) that keeps running and relocks a RECURSIVE mutex it held can race the take-over's
      * depth write (ownership itself stays exact: every owner write is a CAS). queueLength() does not
@@ -192,9 +191,6 @@ public final class Mutex {
      * References: JDK AbstractQueuedSynchronizer / ReentrantLock (non-fair acquire, fair hasQueuedPredecessors),
      * POSIX pthread_mutex_lock (EOWNERDEAD, ENOTRECOVERABLE, EBUSY for destroy).
      */
-
-    /** Parks a killed task that must still re-acquire the mutex; never given a deadline, so no timers. */
-    private static final Blocker UNKILLABLE = new Blocker(Clock.system(), null);
 
     private static final VarHandle OWNER;
     private static final VarHandle QUEUED;
@@ -652,9 +648,7 @@ public final class Mutex {
                 queue.unlock();
             }
             boolean unkillable = reacquireKilled != null && reacquireKilled[0];
-            int outcome = unkillable
-                    ? UNKILLABLE.await(HostWaiter.INSTANCE, n, Blocker.NO_DEADLINE)
-                    : w.await(n, deadline);
+            int outcome = unkillable ? w.awaitUnkillable(n) : w.await(n, deadline);
             switch (outcome) {
                 case WaitNode.SIGNALLED -> {
                     Object p = n.payload;

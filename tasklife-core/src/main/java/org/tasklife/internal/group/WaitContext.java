@@ -81,6 +81,15 @@ public final class WaitContext {
     }
 
     /**
+     * Blocks on {@code n} without a deadline in a way no kill ends (a condition waiter re-acquiring its
+     * mutex after it was killed, SPEC §9), parking through the kernel's dispatch like every other wait, so
+     * that in scheduler mode the caller gives up its CPU meanwhile.
+     */
+    public int awaitUnkillable(WaitNode n) {
+        return new Blocker(Clock.system(), null, blocker.dispatch()).await(HostWaiter.INSTANCE, n, Blocker.NO_DEADLINE);
+    }
+
+    /**
      * Blocks on {@code n}, already linked by the caller under its queue lock.
      *
      * @param deadline absolute, in {@link #clock()} nanos, or {@link Blocker#NO_DEADLINE}
