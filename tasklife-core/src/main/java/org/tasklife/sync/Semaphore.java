@@ -563,15 +563,19 @@ public final class Semaphore {
                 assert fair && node.payload instanceof Integer granted && granted == n : node.payload; // S6
                 return true;
             }
-            // TIMED_OUT or KILLED: we took nothing, but our node may have held back the waiters behind it
-            queue.lock();
-            try {
-                queue.unlinkLocked(node); // no-op: the killer or timer already unlinked it
-                won = dispatchLocked();   // S5
-            } finally {
-                queue.unlock();
+            // TIMED_OUT or KILLED: we took nothing, but our node may have held back the waiters behind it.
+            // With no permit free there is nothing to hand on: a later release dispatches itself and prunes
+            // our node, whose outcome was decided before this volatile read (S5). This keeps a mass kill of
+            // waiters on an empty semaphore off the queue lock (issue 5 #5).
+            if (permits(stateVolatile()) > 0) {
+                queue.lock();
+                try {
+                    won = dispatchLocked(); // S5 (the killer or timer already unlinked our node)
+                } finally {
+                    queue.unlock();
+                }
+                won.forEach(WaitQueue::wake);
             }
-            won.forEach(WaitQueue::wake);
             if (outcome == WaitNode.KILLED) {
                 throw w.killed();
             }
