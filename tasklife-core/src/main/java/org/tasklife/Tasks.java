@@ -7,6 +7,7 @@ import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.task.TaskExitSignal;
 
 /**
@@ -123,15 +124,7 @@ public final class Tasks {
             throw new IllegalArgumentException("duration must not be negative, was " + duration);
         }
         TaskControlBlock t = self();
-        KernelCore.groupOf(t).core().sleep(t, saturatedNanos(duration));
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException overflow) {
-            return Long.MAX_VALUE;
-        }
+        KernelCore.groupOf(t).core().sleep(t, Clock.saturatedNanos(duration));
     }
 
     /** A safe point (SPEC K4): throws {@link TaskKilledError} if the calling task was killed. */

@@ -373,7 +373,7 @@ public final class Semaphore {
     public boolean tryAcquire(int n, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         checkWanted(n, "tryAcquire");
-        return acquireWithin(n, true, saturatedNanos(timeout));
+        return acquireWithin(n, true, Clock.saturatedNanos(timeout));
     }
 
     /**
@@ -488,14 +488,6 @@ public final class Semaphore {
         if ((long) permits(s) + n > maxPermits) {
             throw new SemaphoreOverflowException("release(" + n + ") on " + channelName() + ": "
                     + permits(s) + " available + " + n + " would exceed maxPermits = " + maxPermits);
-        }
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 
