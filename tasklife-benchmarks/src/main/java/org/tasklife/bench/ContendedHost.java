@@ -30,8 +30,8 @@ import org.tasklife.sync.Semaphore;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
 @Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
 public abstract class ContendedHost {
     private final Mutex mutex = new Mutex();
     private final Mutex fairMutex = new Mutex(MutexKind.NORMAL, true);

@@ -35,8 +35,8 @@ import org.tasklife.sync.Semaphore;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
 @Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class ContendedInTaskBench {
     static final int OPS = 48_000; // divisible by every value of tasks
 

@@ -41,8 +41,8 @@ import org.tasklife.sync.Semaphore;
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class KillLatencyBench {
     private static final SpawnOptions VICTIM = SpawnOptions.named("victim").detached();
 

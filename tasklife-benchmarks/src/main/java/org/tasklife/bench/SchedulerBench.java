@@ -31,8 +31,8 @@ import org.tasklife.sync.Semaphore;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class SchedulerBench {
     static final int ROUNDS = 10_000;
     static final int LOCKS = 10_000;

@@ -31,8 +31,8 @@ import org.tasklife.internal.time.TimerService;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
 @Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class TimerBench {
     static final int TIMERS = 1_000_000;
     private static final Runnable NOTHING = () -> {};
