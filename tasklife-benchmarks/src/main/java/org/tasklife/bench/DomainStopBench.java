@@ -218,11 +218,7 @@ public class DomainStopBench {
 
         @TearDown(Level.Iteration)
         public void check() {
-            for (Thread t : threads) {
-                if (t.isAlive()) {
-                    throw new IllegalStateException("baseline thread still alive: " + t);
-                }
-            }
+            Harness.checkAllEnded(threads);
             threads = null;
         }
     }
@@ -234,12 +230,6 @@ public class DomainStopBench {
 
     @Benchmark
     public Thread[] interruptJoin_jdkEveryWait_vthread(JdkCrowd crowd) throws InterruptedException {
-        for (Thread t : crowd.threads) {
-            t.interrupt();
-        }
-        for (Thread t : crowd.threads) {
-            t.join();
-        }
-        return crowd.threads;
+        return Harness.interruptAndJoin(crowd.threads);
     }
 }

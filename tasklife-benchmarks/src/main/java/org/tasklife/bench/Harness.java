@@ -61,6 +61,26 @@ final class Harness {
         }
     }
 
+    /** Interrupts every thread, then joins each: the JDK baseline's "kill and wait". @return the threads */
+    static Thread[] interruptAndJoin(Thread[] threads) throws InterruptedException {
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return threads;
+    }
+
+    /** Fails if a baseline thread is still alive after its benchmark (a leak between iterations). */
+    static void checkAllEnded(Thread[] threads) {
+        for (Thread t : threads) {
+            if (t.isAlive()) {
+                throw new IllegalStateException("baseline thread still alive: " + t);
+            }
+        }
+    }
+
     /** Closes {@code kernel} and fails if any task outlived the close (a leak between iterations). */
     static void closeChecked(Kernel kernel) {
         ShutdownReport report = kernel.close(Duration.ofSeconds(60));

@@ -192,11 +192,7 @@ public class MassKillBench {
 
         @TearDown(Level.Iteration)
         public void check() {
-            for (Thread t : threads) {
-                if (t.isAlive()) {
-                    throw new IllegalStateException("baseline thread still alive: " + t);
-                }
-            }
+            Harness.checkAllEnded(threads);
             threads = null;
         }
     }
@@ -218,12 +214,6 @@ public class MassKillBench {
 
     @Benchmark
     public Thread[] interruptJoin_jdkSemaphore_vthread(JdkCrowd crowd) throws InterruptedException {
-        for (Thread t : crowd.threads) {
-            t.interrupt();
-        }
-        for (Thread t : crowd.threads) {
-            t.join();
-        }
-        return crowd.threads;
+        return Harness.interruptAndJoin(crowd.threads);
     }
 }
