@@ -333,4 +333,57 @@ class SchedulerModeTest {
             closeAudited(k);
         }
     }
+
+    /**
+     * awkernel's SPIN properties (seed-systems §2.3) under kills racing re-scheduling, on 2 CPUs with 1 ms
+     * slices and in deterministic mode: a killed task eventually terminates; a pending kill is never lost
+     * across re-scheduling (every killed task ends Killed); no terminal task is ever dispatched again and no
+     * CPU ever has two holders (the scheduler counts breaches).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"cpus", "deterministic"})
+    void killsRacingRescheduling_neverLost_noTerminalTaskDispatched(String mode) throws Exception {
+        Kernel k = mode.equals("cpus") ? cpus(2) : Kernel.builder().name("det").deterministic(11).boot();
+        try {
+            int n = 60;
+            java.util.List<Task<Object>> victims = new java.util.concurrent.CopyOnWriteArrayList<>();
+            TaskGroup g = k.spawnGroup("g", () -> {
+                for (int i = 0; i < n; i++) {
+                    int me = i;
+                    victims.add(Tasks.spawnTask("v" + i, () -> {
+                        for (;;) {
+                            if (me % 3 == 0) {
+                                Tasks.yieldNow();       // re-queued again and again
+                            } else if (me % 3 == 1) {
+                                Tasks.checkpoint();     // preempted at safe points
+                            } else {
+                                Tasks.sleep(Duration.ofMillis(1)); // parked and woken by its timer
+                            }
+                        }
+                    }));
+                }
+                for (int i = 0; i < n; i++) {
+                    victims.get((i * 7) % n).kill(); // kills land while victims run, wait for a CPU, or sleep
+                    Tasks.yieldNow();
+                }
+                for (Task<Object> v : victims) {
+                    try {
+                        v.join();
+                    } catch (TaskKilledException expected) {
+                        // every victim is killed
+                    }
+                }
+                return 0;
+            });
+
+            assertThat(ended(g)).isEqualTo(ExitStatus.exited(0));
+            for (Task<Object> v : victims) {
+                assertThat(v.exitStatus()).contains(ExitStatus.KILLED);
+            }
+            g.reap();
+            assertThat(k.core().scheduler().invariantViolations()).isZero();
+        } finally {
+            closeAudited(k);
+        }
+    }
 }

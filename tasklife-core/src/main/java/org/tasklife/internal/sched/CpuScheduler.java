@@ -103,6 +103,7 @@ public final class CpuScheduler implements Dispatch {
     private final VirtualClock virtualClock; // deterministic mode only
     private TimerService timers;            // deterministic mode only; set once before any task runs
     private boolean advancing;              // deterministic mode: timers are firing; guarded by lock
+    private long violations;                // S1/S4 breaches seen (a dead task granted, two holders); guarded by lock
     private volatile boolean watchdogStop;
     private volatile Thread watchdog;
     private final List<String> trace;       // deterministic mode only; guarded by lock
@@ -359,7 +360,9 @@ public final class CpuScheduler implements Dispatch {
     /** Takes {@code e}'s token and grants it to the next task of that CPU (returned: unpark it). */
     private Entity releaseLocked(Entity e, String why) {
         Cpu c = cpus[e.cpu];
-        assert c.holder == e;
+        if (c.holder != e) {
+            violations++; // S1 broken: releasing a CPU it does not hold
+        }
         c.holder = null;
         e.hasToken = false;
         e.cpuNanos += System.nanoTime() - e.tokenSince;
@@ -380,7 +383,9 @@ public final class CpuScheduler implements Dispatch {
         if (next == null) {
             return null;
         }
-        assert !next.dead;
+        if (next.dead) {
+            violations++; // S4 broken: counted for the awkernel property tests, never expected
+        }
         next.queued = false;
         c.holder = next;
         next.tokenSince = System.nanoTime();
@@ -505,6 +510,16 @@ public final class CpuScheduler implements Dispatch {
     }
 
     // ---- introspection ----
+
+    /** Breaches of S1 (one holder per CPU) or S4 (no dead task granted) seen so far: tests expect 0. */
+    public long invariantViolations() {
+        lock.lock();
+        try {
+            return violations;
+        } finally {
+            lock.unlock();
+        }
+    }
 
     /**
      * Where a task is, for snapshots.
