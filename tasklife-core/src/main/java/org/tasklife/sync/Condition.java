@@ -115,11 +115,13 @@ public final class Condition {
     /** Wakes the longest waiting waiter, if any. */
     public void signal() {
         queue.signalOne();
+        WaitContext.safePoint();
     }
 
     /** Wakes every waiter. */
     public void signalAll() {
         queue.signalAll();
+        WaitContext.safePoint();
     }
 
     /** Number of tasks and threads waiting for a signal (a moment's reading). */

@@ -299,6 +299,7 @@ public final class Mutex {
      * @throws MutexNotRecoverableException if the mutex can never be locked again (not owned)
      */
     public void lock() {
+        WaitContext.safePoint(); // before the kill check: a task killed while switched out takes nothing
         Object me = callerIdentity(true); // K5: a killed task takes nothing, not even a free mutex
         if (tryFastAcquire(me)) {
             return;
@@ -381,9 +382,11 @@ public final class Mutex {
             if (mustWakeAfterFree()) { // M5: after the CAS
                 wakeAfterFree();
             }
+            WaitContext.safePoint();
             return;
         }
         unlockSlow(identity(TaskControlBlock.current()));
+        WaitContext.safePoint();
     }
 
     /**

@@ -193,6 +193,7 @@ public final class ReadWriteLock {
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
      */
     public void readLock() {
+        WaitContext.safePoint();
         boolean acquired = lockWithin(false, false, 0L, "readLock()");
         assert acquired;
     }
@@ -257,6 +258,7 @@ public final class ReadWriteLock {
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
      */
     public void writeLock() {
+        WaitContext.safePoint();
         boolean acquired = lockWithin(true, false, 0L, "writeLock()");
         assert acquired;
     }

@@ -280,6 +280,7 @@ public final class Semaphore {
      * @throws TaskKilledError if the calling task is or gets killed before it obtained the permits
      */
     public void acquire(int n) {
+        WaitContext.safePoint();
         checkWanted(n, "acquire");
         boolean acquired = acquireWithin(n, false, 0L);
         assert acquired;
@@ -408,6 +409,7 @@ public final class Semaphore {
             }
             if (casState(s, s + n)) {
                 if ((s & WAITERS) == 0 || permits(s) + n <= wokenWantedVolatile()) {
+                    WaitContext.safePoint();
                     return; // nobody waits, or (S8) woken waiters on their way will see these permits
                 }
                 added = true;
@@ -427,6 +429,7 @@ public final class Semaphore {
             queue.unlock();
         }
         won.forEach(WaitQueue::wake);
+        WaitContext.safePoint();
     }
 
     /** The permits available now (a moment's reading). */

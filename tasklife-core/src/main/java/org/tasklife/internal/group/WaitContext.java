@@ -1,5 +1,6 @@
 package org.tasklife.internal.group;
 
+import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.TimerService;
@@ -47,6 +48,20 @@ public final class WaitContext {
         this.task = task;
         this.waiter = waiter;
         this.blocker = blocker;
+    }
+
+    /**
+     * A safe point at a primitive's entry or exit (issue 7): in scheduler mode the calling task may be
+     * switched out here (deterministic mode: on a seeded coin), so that a seed fixes the interleaving at
+     * every tasklife call, not only at blocking ones. Costs one volatile read when no scheduler is open.
+     */
+    public static void safePoint() {
+        if (CpuScheduler.anyOpen()) {
+            TaskControlBlock t = TaskControlBlock.current();
+            if (t != null) {
+                KernelCore.groupOf(t).core().safePoint();
+            }
+        }
     }
 
     /** The context of the calling thread. */

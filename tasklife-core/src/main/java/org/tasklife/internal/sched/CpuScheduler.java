@@ -120,6 +120,17 @@ public final class CpuScheduler implements Dispatch {
         this.virtualClock = virtualClock;
         this.detReady = seeded == null ? null : new ArrayList<>();
         this.trace = seeded == null ? null : new ArrayList<>();
+        OPEN.incrementAndGet();
+        anyOpen = true;
+    }
+
+    /** How many schedulers are open in this JVM: primitives skip their safe points while there is none. */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+    private static volatile boolean anyOpen;
+
+    /** Whether any scheduler is open in this JVM (a plain volatile read: the primitives' fast paths ask). */
+    public static boolean anyOpen() {
+        return anyOpen;
     }
 
     /** A scheduler of {@code n} CPUs with time slices of {@code sliceNanos}. */
@@ -502,6 +513,9 @@ public final class CpuScheduler implements Dispatch {
 
     /** Stops the watchdog. */
     public void close() {
+        if (!watchdogStop && OPEN.decrementAndGet() == 0) {
+            anyOpen = false;
+        }
         watchdogStop = true;
         Thread w = watchdog;
         if (w != null) {
