@@ -57,7 +57,9 @@ public final class TaskControlBlock implements Waiter {
      * reads currentWait (volatile). Under sequential consistency of volatile accesses one of them sees
      * the other: either the killer finds the node and kills it, or the waiter sees KILLED and does not
      * park. Interrupts for running tasks (SPEC K4) are sent under the monitor, which beginExit passes
-     * through once after leaving RUNNING, so no interrupt can land in the exit sequence.
+     * through once after leaving RUNNING, so no interrupt can land in the exit sequence. The pass is skipped
+     * when no kill ever meant to interrupt (interruptIntent, written before the killer reads the phase and
+     * read after the exiting CAS: one of them sees the other): most tasks die in a wait, not running.
      *
      * CPU time: platform threads report exact CPU time from ThreadMXBean. Virtual threads cannot (the
      * JVM answers -1), so their time is the sum of run slices: wall time between starting or leaving a
@@ -113,6 +115,7 @@ public final class TaskControlBlock implements Waiter {
     private List<Runnable> exitHooks;       // confined to the task's own thread; null until the first hook
     private List<Consumer<TaskControlBlock>> deathWatches; // guarded by monitor; null after they fired
     private volatile boolean deathFired;                 // written under monitor, once
+    private volatile boolean interruptIntent;            // a kill may interrupt this thread (see beginExit)
 
     @SuppressWarnings("unused")            // accessed through STATE
     private volatile int state;            // phase | flags; written only through casState
@@ -417,6 +420,7 @@ public final class TaskControlBlock implements Waiter {
     }
 
     private void interruptIfRunning() {
+        interruptIntent = true; // before reading the phase: beginExit reads it after its CAS (Dekker)
         synchronized (monitor) { // brief and never blocking: no pinning concern
             Thread t = thread;
             if (t != null && phase(stateVolatile()) < EXITING) {
@@ -493,10 +497,14 @@ public final class TaskControlBlock implements Waiter {
     public int beginExit() {
         int s = casPhase(RUNNING, EXITING);
         assert s != -1 : "tid " + id + ": exit from phase " + phase(stateVolatile());
-        synchronized (monitor) {
-            // empty on purpose: a kill that read RUNNING has finished interrupting once we get here
+        if (interruptIntent) {
+            synchronized (monitor) {
+                // empty on purpose: a kill that read RUNNING has finished interrupting once we get here
+            }
         }
-        Thread.interrupted();
+        if (Thread.currentThread().isInterrupted()) {
+            Thread.interrupted(); // the exit sequence (destructors, close()) runs uninterrupted
+        }
         foldSlice();
         return s;
     }
