@@ -9,6 +9,7 @@ import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.management.KernelManagement;
+import org.tasklife.internal.sched.Choices;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
@@ -62,7 +63,8 @@ public final class Kernel implements AutoCloseable {
         private Clock clock = Clock.system();
         private int cpus;              // 0: default mode (free virtual threads)
         private Duration timeSlice = Duration.ofMillis(10);
-        private Long seed;             // deterministic mode
+        private Schedule schedule;     // deterministic mode
+        private Choices explorerChoices; // deterministic mode under a ScheduleExplorer (one boot only)
         private boolean jmx = true;
 
         private Builder() {}
@@ -143,7 +145,22 @@ public final class Kernel implements AutoCloseable {
          * tasks run, blocking outside tasklife, {@code System.nanoTime}, identity hash codes, randomness.
          */
         public Builder deterministic(long seed) {
-            this.seed = seed;
+            return deterministic(Schedule.seed(seed));
+        }
+
+        /**
+         * Deterministic mode on {@code schedule}: a seed, or the decision list a {@link ScheduleExplorer}
+         * reported, to replay that run exactly. See {@link #deterministic(long)}.
+         */
+        public Builder deterministic(Schedule schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
+            this.explorerChoices = null;
+            return this;
+        }
+
+        /** The explorer's way in: it keeps {@code c} to read the decision points the run reached. */
+        Builder deterministic(Choices c) {
+            this.explorerChoices = Objects.requireNonNull(c, "choices");
             return this;
         }
 
@@ -156,9 +173,10 @@ public final class Kernel implements AutoCloseable {
         public Kernel boot() {
             CpuScheduler scheduler = null;
             Clock c = clock;
-            if (seed != null) {
+            Choices choices = explorerChoices != null ? explorerChoices : schedule != null ? schedule.newChoices() : null;
+            if (choices != null) { // fresh decisions at each boot: a builder boots the same run every time
                 VirtualClock virtual = new VirtualClock();
-                scheduler = CpuScheduler.deterministic(seed, virtual);
+                scheduler = CpuScheduler.deterministic(choices, virtual);
                 c = virtual;
             } else if (cpus > 0) {
                 scheduler = CpuScheduler.ofCpus(cpus, timeSlice.toNanos());

@@ -129,7 +129,7 @@ class DeterministicModeTest {
     }
 
     /** The injected bug: check the kill bit, reach a safe point, then park without publishing the wait. */
-    private static void buggyAwait(WaitQueue event) {
+    static void buggyAwait(WaitQueue event) {
         TaskControlBlock self = TaskControlBlock.current();
         self.checkpoint();
         KernelCore core = KernelCore.groupOf(self).core();

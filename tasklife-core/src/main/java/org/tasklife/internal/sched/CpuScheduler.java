@@ -2,7 +2,6 @@ package org.tasklife.internal.sched;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -10,6 +9,7 @@ import java.util.zip.CRC32;
 import org.tasklife.internal.time.TimerService;
 import org.tasklife.internal.time.VirtualClock;
 import org.tasklife.internal.wait.Dispatch;
+import org.tasklife.internal.wait.WaitNode;
 
 /**
  * Scheduler mode (issue 7): the kernel owns N CPUs, as N tokens. A task runs its code only while it
@@ -17,11 +17,12 @@ import org.tasklife.internal.wait.Dispatch;
  * is over and another task waits for that CPU, and when it exits. The next task of that CPU's run queue
  * ({@link RunQueue}: priority classes, aging, real-time bandwidth) gets the token.
  *
- * <p>Deterministic mode: one CPU, a seed and a {@link VirtualClock}. The next task is a seeded choice
- * among every runnable task, safe points switch tasks on a seeded coin, and when no task is runnable
- * the virtual clock jumps to the next timer deadline and the due timers fire on the releasing thread.
+ * <p>Deterministic mode: one CPU, {@link Choices} (a seed, or the schedule explorer's script) and a
+ * {@link VirtualClock}. The next task is a choice among every runnable task, safe points switch tasks
+ * on a choice too, and when no task is runnable the virtual clock jumps to the next timer deadline and
+ * the due timers fire on the releasing thread.
  * Every hand-off is made by the token holder, so the interleaving of tasklife calls is a function of
- * the seed; {@link #trace()} records it.
+ * the choices; {@link #trace()} records it.
  */
 public final class CpuScheduler implements Dispatch {
     /*
@@ -98,7 +99,7 @@ public final class CpuScheduler implements Dispatch {
     private final ConcurrentHashMap<Thread, Entity> byThread = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Entity> byId = new ConcurrentHashMap<>(); // for snapshots
     private final long sliceNanos;
-    private final Random seeded;            // deterministic mode only; guarded by lock
+    private final Choices choices;          // deterministic mode only; asked under lock
     private final List<Entity> detReady;    // deterministic mode: every runnable task; guarded by lock
     private final VirtualClock virtualClock; // deterministic mode only
     private TimerService timers;            // deterministic mode only; set once before any task runs
@@ -108,7 +109,7 @@ public final class CpuScheduler implements Dispatch {
     private volatile Thread watchdog;
     private final List<String> trace;       // deterministic mode only; guarded by lock
 
-    private CpuScheduler(int n, long sliceNanos, Random seeded, VirtualClock virtualClock) {
+    private CpuScheduler(int n, long sliceNanos, Choices choices, VirtualClock virtualClock) {
         this.cpus = new Cpu[n];
         this.online = new boolean[n];
         for (int i = 0; i < n; i++) {
@@ -116,10 +117,10 @@ public final class CpuScheduler implements Dispatch {
             online[i] = true;
         }
         this.sliceNanos = sliceNanos;
-        this.seeded = seeded;
+        this.choices = choices;
         this.virtualClock = virtualClock;
-        this.detReady = seeded == null ? null : new ArrayList<>();
-        this.trace = seeded == null ? null : new ArrayList<>();
+        this.detReady = choices == null ? null : new ArrayList<>();
+        this.trace = choices == null ? null : new ArrayList<>();
         OPEN.incrementAndGet();
         anyOpen = true;
     }
@@ -141,9 +142,9 @@ public final class CpuScheduler implements Dispatch {
         return new CpuScheduler(n, sliceNanos, null, null);
     }
 
-    /** The deterministic scheduler: one CPU, choices from {@code seed}, time from {@code clock}. */
-    public static CpuScheduler deterministic(long seed, VirtualClock clock) {
-        return new CpuScheduler(1, Long.MAX_VALUE, new Random(seed), clock);
+    /** The deterministic scheduler: one CPU, decisions from {@code choices}, time from {@code clock}. */
+    public static CpuScheduler deterministic(Choices choices, VirtualClock clock) {
+        return new CpuScheduler(1, Long.MAX_VALUE, java.util.Objects.requireNonNull(choices, "choices"), clock);
     }
 
     /** Gives the deterministic scheduler the timers it fires when every task is blocked. */
@@ -153,7 +154,7 @@ public final class CpuScheduler implements Dispatch {
 
     /** Whether this is the deterministic mode. */
     public boolean isDeterministic() {
-        return seeded != null;
+        return choices != null;
     }
 
     /** Number of CPUs. */
@@ -225,13 +226,16 @@ public final class CpuScheduler implements Dispatch {
     // ---- Dispatch ----
 
     @Override
-    public void park(Object blocker) {
+    public void park(WaitNode node) {
         Entity e = current();
         if (e == null) {
-            if (seeded != null) {
+            if (choices != null) {
                 advanceVirtualTime(); // the tasks may all be blocked already: then only the clock can move
+                if (node.outcomeVolatile() != WaitNode.WAITING) {
+                    return; // decided meanwhile: our lock may have parked and eaten the wake-up's permit
+                }
             }
-            LockSupport.park(blocker); // a host thread in a tasklife wait holds no token
+            LockSupport.park(node); // a host thread in a tasklife wait holds no token
             return;
         }
         Entity next;
@@ -311,14 +315,14 @@ public final class CpuScheduler implements Dispatch {
     // ---- internals ----
 
     private boolean shouldSwitchLocked(Entity e) {
-        if (seeded != null) {
-            return !detReady.isEmpty() && seeded.nextInt(4) == 0;
+        if (choices != null) {
+            return !detReady.isEmpty() && choices.preempt();
         }
         return System.nanoTime() - e.tokenSince >= sliceNanos && cpus[e.cpu].queue.size() > 0;
     }
 
     private boolean othersRunnableLocked(Entity e) {
-        return seeded != null ? !detReady.isEmpty() : cpus[e.cpu].queue.size() > 0;
+        return choices != null ? !detReady.isEmpty() : cpus[e.cpu].queue.size() > 0;
     }
 
     private void makeRunnable(Entity e, String why) {
@@ -342,7 +346,7 @@ public final class CpuScheduler implements Dispatch {
 
     private void enqueueLocked(Entity e) {
         assert !e.dead && !e.queued && !e.hasToken;
-        if (seeded != null) {
+        if (choices != null) {
             e.cpu = 0;
             detReady.add(e);
         } else {
@@ -360,7 +364,7 @@ public final class CpuScheduler implements Dispatch {
         if (!e.queued) {
             return;
         }
-        if (seeded != null) {
+        if (choices != null) {
             detReady.remove(e);
         } else {
             cpus[e.cpu].queue.remove(e);
@@ -386,8 +390,8 @@ public final class CpuScheduler implements Dispatch {
             return null; // while timers fire, nobody runs: the advancer grants once they all fired
         }
         Entity next;
-        if (seeded != null) {
-            next = detReady.isEmpty() ? null : detReady.remove(seeded.nextInt(detReady.size()));
+        if (choices != null) {
+            next = detReady.isEmpty() ? null : detReady.remove(choices.pick(detReady.size()));
         } else {
             next = c.queue.next();
         }
@@ -411,7 +415,7 @@ public final class CpuScheduler implements Dispatch {
     private void handOver(Entity next) {
         if (next != null) {
             LockSupport.unpark(next.thread);
-        } else if (seeded != null) {
+        } else if (choices != null) {
             advanceVirtualTime();
         }
     }
@@ -553,7 +557,7 @@ public final class CpuScheduler implements Dispatch {
             long held = e.cpuNanos + (e.hasToken ? System.nanoTime() - e.tokenSince : 0);
             int position = e.hasToken ? 0
                     : !e.queued ? -1
-                    : seeded != null ? detReady.indexOf(e) + 1
+                    : choices != null ? detReady.indexOf(e) + 1
                     : cpus[e.cpu].queue.positionOf(e);
             return new Placed(e.cpu, e.priority, position, held);
         } finally {

@@ -9,14 +9,17 @@ import java.util.concurrent.locks.LockSupport;
  * woken task on a run queue instead.
  *
  * <p>Contract: {@link #park} may return spuriously (callers re-check the node's outcome and call it
- * again); {@link #wake} never blocks and may be called from any thread, with no lock held.
+ * again); {@link #wake} never blocks and may be called from any thread, with no lock held. A wake-up
+ * is an unpark permit for a thread outside any scheduler: between the caller's outcome check and its
+ * {@code LockSupport.park}, an implementation must not block (a lock that parks would eat the permit)
+ * unless it checks the outcome again afterwards.
  */
 public interface Dispatch {
     /** The default: the JDK's scheduler runs every thread. */
     Dispatch FREE = new Dispatch() {
         @Override
-        public void park(Object blocker) {
-            LockSupport.park(blocker);
+        public void park(WaitNode node) {
+            LockSupport.park(node);
         }
 
         @Override
@@ -25,8 +28,8 @@ public interface Dispatch {
         }
     };
 
-    /** Parks the calling thread, which is in a tasklife wait whose outcome is not decided yet. */
-    void park(Object blocker);
+    /** Parks the calling thread, which waits on {@code node}, whose outcome was not decided at the last check. */
+    void park(WaitNode node);
 
     /** Wakes {@code thread}, parked (or about to park) in a tasklife wait whose outcome was just decided. */
     void wake(Thread thread);

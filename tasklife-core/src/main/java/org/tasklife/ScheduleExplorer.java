@@ -1,0 +1,303 @@
+package org.tasklife;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.tasklife.internal.sched.Choices;
+import org.tasklife.internal.sched.ScriptedChoices;
+
+/**
+ * Runs a scenario under many schedules of the deterministic mode and reports the first one that fails,
+ * as a {@link Schedule} that replays it exactly (issue 7).
+ *
+ * <p>Two ways to pick the schedules:
+ * <ul>
+ * <li>{@link #seeds(long, int)}: one run per seed, in order: cheap, and good at finding races that many
+ *     interleavings show.</li>
+ * <li>{@link #exhaustive(int)}: every schedule with at most {@code k} preemptions, depth first (stateless
+ *     model checking, as CHESS does: each run follows a decision list, and the next run changes its last
+ *     decision that still has an untried option). Within the bound and {@link #maxRuns(int)}, an empty
+ *     {@link Result#firstFailure()} with {@link Result#exhausted()} means <em>no</em> schedule fails, not
+ *     just none of those tried. Bugs of real programs tend to need few preemptions; 2 is a good
+ *     start.</li>
+ * </ul>
+ *
+ * <p>Each run boots a fresh deterministic kernel, spawns the scenario as the main task of a group in a
+ * {@link DomainOptions#stopWhenEmpty() stopWhenEmpty} domain, and waits for the domain to stop. The run
+ * fails if:
+ * <ul>
+ * <li>the group does not end with {@code Exited(0)} (an assertion that throws inside any of its tasks
+ *     fails it, see {@link FailurePolicy});</li>
+ * <li>tasks are still blocked after {@link #virtualTimeLimit} of virtual time: a deadlock or a lost
+ *     wake-up (the report shows where each task is blocked);</li>
+ * <li>owned resources are left open once every task ended;</li>
+ * <li>a task is reported stuck: blocked outside tasklife while holding the CPU, or not ending after a
+ *     kill;</li>
+ * <li>the run takes longer than {@link #realTimeLimit} of real time;</li>
+ * <li>(exhaustive) it does not follow the decisions of an earlier run with the same prefix: the scenario
+ *     is not a function of the schedule, and exploring it would prove nothing.</li>
+ * </ul>
+ *
+ * <p>The scenario must do all its work inside its tasks and be the same program at each run: create
+ * its primitives and state inside {@code scenario.run()}; no randomness, no real time, no host threads
+ * acting on the kernel. A failed run may leave a task that no kill could end parked for good (that is
+ * what some bugs do); the explorer stops at the first failure.
+ *
+ * <pre>{@code
+ * ScheduleExplorer.Result r = ScheduleExplorer.exhaustive(2).explore(() -> {
+ *     Mutex m = new Mutex();
+ *     ...spawn tasks, join them, assert...
+ *     return 0;
+ * });
+ * r.firstFailure().ifPresent(f -> System.out.println(f.schedule() + ": " + f.reason()));
+ * }</pre>
+ */
+public final class ScheduleExplorer {
+    private final long firstSeed;
+    private final int seedCount;      // seeds mode
+    private final int maxPreemptions; // exhaustive mode; -1 in seeds mode
+    private int maxRuns;
+    private Duration virtualTimeLimit = Duration.ofDays(1);
+    private Duration realTimeLimit = Duration.ofSeconds(30);
+
+    private ScheduleExplorer(long firstSeed, int seedCount, int maxPreemptions, int maxRuns) {
+        this.firstSeed = firstSeed;
+        this.seedCount = seedCount;
+        this.maxPreemptions = maxPreemptions;
+        this.maxRuns = maxRuns;
+    }
+
+    /**
+     * One run per seed, {@code first} to {@code first + count - 1}.
+     *
+     * @throws IllegalArgumentException if {@code count < 1}
+     */
+    public static ScheduleExplorer seeds(long first, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, was " + count);
+        }
+        return new ScheduleExplorer(first, count, -1, count);
+    }
+
+    /**
+     * Every schedule with at most {@code maxPreemptions} preemptions (and any choice of the next task
+     * whenever the running one blocks or ends), up to {@link #maxRuns(int)} runs (default 10,000).
+     *
+     * @throws IllegalArgumentException if {@code maxPreemptions < 0}
+     */
+    public static ScheduleExplorer exhaustive(int maxPreemptions) {
+        if (maxPreemptions < 0) {
+            throw new IllegalArgumentException("maxPreemptions must be >= 0, was " + maxPreemptions);
+        }
+        return new ScheduleExplorer(0, 0, maxPreemptions, 10_000);
+    }
+
+    /**
+     * At most {@code runs} runs (for seeds: fewer seeds than asked).
+     *
+     * @throws IllegalArgumentException if {@code runs < 1}
+     */
+    public ScheduleExplorer maxRuns(int runs) {
+        if (runs < 1) {
+            throw new IllegalArgumentException("maxRuns must be at least 1, was " + runs);
+        }
+        this.maxRuns = runs;
+        return this;
+    }
+
+    /**
+     * How much virtual time a run may take before its blocked tasks count as deadlocked. Default 1 day.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public ScheduleExplorer virtualTimeLimit(Duration limit) {
+        this.virtualTimeLimit = positive(limit, "virtualTimeLimit");
+        return this;
+    }
+
+    /**
+     * How much real time a run may take (a guard against code that blocks outside tasklife). Default 30 s.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public ScheduleExplorer realTimeLimit(Duration limit) {
+        this.realTimeLimit = positive(limit, "realTimeLimit");
+        return this;
+    }
+
+    /** What an exploration found. */
+    public record Result(int runs, boolean exhausted, int distinctTraces, Optional<Failure> firstFailure) {
+        /** Whether a run failed. */
+        public boolean failed() {
+            return firstFailure.isPresent();
+        }
+    }
+
+    /**
+     * A failing run.
+     *
+     * @param schedule boot a kernel on it ({@link Kernel.Builder#deterministic(Schedule)}) or pass it to
+     *        {@link #replay} to run it again, identically
+     * @param reason what failed, with the blocked tasks or the exit status
+     * @param cause the throwable that failed the scenario, if any
+     * @param trace the scheduler's trace of the run (one hand-off per line)
+     */
+    public record Failure(Schedule schedule, String reason, Optional<Throwable> cause, List<String> trace) {
+        /** Lists are copied. */
+        public Failure {
+            trace = List.copyOf(trace);
+        }
+    }
+
+    /**
+     * Explores {@code scenario} (see the class notes for what fails a run).
+     *
+     * @return the runs made, whether the exhaustive search covered every schedule within its bound, the
+     *         number of distinct traces seen, and the first failure
+     */
+    public Result explore(GroupMain scenario) {
+        Objects.requireNonNull(scenario, "scenario");
+        Set<String> traces = new HashSet<>();
+        if (maxPreemptions < 0) {
+            int runs = Math.min(seedCount, maxRuns);
+            for (int i = 0; i < runs; i++) {
+                Schedule s = Schedule.seed(firstSeed + i);
+                Run r = runOnce(s.newChoices(), scenario);
+                traces.add(r.traceKey);
+                if (r.failure != null) {
+                    return new Result(i + 1, false, traces.size(), Optional.of(r.failure.at(s)));
+                }
+            }
+            return new Result(runs, runs == seedCount, traces.size(), Optional.empty());
+        }
+        int[] prefix = {};
+        int[] expected = {};
+        for (int runs = 1; ; runs++) {
+            ScriptedChoices script = new ScriptedChoices(prefix, expected, maxPreemptions);
+            Run r = runOnce(script, scenario);
+            traces.add(r.traceKey);
+            int[] options = script.options();
+            int[] chosen = script.chosen();
+            Schedule s = Schedule.choices(chosen);
+            if (script.divergence() != null) {
+                return new Result(runs, false, traces.size(), Optional.of(new Failure(s, "the scenario is not a "
+                        + "function of the schedule: " + script.divergence() + " (host code acting while tasks run, "
+                        + "randomness or real time?)", Optional.empty(), r.trace)));
+            }
+            if (r.failure != null) {
+                return new Result(runs, false, traces.size(), Optional.of(r.failure.at(s)));
+            }
+            int i = chosen.length - 1;
+            while (i >= 0 && chosen[i] + 1 >= options[i]) {
+                i--; // depth first: the last decision with an untried option
+            }
+            if (i < 0) {
+                return new Result(runs, true, traces.size(), Optional.empty());
+            }
+            if (runs >= maxRuns) {
+                return new Result(runs, false, traces.size(), Optional.empty());
+            }
+            prefix = Arrays.copyOf(chosen, i + 1);
+            prefix[i]++;
+            expected = Arrays.copyOf(options, i + 1);
+        }
+    }
+
+    /**
+     * Runs {@code scenario} once on {@code schedule}, with this explorer's limits.
+     *
+     * @return the failure, if the run fails
+     */
+    public Optional<Failure> replay(Schedule schedule, GroupMain scenario) {
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(scenario, "scenario");
+        Run r = runOnce(schedule.newChoices(), scenario);
+        return r.failure == null ? Optional.empty() : Optional.of(r.failure.at(schedule));
+    }
+
+    /** A failure before its schedule is known (the decisions are read after the run). */
+    private record Unplaced(String reason, Throwable cause, List<String> trace) {
+        Failure at(Schedule s) {
+            return new Failure(s, reason, Optional.ofNullable(cause), trace);
+        }
+    }
+
+    private record Run(String traceKey, List<String> trace, Unplaced failure) {}
+
+    private Run runOnce(Choices choices, GroupMain scenario) {
+        CompletableFuture<StuckTaskReport> stuck = new CompletableFuture<>();
+        Kernel k = Kernel.builder().name("explore").jmx(false).deterministic(choices).onStuckTask(stuck::complete).boot();
+        String reason = null;
+        Throwable cause = null;
+        Domain d = null;
+        try {
+            d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty());
+            TaskGroup g = d.spawnGroup("scenario", scenario);
+            // the host waits on a thread of its own: a task blocked outside tasklife keeps the CPU and the
+            // virtual clock, and only the stuck report or real time can end that
+            CompletableFuture<Boolean> stopped = new CompletableFuture<>();
+            Domain scenarioDomain = d;
+            Thread.ofPlatform().daemon().name("tasklife-explorer-wait").start(() -> {
+                try {
+                    stopped.complete(scenarioDomain.awaitStopped(virtualTimeLimit));
+                } catch (Throwable t) {
+                    stopped.completeExceptionally(t);
+                }
+            });
+            Object first = CompletableFuture.anyOf(stopped, stuck).get(realTimeLimit.toNanos(), TimeUnit.NANOSECONDS);
+            if (first instanceof StuckTaskReport report) {
+                reason = "a task is stuck: " + report.render();
+            } else if (!Boolean.TRUE.equals(first)) {
+                reason = "tasks still blocked after " + virtualTimeLimit + " of virtual time (a deadlock or a lost"
+                        + " wake-up):\n" + k.snapshot().renderTree();
+            } else {
+                ExitStatus status = g.onExit().getNow(null);
+                if (status instanceof ExitStatus.Failed f) {
+                    reason = "the scenario failed: " + f.cause();
+                    cause = f.cause() instanceof TaskFailedException tf && tf.getCause() != null ? tf.getCause() : f.cause();
+                } else if (status == null || !status.isSuccess()) {
+                    reason = "the scenario ended " + status + ", not Exited(0)";
+                } else if (k.openResourceCount() != 0) {
+                    reason = k.openResourceCount() + " owned resources still open after every task ended";
+                } else if (stuck.isDone()) {
+                    reason = "a task was reported stuck: " + stuck.getNow(null).render();
+                }
+            }
+        } catch (TimeoutException e) {
+            reason = "the run took more than " + realTimeLimit + " of real time (a task blocked outside tasklife?);"
+                    + " scenario domain " + d.state() + " with " + d.liveTaskCount() + " live tasks:\n"
+                    + k.snapshot().renderTree();
+        } catch (ExecutionException e) {
+            reason = "the explorer's wait failed: " + e.getCause();
+            cause = e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reason = "the explorer was interrupted";
+            cause = e;
+        } finally {
+            ShutdownReport report = k.close(reason == null ? Duration.ofSeconds(10) : Duration.ofSeconds(1));
+            if (reason == null && !report.isClean()) {
+                reason = "tasks did not end at close: " + report.stuck();
+            }
+        }
+        List<String> trace = k.schedulerTrace();
+        String key = trace.size() + ":" + trace.hashCode();
+        return new Run(key, trace, reason == null ? null : new Unplaced(reason, cause, trace));
+    }
+
+    private static Duration positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
+        return d;
+    }
+}
