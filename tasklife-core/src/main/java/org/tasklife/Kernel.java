@@ -63,6 +63,7 @@ public final class Kernel implements AutoCloseable {
         private Clock clock = Clock.system();
         private int cpus;              // 0: default mode (free virtual threads)
         private Duration timeSlice = Duration.ofMillis(10);
+        private boolean workStealing = true;
         private Schedule schedule;     // deterministic mode
         private Choices explorerChoices; // deterministic mode under a ScheduleExplorer (one boot only)
         private boolean jmx = true;
@@ -113,8 +114,9 @@ public final class Kernel implements AutoCloseable {
          * call, {@link Tasks#checkpoint()}, {@link Tasks#yieldNow()}) once their {@link #timeSlice} is
          * over and another task waits for that CPU, and when they exit. Each CPU picks by
          * {@link SpawnOptions#priority(int) priority}: real-time classes first, normal classes aging so
-         * none starves, idle last. Preemption happens only at safe points: a loop that never calls
-         * tasklife keeps its CPU. For N CPUs to run in parallel the JVM needs as many carrier threads
+         * none starves, idle last. A CPU left with nothing queued takes a task queued on another CPU that
+         * may run on it ({@link #workStealing(boolean)}). Preemption happens only at safe points: a loop
+         * that never calls tasklife keeps its CPU. For N CPUs to run in parallel the JVM needs as many carrier threads
          * ({@code -Djdk.virtualThreadScheduler.parallelism}).
          *
          * @throws IllegalArgumentException if {@code cpus < 1}
@@ -134,6 +136,27 @@ public final class Kernel implements AutoCloseable {
          */
         public Builder timeSlice(Duration slice) {
             this.timeSlice = positive(slice, "timeSlice");
+            return this;
+        }
+
+        /**
+         * Scheduler mode: whether a CPU that its task gives up (park, yield, preemption, exit) with nothing
+         * queued for it takes a task queued on another CPU, instead of idling. A task is placed on the
+         * least-loaded CPU its affinity allows when it becomes runnable, so tasks queued while every CPU was
+         * busy would otherwise wait for their own CPU while another sits idle. The CPU steals from the
+         * longest run queue (ties to the lowest CPU id) the task that queue would run first among those
+         * whose {@link SpawnOptions#affinity(int...) affinity} includes the stealing CPU: a task is never
+         * moved to a CPU its affinity excludes, and real-time tasks are taken before normal ones.
+         *
+         * <p>Default true: stealing only ever turns an idle CPU into a busy one when runnable work allowed
+         * on it is waiting, so it shortens waits and never breaks affinity or priority order; its cost is
+         * one scan of the run queues on a release that would otherwise leave the CPU idle. Turn it off to
+         * keep every task on the CPU it was placed on until it next becomes runnable (for example to study
+         * placement alone, or to compare). Ignored in {@link #deterministic(long) deterministic mode},
+         * which has one CPU.
+         */
+        public Builder workStealing(boolean enabled) {
+            this.workStealing = enabled;
             return this;
         }
 
@@ -179,7 +202,7 @@ public final class Kernel implements AutoCloseable {
                 scheduler = CpuScheduler.deterministic(choices, virtual);
                 c = virtual;
             } else if (cpus > 0) {
-                scheduler = CpuScheduler.ofCpus(cpus, timeSlice.toNanos());
+                scheduler = CpuScheduler.ofCpus(cpus, timeSlice.toNanos(), workStealing);
             }
             return new Kernel(new KernelCore(name, c, killGracePeriod.toNanos(), stuckListener, scheduler), closeTimeout,
                     jmx);

@@ -238,6 +238,7 @@ public final class ScheduleExplorer {
         String reason = null;
         Throwable cause = null;
         Domain d = null;
+        List<String> trace;
         try {
             d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty());
             TaskGroup g = d.spawnGroup("scenario", scenario);
@@ -283,12 +284,12 @@ public final class ScheduleExplorer {
             reason = "the explorer was interrupted";
             cause = e;
         } finally {
+            trace = k.schedulerTrace(); // before close: its kills are host actions, outside the schedule
             ShutdownReport report = k.close(reason == null ? Duration.ofSeconds(10) : Duration.ofSeconds(1));
             if (reason == null && !report.isClean()) {
                 reason = "tasks did not end at close: " + report.stuck();
             }
         }
-        List<String> trace = k.schedulerTrace();
         String key = trace.size() + ":" + trace.hashCode();
         return new Run(key, trace, reason == null ? null : new Unplaced(reason, cause, trace));
     }

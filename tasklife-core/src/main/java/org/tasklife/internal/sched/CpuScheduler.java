@@ -40,6 +40,25 @@ public final class CpuScheduler implements Dispatch {
      *     parking) is remembered in wakePending, and its next park returns at once instead of giving up
      *     the token: no lost wake-up.
      *  S4 a dead task is never queued and never granted (awkernel K8: no terminal task is re-enqueued).
+     *  S5 with work stealing on, outside the lock no CPU is free while any run queue holds a task whose
+     *     affinity allows that CPU. Why it holds: a CPU is free with an empty queue only when its last
+     *     release found nothing to take, from its own queue nor by stealing; from then on it has load 0,
+     *     the least there is, so placement puts on it (or on another free CPU) every task that becomes
+     *     runnable and may run there, and grants it at once.
+     *
+     * Work stealing (non-deterministic mode, Builder.workStealing, on by default): placement happens only
+     * when a task becomes runnable, so tasks queued while every CPU was busy stay on the CPU they were
+     * placed on. When a CPU is released (park, yield, preempt, exit) and its own queue is empty, it
+     * steals instead of idling: the victim is the CPU with the longest queue, ties to the lowest id,
+     * skipping a queue that holds no task allowed on the thief (then the next longest is tried); the task
+     * is the one that queue would dispatch first among those whose affinity contains the thief
+     * (RunQueue.takeFirstMatching: its class and aging order, real-time bandwidth aside). A task pinned
+     * away from the thief is never taken. The stolen task's cpu becomes the thief and it is granted there
+     * in the same critical section (S2: it was queued until then), and unparked after unlocking like any
+     * grantee. A steal is not a dispatch of the victim: its other tasks' aging is unchanged. The victim's
+     * load was at least 2 (a holder and the stolen task) and the thief's 0, so a steal never unbalances.
+     * Cost: one scan of the CPUs and of the victim's queue under the lock, only on a release that would
+     * otherwise idle the CPU. Deterministic mode has one CPU and never steals.
      *
      * Kill (awkernel K6): a kill decides the victim's wait node and wakes it through wake(), so a parked
      * victim is queued and, once dispatched, returns from its wait with KILLED; a queued or running
@@ -47,8 +66,12 @@ public final class CpuScheduler implements Dispatch {
      * state word, which the kernel checks after every dispatch.
      *
      * Known limits: preemption only at tasklife calls (a loop that never calls the kernel keeps its CPU);
-     * blocking outside tasklife while holding a token stalls that CPU; no work stealing (placement puts
-     * each woken task on the least-loaded CPU its affinity allows instead).
+     * blocking outside tasklife while holding a token stalls that CPU; work moves between CPUs only at
+     * placement (a task that becomes runnable goes to the least-loaded CPU its affinity allows) and by a
+     * steal on a release: a queued task never migrates to a busy CPU whose queue is shorter (no periodic
+     * rebalancing), and a steal takes the victim's best task allowed on the thief, not the most urgent
+     * task of all queues. With work stealing off, a CPU whose queue is empty idles on release even while
+     * another CPU's queue holds tasks it may run.
      */
 
     /** One task as the scheduler sees it. */
@@ -89,8 +112,13 @@ public final class CpuScheduler implements Dispatch {
     }
 
     private static final class Cpu {
+        final int id;                       // immutable: its index in cpus
         final RunQueue<Entity> queue = new RunQueue<>();
         Entity holder;
+
+        Cpu(int id) {
+            this.id = id;
+        }
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -105,15 +133,19 @@ public final class CpuScheduler implements Dispatch {
     private TimerService timers;            // deterministic mode only; set once before any task runs
     private boolean advancing;              // deterministic mode: timers are firing; guarded by lock
     private long violations;                // S1/S4 breaches seen (a dead task granted, two holders); guarded by lock
+    private final boolean workStealing;     // immutable; never in deterministic mode
+    private long steals;                    // tasks taken by a free CPU from another's queue; guarded by lock
     private volatile boolean watchdogStop;
     private volatile Thread watchdog;
     private final List<String> trace;       // deterministic mode only; guarded by lock
 
-    private CpuScheduler(int n, long sliceNanos, Choices choices, VirtualClock virtualClock) {
+    private CpuScheduler(int n, long sliceNanos, Choices choices, VirtualClock virtualClock, boolean workStealing) {
+        assert choices == null || !workStealing : "deterministic mode never steals";
+        this.workStealing = workStealing;
         this.cpus = new Cpu[n];
         this.online = new boolean[n];
         for (int i = 0; i < n; i++) {
-            cpus[i] = new Cpu();
+            cpus[i] = new Cpu(i);
             online[i] = true;
         }
         this.sliceNanos = sliceNanos;
@@ -134,17 +166,28 @@ public final class CpuScheduler implements Dispatch {
         return anyOpen;
     }
 
-    /** A scheduler of {@code n} CPUs with time slices of {@code sliceNanos}. */
+    /** A scheduler of {@code n} CPUs with time slices of {@code sliceNanos}, and work stealing on. */
     public static CpuScheduler ofCpus(int n, long sliceNanos) {
+        return ofCpus(n, sliceNanos, true);
+    }
+
+    /**
+     * A scheduler of {@code n} CPUs with time slices of {@code sliceNanos}.
+     *
+     * @param workStealing whether a CPU released with an empty run queue takes a task queued on another
+     *     CPU whose affinity allows it (see the implementation notes), instead of idling
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public static CpuScheduler ofCpus(int n, long sliceNanos, boolean workStealing) {
         if (n < 1) {
             throw new IllegalArgumentException("cpus must be at least 1, was " + n);
         }
-        return new CpuScheduler(n, sliceNanos, null, null);
+        return new CpuScheduler(n, sliceNanos, null, null, workStealing);
     }
 
     /** The deterministic scheduler: one CPU, decisions from {@code choices}, time from {@code clock}. */
     public static CpuScheduler deterministic(Choices choices, VirtualClock clock) {
-        return new CpuScheduler(1, Long.MAX_VALUE, java.util.Objects.requireNonNull(choices, "choices"), clock);
+        return new CpuScheduler(1, Long.MAX_VALUE, java.util.Objects.requireNonNull(choices, "choices"), clock, false);
     }
 
     /** Gives the deterministic scheduler the timers it fires when every task is blocked. */
@@ -394,6 +437,9 @@ public final class CpuScheduler implements Dispatch {
             next = detReady.isEmpty() ? null : detReady.remove(choices.pick(detReady.size()));
         } else {
             next = c.queue.next();
+            if (next == null && workStealing) {
+                next = stealLocked(c); // S5: a free CPU does not idle while it may run a queued task
+            }
         }
         if (next == null) {
             return null;
@@ -409,6 +455,42 @@ public final class CpuScheduler implements Dispatch {
             trace.add("t" + next.id + " " + why + " @" + virtualClock.nanoTime());
         }
         return next;
+    }
+
+    /**
+     * Work stealing: {@code thief} is free and its queue is empty. Takes from the CPU with the longest
+     * queue (ties to the lowest id; a queue with no task allowed on the thief is skipped for the next
+     * longest) the task that queue would dispatch first among those whose affinity contains the thief,
+     * and moves it to the thief. The task stays marked queued: the caller grants it (S2).
+     *
+     * @return the stolen task, or {@code null} if no queue holds a task the thief may run
+     */
+    private Entity stealLocked(Cpu thief) {
+        assert lock.isHeldByCurrentThread() && choices == null && thief.holder == null && thief.queue.size() == 0;
+        if (cpus.length == 1 || !online[thief.id]) {
+            return null; // one CPU: nobody to steal from (and no allocation on each idle release)
+        }
+        boolean[] tried = new boolean[cpus.length];
+        tried[thief.id] = true;
+        for (;;) {
+            Cpu victim = null;
+            for (Cpu c : cpus) {
+                if (!tried[c.id] && c.queue.size() > 0 && (victim == null || c.queue.size() > victim.queue.size())) {
+                    victim = c; // strictly longer: ties stay with the lowest id
+                }
+            }
+            if (victim == null) {
+                return null;
+            }
+            tried[victim.id] = true;
+            Entity stolen = victim.queue.takeFirstMatching(t -> t.affinity.contains(thief.id));
+            if (stolen != null) {
+                assert stolen.queued && !stolen.dead && !stolen.hasToken;
+                stolen.cpu = thief.id;
+                steals++;
+                return stolen;
+            }
+        }
     }
 
     /** Unparks the grantee; in deterministic mode, with nobody runnable, lets virtual time pass. */
@@ -534,6 +616,21 @@ public final class CpuScheduler implements Dispatch {
         lock.lock();
         try {
             return violations;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a free CPU with an empty run queue steals tasks queued on other CPUs (never in deterministic mode). */
+    public boolean workStealing() {
+        return workStealing;
+    }
+
+    /** Tasks a free CPU has taken from another CPU's run queue so far (work stealing). */
+    public long steals() {
+        lock.lock();
+        try {
+            return steals;
         } finally {
             lock.unlock();
         }

@@ -2,7 +2,9 @@ package org.tasklife.internal.sched;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One CPU's runnable tasks, and the choice of which runs next (issue 7 policy). Not thread-safe: the
@@ -112,6 +114,45 @@ public final class RunQueue<T> {
         dispatches++;
         size--;
         return pick.pollFirst().task();
+    }
+
+    /**
+     * Work stealing: removes and returns, among the queued tasks that satisfy {@code allowed}, the one this
+     * queue dispatches first in its policy order (rules 1, 2 and 4: REAL_TIME before NORMAL before IDLE,
+     * REAL_TIME by priority, NORMAL by aged priority, ties first come first served), or {@code null} if
+     * none does. The order is the one {@link #positionOf} reports: real-time bandwidth (rule 3) is left
+     * out, as it rations this CPU's own dispatches and a steal is not one. So this neither counts a
+     * dispatch (the others' aging is unchanged) nor touches the real-time run.
+     */
+    public T takeFirstMatching(Predicate<? super T> allowed) {
+        ArrayDeque<Entry<T>> bestQueue = null;
+        Entry<T> best = null;
+        // Scan in class order, and within a class in increasing priority: a later candidate replaces the
+        // best only if strictly before it, so ties keep the earlier one, as next() does.
+        for (List<ArrayDeque<Entry<T>>> cls : List.of(realTime, normal, List.of(idle))) {
+            for (ArrayDeque<Entry<T>> q : cls) {
+                for (Entry<T> e : q) {
+                    if (allowed.test(e.task())) {
+                        if (best == null || comesBefore(e, best)) {
+                            best = e;
+                            bestQueue = q;
+                        }
+                        break; // one priority's queue is FIFO: its first match has waited (and aged) the most
+                    }
+                }
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        for (Iterator<Entry<T>> it = bestQueue.iterator(); it.hasNext(); ) {
+            if (it.next() == best) { // identity: two entries may be equal as records
+                it.remove();
+                break;
+            }
+        }
+        size--;
+        return best.task();
     }
 
     private ArrayDeque<Entry<T>> firstNonEmpty(List<ArrayDeque<Entry<T>>> qs) {

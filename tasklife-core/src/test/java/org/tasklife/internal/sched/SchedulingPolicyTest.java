@@ -117,6 +117,101 @@ class SchedulingPolicyTest {
         assertThat(q.next()).isNull();
     }
 
+    /** takeFirstMatching with every task allowed takes them in the order next() dispatches them. */
+    @Test
+    void runQueue_takeFirstMatching_allAllowed_followsDispatchOrder() {
+        RunQueue<String> q = new RunQueue<>();
+        RunQueue<String> reference = new RunQueue<>();
+        for (RunQueue<String> r : List.of(q, reference)) {
+            r.add("user-a", 60);
+            r.add("idle", 90);
+            r.add("rt-low", 25);
+            r.add("user-b", 60);
+            r.add("rt-high", 3);
+            r.add("system", 35);
+        }
+        List<String> taken = new ArrayList<>();
+        for (String s; (s = q.takeFirstMatching(t -> true)) != null; ) {
+            taken.add(s);
+        }
+
+        assertThat(taken).containsExactlyElementsOf(drain(reference))
+                .containsExactly("rt-high", "rt-low", "system", "user-a", "user-b", "idle");
+        assertThat(q.size()).isZero();
+    }
+
+    /** takeFirstMatching skips refused tasks (a pinned one), takes the best allowed, leaves the rest in order. */
+    @Test
+    void runQueue_takeFirstMatching_skipsRefusedTasks_andKeepsTheRest() {
+        RunQueue<String> q = new RunQueue<>();
+        q.add("pinned-rt", 3);
+        q.add("user-a", 60);
+        q.add("free-rt", 25);
+        q.add("pinned-user", 50);
+        q.add("user-b", 60);
+        q.add("idle", 90);
+
+        assertThat(q.takeFirstMatching(t -> !t.startsWith("pinned"))).isEqualTo("free-rt"); // real-time first
+        assertThat(q.size()).isEqualTo(5);
+        assertThat(q.takeFirstMatching(t -> !t.startsWith("pinned"))).isEqualTo("user-a");
+        assertThat(q.takeFirstMatching(t -> t.startsWith("nobody"))).isNull();
+        assertThat(q.size()).isEqualTo(4);
+        assertThat(q.positionOf("pinned-rt")).isEqualTo(1);
+
+        assertThat(drain(q)).containsExactly("pinned-rt", "pinned-user", "user-b", "idle");
+    }
+
+    /** takeFirstMatching removes exactly the one entry it returns, by identity, even among equal tasks. */
+    @Test
+    void runQueue_takeFirstMatching_removesOneEntry() {
+        RunQueue<String> q = new RunQueue<>();
+        q.add("same", 60);
+        q.add("same", 60);
+        q.add("other", 60);
+
+        assertThat(q.takeFirstMatching("same"::equals)).isEqualTo("same");
+        assertThat(q.size()).isEqualTo(2);
+        assertThat(drain(q)).containsExactly("same", "other");
+        assertThat(q.takeFirstMatching(t -> true)).isNull();
+        assertThat(q.size()).isZero();
+    }
+
+    /** takeFirstMatching honours aging: a low-priority NORMAL task that waited long enough beats a fresh one. */
+    @Test
+    void runQueue_takeFirstMatching_followsAging() {
+        RunQueue<String> q = new RunQueue<>();
+        q.add("low", 80);
+        for (int i = 0; i < RunQueue.MAX_AGING_BOOST * RunQueue.AGING_DISPATCHES; i++) {
+            q.add("urgent" + i, 31);
+            assertThat(q.next()).isEqualTo("urgent" + i); // 31 beats 80 even fully aged (60)
+        }
+        q.add("fresh", 60);
+
+        assertThat(q.takeFirstMatching(t -> true)).as("low aged to 60, and waited longer").isEqualTo("low");
+    }
+
+    /** A take is not a dispatch of the queue: tasks left behind age only by the queue's own dispatches. */
+    @Test
+    void runQueue_takeFirstMatching_doesNotCountADispatch() {
+        RunQueue<String> taken = new RunQueue<>();
+        RunQueue<String> dispatched = new RunQueue<>();
+        for (RunQueue<String> r : List.of(taken, dispatched)) {
+            r.add("low", 80);
+            for (int i = 0; i < 2 * RunQueue.AGING_DISPATCHES; i++) {
+                r.add("s" + i, 31);
+            }
+        }
+        for (int i = 0; i < 2 * RunQueue.AGING_DISPATCHES; i++) {
+            assertThat(taken.takeFirstMatching(t -> t.startsWith("s"))).isEqualTo("s" + i);
+            assertThat(dispatched.next()).isEqualTo("s" + i);
+        }
+        taken.add("fresh", 79);
+        dispatched.add("fresh", 79);
+
+        assertThat(dispatched.next()).as("8 dispatches aged low to 78, before a fresh 79").isEqualTo("low");
+        assertThat(taken.next()).as("8 takes aged nobody: low is still 80").isEqualTo("fresh");
+    }
+
     private static List<String> drain(RunQueue<String> q) {
         List<String> out = new ArrayList<>();
         for (String s; (s = q.next()) != null; ) {
