@@ -16,7 +16,8 @@ import org.tasklife.internal.sched.ScriptedChoices;
  * runnable ones, each safe point where the running task may be preempted), the option taken: an index
  * into the runnable tasks in the order they became runnable, or 1 for "preempt" and 0 for "keep
  * running". Beyond the list every decision is 0. Its text form, {@code "choices 0*12 1 0 2"}, writes a
- * run of {@code k} zeros as {@code 0*k}; a seed's is {@code "seed 42"}. {@link #parse} reads both.
+ * run of {@code k} equal decisions {@code d} as {@code d*k}; a seed's is {@code "seed 42"}. {@link #parse}
+ * reads both.
  */
 public final class Schedule {
     private final Long seed;

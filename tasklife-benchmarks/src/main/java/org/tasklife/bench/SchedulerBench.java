@@ -24,9 +24,11 @@ import org.tasklife.sync.Semaphore;
 /**
  * Issue 7: the cost of scheduler mode. {@code handoff_*}: two tasks hand a turn back and forth through two
  * semaphores ({@value #ROUNDS} rounds per invocation); in scheduler mode with one CPU every hand-off is a
- * token hand-off between two virtual threads. {@code contended_*}: four tasks lock and unlock one mutex
- * ({@value #LOCKS} times each). Baseline: the same tasks on a default-mode kernel (free virtual threads).
- * Score: time per hand-off or per lock/unlock pair, lower is better.
+ * token hand-off between two virtual threads. {@code contendedMutex_*}: four tasks lock and unlock one
+ * mutex ({@value #LOCKS} times each); {@code contendedSemaphore_*}: four tasks acquire and release one of
+ * two permits ({@value #LOCKS} times each). Modes: scheduler mode with one CPU and with two (work stealing
+ * on, the default), and the baseline, the same tasks on a default-mode kernel (free virtual threads).
+ * Score: time per hand-off or per pair, lower is better.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -73,6 +75,14 @@ public class SchedulerBench {
         }
     }
 
+    /** Scheduler mode, two CPUs (as many as this machine has cores). */
+    public static class TwoCpus extends Mode0 {
+        @Override
+        Kernel.Builder builder() {
+            return Kernel.builder().name("sched2").cpus(2);
+        }
+    }
+
     /** Default mode. */
     public static class Free extends Mode0 {
         @Override
@@ -108,6 +118,17 @@ public class SchedulerBench {
         Harness.inTasks(g, body, body, body, body);
     }
 
+    private static void contendedSemaphore(TaskGroup g) {
+        Semaphore permits = new Semaphore(2);
+        Runnable body = () -> {
+            for (int i = 0; i < LOCKS; i++) {
+                permits.acquire();
+                permits.release();
+            }
+        };
+        Harness.inTasks(g, body, body, body, body);
+    }
+
     @Benchmark
     @OperationsPerInvocation(2 * ROUNDS)
     public void handoff_schedulerOneCpu(OneCpu s) {
@@ -130,5 +151,35 @@ public class SchedulerBench {
     @OperationsPerInvocation(4 * LOCKS)
     public void contendedMutex_defaultMode(Free s) {
         contended(s.group);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(2 * ROUNDS)
+    public void handoff_schedulerTwoCpus(TwoCpus s) {
+        handoff(s.group);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(4 * LOCKS)
+    public void contendedMutex_schedulerTwoCpus(TwoCpus s) {
+        contended(s.group);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(4 * LOCKS)
+    public void contendedSemaphore_schedulerOneCpu(OneCpu s) {
+        contendedSemaphore(s.group);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(4 * LOCKS)
+    public void contendedSemaphore_schedulerTwoCpus(TwoCpus s) {
+        contendedSemaphore(s.group);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(4 * LOCKS)
+    public void contendedSemaphore_defaultMode(Free s) {
+        contendedSemaphore(s.group);
     }
 }

@@ -70,6 +70,10 @@ public final class Suite {
             new Pair("DomainStopBench", "stopDomain_everyWait", "interruptJoin_jdkEveryWait_vthread"),
             new Pair("SchedulerBench", "handoff_schedulerOneCpu", "handoff_defaultMode"),
             new Pair("SchedulerBench", "contendedMutex_schedulerOneCpu", "contendedMutex_defaultMode"),
+            new Pair("SchedulerBench", "handoff_schedulerTwoCpus", "handoff_defaultMode"),
+            new Pair("SchedulerBench", "contendedMutex_schedulerTwoCpus", "contendedMutex_defaultMode"),
+            new Pair("SchedulerBench", "contendedSemaphore_schedulerOneCpu", "contendedSemaphore_defaultMode"),
+            new Pair("SchedulerBench", "contendedSemaphore_schedulerTwoCpus", "contendedSemaphore_defaultMode"),
             new Pair("TimerBench", "armCancel_timerService", "scheduleCancel_scheduledThreadPool"));
 
     private static final Set<String> NON_RUN_OPTIONS = Set.of("-h", "-l", "-lp", "-lprof", "-lrf");
