@@ -46,6 +46,12 @@ public final class CpuScheduler implements Dispatch {
      *     the least there is, so placement puts on it (or on another free CPU) every task that becomes
      *     runnable and may run there, and grants it at once.
      *
+     *  S6 (non-deterministic mode) a safe point switches only if needResched is set; the tick sets it on a
+     *     holder whose slice is over while its CPU's queue is not empty, and every grant clears it. The
+     *     switch itself is decided again under the lock (shouldSwitchLocked), so a stale flag (the queue
+     *     emptied since) costs one lock, never a needless switch. Deterministic mode decides at every safe
+     *     point under the lock (its choices must be asked in order).
+     *
      * Work stealing (non-deterministic mode, Builder.workStealing, on by default): placement happens only
      * when a task becomes runnable, so tasks queued while every CPU was busy stay on the CPU they were
      * placed on. When a CPU is released (park, yield, preempt, exit) and its own queue is empty, it
@@ -82,6 +88,7 @@ public final class CpuScheduler implements Dispatch {
         final CpuSet affinity;
         int cpu = -1;
         volatile boolean hasToken;
+        volatile boolean needResched; // set by the tick when its slice is over and others wait (S6)
         boolean queued;
         boolean wakePending;
         boolean dead;
@@ -137,6 +144,7 @@ public final class CpuScheduler implements Dispatch {
     private long steals;                    // tasks taken by a free CPU from another's queue; guarded by lock
     private volatile boolean watchdogStop;
     private volatile Thread watchdog;
+    private volatile Thread tick;           // non-deterministic mode: marks slices that are over (S6)
     private final List<String> trace;       // deterministic mode only; guarded by lock
 
     private CpuScheduler(int n, long sliceNanos, Choices choices, VirtualClock virtualClock, boolean workStealing) {
@@ -182,7 +190,40 @@ public final class CpuScheduler implements Dispatch {
         if (n < 1) {
             throw new IllegalArgumentException("cpus must be at least 1, was " + n);
         }
-        return new CpuScheduler(n, sliceNanos, null, null, workStealing);
+        CpuScheduler s = new CpuScheduler(n, sliceNanos, null, null, workStealing);
+        if (sliceNanos < Long.MAX_VALUE / 2) {
+            s.startTick();
+        }
+        return s;
+    }
+
+    /**
+     * S6: the scheduler's clock interrupt. Every half slice (at least 100 µs, at most 1 s) it marks each
+     * CPU holder whose slice is over while another task waits for that CPU, so that a safe point costs one
+     * volatile read instead of a clock read and a lock; the holder then switches at its next safe point
+     * (Linux's need_resched). A slice therefore ends within 1.5 slices.
+     */
+    private void startTick() {
+        long period = Math.max(100_000L, Math.min(sliceNanos / 2, 1_000_000_000L));
+        Thread t = Thread.ofPlatform().daemon().name("tasklife-cpu-tick").unstarted(() -> {
+            while (!watchdogStop) {
+                LockSupport.parkNanos(this, period);
+                long now = System.nanoTime();
+                lock.lock();
+                try {
+                    for (Cpu c : cpus) {
+                        Entity h = c.holder;
+                        if (h != null && !h.needResched && c.queue.size() > 0 && now - h.tokenSince >= sliceNanos) {
+                            h.needResched = true;
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        });
+        tick = t;
+        t.start();
     }
 
     /** The deterministic scheduler: one CPU, decisions from {@code choices}, time from {@code clock}. */
@@ -312,11 +353,15 @@ public final class CpuScheduler implements Dispatch {
         if (e == null || !e.hasToken) {
             return;
         }
+        if (choices == null && !e.needResched) {
+            return; // S6: one volatile read at most safe points; the tick decides when a slice is over
+        }
         Entity next;
         Entity also;
         lock.lock();
         try {
             if (!shouldSwitchLocked(e)) {
+                e.needResched = false; // stale (the queue emptied): the tick sets it again if need be
                 return;
             }
             next = releaseLocked(e, "preempt");
@@ -449,6 +494,7 @@ public final class CpuScheduler implements Dispatch {
         }
         next.queued = false;
         c.holder = next;
+        next.needResched = false; // a fresh slice
         next.tokenSince = System.nanoTime();
         next.hasToken = true;
         if (trace != null) {
@@ -606,6 +652,10 @@ public final class CpuScheduler implements Dispatch {
         Thread w = watchdog;
         if (w != null) {
             LockSupport.unpark(w);
+        }
+        Thread t = tick;
+        if (t != null) {
+            LockSupport.unpark(t);
         }
     }
 

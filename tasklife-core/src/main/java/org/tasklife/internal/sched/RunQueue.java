@@ -44,7 +44,7 @@ public final class RunQueue<T> {
     private final ArrayDeque<Entry<T>> idle = new ArrayDeque<>();
     private long dispatches;    // this CPU's dispatch count: the clock aging is measured in
     private int rtRun;          // real-time dispatches in a row while something else waited
-    private int size;
+    private volatile int size;  // written under the scheduler's lock; read without it as a hint (safe points)
 
     /** An empty queue. */
     public RunQueue() {
@@ -56,7 +56,7 @@ public final class RunQueue<T> {
         }
     }
 
-    /** Tasks queued. */
+    /** Tasks queued. Exact under the scheduler's lock; without it, a recent value (a hint). */
     public int size() {
         return size;
     }
@@ -69,25 +69,25 @@ public final class RunQueue<T> {
             case NORMAL -> normal.get(priority - NORMAL_LOW).addLast(e);
             case IDLE -> idle.addLast(e);
         }
-        size++;
+        size = size + 1;
     }
 
     /** Removes {@code task} if queued (a task killed or moved while runnable). @return whether it was */
     public boolean remove(T task) {
         for (ArrayDeque<Entry<T>> q : realTime) {
             if (q.removeIf(e -> e.task() == task)) {
-                size--;
+                size = size - 1;
                 return true;
             }
         }
         for (ArrayDeque<Entry<T>> q : normal) {
             if (q.removeIf(e -> e.task() == task)) {
-                size--;
+                size = size - 1;
                 return true;
             }
         }
         if (idle.removeIf(e -> e.task() == task)) {
-            size--;
+            size = size - 1;
             return true;
         }
         return false;
@@ -112,7 +112,7 @@ public final class RunQueue<T> {
             rtRun = 0;
         }
         dispatches++;
-        size--;
+        size = size - 1;
         return pick.pollFirst().task();
     }
 
@@ -151,7 +151,7 @@ public final class RunQueue<T> {
                 break;
             }
         }
-        size--;
+        size = size - 1;
         return best.task();
     }
 
