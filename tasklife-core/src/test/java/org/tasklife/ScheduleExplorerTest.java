@@ -249,6 +249,24 @@ class ScheduleExplorerTest {
     }
 
     @Test
+    void seedSearch_findsTheInjectedKillBug_andReportsTheFirstFailingSeed_whichReplaysIt() throws Exception {
+        try {
+            ScheduleExplorer explorer = ScheduleExplorer.seeds(0, 200);
+            ScheduleExplorer.Result r = explorer.explore(ScheduleExplorerTest::injectedBug);
+            ScheduleExplorer.Failure f = r.firstFailure().orElseThrow();
+            long seed = f.schedule().seedValue().orElseThrow();
+            System.out.println("injected kill bug: first failing seed " + seed + " after " + r.runs() + " runs");
+            assertThat(r.runs()).isEqualTo(seed + 1); // every seed before it passed
+            assertThat(explorer.replay(Schedule.seed(seed), ScheduleExplorerTest::injectedBug)).get()
+                    .extracting(ScheduleExplorer.Failure::trace).isEqualTo(f.trace());
+        } finally {
+            STRANDED.forEach(org.tasklife.internal.wait.WaitQueue::signalAll);
+            org.tasklife.testkit.Await.until("stranded victims gone",
+                    () -> org.tasklife.internal.wait.WaitQueue.linkedNodesInJvm() == 0);
+        }
+    }
+
+    @Test
     void schedule_textFormRoundTrips_andBadInputIsNamed() {
         Schedule s = Schedule.choices(0, 0, 0, 1, 2, 2, 0, 0);
         assertThat(s).hasToString("choices 0*3 1 2*2");
