@@ -84,8 +84,9 @@ class SchedulerModeTest {
             List<String> order = new CopyOnWriteArrayList<>();
             CountDownLatch queued = new CountDownLatch(1);
             AtomicBoolean release = new AtomicBoolean();
-            TaskGroup g = k.spawnGroup("g", () -> {
-                // holds the only CPU while the others are spawned, so they all wait in the run queue
+            TaskGroup g = k.spawnGroup(SpawnOptions.named("g").priority(0), () -> {
+                // holds the only CPU while the others are spawned, so they all wait in the run queue (at
+                // priority 0 none of them is more urgent: no wake-up preemption)
                 List<Task<Boolean>> ts = List.of(
                         Tasks.spawnTask(SpawnOptions.named("user").priority(60), () -> order.add("user")),
                         Tasks.spawnTask(SpawnOptions.named("idle").priority(99), () -> order.add("idle")),
@@ -107,6 +108,55 @@ class SchedulerModeTest {
             Await.until("all four ran", () -> order.size() == 4);
             assertThat(order).containsExactly("rt", "system", "user", "idle");
             g.reap();
+        } finally {
+            closeAudited(k);
+        }
+    }
+
+    /**
+     * Wake-up preemption (S7): a real-time task made runnable while a normal task holds the only CPU runs
+     * at that task's next safe point, although its slice (an hour) is far from over; a normal task made
+     * runnable does not preempt a normal holder before its slice ends.
+     */
+    @Test
+    void aMoreUrgentTask_preemptsAtTheNextSafePoint_anEqualClassWaitsForTheSlice() throws Exception {
+        Kernel k = Kernel.builder().name("sched").cpus(1).timeSlice(Duration.ofHours(1)).boot();
+        try {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger spins = new AtomicInteger();
+            CountDownLatch spinning = new CountDownLatch(1);
+            TaskGroup normal = k.spawnGroup(SpawnOptions.named("normal").priority(60), () -> {
+                spinning.countDown();
+                while (!stop.get()) {
+                    spins.incrementAndGet();
+                    Tasks.checkpoint(); // safe points, but its slice lasts an hour
+                }
+                return 0;
+            });
+            Fixtures.await(spinning);
+
+            // same class: queued behind the spinner for its whole slice
+            AtomicBoolean peerRan = new AtomicBoolean();
+            TaskGroup peer = k.spawnGroup(SpawnOptions.named("peer").priority(60), () -> {
+                peerRan.set(true);
+                return 0;
+            });
+            int before = spins.get();
+            Await.until("the spinner keeps its CPU through 10,000 more safe points", () -> spins.get() > before + 10_000);
+            assertThat(peerRan).isFalse();
+
+            // real-time: runs at once, while the spinner has not been told to stop
+            TaskGroup urgent = k.spawnGroup(SpawnOptions.named("urgent").priority(5), () -> {
+                int seen = spins.get();
+                stop.set(true);
+                return seen > 0 ? 0 : 1;
+            });
+            assertThat(ended(urgent)).isEqualTo(ExitStatus.exited(0));
+            assertThat(ended(normal)).isEqualTo(ExitStatus.exited(0));
+            assertThat(ended(peer)).isEqualTo(ExitStatus.exited(0));
+            normal.reap();
+            peer.reap();
+            urgent.reap();
         } finally {
             closeAudited(k);
         }
@@ -250,7 +300,8 @@ class SchedulerModeTest {
         try {
             AtomicBoolean release = new AtomicBoolean();
             CountDownLatch queued = new CountDownLatch(1);
-            TaskGroup g = k.spawnGroup(SpawnOptions.named("hog").priority(40), () -> {
+            // the hog is real-time 5: neither task it spawns is more urgent, so both stay queued (no S7)
+            TaskGroup g = k.spawnGroup(SpawnOptions.named("hog").priority(5), () -> {
                 Task<Object> user = Tasks.spawnTask(SpawnOptions.named("user").priority(70), () -> null);
                 Task<Object> rt = Tasks.spawnTask(SpawnOptions.named("rt").priority(10), () -> null);
                 queued.countDown();
@@ -276,7 +327,7 @@ class SchedulerModeTest {
             TaskInfo rt = rows.stream().filter(t -> t.name().equals("rt")).findFirst().orElseThrow();
             TaskInfo user = rows.stream().filter(t -> t.name().equals("user")).findFirst().orElseThrow();
             assertThat(hog.cpu()).isZero();
-            assertThat(hog.priority()).isEqualTo(40);
+            assertThat(hog.priority()).isEqualTo(5);
             assertThat(hog.runQueuePosition()).isZero();
             assertThat(hog.cpuNanos()).isPositive();
             assertThat(rt.runQueuePosition()).isEqualTo(1);

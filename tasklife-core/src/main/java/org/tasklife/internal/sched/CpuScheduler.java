@@ -52,6 +52,12 @@ public final class CpuScheduler implements Dispatch {
      *     emptied since) costs one lock, never a needless switch. Deterministic mode decides at every safe
      *     point under the lock (its choices must be asked in order).
      *
+     *  S7 (non-deterministic mode) wake-up preemption: when a task queued on a CPU is of a more urgent
+     *     class than that CPU's holder (real-time over normal and idle, normal over idle), or a real-time
+     *     task of a lower number than a real-time holder, the holder switches at its next safe point
+     *     whatever is left of its slice (RunQueue.preempts). Between normal priorities, slices and aging
+     *     decide, so that wake-ups do not thrash.
+     *
      * Work stealing (non-deterministic mode, Builder.workStealing, on by default): placement happens only
      * when a task becomes runnable, so tasks queued while every CPU was busy stay on the CPU they were
      * placed on. When a CPU is released (park, yield, preempt, exit) and its own queue is empty, it
@@ -406,7 +412,8 @@ public final class CpuScheduler implements Dispatch {
         if (choices != null) {
             return !detReady.isEmpty() && choices.preempt();
         }
-        return System.nanoTime() - e.tokenSince >= sliceNanos && cpus[e.cpu].queue.size() > 0;
+        RunQueue<Entity> q = cpus[e.cpu].queue;
+        return q.size() > 0 && (System.nanoTime() - e.tokenSince >= sliceNanos || q.preempts(e.priority));
     }
 
     private boolean othersRunnableLocked(Entity e) {
@@ -443,7 +450,11 @@ public final class CpuScheduler implements Dispatch {
                 loads[i] = cpus[i].queue.size() + (cpus[i].holder == null ? 0 : 1);
             }
             e.cpu = Placement.leastLoaded(loads, online, e.affinity);
-            cpus[e.cpu].queue.add(e, e.priority);
+            Cpu c = cpus[e.cpu];
+            c.queue.add(e, e.priority);
+            if (c.holder != null && c.queue.preempts(c.holder.priority)) {
+                c.holder.needResched = true; // S7: a more urgent task does not wait for the slice to end
+            }
         }
         e.queued = true;
     }

@@ -93,6 +93,32 @@ public final class RunQueue<T> {
         return false;
     }
 
+    /**
+     * Whether a queued task should take the CPU from a running task of priority {@code running} at its
+     * next safe point, before that task's slice is over (wake-up preemption): a queued task of a more
+     * urgent class (REAL_TIME over NORMAL and IDLE, NORMAL over IDLE), or a REAL_TIME task with a lower
+     * priority number than a REAL_TIME runner. Within NORMAL, slices and aging decide instead.
+     */
+    public boolean preempts(int running) {
+        SchedulingClass runningClass = PriorityClass.of(running).schedulingClass();
+        switch (runningClass) {
+            case REAL_TIME -> {
+                for (int p = 0; p < running; p++) {
+                    if (!realTime.get(p).isEmpty()) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            case NORMAL -> {
+                return firstNonEmpty(realTime) != null;
+            }
+            default -> {
+                return firstNonEmpty(realTime) != null || firstNonEmpty(normal) != null;
+            }
+        }
+    }
+
     /** The next task to run, removed from the queue; {@code null} if empty. Counts one dispatch. */
     public T next() {
         if (size == 0) {

@@ -12,6 +12,29 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The VeridianOS tables (seed-systems §6 V5–V7) and tasklife's run-queue rules (issue 7). */
 class SchedulingPolicyTest {
 
+    /** S7: which queued task takes the CPU from a runner before its slice ends. */
+    @ParameterizedTest(name = "queued {0} vs running {1}: {2}")
+    @CsvSource({
+        "5, 60, true",   // real-time over normal
+        "30, 31, true",  // the last real-time priority over the first normal one
+        "5, 99, true",   // real-time over idle
+        "60, 99, true",  // normal over idle
+        "3, 7, true",    // real-time: a lower number
+        "7, 7, false",   // real-time: the same number waits
+        "9, 7, false",   // real-time: a higher number waits
+        "35, 60, false", // normal vs normal: slices and aging decide
+        "60, 35, false",
+        "99, 60, false", // idle never preempts
+        "60, 5, false",  // nothing preempts real-time but more urgent real-time
+        "99, 99, false"})
+    void runQueue_preempts_onlyAMoreUrgentClassOrRealTimeNumber(int queued, int running, boolean expected) {
+        RunQueue<String> q = new RunQueue<>();
+        assertThat(q.preempts(running)).as("empty queue").isFalse();
+        q.add("t", queued);
+        assertThat(q.preempts(running)).isEqualTo(expected);
+    }
+
+
     /** V5: numeric priority → class → scheduling class. */
     @ParameterizedTest
     @CsvSource({
