@@ -165,7 +165,9 @@ public final class Kernel implements AutoCloseable {
          * {@code seed}. Sleeps and timed waits advance virtual time when every task is blocked, so long
          * timeouts pass at once; the same seed gives the same interleaving of tasklife calls, recorded in
          * {@link Kernel#schedulerTrace()}. Not controlled by the seed: host code acting on the kernel while
-         * tasks run, blocking outside tasklife, {@code System.nanoTime}, identity hash codes, randomness.
+         * tasks run, blocking outside tasklife, {@code System.nanoTime}, identity hash codes, randomness,
+         * and the force-close of a killed task that outlives its {@link #killGracePeriod} (done by the
+         * kernel's reaper thread, which may hand that task's mutexes to their next lockers).
          */
         public Builder deterministic(long seed) {
             return deterministic(Schedule.seed(seed));

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.tasklife.internal.sched.Choices;
+import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.sched.ScriptedChoices;
 
 /**
@@ -39,8 +40,8 @@ import org.tasklife.internal.sched.ScriptedChoices;
  * <li>tasks are still blocked after {@link #virtualTimeLimit} of virtual time: a deadlock or a lost
  *     wake-up (the report shows where each task is blocked);</li>
  * <li>owned resources are left open once every task ended;</li>
- * <li>a task is reported stuck: blocked outside tasklife while holding the CPU, or not ending after a
- *     kill;</li>
+ * <li>a task is blocked outside tasklife while holding the CPU (a JDK lock, {@code Object.wait}, I/O:
+ *     the watchdog's report, with the stack);</li>
  * <li>the run takes longer than {@link #realTimeLimit} of real time;</li>
  * <li>(exhaustive) it does not follow the decisions of an earlier run with the same prefix: the scenario
  *     is not a function of the schedule, and exploring it would prove nothing.</li>
@@ -65,6 +66,7 @@ public final class ScheduleExplorer {
     private final int seedCount;      // seeds mode
     private final int maxPreemptions; // exhaustive mode; -1 in seeds mode
     private int maxRuns;
+    private int shrinkRuns = 100;
     private Duration virtualTimeLimit = Duration.ofDays(1);
     private Duration realTimeLimit = Duration.ofSeconds(30);
 
@@ -114,6 +116,23 @@ public final class ScheduleExplorer {
     }
 
     /**
+     * At most {@code runs} more runs spent simplifying a failing schedule (default 100; 0: report it as
+     * found). Simplifying replays the failing decision list with one non-zero decision at a time set to 0
+     * (no preemption there, or the first runnable task) and keeps each change after which the scenario
+     * still fails for the same reason (the first line of {@link Failure#reason()}), until no single change
+     * is kept: what is left are the preemptions and choices the failure needs.
+     *
+     * @throws IllegalArgumentException if {@code runs < 0}
+     */
+    public ScheduleExplorer shrinkRuns(int runs) {
+        if (runs < 0) {
+            throw new IllegalArgumentException("shrinkRuns must be >= 0, was " + runs);
+        }
+        this.shrinkRuns = runs;
+        return this;
+    }
+
+    /**
      * How much virtual time a run may take before its blocked tasks count as deadlocked. Default 1 day.
      *
      * @throws IllegalArgumentException if not positive
@@ -144,13 +163,17 @@ public final class ScheduleExplorer {
     /**
      * A failing run.
      *
-     * @param schedule boot a kernel on it ({@link Kernel.Builder#deterministic(Schedule)}) or pass it to
-     *        {@link #replay} to run it again, identically
-     * @param reason what failed, with the blocked tasks or the exit status
+     * @param schedule the simplest failing schedule found (see {@link #shrinkRuns}), as a decision list:
+     *        boot a kernel on it ({@link Kernel.Builder#deterministic(Schedule)}) or pass it to
+     *        {@link #replay} to run it again, identically; its non-zero decisions are the preemptions and
+     *        choices the failure needs
+     * @param found the schedule the search found failing first: a seed, or a decision list
+     * @param reason what failed in the run of {@code schedule}, with the blocked tasks or the exit status
      * @param cause the throwable that failed the scenario, if any
-     * @param trace the scheduler's trace of the run (one hand-off per line)
+     * @param trace the scheduler's trace of the run of {@code schedule} (one hand-off per line)
      */
-    public record Failure(Schedule schedule, String reason, Optional<Throwable> cause, List<String> trace) {
+    public record Failure(Schedule schedule, Schedule found, String reason, Optional<Throwable> cause,
+            List<String> trace) {
         /** Lists are copied. */
         public Failure {
             trace = List.copyOf(trace);
@@ -169,11 +192,14 @@ public final class ScheduleExplorer {
         if (maxPreemptions < 0) {
             int runs = Math.min(seedCount, maxRuns);
             for (int i = 0; i < runs; i++) {
-                Schedule s = Schedule.seed(firstSeed + i);
-                Run r = runOnce(s.newChoices(), scenario);
+                // recorded while the seed decides: what the seed alone does, plus the decision list to shrink
+                ScriptedChoices seeded = new ScriptedChoices(new int[0], null, Integer.MAX_VALUE,
+                        Schedule.seed(firstSeed + i).newChoices());
+                Run r = runOnce(seeded, scenario);
                 traces.add(r.traceKey);
                 if (r.failure != null) {
-                    return new Result(i + 1, false, traces.size(), Optional.of(r.failure.at(s)));
+                    return new Result(i + 1, false, traces.size(), Optional.of(shrink(seeded.chosen(), r.failure,
+                            Schedule.seed(firstSeed + i), scenario)));
                 }
             }
             return new Result(runs, runs == seedCount, traces.size(), Optional.empty());
@@ -188,12 +214,12 @@ public final class ScheduleExplorer {
             int[] chosen = script.chosen();
             Schedule s = Schedule.choices(chosen);
             if (script.divergence() != null) {
-                return new Result(runs, false, traces.size(), Optional.of(new Failure(s, "the scenario is not a "
+                return new Result(runs, false, traces.size(), Optional.of(new Failure(s, s, "the scenario is not a "
                         + "function of the schedule: " + script.divergence() + " (host code acting while tasks run, "
                         + "randomness or real time?)", Optional.empty(), r.trace)));
             }
             if (r.failure != null) {
-                return new Result(runs, false, traces.size(), Optional.of(r.failure.at(s)));
+                return new Result(runs, false, traces.size(), Optional.of(shrink(chosen, r.failure, s, scenario)));
             }
             int i = chosen.length - 1;
             while (i >= 0 && chosen[i] + 1 >= options[i]) {
@@ -220,21 +246,72 @@ public final class ScheduleExplorer {
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(scenario, "scenario");
         Run r = runOnce(schedule.newChoices(), scenario);
-        return r.failure == null ? Optional.empty() : Optional.of(r.failure.at(schedule));
+        return r.failure == null ? Optional.empty() : Optional.of(r.failure.at(schedule, schedule));
+    }
+
+    /**
+     * Greedy simplification of a failing decision list (see {@link #shrinkRuns}): one non-zero decision
+     * at a time set to 0, kept if the run still fails for the same reason and its recorded decisions are
+     * simpler (fewer non-zero ones, then a smaller sum); repeated until no single change is kept.
+     */
+    private Failure shrink(int[] decisions, Unplaced failure, Schedule found, GroupMain scenario) {
+        String reason = firstLine(failure.reason);
+        int[] best = Schedule.choices(decisions).decisions();
+        Unplaced bestFailure = failure;
+        int runs = 0;
+        boolean kept = true;
+        while (kept && runs < shrinkRuns) {
+            kept = false;
+            for (int i = best.length - 1; i >= 0 && runs < shrinkRuns; i--) {
+                if (best[i] == 0) {
+                    continue;
+                }
+                int[] candidate = best.clone();
+                candidate[i] = 0;
+                ScriptedChoices script = new ScriptedChoices(candidate, null, Integer.MAX_VALUE);
+                Run r = runOnce(script, scenario);
+                runs++;
+                int[] got = Schedule.choices(script.chosen()).decisions();
+                if (r.failure != null && firstLine(r.failure.reason).equals(reason) && simpler(got, best)) {
+                    best = got;
+                    bestFailure = r.failure;
+                    kept = true;
+                    break; // start over from the end of the simpler list
+                }
+            }
+        }
+        return bestFailure.at(Schedule.choices(best), found);
+    }
+
+    private static boolean simpler(int[] a, int[] b) {
+        long nonZeroA = Arrays.stream(a).filter(x -> x != 0).count();
+        long nonZeroB = Arrays.stream(b).filter(x -> x != 0).count();
+        return nonZeroA != nonZeroB ? nonZeroA < nonZeroB : Arrays.stream(a).sum() < Arrays.stream(b).sum();
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     /** A failure before its schedule is known (the decisions are read after the run). */
     private record Unplaced(String reason, Throwable cause, List<String> trace) {
-        Failure at(Schedule s) {
-            return new Failure(s, reason, Optional.ofNullable(cause), trace);
+        Failure at(Schedule s, Schedule found) {
+            return new Failure(s, found, reason, Optional.ofNullable(cause), trace);
         }
     }
 
     private record Run(String traceKey, List<String> trace, Unplaced failure) {}
 
     private Run runOnce(Choices choices, GroupMain scenario) {
+        // only the watchdog's reports decide a run: a killed task slower than its grace period is reported
+        // by the reaper thread at a moment real time decides; whether the run ends is what counts
         CompletableFuture<StuckTaskReport> stuck = new CompletableFuture<>();
-        Kernel k = Kernel.builder().name("explore").jmx(false).deterministic(choices).onStuckTask(stuck::complete).boot();
+        Kernel k = Kernel.builder().name("explore").jmx(false).deterministic(choices).onStuckTask(r -> {
+            if (r.waitChannel().startsWith(CpuScheduler.BLOCKED_OUTSIDE)) {
+                stuck.complete(r);
+            }
+        }).boot();
         String reason = null;
         Throwable cause = null;
         Domain d = null;
@@ -255,7 +332,7 @@ public final class ScheduleExplorer {
             });
             Object first = CompletableFuture.anyOf(stopped, stuck).get(realTimeLimit.toNanos(), TimeUnit.NANOSECONDS);
             if (first instanceof StuckTaskReport report) {
-                reason = "a task is stuck: " + report.render();
+                reason = "a task is blocked outside tasklife: " + report.render();
             } else if (!Boolean.TRUE.equals(first)) {
                 reason = "tasks still blocked after " + virtualTimeLimit + " of virtual time (a deadlock or a lost"
                         + " wake-up):\n" + k.snapshot().renderTree();
@@ -268,8 +345,6 @@ public final class ScheduleExplorer {
                     reason = "the scenario ended " + status + ", not Exited(0)";
                 } else if (k.openResourceCount() != 0) {
                     reason = k.openResourceCount() + " owned resources still open after every task ended";
-                } else if (stuck.isDone()) {
-                    reason = "a task was reported stuck: " + stuck.getNow(null).render();
                 }
             }
         } catch (TimeoutException e) {
@@ -285,7 +360,8 @@ public final class ScheduleExplorer {
             cause = e;
         } finally {
             trace = k.schedulerTrace(); // before close: its kills are host actions, outside the schedule
-            ShutdownReport report = k.close(reason == null ? Duration.ofSeconds(10) : Duration.ofSeconds(1));
+            // a failed run may hold a task no kill can end (what some bugs do): do not wait long for it
+            ShutdownReport report = k.close(reason == null ? Duration.ofSeconds(10) : Duration.ofMillis(200));
             if (reason == null && !report.isClean()) {
                 reason = "tasks did not end at close: " + report.stuck();
             }

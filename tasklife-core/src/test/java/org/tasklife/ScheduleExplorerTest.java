@@ -61,12 +61,19 @@ class ScheduleExplorerTest {
     }
 
     @Test
-    void seeds_findTheLostUpdate_andTheSeedReplaysIt() throws Exception {
-        ScheduleExplorer.Result r = ScheduleExplorer.seeds(0, 500).explore(ScheduleExplorerTest::lostUpdate);
+    void seeds_findTheLostUpdate_shrinkItToOnePreemption_andBothSchedulesReplayIt() throws Exception {
+        ScheduleExplorer explorer = ScheduleExplorer.seeds(0, 500);
+        ScheduleExplorer.Result r = explorer.explore(ScheduleExplorerTest::lostUpdate);
         ScheduleExplorer.Failure f = r.firstFailure().orElseThrow();
-        assertThat(f.schedule().seedValue()).isPresent();
-        assertThat(r.runs()).isEqualTo(f.schedule().seedValue().getAsLong() + 1);
-        // a kernel booted on the schedule, set up as the explorer does, runs the same interleaving
+        long seed = f.found().seedValue().orElseThrow();
+        assertThat(r.runs()).isEqualTo(seed + 1); // every seed before it passed
+        // shrunk: the only non-zero decision left is the one preemption the lost update needs
+        assertThat(f.schedule().seedValue()).isEmpty();
+        assertThat(java.util.Arrays.stream(f.schedule().decisions()).filter(d -> d != 0)).containsExactly(1);
+        assertThat(f.reason()).contains("lost update: 1");
+        assertThat(explorer.replay(f.found(), ScheduleExplorerTest::lostUpdate)).get()
+                .extracting(ScheduleExplorer.Failure::reason).isEqualTo(f.reason());
+        // a kernel booted on the shrunk schedule, set up as the explorer does, runs the same interleaving
         try (Kernel k = Kernel.builder().deterministic(f.schedule()).jmx(false).boot()) {
             Domain d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty());
             TaskGroup g = d.spawnGroup("scenario", ScheduleExplorerTest::lostUpdate);
@@ -74,6 +81,17 @@ class ScheduleExplorerTest {
             assertThat(g.onExit().getNow(null)).isInstanceOf(ExitStatus.Failed.class);
             assertThat(k.schedulerTrace()).isEqualTo(f.trace());
         }
+    }
+
+    @Test
+    void shrinkRuns0_reportsTheScheduleAsFound() {
+        ScheduleExplorer.Result r = ScheduleExplorer.seeds(0, 500).shrinkRuns(0).explore(ScheduleExplorerTest::lostUpdate);
+        ScheduleExplorer.Failure f = r.firstFailure().orElseThrow();
+        // the recorded decisions of the seed's run: the same run, so the same trace
+        assertThat(ScheduleExplorer.seeds(0, 1).replay(f.schedule(), ScheduleExplorerTest::lostUpdate)).get()
+                .extracting(ScheduleExplorer.Failure::trace).isEqualTo(f.trace());
+        assertThatThrownBy(() -> ScheduleExplorer.seeds(0, 1).shrinkRuns(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shrinkRuns");
     }
 
     @Test
@@ -102,6 +120,26 @@ class ScheduleExplorerTest {
             first.unlock();
         }
         return null;
+    }
+
+    @Test
+    void blockingOutsideTasklife_failsTheRun_withTheTaskAndItsStack() throws Exception {
+        java.util.concurrent.CountDownLatch jdkLatch = new java.util.concurrent.CountDownLatch(1);
+        try {
+            ScheduleExplorer.Result r = ScheduleExplorer.exhaustive(0).explore(() -> {
+                Tasks.spawnTask("jdk-waiter", () -> {
+                    jdkLatch.await(); // invisible to tasklife, and it keeps the only CPU
+                    return null;
+                }).join();
+                return 0;
+            });
+            ScheduleExplorer.Failure f = r.firstFailure().orElseThrow();
+            assertThat(f.reason()).startsWith("a task is blocked outside tasklife: ").contains("jdk-waiter")
+                    .contains("CountDownLatch.await");
+            assertThat(r.runs()).isEqualTo(1);
+        } finally {
+            jdkLatch.countDown();
+        }
     }
 
     @Test
@@ -254,10 +292,13 @@ class ScheduleExplorerTest {
             ScheduleExplorer explorer = ScheduleExplorer.seeds(0, 200);
             ScheduleExplorer.Result r = explorer.explore(ScheduleExplorerTest::injectedBug);
             ScheduleExplorer.Failure f = r.firstFailure().orElseThrow();
-            long seed = f.schedule().seedValue().orElseThrow();
-            System.out.println("injected kill bug: first failing seed " + seed + " after " + r.runs() + " runs");
+            long seed = f.found().seedValue().orElseThrow();
+            System.out.println("injected kill bug: first failing seed " + seed + " after " + r.runs() + " runs,"
+                    + " shrunk to " + f.schedule());
             assertThat(r.runs()).isEqualTo(seed + 1); // every seed before it passed
             assertThat(explorer.replay(Schedule.seed(seed), ScheduleExplorerTest::injectedBug)).get()
+                    .extracting(ScheduleExplorer.Failure::reason).asString().startsWith("tasks still blocked");
+            assertThat(explorer.replay(f.schedule(), ScheduleExplorerTest::injectedBug)).get()
                     .extracting(ScheduleExplorer.Failure::trace).isEqualTo(f.trace());
         } finally {
             STRANDED.forEach(org.tasklife.internal.wait.WaitQueue::signalAll);

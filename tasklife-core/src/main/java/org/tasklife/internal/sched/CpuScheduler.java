@@ -171,6 +171,9 @@ public final class CpuScheduler implements Dispatch {
         anyOpen = true;
     }
 
+    /** How the watchdog's reports begin (their wait channel): a task blocked outside tasklife holding a CPU. */
+    public static final String BLOCKED_OUTSIDE = "blocked outside tasklife";
+
     /** How many schedulers are open in this JVM: primitives skip their safe points while there is none. */
     private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
     private static volatile boolean anyOpen;
@@ -636,7 +639,7 @@ public final class CpuScheduler implements Dispatch {
                 for (var e : now.entrySet()) {
                     Long before = seen.get(e.getKey());
                     if (before != null && before.equals(e.getValue()) && reported.add(e.getKey().id + "@" + e.getValue())) {
-                        report.accept(e.getKey().id, "blocked outside tasklife while holding CPU " + e.getKey().cpu
+                        report.accept(e.getKey().id, BLOCKED_OUTSIDE + " while holding CPU " + e.getKey().cpu
                                 + " (thread " + e.getKey().thread.getState() + "): the CPU is stalled");
                     }
                 }
