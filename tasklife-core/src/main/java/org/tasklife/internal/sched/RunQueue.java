@@ -37,11 +37,12 @@ public final class RunQueue<T> {
     private static final int NORMAL_LOW = 31;
     private static final int NORMAL_HIGH = 80;
 
-    private record Entry<T>(T task, int priority, long enqueuedAt) {}
+    private record Entry<T>(T task, int priority, long enqueuedAt, long seq) {}
 
     private final List<ArrayDeque<Entry<T>>> realTime = new ArrayList<>(NORMAL_LOW); // by priority 0..30
     private final List<ArrayDeque<Entry<T>>> normal = new ArrayList<>(NORMAL_HIGH - NORMAL_LOW + 1); // 31..80
     private final ArrayDeque<Entry<T>> idle = new ArrayDeque<>();
+    private long added;         // tasks ever added: FIFO order among tasks added between two dispatches
     private long dispatches;    // this CPU's dispatch count: the clock aging is measured in
     private int rtRun;          // real-time dispatches in a row while something else waited
     private volatile int size;  // written under the scheduler's lock; read without it as a hint (safe points)
@@ -63,7 +64,7 @@ public final class RunQueue<T> {
 
     /** Queues {@code task} with {@code priority} (0 most urgent). */
     public void add(T task, int priority) {
-        Entry<T> e = new Entry<>(task, priority, dispatches);
+        Entry<T> e = new Entry<>(task, priority, dispatches, added++);
         switch (PriorityClass.of(priority).schedulingClass()) {
             case REAL_TIME -> realTime.get(priority).addLast(e);
             case NORMAL -> normal.get(priority - NORMAL_LOW).addLast(e);
@@ -250,12 +251,23 @@ public final class RunQueue<T> {
         }
         int pa = rankWithinClass(a);
         int pb = rankWithinClass(b);
-        return pa != pb ? pa < pb : a.enqueuedAt() < b.enqueuedAt();
+        if (pa != pb) {
+            return pa < pb;
+        }
+        if (a.enqueuedAt() != b.enqueuedAt()) {
+            return a.enqueuedAt() < b.enqueuedAt();
+        }
+        // next() takes, among equally aged heads, the lowest priority number's queue, and each queue is FIFO
+        return a.priority() != b.priority() && cb == SchedulingClass.NORMAL.ordinal() ? a.priority() < b.priority()
+                : a.seq() < b.seq();
     }
 
     private int rankWithinClass(Entry<T> e) {
-        return PriorityClass.of(e.priority()).schedulingClass() == SchedulingClass.NORMAL
-                ? effectivePriority(e.priority(), dispatches - e.enqueuedAt()) : e.priority();
+        return switch (PriorityClass.of(e.priority()).schedulingClass()) {
+            case REAL_TIME -> e.priority();
+            case NORMAL -> effectivePriority(e.priority(), dispatches - e.enqueuedAt());
+            case IDLE -> 0; // one FIFO queue, whatever the number
+        };
     }
 
     /** A NORMAL task's priority after waiting {@code waited} dispatches (rule 2). */

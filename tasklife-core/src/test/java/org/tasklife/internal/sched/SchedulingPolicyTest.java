@@ -12,6 +12,30 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The VeridianOS tables (seed-systems §6 V5–V7) and tasklife's run-queue rules (issue 7). */
 class SchedulingPolicyTest {
 
+    /** positionOf: distinct positions 1..n in the order next() dispatches, ties first come first served. */
+    @Test
+    void runQueue_positionOf_isTheDispatchOrder_evenForTasksAddedBetweenTheSameDispatches() {
+        RunQueue<String> q = new RunQueue<>();
+        String[][] added = {{"idle1", "99"}, {"user1", "60"}, {"rt1", "5"}, {"user2", "60"}, {"idle2", "85"},
+            {"rt2", "5"}, {"system", "50"}};
+        for (String[] a : added) {
+            q.add(a[0], Integer.parseInt(a[1]));
+        }
+        List<String> byPosition = new ArrayList<>(java.util.Collections.nCopies(added.length, (String) null));
+        for (String[] a : added) {
+            int p = q.positionOf(a[0]);
+            assertThat(byPosition.get(p - 1)).as("position %d given twice", p).isNull();
+            byPosition.set(p - 1, a[0]);
+        }
+        List<String> dispatched = new ArrayList<>();
+        for (String t; (t = q.next()) != null; ) {
+            dispatched.add(t);
+        }
+        assertThat(byPosition).containsExactly("rt1", "rt2", "system", "user1", "user2", "idle1", "idle2");
+        assertThat(dispatched).isEqualTo(byPosition);
+    }
+
+
     /** S7: which queued task takes the CPU from a runner before its slice ends. */
     @ParameterizedTest(name = "queued {0} vs running {1}: {2}")
     @CsvSource({
