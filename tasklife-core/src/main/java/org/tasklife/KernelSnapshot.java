@@ -2,23 +2,40 @@ package org.tasklife;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 
 /**
- * A moment's view of a kernel (SPEC §11): live tasks and the groups they form. Each row is read
- * without stopping the world, so rows may be from slightly different instants, but no row shows a
- * half-disposed task.
+ * A moment's view of a kernel (SPEC §11): live tasks, the groups they form, and the domains those
+ * groups belong to. Each row is read without stopping the world, so rows may be from slightly different
+ * instants, but no row shows a half-disposed task.
  *
  * @param tasks live tasks (NEW, RUNNING, BLOCKED or EXITING), by id
  * @param groups groups not yet reaped, by id (domain roots included)
+ * @param domains domains not yet freed, by id; a domain's {@link DomainInfo#parentId()} tells where it
+ *     nests. A snapshot taken from a task lists its own domain and those below it only (SPEC D5), so its
+ *     top domain's parent is not listed
  */
-public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups) {
+public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups, List<DomainInfo> domains) {
     /** Lists are copied. */
     public KernelSnapshot {
         tasks = List.copyOf(tasks);
         groups = List.copyOf(groups);
+        domains = List.copyOf(domains);
+    }
+
+    /**
+     * A snapshot without domain rows ({@link #domains()} is empty), as made before they were recorded:
+     * {@link #renderTree()} then shows every domain root at the top level, with its group state.
+     *
+     * @param tasks live tasks, by id
+     * @param groups groups not yet reaped, by id (domain roots included)
+     */
+    public KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups) {
+        this(tasks, groups, List.of());
     }
 
     /** A {@code ps}-style table, one line per task, with a header. */
@@ -34,36 +51,81 @@ public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups) {
         return sb.toString();
     }
 
-    /** A tree: groups under their parents, each group's tasks under it. */
+    /**
+     * A tree, two spaces of indent per level: each domain with its state, then its top-level groups, then
+     * the domains nested in it; each group with its state, then its tasks, then its child groups; siblings
+     * by id. Example (a root domain with one group, and a nested domain "batch" with one group):
+     * <pre>
+     * domain 1 root [RUNNING]
+     *   group 2 web [ALIVE]
+     *     task 2 web [BLOCKED, sleep(3599998 ms left)]
+     *   domain 3 batch [RUNNING]
+     *     group 4 job [ALIVE]
+     *       task 4 job [RUNNING]
+     * </pre>
+     * A domain whose parent is not in the snapshot (the root domain, or the caller's domain in a snapshot
+     * taken from a task) is drawn at the top level.
+     */
     public String renderTree() {
-        Map<Long, List<GroupInfo>> children = new TreeMap<>();
-        Map<Long, List<TaskInfo>> tasksByGroup = new TreeMap<>();
-        for (GroupInfo g : groups) {
-            children.computeIfAbsent(g.parentId(), k -> new ArrayList<>()).add(g);
+        Map<Long, DomainInfo> domainById = new HashMap<>();
+        for (DomainInfo d : domains) {
+            domainById.put(d.id(), d);
         }
+        Set<Long> domainRoots = new HashSet<>();
+        for (GroupInfo g : groups) {
+            if (g.parentId() == 0) {
+                domainRoots.add(g.id());
+            }
+        }
+        Map<Long, List<GroupInfo>> children = new HashMap<>(); // by parent group; a domain's by its parent domain
+        List<GroupInfo> top = new ArrayList<>();
+        for (GroupInfo g : groups) {
+            if (g.parentId() != 0) {
+                children.computeIfAbsent(g.parentId(), k -> new ArrayList<>()).add(g);
+            } else {
+                DomainInfo d = domainById.get(g.id());
+                if (d != null && domainRoots.contains(d.parentId())) {
+                    children.computeIfAbsent(d.parentId(), k -> new ArrayList<>()).add(g);
+                } else {
+                    top.add(g);
+                }
+            }
+        }
+        Map<Long, List<TaskInfo>> tasksByGroup = new HashMap<>();
         for (TaskInfo t : tasks) {
             tasksByGroup.computeIfAbsent(t.groupId(), k -> new ArrayList<>()).add(t);
         }
+        // groups before nested domains (a domain root has no tasks, so only its children mix), each by id
+        Comparator<GroupInfo> order = Comparator.<GroupInfo>comparingInt(g -> g.parentId() == 0 ? 1 : 0)
+                .thenComparingLong(GroupInfo::id);
+        children.values().forEach(l -> l.sort(order));
+        tasksByGroup.values().forEach(l -> l.sort(Comparator.comparingLong(TaskInfo::id)));
+        top.sort(order);
         StringBuilder sb = new StringBuilder();
-        List<GroupInfo> roots = new ArrayList<>(children.getOrDefault(0L, List.of()));
-        roots.sort(Comparator.comparingLong(GroupInfo::id));
-        for (GroupInfo r : roots) {
-            renderGroup(sb, r, "", children, tasksByGroup);
+        for (GroupInfo g : top) {
+            renderGroup(sb, g, "", children, tasksByGroup, domainById);
         }
         return sb.toString();
     }
 
     private static void renderGroup(StringBuilder sb, GroupInfo g, String indent, Map<Long, List<GroupInfo>> children,
-            Map<Long, List<TaskInfo>> tasksByGroup) {
+            Map<Long, List<TaskInfo>> tasksByGroup, Map<Long, DomainInfo> domainById) {
+        DomainInfo d = g.parentId() == 0 ? domainById.get(g.id()) : null;
         sb.append(indent).append(g.parentId() == 0 ? "domain " : "group ").append(g.id()).append(' ').append(g.name())
-                .append(" [").append(g.state()).append(g.status().map(s -> " " + s).orElse("")).append("]\n");
+                .append(" [");
+        if (d != null) {
+            sb.append(d.state()).append(d.status().map(s -> " " + s).orElse(""));
+        } else {
+            sb.append(g.state()).append(g.status().map(s -> " " + s).orElse(""));
+        }
+        sb.append("]\n");
         for (TaskInfo t : tasksByGroup.getOrDefault(g.id(), List.of())) {
             sb.append(indent).append("  task ").append(t.id()).append(' ').append(t.name()).append(" [")
                     .append(t.state()).append(t.killed() ? ", killed" : "")
                     .append(t.waitChannel().isEmpty() ? "" : ", " + t.waitChannel()).append("]\n");
         }
         for (GroupInfo c : children.getOrDefault(g.id(), List.of())) {
-            renderGroup(sb, c, indent + "  ", children, tasksByGroup);
+            renderGroup(sb, c, indent + "  ", children, tasksByGroup, domainById);
         }
     }
 

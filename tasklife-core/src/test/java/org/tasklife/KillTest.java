@@ -1,6 +1,7 @@
 package org.tasklife;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -32,11 +33,67 @@ class KillTest {
 
     // ---- K1 ----
 
-    /** SPEC K1: killing an id no task ever had returns false. */
+    /** SPEC K1, §12 (ESRCH): kill by an id no task ever had throws NoSuchTaskException naming the id and changes nothing. */
     @Test
-    void kill_unknownId_returnsFalse(Kernel kernel) {
-        assertThat(kernel.kill(999_999_999L)).isFalse();
-        assertThat(kernel.kill(-1L)).isFalse();
+    void kill_unknownId_throwsNoSuchTask_changesNothing(Kernel kernel) throws Exception {
+        TaskGroup g = idleGroup(kernel, "bystander");
+        Task<?> main = mainOf(kernel, g);
+        Await.state(main, TaskState.BLOCKED);
+        KernelSnapshot before = kernel.snapshot();
+
+        for (long id : new long[] {999_999_999L, -1L, 0L}) {
+            assertThatThrownBy(() -> kernel.kill(id)).isInstanceOf(NoSuchTaskException.class)
+                    .hasMessageContaining("taskId " + id + " names no task");
+        }
+
+        KernelSnapshot after = kernel.snapshot();
+        assertThat(after.tasks()).extracting(TaskInfo::id, TaskInfo::state, TaskInfo::killed)
+                .containsExactlyElementsOf(before.tasks().stream()
+                        .map(t -> org.assertj.core.groups.Tuple.tuple(t.id(), t.state(), t.killed())).toList());
+        assertThat(after.groups()).extracting(GroupInfo::id, GroupInfo::state)
+                .containsExactlyElementsOf(before.groups().stream()
+                        .map(x -> org.assertj.core.groups.Tuple.tuple(x.id(), x.state())).toList());
+        assertThat(main.isKilled()).isFalse();
+        killAndReap(g);
+    }
+
+    /** SPEC K1, J2: kill by the id of a task whose record was disposed (its group reaped) throws NoSuchTaskException. */
+    @Test
+    void kill_disposedTaskId_throwsNoSuchTask(Kernel kernel) throws Exception {
+        TaskGroup g = kernel.spawnGroup("short", () -> 7);
+        long id = g.id();
+        assertThat(get(g.onExit())).isEqualTo(ExitStatus.exited(7));
+        g.reap();
+        Await.until("record disposed", () -> kernel.findTask(id).isEmpty());
+
+        assertThatThrownBy(() -> kernel.kill(id)).isInstanceOf(NoSuchTaskException.class)
+                .hasMessageContaining("taskId " + id + " names no task");
+    }
+
+    /** SPEC K1: kill by the id of a task that ended but is not yet joined returns false; its status stays. */
+    @Test
+    void kill_endedTaskNotYetJoined_returnsFalse(Kernel kernel) throws Exception {
+        TaskGroup g = idleGroup(kernel, "home");
+        Task<?> done = g.spawnTask("done", () -> "result");
+        assertThat(get(done.onExit())).isEqualTo(ExitStatus.exited(0));
+        assertThat(kernel.findTask(done.id())).as("ended, record kept for a joiner").isPresent();
+
+        assertThat(kernel.kill(done.id())).isFalse();
+        assertThat(done.isKilled()).isFalse();
+        assertThat(done.state()).isEqualTo(TaskState.TERMINATED);
+        assertThat(get(done.onExit())).isEqualTo(ExitStatus.exited(0));
+
+        killAndReap(g);
+    }
+
+    /** SPEC K1: kill by the id of an ended group's main task, before the group is reaped, returns false. */
+    @Test
+    void kill_zombieGroupsMainTask_returnsFalse(Kernel kernel) throws Exception {
+        TaskGroup g = kernel.spawnGroup("short", () -> 7);
+        assertThat(get(g.onExit())).isEqualTo(ExitStatus.exited(7));
+
+        assertThat(kernel.kill(g.id())).isFalse();
+        assertThat(g.reap()).isEqualTo(ExitStatus.exited(7));
     }
 
     /** SPEC K1: the first kill of a blocked task returns true, the second false (by handle and by id). */

@@ -102,6 +102,25 @@ class CliTest {
         }
     }
 
+    /** kill of an ended task not yet reaped says it was not killed; of a reaped one, that there is no such task. */
+    @Test
+    void kill_endedThenReapedTask_failsInOneLine() throws Exception {
+        try (Kernel k = Kernel.builder().name("cli-ended").boot()) {
+            TaskGroup g = k.spawnGroup("short", () -> 0);
+            assertThat(g.onExit().get(10, TimeUnit.SECONDS).toString()).isEqualTo("Exited(0)");
+
+            CliRun ended = CliRun.of("kill", String.valueOf(g.id()), "--pid", SELF);
+            assertThat(ended.code()).isEqualTo(1);
+            assertThat(ended.err()).startsWith("tasklife kill: task " + g.id() + " of kernel cli-ended#")
+                    .endsWith(" was not killed: it is already killed or ending\n");
+
+            g.reap();
+            CliRun reaped = CliRun.of("kill", String.valueOf(g.id()), "--pid", SELF);
+            assertThat(reaped.code()).isEqualTo(1);
+            assertThat(reaped.err()).isEqualTo("tasklife kill: kernel 'cli-ended' has no task " + g.id() + "\n");
+        }
+    }
+
     /** A JVM without a kernel, an unknown pid, and two kernels without --kernel each fail clearly. */
     @Test
     void noKernel_unknownPid_ambiguousKernel_failClearly() {

@@ -50,7 +50,9 @@ public interface KernelMXBean {
      * Kills the task with this id (SPEC K1).
      *
      * @return whether this call killed it; false if it was already killed, exiting or ended but not yet gone
-     * @throws IllegalArgumentException if the kernel has no task with this id
+     *     (as {@link org.tasklife.Kernel#kill(long)})
+     * @throws IllegalArgumentException if the kernel has no task with this id (never spawned, or its record
+     *     was already disposed); the message names the kernel and the id, and nothing is changed
      */
     boolean kill(long taskId);
 

@@ -121,6 +121,22 @@ class KernelMXBeanTest {
         }
     }
 
+    /** kill(id) over JMX of a task whose record was disposed is an IllegalArgumentException, not a tasklife class. */
+    @Test
+    void kill_overJmx_disposedTask_illegalArgument() throws Exception {
+        String name = uniqueName();
+        try (Kernel k = Kernel.builder().name(name).boot()) {
+            TaskGroup g = k.spawnGroup("short", () -> 0);
+            assertThat(Fixtures.ended(g)).isEqualTo(ExitStatus.exited(0));
+            g.reap();
+            Await.until("record disposed", () -> k.findTask(g.id()).isEmpty());
+
+            assertThatThrownBy(() -> proxy(name).kill(g.id())).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("kernel '" + name + "' has no task " + g.id()).hasNoCause();
+            KernelExtension.audit(k);
+        }
+    }
+
     /** stopDomain over JMX stops a domain with Exited(status); the root domain is refused. */
     @Test
     void stopDomain_overJmx_stopsDomain_rootIsRefused() throws Exception {

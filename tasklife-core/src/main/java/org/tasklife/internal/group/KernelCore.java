@@ -20,6 +20,7 @@ import org.tasklife.ChildSelector;
 import org.tasklife.CpuTimes;
 import org.tasklife.DeadlockException;
 import org.tasklife.DomainAccessException;
+import org.tasklife.DomainInfo;
 import org.tasklife.DomainLimitExceededException;
 import org.tasklife.DomainState;
 import org.tasklife.ExitStatus;
@@ -1015,19 +1016,31 @@ public final class KernelCore {
 
     // ---- introspection (SPEC §11) ----
 
-    /** A snapshot of live tasks and unreaped groups of {@code scope} and the domains below it. */
+    /**
+     * A snapshot of live tasks, unreaped groups and unfreed domains of {@code scope} and the domains below
+     * it.
+     */
     public KernelSnapshot snapshot(DomainControlBlock scope) {
         long now = clock.nanoTime();
         List<TaskInfo> taskRows = new ArrayList<>();
         List<GroupInfo> groupRows = new ArrayList<>();
+        List<DomainInfo> domainRows = new ArrayList<>();
+        for (DomainControlBlock d : domains.values()) {
+            if (scope.contains(d)) {
+                DomainControlBlock p = d.parent();
+                domainRows.add(new DomainInfo(d.id(), p == null ? 0 : p.id(), d.name(), d.state(),
+                        Optional.ofNullable(d.status()), d.liveTasks(), d.groups(), d.maxTasks(), d.maxGroups()));
+            }
+        }
         for (GroupControlBlock g : groups.values()) {
             if (!scope.contains(g.domain())) {
                 continue;
             }
             GroupControlBlock p = g.parent();
             long parentId = p == null ? 0 : p.id();
-            String domain = g.domainRoot().name();
-            groupRows.add(new GroupInfo(g.id(), parentId, domain, g.name(), g.state(), g.liveCount(),
+            long domainId = g.domain().id();
+            String domain = g.domain().name();
+            groupRows.add(new GroupInfo(g.id(), parentId, domainId, domain, g.name(), g.state(), g.liveCount(),
                     Optional.ofNullable(g.finalStatus()), g.times()));
             for (TaskControlBlock t : g.records()) {
                 if (t.isTerminated() || t.isDisposed()) {
@@ -1036,11 +1049,11 @@ public final class KernelCore {
                 Object ch = t.waitChannel();
                 CpuScheduler.Placed placed = scheduler == null ? null : scheduler.placement(t.id());
                 if (placed == null) {
-                    taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domain, t.name(), t.taskState(),
+                    taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domainId, domain, t.name(), t.taskState(),
                             ch == null ? "" : ch.toString(), t.isKilled(), t.cpuTimeNanos(), now - t.createdNanos(),
                             t.resources().size()));
                 } else { // scheduler mode: exact CPU time is the time it held a CPU (SPEC T2)
-                    taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domain, t.name(), t.taskState(),
+                    taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domainId, domain, t.name(), t.taskState(),
                             ch == null ? "" : ch.toString(), t.isKilled(), placed.cpuNanos(), now - t.createdNanos(),
                             t.resources().size(), placed.cpu(), placed.priority(), placed.runQueuePosition()));
                 }
@@ -1048,7 +1061,8 @@ public final class KernelCore {
         }
         taskRows.sort(Comparator.comparingLong(TaskInfo::id));
         groupRows.sort(Comparator.comparingLong(GroupInfo::id));
-        return new KernelSnapshot(taskRows, groupRows);
+        domainRows.sort(Comparator.comparingLong(DomainInfo::id));
+        return new KernelSnapshot(taskRows, groupRows, domainRows);
     }
 
     private void reportBlockedOutside(long taskId, String what, Consumer<StuckTaskReport> listener) {

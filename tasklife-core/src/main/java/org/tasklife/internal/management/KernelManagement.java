@@ -1,21 +1,20 @@
 package org.tasklife.internal.management;
 
 import java.lang.management.ManagementFactory;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.tasklife.Domain;
+import org.tasklife.DomainInfo;
 import org.tasklife.GroupInfo;
 import org.tasklife.Kernel;
 import org.tasklife.KernelSnapshot;
+import org.tasklife.NoSuchTaskException;
 import org.tasklife.StuckTaskReport;
 import org.tasklife.TaskInfo;
 import org.tasklife.management.DomainRow;
@@ -40,8 +39,10 @@ public final class KernelManagement implements KernelMXBean {
      *
      * Known limits: registration failures (a JVM without a usable platform MBean server, a security policy)
      * are swallowed: a kernel without its MXBean still works, and boot must not fail for monitoring's sake.
-     * The view's rows come from several calls (domain tree, then snapshot), so a domain created in between
-     * may lack groups or a group may name a domain not listed; clients must tolerate that.
+     * The view's rows come from one Kernel.snapshot(), whose rows are read without stopping the world (domain
+     * rows first, then groups and tasks): a domain freed meanwhile may be listed without its groups, and a
+     * group of a domain created meanwhile may name a domain that is not listed; clients must tolerate that.
+     * The counters come from separate calls.
      */
 
     private static final AtomicLong INSTANCES = new AtomicLong();
@@ -157,67 +158,35 @@ public final class KernelManagement implements KernelMXBean {
 
     @Override
     public KernelView getSnapshot() {
-        List<DomainRow> domains = new ArrayList<>();
-        ArrayDeque<Domain> todo = new ArrayDeque<>();
-        todo.add(kernel.rootDomain());
-        while (!todo.isEmpty()) {
-            Domain d = todo.poll();
-            domains.add(new DomainRow(d.id(), d.parent().map(Domain::id).orElse(0L), d.name(), d.state().name(),
-                    d.status().map(Object::toString).orElse(""), d.liveTaskCount(), d.groupCount(), d.maxTasks(),
-                    d.maxGroups()));
-            todo.addAll(d.children());
-        }
         KernelSnapshot s = kernel.snapshot();
-        Map<Long, GroupInfo> byId = new HashMap<>();
-        for (GroupInfo g : s.groups()) {
-            byId.put(g.id(), g);
+        List<DomainRow> domains = new ArrayList<>(s.domains().size());
+        for (DomainInfo d : s.domains()) {
+            domains.add(new DomainRow(d.id(), d.parentId(), d.name(), d.state().name(),
+                    d.status().map(Object::toString).orElse(""), d.liveTasks(), d.groups(), d.maxTasks(), d.maxGroups()));
         }
-        Map<Long, Long> domainOf = new HashMap<>();
         List<GroupRow> groups = new ArrayList<>(s.groups().size());
         for (GroupInfo g : s.groups()) {
-            groups.add(new GroupRow(g.id(), g.parentId(), domainIdOf(g.id(), byId, domainOf), g.domain(), g.name(),
-                    g.state().name(), g.status().map(Object::toString).orElse(""), g.liveTasks(), g.times().totalNanos()));
+            groups.add(new GroupRow(g.id(), g.parentId(), g.domainId(), g.domain(), g.name(), g.state().name(),
+                    g.status().map(Object::toString).orElse(""), g.liveTasks(), g.times().totalNanos()));
         }
         List<TaskRow> tasks = new ArrayList<>(s.tasks().size());
         for (TaskInfo t : s.tasks()) {
-            tasks.add(new TaskRow(t.id(), t.groupId(), t.parentGroupId(), domainIdOf(t.groupId(), byId, domainOf),
-                    t.domain(), t.name(), t.state().name(), t.waitChannel(), t.killed(), t.cpuNanos(), t.ageNanos(),
-                    t.ownedResources()));
+            tasks.add(new TaskRow(t.id(), t.groupId(), t.parentGroupId(), t.domainId(), t.domain(), t.name(),
+                    t.state().name(), t.waitChannel(), t.killed(), t.cpuNanos(), t.ageNanos(), t.ownedResources()));
         }
         return new KernelView(name, instanceId, System.currentTimeMillis(), kernel.liveTaskCount(),
                 kernel.openResourceCount(), kernel.pendingTimerCount(), Kernel.queuedWaitersInJvm(),
                 kernel.stuckTasks().size(), domains, groups, tasks);
     }
 
-    /** The domain of a group: the id of the domain root above it (parentId 0), or 0 if the chain is broken. */
-    private static long domainIdOf(long groupId, Map<Long, GroupInfo> byId, Map<Long, Long> memo) {
-        Long known = memo.get(groupId);
-        if (known != null) {
-            return known;
-        }
-        long id = groupId;
-        long result = 0;
-        for (int hops = 0; hops <= byId.size(); hops++) { // bounded: a cycle cannot occur, but never loop forever
-            GroupInfo g = byId.get(id);
-            if (g == null) {
-                break; // a parent reaped between rows: unknown
-            }
-            if (g.parentId() == 0) {
-                result = g.id();
-                break;
-            }
-            id = g.parentId();
-        }
-        memo.put(groupId, result);
-        return result;
-    }
-
     @Override
     public boolean kill(long taskId) {
-        if (kernel.findTask(taskId).isEmpty()) {
+        try {
+            return kernel.kill(taskId);
+        } catch (NoSuchTaskException e) {
+            // a tasklife exception would need tasklife classes on the client to deserialize
             throw new IllegalArgumentException("kernel '" + name + "' has no task " + taskId);
         }
-        return kernel.kill(taskId);
     }
 
     @Override
