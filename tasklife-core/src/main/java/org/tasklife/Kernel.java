@@ -311,22 +311,19 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * Kills the task with this id (SPEC K1), as {@link Task#kill()} does. An id that names no task is bad
-     * input (ESRCH, SPEC §12) and throws; a task that exists but has nothing left to kill is not an error
-     * and gives {@code false}.
+     * Kills the task with this id (SPEC K1), as {@link Task#kill()} does.
      *
-     * @return {@code true} iff this call killed the task; {@code false} if the task exists (its record is not
-     *     yet disposed) but was already killed (by this or an earlier call, a group kill, an
-     *     {@code exitGroup} or a domain stop), is exiting, or has ended and waits to be joined or reaped
-     * @throws NoSuchTaskException if no task has this id: it never existed in this kernel, or its record was
-     *     already disposed (joined, detached and ended, or its group reaped); nothing is changed
+     * @return {@code true} iff this call killed the task; {@code false} (SPEC K1) if no task has this id (it
+     *     never existed in this kernel, or its record was disposed: joined, detached and ended, or its group
+     *     reaped) or it was already killed (by this or an earlier call, a group kill, an {@code exitGroup} or
+     *     a domain stop), is exiting, or has ended. To tell an unknown id apart, ask {@link #findTask} first
+     *     (racy by nature: the task may end in between)
      * @throws DomainAccessException if called from a task and the task is outside the caller's domain
      */
     public boolean kill(long taskId) {
         TaskControlBlock t = core.findTask(taskId);
         if (t == null) {
-            throw new NoSuchTaskException("kill: taskId " + taskId + " names no task of kernel '" + core.name()
-                    + "' (never spawned, or its record was already disposed: joined, detached or reaped)");
+            return false;
         }
         core.checkVisible(KernelCore.groupOf(t).domain(), "kill task " + taskId);
         return core.killTask(t);

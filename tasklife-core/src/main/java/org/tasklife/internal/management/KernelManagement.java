@@ -14,7 +14,6 @@ import org.tasklife.DomainInfo;
 import org.tasklife.GroupInfo;
 import org.tasklife.Kernel;
 import org.tasklife.KernelSnapshot;
-import org.tasklife.NoSuchTaskException;
 import org.tasklife.StuckTaskReport;
 import org.tasklife.TaskInfo;
 import org.tasklife.management.DomainRow;
@@ -181,12 +180,12 @@ public final class KernelManagement implements KernelMXBean {
 
     @Override
     public boolean kill(long taskId) {
-        try {
-            return kernel.kill(taskId);
-        } catch (NoSuchTaskException e) {
-            // a tasklife exception would need tasklife classes on the client to deserialize
+        if (kernel.findTask(taskId).isEmpty()) {
+            // a remote client gets a standard exception, not a tasklife class it may lack; the task may still
+            // end between this check and the kill, and then kill says false (SPEC K1)
             throw new IllegalArgumentException("kernel '" + name + "' has no task " + taskId);
         }
+        return kernel.kill(taskId);
     }
 
     @Override
