@@ -66,6 +66,7 @@ class ScheduleExplorerTest {
         ScheduleExplorer.Result r = explorer.explore(ScheduleExplorerTest::lostUpdate);
         ScheduleExplorer.Failure f = r.firstFailure().orElseThrow();
         long seed = f.found().seedValue().orElseThrow();
+        System.out.println("lost update: first failing seed " + seed + ", shrunk to " + f.schedule());
         assertThat(r.runs()).isEqualTo(seed + 1); // every seed before it passed
         // shrunk: the only non-zero decision left is the one preemption the lost update needs
         assertThat(f.schedule().seedValue()).isEmpty();
