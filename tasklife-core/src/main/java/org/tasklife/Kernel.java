@@ -210,7 +210,8 @@ public final class Kernel implements AutoCloseable {
                     jmx);
         }
 
-        private static Duration positive(Duration d, String what) {
+        /** {@code d}, if positive. @throws IllegalArgumentException naming {@code what} otherwise */
+        static Duration positive(Duration d, String what) {
             Objects.requireNonNull(d, what);
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException(what + " must be positive, was " + d);

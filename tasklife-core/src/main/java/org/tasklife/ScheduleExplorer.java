@@ -138,7 +138,7 @@ public final class ScheduleExplorer {
      * @throws IllegalArgumentException if not positive
      */
     public ScheduleExplorer virtualTimeLimit(Duration limit) {
-        this.virtualTimeLimit = positive(limit, "virtualTimeLimit");
+        this.virtualTimeLimit = Kernel.Builder.positive(limit, "virtualTimeLimit");
         return this;
     }
 
@@ -148,7 +148,7 @@ public final class ScheduleExplorer {
      * @throws IllegalArgumentException if not positive
      */
     public ScheduleExplorer realTimeLimit(Duration limit) {
-        this.realTimeLimit = positive(limit, "realTimeLimit");
+        this.realTimeLimit = Kernel.Builder.positive(limit, "realTimeLimit");
         return this;
     }
 
@@ -368,13 +368,5 @@ public final class ScheduleExplorer {
         }
         String key = trace.size() + ":" + trace.hashCode();
         return new Run(key, trace, reason == null ? null : new Unplaced(reason, cause, trace));
-    }
-
-    private static Duration positive(Duration d, String what) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive, was " + d);
-        }
-        return d;
     }
 }

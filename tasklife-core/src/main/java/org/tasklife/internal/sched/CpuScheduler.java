@@ -148,7 +148,7 @@ public final class CpuScheduler implements Dispatch {
     private long violations;                // S1/S4 breaches seen (a dead task granted, two holders); guarded by lock
     private final boolean workStealing;     // immutable; never in deterministic mode
     private long steals;                    // tasks taken by a free CPU from another's queue; guarded by lock
-    private volatile boolean watchdogStop;
+    private volatile boolean closed;
     private volatile Thread watchdog;
     private volatile Thread tick;           // non-deterministic mode: marks slices that are over (S6)
     private final List<String> trace;       // deterministic mode only; guarded by lock
@@ -215,7 +215,7 @@ public final class CpuScheduler implements Dispatch {
     private void startTick() {
         long period = Math.max(100_000L, Math.min(sliceNanos / 2, 1_000_000_000L));
         Thread t = Thread.ofPlatform().daemon().name("tasklife-cpu-tick").unstarted(() -> {
-            while (!watchdogStop) {
+            while (!closed) {
                 LockSupport.parkNanos(this, period);
                 long now = System.nanoTime();
                 lock.lock();
@@ -623,7 +623,7 @@ public final class CpuScheduler implements Dispatch {
         Thread w = Thread.ofPlatform().daemon().name("tasklife-cpu-watchdog").unstarted(() -> {
             java.util.Map<Entity, Long> seen = new java.util.HashMap<>();
             java.util.Set<String> reported = new java.util.HashSet<>();
-            while (!watchdogStop) {
+            while (!closed) {
                 java.util.Map<Entity, Long> now = new java.util.HashMap<>();
                 lock.lock();
                 try {
@@ -657,12 +657,12 @@ public final class CpuScheduler implements Dispatch {
         return blocked && LockSupport.getBlocker(h.thread) != this; // parked in awaitToken: just granted
     }
 
-    /** Stops the watchdog. */
+    /** Stops the watchdog and the tick (idempotent; called once, by the kernel's close). */
     public void close() {
-        if (!watchdogStop && OPEN.decrementAndGet() == 0) {
+        if (!closed && OPEN.decrementAndGet() == 0) {
             anyOpen = false;
         }
-        watchdogStop = true;
+        closed = true;
         Thread w = watchdog;
         if (w != null) {
             LockSupport.unpark(w);
