@@ -107,12 +107,8 @@ class AttachedJvmTest {
         long id = idOf(CliRun.of("ps", "--pid", pid, "--no-color").out(), "\\s(\\d+)\\s+\\d+\\s+\\d+\\s+tenant\\s+handler-1 ");
         CliRun kill = CliRun.of("kill", Long.toString(id), "--pid", pid);
         assertThat(kill.code()).as("%s", kill).isZero();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String out;
-        while ((out = CliRun.of("ps", "--pid", pid, "--no-color").out()).contains("handler-1")) {
-            assertThat(System.nanoTime() - deadline).as("handler-1 gone in time:\n%s", out).isNegative();
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
+        String out = Poll.until("handler-1 gone", 10, () -> CliRun.of("ps", "--pid", pid, "--no-color").out(),
+                o -> !o.contains("handler-1"));
         assertThat(out).contains("5 live tasks", "handler-2");
     }
 
@@ -123,12 +119,8 @@ class AttachedJvmTest {
         long tenant = idOf(CliRun.of("tree", "--pid", pid, "--no-color").out(), "domain (\\d+) tenant");
         CliRun stop = CliRun.of("stop", Long.toString(tenant), "--pid", pid);
         assertThat(stop.code()).as("%s", stop).isZero();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String out;
-        while (!(out = CliRun.of("tree", "--pid", pid, "--no-color").out()).contains("0 live tasks,")) {
-            assertThat(System.nanoTime() - deadline).as("domain stopped in time:\n%s", out).isNegative();
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
+        String out = Poll.until("the domain stopped", 10, () -> CliRun.of("tree", "--pid", pid, "--no-color").out(),
+                o -> o.contains("0 live tasks,"));
         assertThat(out).contains(" tenant [STOPPED Exited(0)", " batch [STOPPED Killed");
     }
 }

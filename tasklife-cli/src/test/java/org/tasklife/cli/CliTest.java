@@ -26,11 +26,8 @@ class CliTest {
     }
 
     private static void awaitBlocked(Kernel k, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (k.snapshot().tasks().stream().filter(t -> t.state() == TaskState.BLOCKED).count() < n) {
-            assertThat(System.nanoTime() - deadline).as("tasks blocked in time").isNegative();
-            TimeUnit.MILLISECONDS.sleep(2);
-        }
+        Poll.until(n + " tasks blocked", 10, k::snapshot,
+                s -> s.tasks().stream().filter(t -> t.state() == TaskState.BLOCKED).count() >= n);
     }
 
     /** With no arguments the command prints its usage and succeeds; an unknown command is a usage error (2). */

@@ -70,12 +70,7 @@ public final class Workload {
     }
 
     private static void await(Kernel k, int blocked) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (k.snapshot().tasks().stream().filter(t -> t.state() == TaskState.BLOCKED).count() < blocked) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("workload: tasks did not block\n" + k.snapshot().renderTable());
-            }
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
+        Poll.until("workload: " + blocked + " tasks blocked", 30, k::snapshot,
+                s -> s.tasks().stream().filter(t -> t.state() == TaskState.BLOCKED).count() >= blocked);
     }
 }
