@@ -3,9 +3,7 @@ package org.tasklife.sync;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.tasklife.DeadlockException;
@@ -87,70 +85,160 @@ public final class ReadWriteLock {
     /*
      * Implementation notes
      *
-     * Overview: one WaitQueue whose lock guards the whole state (writer, the per-holder read counts), so
-     * a locker checks and enqueues atomically (WaitContext pattern: checkpoint, take-or-enqueue under the
-     * queue lock, await, handle the outcome). Each node's channel is a Request naming the holder and the
-     * mode, so the dispatcher decides grants from the queue alone. dispatchLocked() is the one place the
-     * lock goes to waiters; a woken waiter already holds what it asked for and never retries.
+     * Overview: the lock's whole shared state is one atomic long, `state` (STATE VarHandle): the total
+     * read holds, the number of distinct read holders, a WRITER bit and a QUEUED bit. The writer's
+     * identity sits beside it (`writer`, made current by `writerValid`, RW9); each holder's own read
+     * count sits in a HoldCounter that only the holder's thread touches. With nobody queued, every
+     * operation is one CAS on `state` and never takes the wait queue's lock: readLock adds a hold (and a
+     * reader, for the holder's first hold), writeLock moves 0 -> WRITER, the unlocks move back.
+     * Everything that queues or dispatches, and the self-deadlock checks, run on the slow path under the
+     * queue lock, as before (WaitContext pattern: checkpoint, take-or-enqueue under the lock, await,
+     * handle the outcome). Each node's channel is a Request naming the holder and the mode, so the
+     * dispatcher decides grants from the queue alone; dispatchLocked() is the one place the lock goes to
+     * waiters, and a woken waiter already holds what it asked for.
+     * Because the queue flag and the counts share one word, "check the lock, else announce a waiter" and
+     * "release unless someone waits" are each a single CAS: no Dekker handshake is needed, a concurrent
+     * change just fails the CAS (as in Semaphore).
      *
-     * States: free (writer == null, no read hold) -> write-locked (writer != null) | read-locked (read
-     * holds > 0); each node WAITING -> SIGNALLED (granted) | TIMED_OUT | KILLED (granted nothing).
+     * State word (long):
+     *   bits  0..30  HOLDS    total read holds of all holders, re-entries included (<= Integer.MAX_VALUE)
+     *   bits 31..61  READERS  holders with at least one read hold (<= HOLDS, so 31 bits never overflow)
+     *   bit  62      WRITER   the write lock is held (by `writer` once `writerValid`, see RW9)
+     *   bit  63      QUEUED   a node may be linked in the queue (RW3)
+     * Transitions:
+     *   HOLDS+1 (READERS+1 on the holder's first)  // readLock/try fast path: !WRITER && !QUEUED (CAS)
+     *   HOLDS+1                                    // read re-entry: any time, QUEUED or not (RW2, CAS)
+     *   HOLDS-1 (READERS-1 on the holder's last)   // readUnlock fast path, unless it is the last hold while
+     *                                              // QUEUED: then under the queue lock, with a dispatch
+     *   0 -> WRITER                                // writeLock/try fast path (CAS from exactly 0)
+     *   WRITER -> 0                                // writeUnlock fast path (CAS; with QUEUED: slow path)
+     *   |= QUEUED                                  // a locker under the queue lock, in the CAS that found
+     *                                              // the lock incompatible, before it links its node
+     *   &= ~QUEUED                                 // under the queue lock with no node linked (dispatch, or
+     *                                              // a locker taking the lock with an empty queue)
+     *   grants (WRITER, or HOLDS+1 READERS+1)      // dispatchLocked, under the queue lock, before the
+     *                                              // node's trySignal; reverted if that CAS loses (RW4)
+     * Nodes: WAITING -> SIGNALLED (granted) | TIMED_OUT | KILLED (granted nothing), one CAS.
      *
      * Invariants:
-     *  RW1 writer != null implies no read hold; readHolds is the sum of readers' counts and readerCount
-     *      is readers.size(), both written only under the queue lock.
-     *  RW2 a holder is never queued: read re-entry is immediate, every other request by a holder throws
-     *      DeadlockException (or fails, for the untimed tries).
-     *  RW3 no barging: a request is satisfied without queueing only if no node is linked (after pruning
-     *      decided nodes at the head) and the lock is compatible, except read re-entry (RW2).
-     *  RW4 dispatch grants the head: a writer alone when the lock is free, or the run of readers at the
-     *      head while no writer holds it. Grant fields are written BEFORE the node's trySignal and
-     *      reverted if the CAS loses (the waiter was killed or timed out: K9, try the next node).
+     *  RW1 WRITER implies HOLDS == 0 and READERS == 0 (every CAS that sets WRITER expects HOLDS == 0, every
+     *      CAS that adds a hold expects !WRITER or comes from a current read holder, which excludes it).
+     *  RW2 a holder is never queued: read re-entry (HoldCounter.count > 0) is immediate, on the fast path
+     *      even with QUEUED set; every other request by a holder throws DeadlockException (or fails, for
+     *      the untimed tries), decided on the slow path.
+     *  RW3 no barging: a new hold is taken without queueing only with !QUEUED (fast path) or, under the
+     *      queue lock, with no node linked after pruning decided nodes at the head. QUEUED is set whenever
+     *      a node is linked: the locker sets it (in the CAS that saw the lock incompatible) before it links
+     *      its node, both under the queue lock; it is cleared only under the queue lock with no node linked.
+     *  RW4 dispatch grants the head: a writer alone when HOLDS == 0 and !WRITER, or the run of readers at
+     *      the head while !WRITER. The grant (the state CAS, then writer and writerValid as in RW9) is
+     *      written BEFORE the node's trySignal and reverted (writerValid, then the state CAS) if the CAS
+     *      loses (the waiter was killed or timed out: K9, try the next node). QUEUED stays set meanwhile,
+     *      so no fast path acts on a speculative grant: fast lockers see QUEUED, and no read holder can
+     *      exist beside a writer grant.
      *  RW5 a node whose outcome is KILLED or TIMED_OUT was granted nothing.
-     *  RW6 a waiter whose outcome is TIMED_OUT or KILLED runs dispatchLocked() itself before returning:
-     *      its node may have been the head that held back readers behind it (kill and timeout decide
-     *      outcomes outside the lock, so RW7 may lapse until that dispatch runs). As Semaphore S4.
+     *  RW6 a waiter whose outcome is TIMED_OUT or KILLED takes the queue lock before it returns: it unlinks
+     *      its node and runs dispatchLocked() (its node may have been the head that held back readers
+     *      behind it; kill and timeout decide outcomes outside the lock, so RW7 may lapse until then). That
+     *      pass also waits out any dispatcher that was writing a speculative grant for its node (RW4), so
+     *      once the lock call has returned or thrown, writerValid && writer == it can no longer hold by
+     *      mistake; the fast writeUnlock relies on this.
      *  RW7 when an unlock or a dispatch releases the queue lock, the first WAITING node (if any) cannot be
-     *      granted: a writer holds the lock, or it is a writer and read holds remain.
+     *      granted: WRITER is set, or it is a writer and HOLDS > 0. Hence a read unlock that leaves
+     *      HOLDS > 0 has nobody to wake even with QUEUED set (the head waits for the write lock, or is a
+     *      decided node whose waiter re-dispatches, RW6): only the last hold with QUEUED dispatches.
      *  RW8 winners are woken after the queue lock is released (K10).
+     *  RW9 `writer` is the LAST write holder and is stored only when a different identity takes the write
+     *      lock; `writerValid` (a boolean, so no GC barrier) says whether it names the current one. A writer
+     *      takes the lock with its state CAS, then stores `writer` (if it differs) and sets writerValid
+     *      (release); it clears writerValid before its releasing CAS. So writerValid implies WRITER and that
+     *      `writer` is the holder, and WRITER implies writerValid except in two windows of straight-line
+     *      code on the writer's own thread (after its acquiring CAS, before its releasing CAS). A caller
+     *      holds the write lock iff it reads writerValid (acquire) and THEN `writer` == itself (isWriter):
+     *      exact for the caller, since only its own lock call (or a grant for its node, RW4, RW6) makes
+     *      `writer` name it, and its own unlock clears writerValid first; reading writerValid first means a
+     *      later writer's `writer` store is seen with its flag. Introspection waits the windows out
+     *      (writerForDisplay). Why not clear `writer` instead: storing a task reference into a lock in the
+     *      old generation costs G1's post-write barrier, about 14 ns per write lock in a task (measured);
+     *      a task re-taking the write lock now stores no reference at all.
+     *  RW10 a HoldCounter is confined to its holder's thread: only that thread reads or writes `count`.
+     *      A read grant by the dispatcher counts the hold in `state` only; the waiter sets its own count to
+     *      1 when it reads SIGNALLED (it held nothing: RW2). So HOLDS == the sum of the live counters'
+     *      counts plus grants not yet seen by their waiters, and a killed waiter's count stays 0.
+     *  RW11 every operation finds the caller (its identity and its HoldCounter, one per identity and
+     *      lock) through the `lastCaller` hint when the hint is its own, else through the ThreadLocal: the
+     *      hint is a racy plain field, validated by Mutex.isCaller(holder) (Mutex M8: a thread's identity is
+     *      its task until the task terminates, then the thread itself), so the uncontended paths need no
+     *      ThreadLocal lookup. A thread whose task ended gets a new counter for its new identity; the old
+     *      one's holds stay (see Known limits).
      *
-     * Concurrency: writer, readHolds and readerCount are written only under the queue lock, with release
-     * semantics, and read through their ...Acquire() accessors, so that introspection and the lazy wait
-     * channel never take the lock. The readers map is plain, guarded by the lock. Outcome CASes by kill
-     * and timeout happen outside the lock: that is why dispatch prunes decided nodes and why RW6 exists.
+     * Concurrency: `state` is read and CASed without the lock; the queue and every QUEUED change hold the
+     * queue lock. `writer` and `writerValid` are written by the writer itself (fast paths) or by the
+     * dispatcher under the queue lock (RW4), with release semantics, and read with acquire (RW9). Outcome
+     * CASes by kill and timeout happen outside the lock: that is why dispatch prunes decided nodes and why
+     * RW6 exists.
      *
-     * Memory ordering: the queue lock orders an unlock before a later lock taken without waiting; for a
-     * grant, the dispatcher's writes precede the winning outcome CAS, which the waiter reads with
-     * volatile semantics (WaitNode).
+     * Memory ordering: every unlock is a volatile CAS on `state` and every lock reads `state` in a CAS
+     * (or, for a grant, under the queue lock after such a CAS), so an unlock happens-before the next lock
+     * that sees its value; for a grant, the dispatcher's writes precede the winning outcome CAS, which the
+     * waiter reads with volatile semantics (WaitNode). HoldCounter.count is plain (RW10); `lastCaller` is
+     * plain and racy, safe because HoldCounter.holder is final and the hint is validated before use.
      *
-     * Kill and cleanup: the killer unlinks the node and unparks the waiter (WaitNode.kill); the waiter
+     * Kill and cleanup: the fast paths of readLock, writeLock and the timed tries run the kill checkpoint
+     * first (K5). The killer unlinks the node and unparks the waiter (WaitNode.kill); the waiter
      * re-dispatches (RW6) and throws, holding nothing (RW5). A SIGNALLED waiter returns normally even if
      * killed meanwhile and releases in its own finally.
      *
-     * Known limits: queueLength() walks the queue (O(queued)). Holders are kept by strong reference
-     * until they release. A read hold count above Integer.MAX_VALUE in total is refused with
-     * IllegalStateException. Read re-entry lets current readers overtake a queued writer (documented
-     * policy, the price of not deadlocking nested reads).
+     * Known limits: queueLength() walks the queue (O(queued)). A holder that ends holding keeps its holds
+     * for ever, as before (its counter stays with its thread's ThreadLocal map and its holds in `state`).
+     * Each thread keeps one small HoldCounter per lock it ever called, in its ThreadLocal map, until the
+     * thread ends or the lock is collected (the JDK's lock removes its entry at the last release instead,
+     * which costs a ThreadLocal removal per read section). lastCaller keeps the last caller that missed
+     * the hint reachable until another replaces it, and `writer` the last writer (RW9). A read hold count
+     * above Integer.MAX_VALUE in total is refused with IllegalStateException. Read re-entry lets current
+     * readers overtake a queued writer (documented policy, the price of not deadlocking nested reads).
+     * Introspection spins briefly over the RW9 windows; they hold no lock and cannot block. Under heavy
+     * contention (most operations finding a writer queued) the queue lock and a park per hand-off still
+     * dominate, as for the fair JDK lock (BENCHMARKS.md).
      *
      * References: POSIX pthread_rwlock_rdlock/wrlock (EDEADLK when the caller holds the write lock),
-     * JDK ReentrantReadWriteLock (fair mode), Courtois, Heymans, Parnas, "Concurrent control with
-     * readers and writers" (CACM 1971) for the starvation trade-offs.
+     * JDK ReentrantReadWriteLock (fair mode; the state word and the cached per-thread HoldCounter),
+     * Courtois, Heymans, Parnas, "Concurrent control with readers and writers" (CACM 1971) for the
+     * starvation trade-offs.
      */
 
-    private static final VarHandle WRITER;
-    private static final VarHandle READ_HOLDS;
-    private static final VarHandle READER_COUNT;
+    private static final VarHandle STATE;
+    private static final VarHandle WRITER_ID;
+    private static final VarHandle WRITER_VALID;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            WRITER = l.findVarHandle(ReadWriteLock.class, "writer", Object.class);
-            READ_HOLDS = l.findVarHandle(ReadWriteLock.class, "readHolds", int.class);
-            READER_COUNT = l.findVarHandle(ReadWriteLock.class, "readerCount", int.class);
+            STATE = l.findVarHandle(ReadWriteLock.class, "state", long.class);
+            WRITER_ID = l.findVarHandle(ReadWriteLock.class, "writer", Object.class);
+            WRITER_VALID = l.findVarHandle(ReadWriteLock.class, "writerValid", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** Bits of {@link #state}: total read holds. */
+    private static final long HOLDS = 0x7FFF_FFFFL;
+    /** One hold, for arithmetic on {@link #state}. */
+    private static final long ONE_HOLD = 1L;
+    /** One distinct read holder, for arithmetic on {@link #state}. */
+    private static final long ONE_READER = 1L << 31;
+    /** Bits of {@link #state}: holders with at least one read hold. */
+    private static final long READERS = HOLDS << 31;
+    /** Bit of {@link #state}: the write lock is held (RW1, RW9). */
+    private static final long WRITER = 1L << 62;
+    /** Bit of {@link #state}: a node may be linked (RW3). */
+    private static final long QUEUED = 1L << 63;
+
+    /** Results of {@link #takeOrAnnounceLocked}. */
+    private static final int TAKEN = 0;   // the lock (or another read hold) is the caller's
+    private static final int WAIT = 1;    // QUEUED is set: the caller links its node before unlocking
+    private static final int EXPIRED = 2; // incompatible and the caller must not wait; nothing changed
 
     /** What a queued node asks for: its channel in snapshots, the holder to grant and the mode. */
     private static final class Request {
@@ -171,14 +259,25 @@ public final class ReadWriteLock {
         }
     }
 
-    private final WaitQueue queue = new WaitQueue();                  // immutable; its lock guards the state
-    private final Map<Object, Integer> readers = new IdentityHashMap<>(); // guarded by queue lock: holder -> read holds >= 1
-    @SuppressWarnings("unused")   // accessed through WRITER
-    private volatile Object writer;   // TaskControlBlock or host Thread; written under queue lock only (RW1)
-    @SuppressWarnings("unused")   // accessed through READ_HOLDS
-    private volatile int readHolds;   // total read holds; written under queue lock only (RW1)
-    @SuppressWarnings("unused")   // accessed through READER_COUNT
-    private volatile int readerCount; // readers.size(); written under queue lock only (RW1)
+    /** One holder's read holds on this lock (RW10), and the caller identity it was made for (RW11). */
+    private static final class HoldCounter {
+        final Object holder; // immutable: TaskControlBlock or host Thread
+        int count;           // confined to the holder's thread (RW10): its read holds, >= 0
+
+        HoldCounter(Object holder) {
+            this.holder = holder;
+        }
+    }
+
+    private final WaitQueue queue = new WaitQueue();                        // immutable; its lock guards the slow paths
+    private final ThreadLocal<HoldCounter> holdCounters = new ThreadLocal<>(); // immutable: per-thread counters (RW11)
+    @SuppressWarnings("unused")       // accessed through STATE
+    private volatile long state;      // HOLDS | READERS | WRITER | QUEUED; CAS only (see the notes)
+    @SuppressWarnings("unused")       // accessed through WRITER_ID
+    private volatile Object writer;   // the last write holder, TaskControlBlock or host Thread (RW9); release writes
+    @SuppressWarnings("unused")       // accessed through WRITER_VALID
+    private volatile boolean writerValid; // `writer` holds the write lock now (RW9); release writes
+    private HoldCounter lastCaller;   // racy hint, plain: some caller's counter, validated before use (RW11)
 
     /** A free reader-writer lock. */
     public ReadWriteLock() {}
@@ -194,8 +293,12 @@ public final class ReadWriteLock {
      */
     public void readLock() {
         WaitContext.safePoint();
-        boolean acquired = lockWithin(false, false, 0L, "readLock()");
-        assert acquired;
+        HoldCounter hc = callerCounter();
+        checkpoint(hc.holder); // K5: a killed task takes nothing, not even a free lock
+        if (!tryFastRead(hc)) {
+            boolean acquired = lockSlow(hc, false, false, 0L, "readLock()");
+            assert acquired;
+        }
     }
 
     /**
@@ -205,7 +308,8 @@ public final class ReadWriteLock {
      * @return whether a read hold was taken ({@code false} also if the caller holds the write lock)
      */
     public boolean tryReadLock() {
-        return tryNow(false);
+        HoldCounter hc = callerCounter();
+        return tryFastRead(hc) || tryNowSlow(hc, false);
     }
 
     /**
@@ -219,7 +323,11 @@ public final class ReadWriteLock {
      */
     public boolean tryReadLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
-        return lockWithin(false, true, unit.toNanos(timeout), "tryReadLock(timeout)");
+        long nanos = unit.toNanos(timeout);
+        HoldCounter hc = callerCounter();
+        checkpoint(hc.holder); // K5
+        return tryFastRead(hc) // T1: taken even with a past deadline, without reading the clock
+                || lockSlow(hc, false, true, nanos, "tryReadLock(timeout)");
     }
 
     /**
@@ -229,22 +337,28 @@ public final class ReadWriteLock {
      * @throws NotPermittedException if the caller holds no read lock (state unchanged)
      */
     public void readUnlock() {
-        Object me = Mutex.identity(TaskControlBlock.current());
-        List<WaitNode> won;
-        queue.lock();
-        try {
-            if (!readers.containsKey(me)) {
-                throw new NotPermittedException("readUnlock() on " + this + " by " + Mutex.describe(me)
-                        + ": only a holder of a read lock may release one"
-                        + (writerAcquire() == me ? " (the caller holds the write lock: use writeUnlock())"
-                        : " (the caller holds no read lock)"));
-            }
-            removeReadHoldLocked(me);
-            won = dispatchLocked();
-        } finally {
-            queue.unlock();
+        HoldCounter hc = callerCounter();
+        int held = hc.count;
+        if (held == 0) {
+            Object me = hc.holder;
+            throw new NotPermittedException("readUnlock() on " + this + " by " + Mutex.describe(me)
+                    + ": only a holder of a read lock may release one"
+                    + (isWriter(me) ? " (the caller holds the write lock: use writeUnlock())"
+                    : " (the caller holds no read lock)"));
         }
-        won.forEach(WaitQueue::wake); // RW8
+        long drop = held == 1 ? ONE_HOLD + ONE_READER : ONE_HOLD; // the holder's last hold: one reader less
+        for (;;) {
+            long s = stateVolatile();
+            assert (s & WRITER) == 0 && holds(s) >= held : "RW1, RW10: " + held + " holds of " + this;
+            if ((s & QUEUED) != 0 && holds(s) == 1) {
+                releaseReadSlow(hc, drop); // RW7: the last hold of all; the head may wait for it
+                return;
+            }
+            if (casState(s, s - drop)) {
+                hc.count = held - 1;
+                return;
+            }
+        }
     }
 
     // ---- write side ----
@@ -259,8 +373,12 @@ public final class ReadWriteLock {
      */
     public void writeLock() {
         WaitContext.safePoint();
-        boolean acquired = lockWithin(true, false, 0L, "writeLock()");
-        assert acquired;
+        HoldCounter hc = callerCounter();
+        checkpoint(hc.holder); // K5
+        if (!tryFastWrite(hc.holder)) {
+            boolean acquired = lockSlow(hc, true, false, 0L, "writeLock()");
+            assert acquired;
+        }
     }
 
     /**
@@ -271,7 +389,8 @@ public final class ReadWriteLock {
      *     mode: POSIX EBUSY/EDEADLK)
      */
     public boolean tryWriteLock() {
-        return tryNow(true);
+        HoldCounter hc = callerCounter();
+        return tryFastWrite(hc.holder) || tryNowSlow(hc, true);
     }
 
     /**
@@ -285,7 +404,11 @@ public final class ReadWriteLock {
      */
     public boolean tryWriteLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
-        return lockWithin(true, true, unit.toNanos(timeout), "tryWriteLock(timeout)");
+        long nanos = unit.toNanos(timeout);
+        HoldCounter hc = callerCounter();
+        checkpoint(hc.holder); // K5
+        return tryFastWrite(hc.holder) // T1
+                || lockSlow(hc, true, true, nanos, "tryWriteLock(timeout)");
     }
 
     /**
@@ -295,39 +418,43 @@ public final class ReadWriteLock {
      * @throws NotPermittedException if the caller does not hold the write lock (state unchanged)
      */
     public void writeUnlock() {
-        Object me = Mutex.identity(TaskControlBlock.current());
-        List<WaitNode> won;
-        queue.lock();
-        try {
-            Object w = writerAcquire();
-            if (w != me) {
-                throw new NotPermittedException("writeUnlock() on " + this + " by " + Mutex.describe(me)
-                        + ": only the writer may release the write lock"
-                        + (w == null ? " (the lock is not write-locked)" : " (it is held by " + Mutex.describe(w) + ")"));
-            }
-            setWriterLocked(null);
-            won = dispatchLocked();
-        } finally {
-            queue.unlock();
+        if (!writerValidAcquire() || !Mutex.isCaller(writerAcquire())) { // RW9 (in this order); RW6
+            Object me = Mutex.identity(TaskControlBlock.current());
+            Object holder = writerForDisplay();
+            throw new NotPermittedException("writeUnlock() on " + this + " by " + Mutex.describe(me)
+                    + ": only the writer may release the write lock"
+                    + (holder == null ? " (the lock is not write-locked)"
+                    : " (it is held by " + Mutex.describe(holder) + ")"));
         }
-        won.forEach(WaitQueue::wake); // RW8
+        WRITER_VALID.setRelease(this, false); // RW9: before the CAS that lets the next writer in
+        for (;;) {
+            long s = stateVolatile();
+            assert (s & (WRITER | HOLDS | READERS)) == WRITER : "RW1: " + Long.toHexString(s);
+            if ((s & QUEUED) != 0) {
+                releaseWriteSlow();
+                return;
+            }
+            if (casState(s, s & ~WRITER)) {
+                return;
+            }
+        }
     }
 
     // ---- introspection ----
 
     /** Whether some task or thread holds the write lock (a moment's reading). */
     public boolean isWriteLocked() {
-        return writerAcquire() != null;
+        return (stateVolatile() & WRITER) != 0;
     }
 
     /** Whether the calling task (or host thread) holds the write lock. */
     public boolean isWriteLockedByCurrentTask() {
-        return writerAcquire() == Mutex.identity(TaskControlBlock.current());
+        return writerValidAcquire() && Mutex.isCaller(writerAcquire()); // RW9, in this order
     }
 
     /** The number of read holds of all holders together, re-entries included (a moment's reading). */
     public int readHoldCount() {
-        return readHoldsAcquire();
+        return holds(stateVolatile());
     }
 
     /** How many tasks and threads are blocked waiting for the lock now, readers and writers (a moment's reading). */
@@ -348,34 +475,93 @@ public final class ReadWriteLock {
 
     @Override
     public String toString() {
-        Object w = writerAcquire();
-        int holds = readHoldsAcquire();
+        Object w = writerForDisplay();
+        long s = stateVolatile();
         String state = w != null ? "write-locked by " + Mutex.describe(w)
-                : holds > 0 ? "read-locked, " + holds + " holds by " + readerCountAcquire() + " readers"
+                : holds(s) > 0 ? "read-locked, " + holds(s) + " holds by " + readers(s) + " readers"
                 : "unlocked";
         return "ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state + "]";
     }
 
-    // ---- mechanics ----
+    // ---- mechanics: fast paths ----
 
     /**
-     * The blocking path of readLock, writeLock and the timed tries: checkpoint, take-or-enqueue under
-     * the lock, await, and on TIMED_OUT/KILLED re-dispatch (RW6).
+     * The caller's HoldCounter (RW11): the {@link #lastCaller} hint when it is the caller's, else the
+     * thread's counter, made anew when missing or made for an identity the thread no longer has.
      */
-    private boolean lockWithin(boolean write, boolean timed, long nanos, String op) {
+    private HoldCounter callerCounter() {
+        HoldCounter hc = lastCaller;
+        if (hc == null || !Mutex.isCaller(hc.holder)) {
+            hc = holdCounters.get();
+            if (hc == null || !Mutex.isCaller(hc.holder)) {
+                hc = new HoldCounter(Mutex.identity(TaskControlBlock.current()));
+                holdCounters.set(hc); // a counter left by the thread's ended task keeps its holds (RW11)
+            }
+            lastCaller = hc;
+        }
+        return hc;
+    }
+
+    /** The kill checkpoint of a task caller (K5), found without the ThreadLocal. */
+    private static void checkpoint(Object me) {
+        if (me instanceof TaskControlBlock t) {
+            t.checkpoint();
+        }
+    }
+
+    /** A read hold with one CAS: re-entry at any time (RW2), a first hold only with !WRITER and !QUEUED (RW3). */
+    private boolean tryFastRead(HoldCounter hc) {
+        int held = hc.count;
+        long add = held > 0 ? ONE_HOLD : ONE_HOLD + ONE_READER;
+        for (;;) {
+            long s = stateVolatile();
+            if (holds(s) == Integer.MAX_VALUE) {
+                return false; // the slow path decides: refuse (IllegalStateException) or queue
+            }
+            if (held == 0 && (s & (WRITER | QUEUED)) != 0) {
+                return false; // RW3: queue or fail under the queue lock
+            }
+            assert (s & WRITER) == 0 : "RW1: a read holder beside a writer: " + this;
+            if (casState(s, s + add)) {
+                hc.count = held + 1;
+                return true;
+            }
+        }
+    }
+
+    /** The write lock with one CAS from exactly 0: no holds, no writer, nobody queued (RW3). */
+    private boolean tryFastWrite(Object me) {
+        if (stateVolatile() == 0 && casState(0, WRITER)) {
+            publishWriter(me); // RW9: the caller's own window
+            return true;
+        }
+        return false;
+    }
+
+    // ---- mechanics: slow paths ----
+
+    /**
+     * The blocking path of readLock, writeLock and the timed tries, after the checkpoint and a failed
+     * fast path: take-or-enqueue under the lock, await, and on TIMED_OUT/KILLED re-dispatch (RW6).
+     */
+    private boolean lockSlow(HoldCounter hc, boolean write, boolean timed, long nanos, String op) {
         WaitContext w = WaitContext.current();
-        w.checkpoint(); // K5: a killed task takes nothing, not even a free lock
         long deadline = timed ? Clock.deadlineAfter(w.clock().nanoTime(), nanos) : Blocker.NO_DEADLINE;
-        Object me = Mutex.identity(w);
+        Object me = hc.holder;
+        assert me == Mutex.identity(w) : "RW11: " + Mutex.describe(me);
         WaitNode node;
         queue.lock();
         try {
-            checkNoSelfWaitLocked(me, write, op);
-            if (takeNowLocked(me, write, op)) {
-                return true; // T1: taken even with a past deadline
-            }
-            if (timed && deadline - w.clock().nanoTime() <= 0) {
-                return false; // no need to link a node only to time it out
+            checkNoSelfWaitLocked(hc, write, op);
+            boolean expired = timed && deadline - w.clock().nanoTime() <= 0; // T1: the lock is tried first
+            switch (takeOrAnnounceLocked(hc, write, expired, op)) {
+                case TAKEN -> {
+                    return true;
+                }
+                case EXPIRED -> {
+                    return false; // no need to link a node only to time it out
+                }
+                default -> { } // WAIT: QUEUED is set (RW3)
             }
             node = new WaitNode(queue, new Request(this, me, write));
             queue.enqueueLocked(node);
@@ -384,7 +570,12 @@ public final class ReadWriteLock {
         }
         int outcome = w.await(node, deadline); // K3: the Blocker re-checks the kill after publishing
         if (outcome == WaitNode.SIGNALLED) {
-            assert write ? writerAcquire() == me : readHoldsAcquire() > 0 : this; // RW4
+            if (write) {
+                assert isWriter(me) : "RW4: " + this;
+            } else {
+                assert hc.count == 0 && holds(stateVolatile()) > 0 : "RW2, RW4: " + this;
+                hc.count = 1; // RW10: the dispatcher counted the hold in `state`; our own count is ours to write
+            }
             return true;
         }
         // TIMED_OUT or KILLED: granted nothing (RW5), but our node may have held back readers behind it
@@ -404,57 +595,105 @@ public final class ReadWriteLock {
         return false;
     }
 
-    /** The untimed tries: never block, never throw for a self-wait (RW2), no barging (RW3). */
-    private boolean tryNow(boolean write) {
-        Object me = Mutex.identity(TaskControlBlock.current());
+    /** The untimed tries after a failed fast path: never block, never throw for a self-wait (RW2), no barging (RW3). */
+    private boolean tryNowSlow(HoldCounter hc, boolean write) {
         queue.lock();
         try {
-            if (writerAcquire() == me || (write && readers.containsKey(me))) {
+            if (isWriter(hc.holder) || (write && hc.count > 0)) {
                 return false; // would wait for itself: POSIX EBUSY / EDEADLK, a try just fails
             }
-            return takeNowLocked(me, write, write ? "tryWriteLock()" : "tryReadLock()");
+            return takeOrAnnounceLocked(hc, write, true, write ? "tryWriteLock()" : "tryReadLock()") == TAKEN;
         } finally {
             queue.unlock();
         }
     }
 
-    /** RW2: throws DeadlockException if {@code me} holds the lock in a way that would make it wait for itself. */
-    private void checkNoSelfWaitLocked(Object me, boolean write, String op) {
+    /** RW2: throws DeadlockException if the caller holds the lock in a way that would make it wait for itself. */
+    private void checkNoSelfWaitLocked(HoldCounter hc, boolean write, String op) {
         assert queue.isHeldByCurrentThread();
-        if (writerAcquire() == me) {
+        Object me = hc.holder;
+        if (isWriter(me)) {
             throw new DeadlockException(op + " on " + this + " by " + Mutex.describe(me)
                     + ": the caller holds the write lock; " + (write
                     ? "the write lock is not reentrant, taking it again would wait for itself"
                     : "a read lock would wait for the caller's own write lock (no downgrade; POSIX EDEADLK)"));
         }
-        if (write && readers.containsKey(me)) {
+        if (write && hc.count > 0) {
             throw new DeadlockException(op + " on " + this + " by " + Mutex.describe(me)
                     + ": the caller holds a read lock; upgrading would wait for its own read hold to be released");
         }
     }
 
-    /** Takes the lock without waiting if RW3 allows it, or re-enters a read hold (RW2). */
-    private boolean takeNowLocked(Object me, boolean write, String op) {
+    /**
+     * Under the lock: re-enters a read hold (RW2), or takes the lock if RW3 allows it, clearing QUEUED in
+     * the same CAS when no node is linked; otherwise, unless {@code expired}, sets QUEUED in the CAS that
+     * saw the lock incompatible (RW3), and the caller links its node before unlocking.
+     *
+     * @return {@link #TAKEN}, {@link #WAIT} or {@link #EXPIRED} (nothing changed)
+     */
+    private int takeOrAnnounceLocked(HoldCounter hc, boolean write, boolean expired, String op) {
         assert queue.isHeldByCurrentThread();
-        if (!write && readers.containsKey(me)) {
-            checkReadHoldRoomLocked(op);
-            addReadHoldLocked(me); // re-entry: even with writers queued (see the class comment)
-            return true;
+        if (!write && hc.count > 0) {
+            for (;;) { // re-entry: even with writers queued (see the class comment)
+                long s = stateVolatile();
+                checkReadHoldRoom(s, op);
+                if (casState(s, s + ONE_HOLD)) {
+                    hc.count++;
+                    return TAKEN;
+                }
+            }
         }
         pruneLocked();
-        if (writerAcquire() != null || queue.peekLocked() != null) {
-            return false;
-        }
-        if (write) {
-            if (readHoldsAcquire() > 0) {
-                return false;
+        boolean waitingAhead = queue.peekLocked() != null; // after the prune: no node linked at all otherwise
+        for (;;) {
+            long s = stateVolatile();
+            boolean compatible = (s & WRITER) == 0 && (!write || holds(s) == 0);
+            if (compatible && !waitingAhead) {
+                if (!write) {
+                    checkReadHoldRoom(s, op);
+                }
+                long next = (s & ~QUEUED) + (write ? WRITER : ONE_HOLD + ONE_READER); // RW3: nobody linked
+                if (casState(s, next)) {
+                    if (write) {
+                        publishWriter(hc.holder); // RW9: the caller's own window
+                    } else {
+                        hc.count = 1;
+                    }
+                    return TAKEN;
+                }
+            } else if (expired) {
+                return EXPIRED;
+            } else if ((s & QUEUED) != 0 || casState(s, s | QUEUED)) {
+                return WAIT;
             }
-            setWriterLocked(me);
-        } else {
-            checkReadHoldRoomLocked(op);
-            addReadHoldLocked(me);
         }
-        return true;
+    }
+
+    /** The last read hold of all with QUEUED set (RW7): release and dispatch under the lock. */
+    private void releaseReadSlow(HoldCounter hc, long drop) {
+        List<WaitNode> won;
+        queue.lock();
+        try {
+            addStateLocked(-drop);
+            hc.count--;
+            won = dispatchLocked();
+        } finally {
+            queue.unlock();
+        }
+        won.forEach(WaitQueue::wake); // RW8
+    }
+
+    /** A write release with QUEUED set: clear WRITER and dispatch under the lock. */
+    private void releaseWriteSlow() {
+        List<WaitNode> won;
+        queue.lock();
+        try {
+            addStateLocked(-WRITER);
+            won = dispatchLocked();
+        } finally {
+            queue.unlock();
+        }
+        won.forEach(WaitQueue::wake); // RW8
     }
 
     /** Drops decided (killed or timed-out) nodes from the head; their waiters re-dispatch (RW6). */
@@ -467,8 +706,8 @@ public final class ReadWriteLock {
 
     /**
      * Grants the head of the queue while it is compatible (RW4, RW7): one writer when the lock is free, or
-     * every reader up to the next writer while no writer holds it. The caller wakes the returned winners
-     * after unlocking (RW8).
+     * every reader up to the next writer while no writer holds it; clears QUEUED when no node is left
+     * (RW3). The caller wakes the returned winners after unlocking (RW8).
      */
     private List<WaitNode> dispatchLocked() {
         assert queue.isHeldByCurrentThread();
@@ -476,18 +715,21 @@ public final class ReadWriteLock {
         for (;;) {
             pruneLocked();
             WaitNode h = queue.peekLocked();
-            if (h == null || writerAcquire() != null) {
+            if (h == null) {
+                clearQueuedLocked();
                 break;
             }
+            long s = stateVolatile();
             Request r = (Request) h.channel();
-            if (r.write ? readHoldsAcquire() > 0 : readHoldsAcquire() == Integer.MAX_VALUE) {
+            if ((s & WRITER) != 0 || (r.write ? holds(s) > 0 : holds(s) == Integer.MAX_VALUE)) {
                 break; // FIFO: the head blocks everyone behind it
             }
-            queue.unlinkLocked(h);
+            queue.unlinkLocked(h); // QUEUED stays set until the end: fast paths keep out (RW4)
             if (r.write) {
-                setWriterLocked(r.holder); // RW4: before the CAS that publishes it
+                addStateLocked(WRITER);
+                publishWriter(r.holder); // RW4, RW9: before the trySignal that publishes the grant
             } else {
-                addReadHoldLocked(r.holder);
+                addStateLocked(ONE_HOLD + ONE_READER); // RW10: the waiter sets its own count
             }
             if (h.trySignal()) {
                 if (won.isEmpty()) {
@@ -495,58 +737,97 @@ public final class ReadWriteLock {
                 }
                 won.add(h);
             } else if (r.write) {
-                setWriterLocked(null); // lost to a kill or timeout after the prune: revert, try the next (K9)
+                WRITER_VALID.setRelease(this, false); // lost to a kill or timeout after the prune: revert (K9)
+                addStateLocked(-WRITER);
             } else {
-                removeReadHoldLocked(r.holder);
+                addStateLocked(-(ONE_HOLD + ONE_READER));
             }
         }
-        assert writerAcquire() == null || readHoldsAcquire() == 0 : "RW1: " + this;
+        assert (stateVolatile() & WRITER) == 0 || holds(stateVolatile()) == 0 : "RW1: " + this;
         return won;
     }
 
-    private void checkReadHoldRoomLocked(String op) {
-        if (readHoldsAcquire() == Integer.MAX_VALUE) {
+    /** No node is linked: clears QUEUED so that the fast paths resume (RW3). */
+    private void clearQueuedLocked() {
+        assert queue.isHeldByCurrentThread() && queue.sizeLocked() == 0;
+        for (;;) {
+            long s = stateVolatile();
+            if ((s & QUEUED) == 0 || casState(s, s & ~QUEUED)) {
+                return;
+            }
+        }
+    }
+
+    /** Adds {@code delta} to the state word under the lock; fast re-entries and read unlocks may race it. */
+    private void addStateLocked(long delta) {
+        assert queue.isHeldByCurrentThread();
+        for (;;) {
+            long s = stateVolatile();
+            if (casState(s, s + delta)) {
+                return;
+            }
+        }
+    }
+
+    private void checkReadHoldRoom(long s, String op) {
+        if (holds(s) == Integer.MAX_VALUE) {
             throw new IllegalStateException(op + " on " + this + ": read holds would exceed Integer.MAX_VALUE");
         }
     }
 
-    private void addReadHoldLocked(Object holder) {
-        assert queue.isHeldByCurrentThread();
-        assert writerAcquire() == null : "RW1: read hold for " + Mutex.describe(holder) + " while " + this;
-        readers.merge(holder, 1, Integer::sum);
-        READ_HOLDS.setRelease(this, readHoldsAcquire() + 1);
-        READER_COUNT.setRelease(this, readers.size());
+    // ---- accessors ----
+
+    private static int holds(long s) {
+        return (int) (s & HOLDS);
     }
 
-    private void removeReadHoldLocked(Object holder) {
-        assert queue.isHeldByCurrentThread();
-        Integer held = readers.get(holder);
-        assert held != null && held >= 1 : Mutex.describe(holder) + " holds no read lock";
-        if (held == 1) {
-            readers.remove(holder);
-        } else {
-            readers.put(holder, held - 1);
-        }
-        READ_HOLDS.setRelease(this, readHoldsAcquire() - 1);
-        READER_COUNT.setRelease(this, readers.size());
+    private static int readers(long s) {
+        return (int) ((s & READERS) >>> 31);
     }
 
-    private void setWriterLocked(Object w) {
-        assert queue.isHeldByCurrentThread();
-        assert w == null || readHoldsAcquire() == 0 : "RW1: writer " + Mutex.describe(w) + " while " + this;
-        WRITER.setRelease(this, w);
+    private long stateVolatile() {
+        return (long) STATE.getVolatile(this);
+    }
+
+    private boolean casState(long expected, long next) {
+        return STATE.compareAndSet(this, expected, next);
     }
 
     private Object writerAcquire() {
-        return WRITER.getAcquire(this);
+        return WRITER_ID.getAcquire(this);
     }
 
-    private int readHoldsAcquire() {
-        return (int) READ_HOLDS.getAcquire(this);
+    private boolean writerValidAcquire() {
+        return (boolean) WRITER_VALID.getAcquire(this);
     }
 
-    private int readerCountAcquire() {
-        return (int) READER_COUNT.getAcquire(this);
+    /** Whether {@code me}, the caller, holds the write lock (RW9: exact for the caller; the flag first). */
+    private boolean isWriter(Object me) {
+        return writerValidAcquire() && writerAcquire() == me;
+    }
+
+    /** Names {@code me} the write holder, after the CAS that set WRITER for it (RW9). */
+    private void publishWriter(Object me) {
+        if (WRITER_ID.get(this) != me) {
+            WRITER_ID.setRelease(this, me); // a reference store only when the writer changes (RW9)
+        }
+        WRITER_VALID.setRelease(this, true);
+    }
+
+    /**
+     * The write holder for messages and snapshots, or {@code null} if the lock is not write-locked (a
+     * moment's reading). Spins over the RW9 windows, straight-line code on a running writer's thread.
+     */
+    private Object writerForDisplay() {
+        for (;;) {
+            if (writerValidAcquire()) {
+                return writerAcquire();
+            }
+            if ((stateVolatile() & WRITER) == 0) {
+                return null;
+            }
+            Thread.onSpinWait();
+        }
     }
 
     private String channelName() {
@@ -555,11 +836,11 @@ public final class ReadWriteLock {
 
     /** The holder part of the wait channel; lock-free, so a snapshot never waits for this lock. */
     private String describeHolders() {
-        Object w = writerAcquire();
+        Object w = writerForDisplay();
         if (w != null) {
             return Mutex.describe(w);
         }
-        int n = readerCountAcquire();
+        int n = readers(stateVolatile());
         return n > 0 ? n + " readers" : "nobody"; // fixed format, also for 1
     }
 }
