@@ -195,6 +195,81 @@ class ScheduleExplorerTest {
         assertThat(r.distinctTraces()).isGreaterThan(100);
     }
 
+    /**
+     * The read-write lock's fast paths under every schedule with at most 2 preemptions: two readers (one
+     * re-entering), a writer killed wherever the schedule has it (queued, holding, or not yet there). In
+     * every schedule: writer and readers never overlap, the kill is honoured or arrives after the writer
+     * ended, nothing deadlocks, and the lock is free at the end.
+     */
+    @Test
+    void readWriteLock_exclusionAndKills_holdInEverySchedule_upToTwoPreemptions() {
+        ScheduleExplorer.Result r = ScheduleExplorer.exhaustive(2).maxRuns(20_000)
+                .explore(ScheduleExplorerTest::readersAndAKilledWriter);
+        System.out.println("rwlock: " + r.runs() + " schedules, " + r.distinctTraces() + " distinct traces");
+        assertThat(r.firstFailure()).as("first failing schedule").isEmpty();
+        assertThat(r.exhausted()).as("every schedule within the bound tried, in %d runs", r.runs()).isTrue();
+        assertThat(r.distinctTraces()).isGreaterThan(10);
+    }
+
+    private static int readersAndAKilledWriter() throws Exception {
+        org.tasklife.sync.ReadWriteLock rw = new org.tasklife.sync.ReadWriteLock();
+        AtomicInteger readers = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
+        TaskBody<Object> reader = () -> {
+            rw.readLock();
+            try {
+                readers.incrementAndGet();
+                if (writing.get()) {
+                    throw new AssertionError("a reader inside while the writer is");
+                }
+                Tasks.checkpoint();
+            } finally {
+                readers.decrementAndGet();
+                rw.readUnlock();
+            }
+            return null;
+        };
+        Task<Object> r1 = Tasks.spawnTask("r1", reader);
+        Task<Object> w = Tasks.spawnTask("w", () -> {
+            rw.writeLock();
+            try {
+                writing.set(true);
+                if (readers.get() != 0) {
+                    throw new AssertionError("the writer inside with " + readers.get() + " readers");
+                }
+                Tasks.checkpoint();
+            } finally {
+                writing.set(false);
+                rw.writeUnlock();
+            }
+            return null;
+        });
+        Task<Object> r2 = Tasks.spawnTask("r2", () -> {
+            rw.readLock();
+            try {
+                return reader.run(); // re-entry
+            } finally {
+                rw.readUnlock();
+            }
+        });
+        Tasks.checkpoint();
+        boolean killed = w.kill();
+        try {
+            w.join();
+        } catch (TaskKilledException e) {
+            if (!killed) {
+                throw new AssertionError("the writer ended Killed though kill() said false");
+            }
+        }
+        r1.join();
+        r2.join();
+        if (!rw.tryWriteLock()) {
+            throw new AssertionError("the lock is not free at the end: " + rw);
+        }
+        rw.writeUnlock();
+        return 0;
+    }
+
     private static int killRacingRescheduling() throws Exception {
         org.tasklife.sync.Mutex m = new org.tasklife.sync.Mutex();
         org.tasklife.sync.Semaphore never = new org.tasklife.sync.Semaphore(0);
