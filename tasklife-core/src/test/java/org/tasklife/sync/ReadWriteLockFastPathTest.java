@@ -52,11 +52,7 @@ class ReadWriteLockFastPathTest {
     }
 
     private static void assertFree(ReadWriteLock rw) {
-        assertThat(rw.isWriteLocked()).as("write-locked: %s", rw).isFalse();
-        assertThat(rw.readHoldCount()).as("read holds: %s", rw).isZero();
-        assertThat(rw.queueLength()).as("queued: %s", rw).isZero();
-        assertThat(rw).as("unlocked").hasToString("ReadWriteLock@" + Integer.toHexString(System.identityHashCode(rw))
-                + "[unlocked]");
+        ReadWriteLockTest.assertFree(rw);
     }
 
     /**

@@ -103,10 +103,13 @@ class ReadWriteLockTest {
         return out;
     }
 
-    private static void assertFree(ReadWriteLock rw) {
+    /** The lock is free: no writer, no read hold of the caller, nobody queued, and it says so. */
+    static void assertFree(ReadWriteLock rw) {
         assertThat(rw.isWriteLocked()).as("write-locked: %s", rw).isFalse();
         assertThat(rw.readHoldCount()).as("read holds: %s", rw).isZero();
         assertThat(rw.queueLength()).as("queued: %s", rw).isZero();
+        assertThat(rw).as("unlocked").hasToString("ReadWriteLock@" + Integer.toHexString(System.identityHashCode(rw))
+                + "[unlocked]");
     }
 
     // ---- basic semantics ----
