@@ -164,10 +164,14 @@ public final class Kernel implements AutoCloseable {
          * Deterministic mode (issue 7): one CPU, a virtual clock, and every scheduling choice drawn from
          * {@code seed}. Sleeps and timed waits advance virtual time when every task is blocked, so long
          * timeouts pass at once; the same seed gives the same interleaving of tasklife calls, recorded in
-         * {@link Kernel#schedulerTrace()}. Not controlled by the seed: host code acting on the kernel while
-         * tasks run, blocking outside tasklife, {@code System.nanoTime}, identity hash codes, randomness,
-         * and the force-close of a killed task that outlives its {@link #killGracePeriod} (done by the
-         * kernel's reaper thread, which may hand that task's mutexes to their next lockers).
+         * {@link Kernel#schedulerTrace()}. Work the kernel otherwise defers to its reaper thread is done
+         * at a point the seed fixes: {@link Domain#free()} releases the task records at once, so a freed
+         * id finds nothing from then on ({@link Kernel#findTask}, {@link Kernel#kill(long)}). Not controlled
+         * by the seed: host code acting on the kernel while tasks run, blocking outside tasklife,
+         * {@code System.nanoTime}, identity hash codes, randomness, and the stuck report and force-close of
+         * a killed task that outlives its {@link #killGracePeriod} while virtual time passes (done by the
+         * kernel's reaper thread, at a moment real time decides; it may hand that task's mutexes to their
+         * next lockers).
          */
         public Builder deterministic(long seed) {
             return deterministic(Schedule.seed(seed));

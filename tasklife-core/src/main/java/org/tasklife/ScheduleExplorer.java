@@ -49,10 +49,11 @@ import org.tasklife.internal.sched.ScriptedChoices;
  *
  * <p>The scenario must do all its work inside its tasks and be the same program at each run: create
  * its primitives and state inside {@code scenario.run()}; no randomness, no real time, no host threads
- * acting on the kernel. A failed run may leave a task that no kill could end parked for good (that is
- * what some bugs do). The explorer stops at the first failure and then simplifies its schedule
- * ({@link #shrinkRuns}), so that the reported decision list holds only the preemptions and choices the
- * failure needs.
+ * acting on the kernel. What else the seed does not control is listed at
+ * {@link Kernel.Builder#deterministic(long)}. A failed run may leave a task that no kill could end
+ * parked for good (that is what some bugs do). The explorer stops at the first failure and then
+ * simplifies its schedule ({@link #shrinkRuns}), so that the reported decision list holds only the
+ * preemptions and choices the failure needs.
  *
  * <pre>{@code
  * ScheduleExplorer.Result r = ScheduleExplorer.exhaustive(2).explore(() -> {

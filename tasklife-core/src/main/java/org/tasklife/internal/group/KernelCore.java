@@ -734,7 +734,9 @@ public final class KernelCore {
 
     /**
      * Frees a stopped domain (SPEC D3): reaps its groups and those of the domains below, and takes them
-     * out of the tree. Task records are released by the reaper thread, off every lock.
+     * out of the tree. Task records are released by the reaper thread, off every lock; in deterministic
+     * mode by the caller, after unlocking, so that whether a freed id still finds its record (findTask,
+     * kill(id) and the safe point it takes) never depends on when the reaper thread runs.
      *
      * @param caller the calling task, or {@code null} for host code
      * @throws NotPermittedException if the caller is not in the parent domain
@@ -788,7 +790,11 @@ public final class KernelCore {
         } finally {
             topologyLock.unlock();
         }
-        reaper.execute(() -> records.forEach(this::dispose)); // deferred disposal, off every lock
+        if (scheduler != null && scheduler.isDeterministic()) {
+            records.forEach(this::dispose); // a seed must decide what a freed id finds, not the reaper's timing
+        } else {
+            reaper.execute(() -> records.forEach(this::dispose)); // deferred disposal, off every lock
+        }
     }
 
     /**
