@@ -11,8 +11,6 @@ import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
-import org.tasklife.internal.wait.HostWaiter;
-import org.tasklife.internal.wait.Waiter;
 
 /**
  * A domain: a tenant or VM made of task groups, that can be stopped whole and cannot reach outside
@@ -178,18 +176,17 @@ public final class Domain {
      *
      * @throws NoChildException if no top-level group matches
      * @throws DomainAccessException if the calling task is outside this domain
+     * @throws TaskKilledError if the calling task (of this kernel or of another) is killed while waiting
      */
     public Optional<ChildExit> waitChild(ChildSelector selector, WaitOption... options) {
         Objects.requireNonNull(selector, "selector");
         visible("wait for a group of domain '" + name() + "'");
-        TaskControlBlock caller = TaskControlBlock.current();
-        Waiter waiter = caller == null ? HostWaiter.INSTANCE : caller;
         GroupControlBlock root = core.rootGroupOf(dcb);
         if (root == null) {
             throw new NoChildException("domain '" + name() + "' was freed: it has no groups");
         }
         return core.waitChild(root, selector, Kernel.has(options, WaitOption.NO_HANG),
-                Kernel.has(options, WaitOption.NO_REAP), waiter, caller);
+                Kernel.has(options, WaitOption.NO_REAP), TaskControlBlock.current());
     }
 
     /** {@link #stop(ExitStatus)} with {@code Exited(code)}, like {@code exit(code)} of a whole VM. */
@@ -231,8 +228,9 @@ public final class Domain {
     }
 
     /**
-     * Waits until the domain has stopped, at most {@code timeout}. From a task this is a tasklife wait: a
-     * kill ends it with {@link TaskKilledError}.
+     * Waits until the domain has stopped, at most {@code timeout}. From a task, of this kernel or of
+     * another, this is a tasklife wait of that task: a kill of it ends the wait with
+     * {@link TaskKilledError}, and its own kernel's clock measures the timeout.
      *
      * @return whether the domain stopped
      * @throws IllegalArgumentException if {@code timeout} is negative
@@ -244,9 +242,7 @@ public final class Domain {
             throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
         }
         visible("wait for domain '" + name() + "'");
-        TaskControlBlock caller = TaskControlBlock.current();
-        long deadline = Clock.deadlineAfter(core.clock().nanoTime(), Clock.saturatedNanos(timeout));
-        return core.awaitDomainStopped(dcb, deadline, caller == null ? HostWaiter.INSTANCE : caller, caller);
+        return core.awaitDomainStopped(dcb, Clock.saturatedNanos(timeout), TaskControlBlock.current());
     }
 
     /**

@@ -385,7 +385,13 @@ public final class Kernel implements AutoCloseable {
      * Refuses new spawns, kills every group, waits up to {@code timeout} for every task to end, force-closes
      * what the remaining ones own, and stops the kernel's threads. Idempotent.
      *
+     * <p>Called from a task of another kernel, the wait is a tasklife wait of that task: its own kernel's
+     * clock measures {@code timeout}, and a kill of it (before or during the call) ends the wait at once;
+     * the kernel is then closed all the same (the tasks not yet ended are reported and their resources
+     * force-closed) and the call throws {@link TaskKilledError}.
+     *
      * @return how long it took and which tasks did not end in time
+     * @throws TaskKilledError if the calling task of another kernel is killed (the kernel is closed anyway)
      */
     public ShutdownReport close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");

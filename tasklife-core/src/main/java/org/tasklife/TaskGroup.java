@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.wait.HostWaiter;
 
 /**
  * A handle to a task group (a process, TGID): tasks that share fate, owned resources and one exit
@@ -127,11 +126,13 @@ public final class TaskGroup {
 
     /**
      * Waits until this group ends and reaps it, from host code (for a top-level group) or from a task
-     * of its parent group (SPEC R2).
+     * of its parent group (SPEC R2). A task of another kernel reaps a top-level group as host code does,
+     * but the wait is its own: a kill of that task ends it.
      *
      * @return the group's status
      * @throws NoChildException if it was already reaped
      * @throws NotPermittedException if the caller is neither the parent's task nor host code for a top-level group
+     * @throws TaskKilledError if the calling task is killed while waiting
      */
     public ExitStatus reap() {
         KernelCore core = gcb.core();
@@ -146,9 +147,8 @@ public final class TaskGroup {
             throw new NotPermittedException("group " + gcb.id() + " can be reaped only by a task of its parent group "
                     + parent.id() + (parent.isDomainRoot() ? " or by host code" : ""));
         }
-        return core.waitChild(parent, ChildSelector.group(gcb.id()), false, false,
-                callerGroup == null ? HostWaiter.INSTANCE : caller, callerGroup == null ? null : caller)
-                .orElseThrow().status();
+        // a task of another kernel reaps as host code does, but waits as itself: its kill ends the wait
+        return core.waitChild(parent, ChildSelector.group(gcb.id()), false, false, caller).orElseThrow().status();
     }
 
     @Override

@@ -160,7 +160,7 @@ public final class Tasks {
         TaskControlBlock t = self();
         GroupControlBlock g = KernelCore.groupOf(t);
         return g.core().waitChild(g, selector, Kernel.has(options, WaitOption.NO_HANG),
-                Kernel.has(options, WaitOption.NO_REAP), t, t);
+                Kernel.has(options, WaitOption.NO_REAP), t);
     }
 
     /** Makes the calling task own {@code resource} (SPEC O1). */

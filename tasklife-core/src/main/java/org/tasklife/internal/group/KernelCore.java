@@ -46,6 +46,7 @@ import org.tasklife.internal.time.TimerService;
 import org.tasklife.internal.trace.Trace;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.Dispatch;
+import org.tasklife.internal.wait.HostWaiter;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
@@ -76,6 +77,11 @@ public final class KernelCore {
      * Wake-ups (SPEC K10): queues are signalled after every kernel lock is released; onExit futures,
      * whose callbacks are user code, complete with no lock held.
      *
+     * Callers of other kernels: a task of another kernel counts as host code for what it may see and do
+     * (currentGroup() is null), but a wait it enters here (child wait, reap, domain stop, close) is its
+     * own: the task is the waiter and its own kernel's blocker parks it (blockerFor), so that its kill ends
+     * the wait, its deadline is on its kernel's clock, and in scheduler mode it gives up its CPU.
+     *
      * Known limits: the topology lock serialises spawnGroup, group exit and reaping across the kernel;
      * the benchmark issue decides whether that must be split.
      */
@@ -94,6 +100,7 @@ public final class KernelCore {
     private final AtomicLong openResources = new AtomicLong();
     private final ReentrantLock quiescenceLock = new ReentrantLock();
     private final Condition quiescent = quiescenceLock.newCondition();
+    private final WaitQueue closeWaiters = new WaitQueue(); // tasks of other kernels in close(); signalled once closed
     private final TaskRunner runner;
     private final CpuScheduler scheduler; // null in the default mode
     private final GroupControlBlock rootGroup;
@@ -229,6 +236,16 @@ public final class KernelCore {
             return null;
         }
         return g;
+    }
+
+    /**
+     * The blocker a wait of {@code callerTask} parks through: the one of the task's own kernel, whichever
+     * kernel the awaited object belongs to, so that the wait is the task's (its dispatch gives up its CPU
+     * in scheduler mode, its clock and timers measure deadlines, a kill of it ends the wait); this
+     * kernel's for host code.
+     */
+    private Blocker blockerFor(TaskControlBlock callerTask) {
+        return callerTask != null && callerTask.owner() instanceof GroupControlBlock g ? g.core().blocker : blocker;
     }
 
     /** The group a task belongs to. */
@@ -439,6 +456,9 @@ public final class KernelCore {
                 quiescent.signalAll();
             } finally {
                 quiescenceLock.unlock();
+            }
+            if (closed) { // read after the decrement; close() writes it before it reads the count (Dekker)
+                closeWaiters.signalAll();
             }
         }
     }
@@ -798,14 +818,19 @@ public final class KernelCore {
     }
 
     /**
-     * Waits until {@code d} has stopped or the deadline passed; a kill of the calling task ends it.
+     * Waits until {@code d} has stopped or {@code timeoutNanos} passed; a kill of the calling task ends it.
+     * A task's wait is measured on its own kernel's clock (see {@link #blockerFor}).
      *
+     * @param callerTask the calling task (of any kernel), or {@code null} for host code
      * @return whether the domain stopped
      */
-    public boolean awaitDomainStopped(DomainControlBlock d, long deadline, Waiter waiter, TaskControlBlock callerTask) {
+    public boolean awaitDomainStopped(DomainControlBlock d, long timeoutNanos, TaskControlBlock callerTask) {
         if (callerTask != null) {
             callerTask.checkpoint();
         }
+        Blocker b = blockerFor(callerTask);
+        Waiter waiter = callerTask == null ? HostWaiter.INSTANCE : callerTask;
+        long deadline = Clock.deadlineAfter(b.clock().nanoTime(), timeoutNanos);
         WaitQueue q = d.stopWaiters();
         for (;;) {
             WaitNode node;
@@ -819,7 +844,7 @@ public final class KernelCore {
             } finally {
                 q.unlock();
             }
-            int outcome = blocker.await(waiter, node, deadline);
+            int outcome = b.await(waiter, node, deadline);
             if (outcome == WaitNode.KILLED) {
                 throw callerTask.unwindingThrowable();
             }
@@ -941,16 +966,17 @@ public final class KernelCore {
     /**
      * Waits for a child group of {@code parent} matching {@code selector} to end.
      *
-     * @param waiter the calling task, or the host waiter
-     * @param callerTask the calling task, or {@code null} for host code
+     * @param callerTask the calling task (of any kernel: its kill ends the wait), or {@code null} for host code
      * @return the ended child, or empty with {@code noHang} when matching children live
      * @throws NoChildException if no child matches (SPEC W2)
      */
     public Optional<ChildExit> waitChild(GroupControlBlock parent, ChildSelector selector, boolean noHang,
-            boolean noReap, Waiter waiter, TaskControlBlock callerTask) {
+            boolean noReap, TaskControlBlock callerTask) {
         if (callerTask != null) {
             callerTask.checkpoint();
         }
+        Blocker b = blockerFor(callerTask);
+        Waiter waiter = callerTask == null ? HostWaiter.INSTANCE : callerTask;
         for (;;) {
             WaitNode node;
             topologyLock.lock();
@@ -989,7 +1015,7 @@ public final class KernelCore {
             } finally {
                 topologyLock.unlock();
             }
-            if (blocker.await(waiter, node, Blocker.NO_DEADLINE) == WaitNode.KILLED) {
+            if (b.await(waiter, node, Blocker.NO_DEADLINE) == WaitNode.KILLED) {
                 throw callerTask.unwindingThrowable();
             }
         }
@@ -1099,25 +1125,21 @@ public final class KernelCore {
 
     /**
      * Refuses new spawns, kills every group, waits up to {@code timeoutNanos} for every task to end,
-     * then stops the timer and reaper threads.
+     * then stops the timer and reaper threads. Called by a task of another kernel, the wait is that
+     * task's: on its kernel's clock, and a kill of it (before or during the wait) ends the wait; close
+     * then finishes (reports, force-closes, stops the threads) and throws the kill throwable.
      *
      * @return the tasks still live when the wait ended
      */
     public List<StuckTaskReport> close(long timeoutNanos) {
         closed = true;
         stopDomain(rootDomain(), ExitStatus.KILLED, null); // every domain and group, one grace timer
-        // real time on purpose: close must end even under a manual clock that nobody advances
-        long deadline = Clock.deadlineAfter(Clock.system().nanoTime(), timeoutNanos);
-        quiescenceLock.lock();
-        try {
-            long left;
-            while (liveTasks.get() > 0 && (left = deadline - Clock.system().nanoTime()) > 0) {
-                quiescent.awaitNanos(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            quiescenceLock.unlock();
+        TaskControlBlock caller = TaskControlBlock.current();
+        boolean callerKilled = false;
+        if (caller != null && caller.owner() instanceof GroupControlBlock g && g.core() != this) {
+            callerKilled = awaitQuiescentAsTask(caller, timeoutNanos);
+        } else {
+            awaitQuiescent(timeoutNanos);
         }
         List<StuckTaskReport> stuck = new ArrayList<>();
         for (TaskControlBlock t : tasks.values()) {
@@ -1137,6 +1159,54 @@ public final class KernelCore {
         if (scheduler != null) {
             scheduler.close();
         }
+        if (callerKilled) {
+            throw caller.unwindingThrowable(); // the kernel is closed all the same
+        }
         return stuck;
+    }
+
+    /** Waits for the live count to reach 0, at most {@code timeoutNanos} of real time; host code (or a task of this kernel). */
+    private void awaitQuiescent(long timeoutNanos) {
+        // real time on purpose: close must end even under a manual clock that nobody advances
+        long deadline = Clock.deadlineAfter(Clock.system().nanoTime(), timeoutNanos);
+        quiescenceLock.lock();
+        try {
+            long left;
+            while (liveTasks.get() > 0 && (left = deadline - Clock.system().nanoTime()) > 0) {
+                quiescent.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            quiescenceLock.unlock();
+        }
+    }
+
+    /**
+     * {@link #awaitQuiescent} for a task of another kernel: a tasklife wait of that task, on its kernel's
+     * clock, that its kill ends (SPEC K2).
+     *
+     * @return whether the wait ended because the task was killed (or had been)
+     */
+    private boolean awaitQuiescentAsTask(TaskControlBlock caller, long timeoutNanos) {
+        Blocker b = blockerFor(caller);
+        long deadline = Clock.deadlineAfter(b.clock().nanoTime(), timeoutNanos);
+        for (;;) {
+            WaitNode node;
+            closeWaiters.lock();
+            try {
+                if (liveTasks.get() == 0) {
+                    return false;
+                }
+                node = new WaitNode(closeWaiters, WaitChannel.of("close(kernel " + name + ")"));
+                closeWaiters.enqueueLocked(node);
+            } finally {
+                closeWaiters.unlock();
+            }
+            int outcome = b.await(caller, node, deadline);
+            if (outcome != WaitNode.SIGNALLED) {
+                return outcome == WaitNode.KILLED;
+            }
+        }
     }
 }
