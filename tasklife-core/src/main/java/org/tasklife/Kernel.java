@@ -77,8 +77,9 @@ public final class Kernel implements AutoCloseable {
         }
 
         /**
-         * How long a killed task may take to unwind before it is reported stuck and its owned resources
-         * are force-closed (SPEC K8). Default 5 s.
+         * How long a killed task may take to unwind, and any task its exit sequence (task-local
+         * destructors, {@code close()} of what it owns), before it is reported stuck and what it owns is
+         * force-closed. Default 5 s.
          *
          * @throws IllegalArgumentException if not positive
          */

@@ -3,8 +3,10 @@ package org.tasklife;
 import java.util.List;
 
 /**
- * A killed task that did not finish unwinding within the kill grace period (SPEC K8): where it is
- * stuck. Its owned resources are force-closed when this report is made.
+ * A killed task that did not finish unwinding within the kill grace period, or a task whose exit
+ * sequence (its task-local destructors, the {@code close()} of what it owns) did not end within that
+ * period after it began, killed or not: where it is stuck. What it still owns is force-closed
+ * when this report is made.
  *
  * @param taskId the task
  * @param groupId its group

@@ -58,7 +58,9 @@ public final class Task<T> {
     /**
      * Kills the task (SPEC K1–K4): a wait it is blocked in ends at once with {@link TaskKilledError};
      * a running task sees it at its next safe point (and JDK blocking calls are interrupted).
-     * Asynchronous: use {@link #onExit()} to wait for the end.
+     * Asynchronous: use {@link #onExit()} to wait for the end. A task already in its exit sequence is not
+     * killed (false); if that sequence (destructors, {@code close()} of what it owns) does not end within
+     * the kill grace period, the task is reported stuck all the same ({@link Kernel#stuckTasks()}).
      *
      * @return whether this call killed it; false if already killed, exiting, ended or disposed
      * @throws DomainAccessException if called from a task outside the task's domain (SPEC D5)

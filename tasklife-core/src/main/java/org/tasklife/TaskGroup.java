@@ -126,7 +126,7 @@ public final class TaskGroup {
 
     /**
      * Waits until this group ends and reaps it, from host code (for a top-level group) or from a task
-     * of its parent group (SPEC R2). A task of another kernel reaps a top-level group as host code does,
+     * of its parent group. A task of another kernel reaps a top-level group as host code does,
      * but the wait is its own: a kill of that task ends it.
      *
      * @return the group's status

@@ -478,6 +478,14 @@ public final class KernelCore {
     }
 
     /**
+     * Arms the grace timer of a task that was not killed and whose exit sequence is about to run user code
+     * (destructors, close()): if it has not ended within the grace period it is reported stuck (SPEC K8).
+     */
+    void armExitGrace(TaskControlBlock t) {
+        reaper.armGrace(t);
+    }
+
+    /**
      * Records {@code status} as the group's status (first wins) and kills every live member but
      * {@code except}.
      *

@@ -1,9 +1,11 @@
 package org.tasklife.internal.group;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.tasklife.ExitStatus;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.sched.CpuSet;
+import org.tasklife.internal.task.ResourceList;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.trace.Trace;
 
@@ -25,6 +27,13 @@ final class TaskRunner {
      * -> Killed, whatever the body returned or threw (SPEC K5); else thrown -> Failed (and the group
      * fails unless its policy is FAIL_TASK, SPEC E5); else Exited(0) with the body's result, and for a
      * main task the returned code ends the group (SPEC E2).
+     *
+     * Stuck exit (SPEC K8): the exit sequence runs user code only in task-local destructors and close() of
+     * owned resources, so only there can it block. A task that was not killed gets its grace timer when it
+     * is about to run such code (a killed one has its kill's timer already): if it has not published within
+     * the grace period, the reaper reports it and force-closes what it still owns. A task with neither
+     * (most tasks: spawn and join benchmarks) arms nothing. kill() of an exiting task stays false (SPEC K1);
+     * it needs no timer of its own: the exit's timer covers it.
      */
 
     private final KernelCore core;
@@ -111,8 +120,17 @@ final class TaskRunner {
             status = ExitStatus.exited(0);
             value = result;
         }
+        boolean watch = !TaskControlBlock.wasKilled(word); // a kill armed a grace timer already
+        if (watch && t.hasExitHooks()) {
+            core.armExitGrace(t);
+            watch = false;
+        }
         t.runExitHooks();
-        t.recordCloseFailures(t.resources().closeAll());
+        List<ResourceList.Entry> owned = t.resources().takeAll();
+        if (watch && owned != null) {
+            core.armExitGrace(t);
+        }
+        t.recordCloseFailures(t.resources().closeTaken(owned));
         t.fireDeathWatches(); // robust mutexes still held go to their next locker, owner-died (SPEC §9)
         t.publish(status, value);
         Trace.taskExited(core.name(), t, g, status);

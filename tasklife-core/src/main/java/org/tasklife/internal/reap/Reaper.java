@@ -22,14 +22,21 @@ public final class Reaper implements AutoCloseable {
     /*
      * Implementation notes
      *
-     * Overview: kill() arms one timer per killed task; publish() cancels it. If it fires, the timer
-     * thread only queues the task here; this thread then takes a stuck report (state, wait channel,
-     * stack) and force-closes the task's owned resources (closing a socket or channel unblocks most JDK
-     * I/O). Each resource still closes exactly once: the owner's own exit sequence and this force-close
-     * race on each entry's CAS.
+     * Overview: kill() arms one timer per killed task (one per batch for group kills and domain stops);
+     * publish() cancels it. A task that was not killed gets one when its exit sequence is about to run user
+     * code (destructors, close(): TaskRunner), so that a task stuck in its own exit is reported too. If it
+     * fires, the timer thread only queues the task here; this thread then takes a stuck report (state,
+     * wait channel, stack), force-closes what the task still owns (closing a socket or channel unblocks
+     * most JDK I/O) and fires its death watches (its mutexes go to their next lockers, owner-died). Each
+     * resource still closes exactly once: the owner's own exit sequence and this force-close race on each
+     * entry's CAS, and a force-close during the owner's blocked close() closes the entries that close has
+     * not reached (ResourceList).
      *
      * Known limits: group-owned resources of a group whose stuck member never ends are not closed
-     * by the grace timer (the group has not ended); Kernel.close force-closes them too.
+     * by the grace timer (the group has not ended); Kernel.close force-closes them too. A group-owned
+     * resource whose close() blocks when the group ends holds up a task that has already published
+     * (TERMINATED): it is not reported. The force-closes run one after another on this thread, so a
+     * close() that blocks here delays every later report.
      */
 
     private static final Runnable STOP = () -> {};
@@ -59,7 +66,7 @@ public final class Reaper implements AutoCloseable {
         thread.start();
     }
 
-    /** Arms the grace timer of a task that was just killed. */
+    /** Arms the grace timer of a task that was just killed, or whose exit sequence is about to run user code. */
     public void armGrace(TaskControlBlock t) {
         long deadline = Clock.deadlineAfter(clock.nanoTime(), graceNanos);
         try {

@@ -580,6 +580,11 @@ public final class TaskControlBlock implements Waiter {
         }
     }
 
+    /** Whether exit hooks (task-local destructors) are registered; only on the task's own thread. */
+    public boolean hasExitHooks() {
+        return exitHooks != null;
+    }
+
     /** Registers a hook run at exit before owned resources close; only on the task's own thread. */
     public void addExitHook(Runnable hook) {
         assert current() == this;
