@@ -56,6 +56,12 @@ public final class Kernel implements AutoCloseable {
 
     /** Settings of a kernel to boot. */
     public static final class Builder {
+        /**
+         * The most CPUs a kernel in scheduler mode may own (Linux's largest {@code NR_CPUS} configuration);
+         * each CPU is a run queue and bookkeeping in this JVM, so an impossible count is refused up front.
+         */
+        public static final int MAX_CPUS = 8192;
+
         private String name = "tasklife";
         private Duration killGracePeriod = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(10);
@@ -119,11 +125,13 @@ public final class Kernel implements AutoCloseable {
          * that never calls tasklife keeps its CPU. For N CPUs to run in parallel the JVM needs as many carrier threads
          * ({@code -Djdk.virtualThreadScheduler.parallelism}).
          *
-         * @throws IllegalArgumentException if {@code cpus < 1}
+         * @param cpus how many CPUs the kernel owns, 1 to {@link #MAX_CPUS}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cpus < 1} or {@code cpus > MAX_CPUS}
          */
         public Builder cpus(int cpus) {
-            if (cpus < 1) {
-                throw new IllegalArgumentException("cpus must be at least 1, was " + cpus);
+            if (cpus < 1 || cpus > MAX_CPUS) {
+                throw new IllegalArgumentException("cpus must be between 1 and " + MAX_CPUS + ", was " + cpus);
             }
             this.cpus = cpus;
             return this;
@@ -204,13 +212,18 @@ public final class Kernel implements AutoCloseable {
                 scheduler = CpuScheduler.deterministic(choices, virtual);
                 c = virtual;
             } else if (cpus > 0) {
-                scheduler = CpuScheduler.ofCpus(cpus, timeSlice.toNanos(), workStealing);
+                scheduler = CpuScheduler.ofCpus(cpus, Clock.saturatedNanos(timeSlice), workStealing);
             }
-            return new Kernel(new KernelCore(name, c, killGracePeriod.toNanos(), stuckListener, scheduler), closeTimeout,
-                    jmx);
+            return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuckListener, scheduler),
+                    closeTimeout, jmx);
         }
 
-        /** {@code d}, if positive. @throws IllegalArgumentException naming {@code what} otherwise */
+        /**
+         * {@code d}, if positive. Durations too long to count in nanoseconds are accepted and saturate where
+         * they are used (as the JDK's timed waits do): they mean "for ever".
+         *
+         * @throws IllegalArgumentException naming {@code what} otherwise
+         */
         static Duration positive(Duration d, String what) {
             Objects.requireNonNull(d, what);
             if (d.isNegative() || d.isZero()) {
@@ -272,9 +285,11 @@ public final class Kernel implements AutoCloseable {
     /**
      * The task with this id, unless unknown or disposed (SPEC I8: never another task).
      *
+     * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the task is outside the caller's domain
      */
     public Optional<Task<?>> findTask(long id) {
+        checkId(id, "id");
         TaskControlBlock t = core.findTask(id);
         if (t == null) {
             return Optional.empty();
@@ -286,9 +301,11 @@ public final class Kernel implements AutoCloseable {
     /**
      * The group with this id, unless unknown, a domain root, or reaped.
      *
+     * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the group is outside the caller's domain
      */
     public Optional<TaskGroup> findGroup(long id) {
+        checkId(id, "id");
         GroupControlBlock g = core.findGroup(id);
         if (g == null || g.isDomainRoot()) {
             return Optional.empty();
@@ -300,9 +317,11 @@ public final class Kernel implements AutoCloseable {
     /**
      * The domain with this id, unless unknown or freed.
      *
+     * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the domain is outside the caller's domain
      */
     public Optional<Domain> findDomain(long id) {
+        checkId(id, "id");
         DomainControlBlock d = core.findDomain(id);
         if (d == null) {
             return Optional.empty();
@@ -319,9 +338,11 @@ public final class Kernel implements AutoCloseable {
      *     reaped) or it was already killed (by this or an earlier call, a group kill, an {@code exitGroup} or
      *     a domain stop), is exiting, or has ended. To tell an unknown id apart, ask {@link #findTask} first
      *     (racy by nature: the task may end in between)
+     * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the task is outside the caller's domain
      */
     public boolean kill(long taskId) {
+        checkId(taskId, "taskId");
         TaskControlBlock t = core.findTask(taskId);
         if (t == null) {
             return false;
@@ -379,14 +400,16 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * Refuses new spawns, kills every group, waits up to {@code timeout} for every task to end, force-closes
-     * what the remaining ones own, and stops the kernel's threads. Idempotent.
+     * what the remaining ones own, and stops the kernel's threads. Idempotent. A timeout too long to count
+     * in nanoseconds (about 292 years) is taken as the longest one that can; zero or negative waits not at all.
      *
+     * @param timeout how long to wait for tasks to end
      * @return how long it took and which tasks did not end in time
      */
     public ShutdownReport close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         long start = Clock.system().nanoTime();
-        List<StuckTaskReport> stuck = core.close(timeout.toNanos());
+        List<StuckTaskReport> stuck = core.close(Clock.saturatedNanos(timeout)); // huge timeouts mean "wait for ever"
         if (management != null) {
             management.unregister();
         }
@@ -397,6 +420,17 @@ public final class Kernel implements AutoCloseable {
     @Override
     public void close() {
         close(closeTimeout);
+    }
+
+    /**
+     * Ids are positive: an id {@code <= 0} can never name anything, which is a caller's mistake, unlike a
+     * valid id that is unknown or no longer exists (answered with empty or {@code false}).
+     */
+    static long checkId(long id, String what) {
+        if (id <= 0) {
+            throw new IllegalArgumentException(what + " must be positive (tasklife ids start at 1), was " + id);
+        }
+        return id;
     }
 
     static boolean has(WaitOption[] options, WaitOption o) {

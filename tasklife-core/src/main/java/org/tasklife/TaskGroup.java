@@ -35,7 +35,12 @@ public final class TaskGroup {
         return gcb.name();
     }
 
-    /** The current parent group's id (changes when the group is reparented, SPEC R4). */
+    /**
+     * The current parent group's id: it changes when the group is reparented (its parent ended first), and
+     * is {@code 0} once the group was reaped, since a reaped group has no parent any more.
+     *
+     * @return the parent's id, or {@code 0} after reaping
+     */
     public long parentId() {
         GroupControlBlock p = gcb.parent();
         return p == null ? 0 : p.id();
@@ -44,6 +49,18 @@ public final class TaskGroup {
     /** The group's state. */
     public GroupState state() {
         return gcb.state();
+    }
+
+    /**
+     * Whether the group is marked child-subreaper now: orphans below it (children of its descendants whose
+     * parent ends) are reparented to it rather than to the domain root. Set at spawn with
+     * {@link SpawnOptions#childSubreaper()} or at run time by the group itself with
+     * {@link Tasks#setChildSubreaper(boolean)}.
+     *
+     * @return the mark's current value
+     */
+    public boolean isChildSubreaper() {
+        return gcb.isSubreaper();
     }
 
     /** The exit status once a zombie. */
@@ -137,6 +154,9 @@ public final class TaskGroup {
         KernelCore core = gcb.core();
         TaskControlBlock caller = TaskControlBlock.current();
         GroupControlBlock parent = gcb.parent();
+        if (gcb.state() == GroupState.REAPED) {
+            throw new NoChildException("group " + gcb.id() + " was already reaped");
+        }
         if (parent == null) {
             throw new NotPermittedException("group " + gcb.id() + " is a domain root and is never reaped");
         }

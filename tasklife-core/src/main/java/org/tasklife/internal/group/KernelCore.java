@@ -508,7 +508,7 @@ public final class KernelCore {
             reparentChildrenLocked(g, toSignal);
             GroupControlBlock parent = g.parent();
             if (g.isAutoReap() || g.isAdoptedByRootLocked()) {
-                reapLocked(g);
+                reapLocked(g, false);
             }
             // also when reaped here: waiters that matched it re-check and get ECHILD if nothing is left (SPEC W2, W5)
             toSignal.add(parent.childExits());
@@ -539,7 +539,7 @@ public final class KernelCore {
             if (heir.isDomainRoot()) {
                 c.setAdoptedByRootLocked(); // the root reaps orphans itself (SPEC R4)
                 if (c.state() == GroupState.ZOMBIE) {
-                    reapLocked(c);
+                    reapLocked(c, false);
                 }
             } else if (c.state() == GroupState.ZOMBIE) {
                 zombieMoved = true;
@@ -551,13 +551,21 @@ public final class KernelCore {
         }
     }
 
-    private void reapLocked(GroupControlBlock c) {
+    /**
+     * Reaps zombie {@code c}: it leaves its parent and the tables. Only a reap by a wait adds the child's
+     * CPU time to the parent's children time (SPEC T2, as Linux's RUSAGE_CHILDREN counts only waited-for
+     * children); an auto-reaped child or an orphan reaped by the domain root adds nothing.
+     */
+    private void reapLocked(GroupControlBlock c, boolean byWait) {
         assert topologyLockHeld();
-        CpuTimes times = c.times();
+        CpuTimes times = byWait ? c.times() : null;
         c.becomeReapedLocked();
         GroupControlBlock p = c.parent();
         p.childrenLocked().remove(c.id());
-        p.addReapedChildCpuLocked(times.totalNanos());
+        if (byWait) {
+            p.addReapedChildCpuLocked(times.totalNanos());
+        }
+        c.dropParentLocked();
         groups.remove(c.id());
         c.domain().releaseGroup();
         for (TaskControlBlock t : c.records()) {
@@ -569,6 +577,19 @@ public final class KernelCore {
         if (t.markDisposed()) {
             tasks.remove(t.id());
             groupOf(t).forget(t);
+        }
+    }
+
+    /**
+     * Sets or clears {@code g}'s child-subreaper mark (SPEC R4, {@code prctl(PR_SET_CHILD_SUBREAPER)}):
+     * children orphaned after this call go to the nearest marked ancestor as it is then.
+     */
+    public void setSubreaper(GroupControlBlock g, boolean on) {
+        topologyLock.lock();
+        try {
+            g.setSubreaperLocked(on);
+        } finally {
+            topologyLock.unlock();
         }
     }
 
@@ -775,6 +796,7 @@ public final class KernelCore {
                 if (!g.isDomainRoot()) {
                     if (g.state() == GroupState.ZOMBIE) {
                         g.becomeReapedLocked();
+                        g.dropParentLocked();
                     }
                     g.domain().releaseGroup();
                 }
@@ -965,7 +987,7 @@ public final class KernelCore {
                 if (ended != null) {
                     ChildExit exit = new ChildExit(ended.id(), ended.finalStatus(), ended.times());
                     if (!noReap) {
-                        reapLocked(ended);
+                        reapLocked(ended, true);
                     }
                     return Optional.of(exit);
                 }

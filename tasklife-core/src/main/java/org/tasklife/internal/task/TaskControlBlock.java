@@ -125,6 +125,7 @@ public final class TaskControlBlock implements Waiter {
     private volatile ExitStatus status;    // written before the TERMINATED CAS (T3)
     private Object result;                 // plain: written before the TERMINATED CAS, read after (T3)
     private int requestedExitCode;         // plain: written by the task before EXIT_REQUESTED
+    private Object requestedExitValue;     // plain: written by the task before EXIT_REQUESTED
     private volatile Timeout graceTimer;   // armed by the reaper after a kill; cancelled at publish
     private volatile long cpuNanos;        // written by the task's own thread only
     private volatile long sliceStart = -1; // clock nanos of the running slice, -1 while not running
@@ -348,9 +349,14 @@ public final class TaskControlBlock implements Waiter {
         return n == null ? null : n.channel();
     }
 
-    /** The code given to {@link #requestExit(int)}; valid once the exit was requested. */
+    /** The code given to {@link #requestExit(int, Object)}; valid once the exit was requested. */
     public int requestedExitCode() {
         return requestedExitCode;
+    }
+
+    /** The value given to {@link #requestExit(int, Object)}: what joiners get; valid once the exit was requested. */
+    public Object requestedExitValue() {
+        return requestedExitValue;
     }
 
     /** Whether the word returned by {@link #beginExit()} says the task was killed. */
@@ -433,11 +439,13 @@ public final class TaskControlBlock implements Waiter {
      * Marks the current task as exiting by its own request ({@code exit()}, {@code exitGroup()}).
      * Must be called on the task's own thread.
      *
+     * @param value the task's result for its joiners ({@code pthread_exit(value)}); {@code null} for exitGroup
      * @return false if the task is already killed or already exiting
      */
-    public boolean requestExit(int code) {
+    public boolean requestExit(int code, Object value) {
         assert current() == this;
         requestedExitCode = code;
+        requestedExitValue = value; // plain: the flag's CAS below publishes it to the runner (same thread anyway)
         return setFlag(EXIT_REQUESTED, KILLED);
     }
 

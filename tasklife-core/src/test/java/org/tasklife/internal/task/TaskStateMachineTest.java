@@ -300,7 +300,7 @@ class TaskStateMachineTest {
         TaskControlBlock t = newTcb();
         boolean[] r = onFreshThread(() -> {
             t.start();
-            boolean requested = t.requestExit(5);
+            boolean requested = t.requestExit(5, null);
             return new boolean[] {requested, t.kill(), t.isKilled()};
         });
         assertThat(r).containsExactly(true, false, false);
