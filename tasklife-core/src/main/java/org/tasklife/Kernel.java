@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.tasklife.internal.domain.DomainControlBlock;
+import org.tasklife.internal.group.Authority;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.management.KernelManagement;
@@ -38,10 +39,10 @@ public final class Kernel implements AutoCloseable {
     private final Duration closeTimeout;
     private final KernelManagement management; // null when JMX registration is off (Builder.jmx)
 
-    private Kernel(KernelCore core, Duration closeTimeout, boolean jmx) {
+    private Kernel(KernelCore core, Duration closeTimeout, boolean jmx, boolean jmxReadOnly) {
         this.core = core;
         this.closeTimeout = closeTimeout;
-        this.management = jmx ? KernelManagement.register(this, core.name()) : null; // last: publishes this
+        this.management = jmx ? KernelManagement.register(this, core, jmxReadOnly) : null; // last: publishes this
     }
 
     /** Boots a kernel with default settings. */
@@ -73,6 +74,8 @@ public final class Kernel implements AutoCloseable {
         private Schedule schedule;     // deterministic mode
         private Choices explorerChoices; // deterministic mode under a ScheduleExplorer (one boot only)
         private boolean jmx = true;
+        private boolean jmxReadOnly;
+        private boolean commonPoolIsHost;
 
         private Builder() {}
 
@@ -111,6 +114,35 @@ public final class Kernel implements AutoCloseable {
          */
         public Builder jmx(boolean enabled) {
             this.jmx = enabled;
+            return this;
+        }
+
+        /**
+         * Whether the kernel's {@link org.tasklife.management.KernelMXBean} refuses its state-changing
+         * operations ({@code kill}, {@code stopDomain}), leaving its views readable: for a host that exposes JMX
+         * to people who should watch but not act. Default false.
+         *
+         * @param readOnly whether operations are refused
+         * @return this builder
+         */
+        public Builder jmxReadOnly(boolean readOnly) {
+            this.jmxReadOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * Whether code running on a thread of the common {@link java.util.concurrent.ForkJoinPool} (parallel
+         * streams, {@code CompletableFuture.supplyAsync}) acts as host code on this kernel. Default false: those
+         * threads run every submitter's work, a domain's included, so tasklife cannot tell whose work it is and
+         * refuses them everything ({@link DomainAccessException}). Futures tasklife hands out are not affected:
+         * their async dependents run with the authority of the code that obtained the future. Turn it on only
+         * if no domain's code can reach the common pool (no tenants, or tenants you trust with host authority).
+         *
+         * @param isHost whether common-pool threads act as host code
+         * @return this builder
+         */
+        public Builder commonPoolIsHost(boolean isHost) {
+            this.commonPoolIsHost = isHost;
             return this;
         }
 
@@ -202,8 +234,16 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
-        /** Boots the kernel: starts its timer and reaper threads. */
+        /**
+         * Boots the kernel: starts its timer and reaper threads. The kernel's own threads work for the code
+         * that boots it, which must be host code (or code of a root domain): a domain's code cannot boot a
+         * kernel, since that kernel's tasks would escape the domain's limits and outlive its stop.
+         *
+         * @return the running kernel
+         * @throws DomainAccessException if called by a domain's code, or on a thread of the common ForkJoinPool
+         */
         public Kernel boot() {
+            Authority.checkMayBoot();
             CpuScheduler scheduler = null;
             Clock c = clock;
             Choices choices = explorerChoices != null ? explorerChoices : schedule != null ? schedule.newChoices() : null;
@@ -214,8 +254,8 @@ public final class Kernel implements AutoCloseable {
             } else if (cpus > 0) {
                 scheduler = CpuScheduler.ofCpus(cpus, Clock.saturatedNanos(timeSlice), workStealing);
             }
-            return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuckListener, scheduler),
-                    closeTimeout, jmx);
+            return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuckListener, scheduler,
+                    commonPoolIsHost), closeTimeout, jmx, jmxReadOnly);
         }
 
         /**
@@ -259,7 +299,8 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * Spawns a group whose main task runs {@code main} (SPEC P1). Its parent is the caller's group when
-     * called from a task of this kernel, else the root domain's root.
+     * called from a task of this kernel; else it is a top-level group of the domain the calling code works
+     * for (a thread started by a task of a domain works for that domain), or of the root domain for host code.
      *
      * @throws SpawnRefusedException if the kernel is closed or the caller's group is exiting
      */
@@ -270,7 +311,15 @@ public final class Kernel implements AutoCloseable {
     /** Spawns a group with options. @see #spawnGroup(String, GroupMain) */
     public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
         GroupControlBlock parent = core.currentGroup();
-        return spawnGroupUnder(parent == null ? core.rootGroup() : parent, options, main);
+        if (parent == null) { // not a task of this kernel: a top-level group of the domain the caller works for
+            DomainControlBlock d = core.callerDomain("spawn a group");
+            parent = d == null ? core.rootGroup() : core.rootGroupOf(d);
+            if (parent == null) {
+                throw new SpawnRefusedException("cannot spawn group '" + options.name() + "': domain '" + d.name()
+                        + "' was freed");
+            }
+        }
+        return spawnGroupUnder(parent, options, main);
     }
 
     static TaskGroup spawnGroupUnder(GroupControlBlock parent, SpawnOptions options, GroupMain main) {
@@ -353,10 +402,13 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * A snapshot of live tasks and unreaped groups (SPEC §11): all of them for host code, those of the
-     * caller's domain and the domains below it for a task (SPEC D5).
+     * caller's domain and the domains below it for a domain's code (SPEC D5).
+     *
+     * @return the snapshot
+     * @throws DomainAccessException if the caller acts for nobody in this kernel
      */
     public KernelSnapshot snapshot() {
-        DomainControlBlock scope = core.callerDomain();
+        DomainControlBlock scope = core.callerDomain("take a snapshot");
         return core.snapshot(scope == null ? core.rootDomain() : scope);
     }
 
@@ -369,18 +421,38 @@ public final class Kernel implements AutoCloseable {
         return s == null ? List.of() : s.trace();
     }
 
-    /** Number of tasks not yet terminated. */
+    /**
+     * Number of tasks not yet terminated: in the whole kernel for host code, in the caller's domain and the
+     * domains below it for a domain's code.
+     *
+     * @return the count
+     * @throws DomainAccessException if the caller acts for nobody in this kernel
+     */
     public long liveTaskCount() {
-        return core.liveTaskCount();
+        DomainControlBlock scope = core.callerDomain("count the live tasks");
+        return scope == null ? core.liveTaskCount() : scope.liveTasks();
     }
 
-    /** Number of owned resources (of tasks and groups) still open. */
+    /**
+     * Number of owned resources (of tasks and groups) still open, kernel-wide.
+     *
+     * @return the count
+     * @throws DomainAccessException if called by a domain's code (only host code reads kernel-wide counts)
+     */
     public long openResourceCount() {
+        core.checkHost("read the kernel-wide count of open resources");
         return core.openResources().get();
     }
 
-    /** Number of timers armed and not yet fired or cancelled (sleeps, timed waits, kill grace timers). */
+    /**
+     * Number of timers armed and not yet fired or cancelled (sleeps, timed waits, kill grace timers),
+     * kernel-wide.
+     *
+     * @return the count
+     * @throws DomainAccessException if called by a domain's code (only host code reads kernel-wide counts)
+     */
     public int pendingTimerCount() {
+        core.checkHost("read the kernel-wide count of timers");
         return core.timers().pendingCount();
     }
 
@@ -393,9 +465,23 @@ public final class Kernel implements AutoCloseable {
         return WaitQueue.linkedNodesInJvm();
     }
 
-    /** Stuck-task reports made so far (SPEC K8). */
+    /**
+     * Stuck-task reports made so far (SPEC K8): all of them for host code; for a domain's code, those of
+     * tasks of its domain and the domains below it whose group is still known to the kernel.
+     *
+     * @return the reports, oldest first
+     * @throws DomainAccessException if the caller acts for nobody in this kernel
+     */
     public List<StuckTaskReport> stuckTasks() {
-        return core.stuckReports();
+        DomainControlBlock scope = core.callerDomain("read stuck-task reports");
+        List<StuckTaskReport> all = core.stuckReports();
+        if (scope == null) {
+            return all;
+        }
+        return all.stream().filter(r -> {
+            GroupControlBlock g = core.findGroup(r.groupId());
+            return g != null && scope.contains(g.domain());
+        }).toList();
     }
 
     /**
@@ -405,9 +491,12 @@ public final class Kernel implements AutoCloseable {
      *
      * @param timeout how long to wait for tasks to end
      * @return how long it took and which tasks did not end in time
+     * @throws DomainAccessException if called by a domain's code: only host code (or code of the root domain)
+     *     closes a kernel
      */
     public ShutdownReport close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        core.checkHost("close kernel '" + core.name() + "'");
         long start = Clock.system().nanoTime();
         List<StuckTaskReport> stuck = core.close(Clock.saturatedNanos(timeout)); // huge timeouts mean "wait for ever"
         if (management != null) {

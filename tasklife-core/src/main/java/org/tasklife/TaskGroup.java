@@ -68,9 +68,14 @@ public final class TaskGroup {
         return Optional.ofNullable(gcb.finalStatus());
     }
 
-    /** A future of the exit status, completing on every path; does not reap (SPEC R3). */
+    /**
+     * A future of the exit status, completing on every path; does not reap (SPEC R3). Its dependents, async
+     * ones included, run with the authority of the code that called this method, whichever thread completes it.
+     *
+     * @return a future of the exit status
+     */
     public CompletableFuture<ExitStatus> onExit() {
-        return gcb.onExit().copy();
+        return gcb.core().bindToCaller(gcb.onExit());
     }
 
     /** Live tasks of the group, by id. */
@@ -110,9 +115,13 @@ public final class TaskGroup {
     /**
      * Makes the group own {@code resource}: closed exactly once when the group's last task ends.
      *
+     * The resource's {@code close()} runs with the authority of the group's domain.
+     *
      * @throws InvalidTaskOperationException if the group already ended
+     * @throws DomainAccessException if the calling code works for a domain the group is outside of
      */
     public Owned own(AutoCloseable resource) {
+        gcb.core().checkVisible(gcb.domain(), "give group " + gcb.id() + " a resource to own");
         return Owned.register(gcb.resources(), resource, "group " + gcb.id());
     }
 
@@ -160,6 +169,7 @@ public final class TaskGroup {
         if (parent == null) {
             throw new NotPermittedException("group " + gcb.id() + " is a domain root and is never reaped");
         }
+        core.checkVisible(gcb.domain(), "reap group " + gcb.id());
         GroupControlBlock callerGroup = core.currentGroup();
         boolean permitted = callerGroup == parent || (caller == null || callerGroup == null) && parent.isDomainRoot();
         if (!permitted) {

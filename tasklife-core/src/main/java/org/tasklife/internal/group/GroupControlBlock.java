@@ -107,6 +107,12 @@ public final class GroupControlBlock implements TaskOwner {
         return id;
     }
 
+    /** Its domain's root group: the token of the domain's authority (see Authority). */
+    @Override
+    public Object authorityToken() {
+        return root;
+    }
+
     /** The group id (TGID; equal to its main task's id). */
     public long id() {
         return id;
