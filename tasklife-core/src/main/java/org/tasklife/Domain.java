@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
@@ -116,20 +117,24 @@ public final class Domain {
                 options.isStopWhenEmpty(), options.isAutoFree(), listener(core, options)));
     }
 
+    /** The listener, run with the authority of the code that creates the domain (its parent side). */
     private static DomainControlBlock.Listener listener(KernelCore core, DomainOptions options) {
         var user = options.listener();
         if (user == null) {
             return null;
         }
         return new DomainControlBlock.Listener() {
+            private final Executor asCreator = core.callerBoundExecutor();
+
             @Override
             public void abnormalExit(DomainControlBlock d, long groupId, ExitStatus status, long liveTasks) {
-                user.accept(new DomainEvent.AbnormalExit(new Domain(core, d), groupId, status, liveTasks));
+                asCreator.execute(() -> user.accept(new DomainEvent.AbnormalExit(new Domain(core, d), groupId, status,
+                        liveTasks)));
             }
 
             @Override
             public void stopped(DomainControlBlock d, ExitStatus status) {
-                user.accept(new DomainEvent.Stopped(new Domain(core, d), status));
+                asCreator.execute(() -> user.accept(new DomainEvent.Stopped(new Domain(core, d), status)));
             }
         };
     }
@@ -221,10 +226,13 @@ public final class Domain {
 
     /**
      * Completes with the stop status once the domain has stopped (no live task in it or below). Completing
-     * or cancelling the returned future affects only that copy.
+     * or cancelling the returned future affects only that copy. Its dependents, async ones included, run
+     * with the authority of the code that called this method, whichever thread completes it.
+     *
+     * @return a future of the stop status
      */
     public CompletableFuture<ExitStatus> onStopped() {
-        return dcb.onStopped().copy();
+        return core.bindToCaller(dcb.onStopped());
     }
 
     /**
@@ -232,15 +240,15 @@ public final class Domain {
      * another, this is a tasklife wait of that task: a kill of it ends the wait with
      * {@link TaskKilledError}, and its own kernel's clock measures the timeout.
      *
+     * A zero or negative timeout does not wait: it answers whether the domain has stopped (as the JDK's timed
+     * waits do).
+     *
+     * @param timeout how long to wait at most
      * @return whether the domain stopped
-     * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws DomainAccessException if the calling task is outside this domain
      */
     public boolean awaitStopped(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        }
         visible("wait for domain '" + name() + "'");
         return core.awaitDomainStopped(dcb, Clock.saturatedNanos(timeout), TaskControlBlock.current());
     }
@@ -253,8 +261,7 @@ public final class Domain {
      * @throws NotPermittedException if called by a task that is not in the parent domain (host code may)
      */
     public void free() {
-        core.freeDomain(dcb, TaskControlBlock.current() != null && core.currentGroup() != null
-                ? TaskControlBlock.current() : null);
+        core.freeDomain(dcb);
     }
 
     /** A snapshot of the live tasks and unreaped groups of this domain and the domains below it. */

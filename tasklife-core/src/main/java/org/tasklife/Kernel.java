@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.tasklife.internal.domain.DomainControlBlock;
+import org.tasklife.internal.group.Authority;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.management.KernelManagement;
@@ -38,10 +39,10 @@ public final class Kernel implements AutoCloseable {
     private final Duration closeTimeout;
     private final KernelManagement management; // null when JMX registration is off (Builder.jmx)
 
-    private Kernel(KernelCore core, Duration closeTimeout, boolean jmx) {
+    private Kernel(KernelCore core, Duration closeTimeout, boolean jmx, boolean jmxReadOnly) {
         this.core = core;
         this.closeTimeout = closeTimeout;
-        this.management = jmx ? KernelManagement.register(this, core.name()) : null; // last: publishes this
+        this.management = jmx ? KernelManagement.register(this, core, jmxReadOnly) : null; // last: publishes this
     }
 
     /** Boots a kernel with default settings. */
@@ -56,6 +57,12 @@ public final class Kernel implements AutoCloseable {
 
     /** Settings of a kernel to boot. */
     public static final class Builder {
+        /**
+         * The most CPUs a kernel in scheduler mode may own (Linux's largest {@code NR_CPUS} configuration);
+         * each CPU is a run queue and bookkeeping in this JVM, so an impossible count is refused up front.
+         */
+        public static final int MAX_CPUS = 8192;
+
         private String name = "tasklife";
         private Duration killGracePeriod = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(10);
@@ -67,6 +74,8 @@ public final class Kernel implements AutoCloseable {
         private Schedule schedule;     // deterministic mode
         private Choices explorerChoices; // deterministic mode under a ScheduleExplorer (one boot only)
         private boolean jmx = true;
+        private boolean jmxReadOnly;
+        private boolean commonPoolIsHost;
 
         private Builder() {}
 
@@ -110,6 +119,35 @@ public final class Kernel implements AutoCloseable {
         }
 
         /**
+         * Whether the kernel's {@link org.tasklife.management.KernelMXBean} refuses its state-changing
+         * operations ({@code kill}, {@code stopDomain}), leaving its views readable: for a host that exposes JMX
+         * to people who should watch but not act. Default false.
+         *
+         * @param readOnly whether operations are refused
+         * @return this builder
+         */
+        public Builder jmxReadOnly(boolean readOnly) {
+            this.jmxReadOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * Whether code running on a thread of the common {@link java.util.concurrent.ForkJoinPool} (parallel
+         * streams, {@code CompletableFuture.supplyAsync}) acts as host code on this kernel. Default false: those
+         * threads run every submitter's work, a domain's included, so tasklife cannot tell whose work it is and
+         * refuses them everything ({@link DomainAccessException}). Futures tasklife hands out are not affected:
+         * their async dependents run with the authority of the code that obtained the future. Turn it on only
+         * if no domain's code can reach the common pool (no tenants, or tenants you trust with host authority).
+         *
+         * @param isHost whether common-pool threads act as host code
+         * @return this builder
+         */
+        public Builder commonPoolIsHost(boolean isHost) {
+            this.commonPoolIsHost = isHost;
+            return this;
+        }
+
+        /**
          * Scheduler mode (issue 7): the kernel owns {@code cpus} CPUs and a task runs only while it holds
          * one. Tasks give their CPU up when they block in a tasklife wait, at a safe point (any tasklife
          * call, {@link Tasks#checkpoint()}, {@link Tasks#yieldNow()}) once their {@link #timeSlice} is
@@ -120,11 +158,13 @@ public final class Kernel implements AutoCloseable {
          * that never calls tasklife keeps its CPU. For N CPUs to run in parallel the JVM needs as many carrier threads
          * ({@code -Djdk.virtualThreadScheduler.parallelism}).
          *
-         * @throws IllegalArgumentException if {@code cpus < 1}
+         * @param cpus how many CPUs the kernel owns, 1 to {@link #MAX_CPUS}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cpus < 1} or {@code cpus > MAX_CPUS}
          */
         public Builder cpus(int cpus) {
-            if (cpus < 1) {
-                throw new IllegalArgumentException("cpus must be at least 1, was " + cpus);
+            if (cpus < 1 || cpus > MAX_CPUS) {
+                throw new IllegalArgumentException("cpus must be between 1 and " + MAX_CPUS + ", was " + cpus);
             }
             this.cpus = cpus;
             return this;
@@ -199,8 +239,16 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
-        /** Boots the kernel: starts its timer and reaper threads. */
+        /**
+         * Boots the kernel: starts its timer and reaper threads. The kernel's own threads work for the code
+         * that boots it, which must be host code (or code of a root domain): a domain's code cannot boot a
+         * kernel, since that kernel's tasks would escape the domain's limits and outlive its stop.
+         *
+         * @return the running kernel
+         * @throws DomainAccessException if called by a domain's code, or on a thread of the common ForkJoinPool
+         */
         public Kernel boot() {
+            Authority.checkMayBoot();
             CpuScheduler scheduler = null;
             Clock c = clock;
             Choices choices = explorerChoices != null ? explorerChoices : schedule != null ? schedule.newChoices() : null;
@@ -209,13 +257,18 @@ public final class Kernel implements AutoCloseable {
                 scheduler = CpuScheduler.deterministic(choices, virtual);
                 c = virtual;
             } else if (cpus > 0) {
-                scheduler = CpuScheduler.ofCpus(cpus, timeSlice.toNanos(), workStealing);
+                scheduler = CpuScheduler.ofCpus(cpus, Clock.saturatedNanos(timeSlice), workStealing);
             }
-            return new Kernel(new KernelCore(name, c, killGracePeriod.toNanos(), stuckListener, scheduler), closeTimeout,
-                    jmx);
+            return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuckListener, scheduler,
+                    commonPoolIsHost), closeTimeout, jmx, jmxReadOnly);
         }
 
-        /** {@code d}, if positive. @throws IllegalArgumentException naming {@code what} otherwise */
+        /**
+         * {@code d}, if positive. Durations too long to count in nanoseconds are accepted and saturate where
+         * they are used (as the JDK's timed waits do): they mean "for ever".
+         *
+         * @throws IllegalArgumentException naming {@code what} otherwise
+         */
         static Duration positive(Duration d, String what) {
             Objects.requireNonNull(d, what);
             if (d.isNegative() || d.isZero()) {
@@ -251,7 +304,8 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * Spawns a group whose main task runs {@code main} (SPEC P1). Its parent is the caller's group when
-     * called from a task of this kernel, else the root domain's root.
+     * called from a task of this kernel; else it is a top-level group of the domain the calling code works
+     * for (a thread started by a task of a domain works for that domain), or of the root domain for host code.
      *
      * @throws SpawnRefusedException if the kernel is closed or the caller's group is exiting
      */
@@ -262,7 +316,15 @@ public final class Kernel implements AutoCloseable {
     /** Spawns a group with options. @see #spawnGroup(String, GroupMain) */
     public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
         GroupControlBlock parent = core.currentGroup();
-        return spawnGroupUnder(parent == null ? core.rootGroup() : parent, options, main);
+        if (parent == null) { // not a task of this kernel: a top-level group of the domain the caller works for
+            DomainControlBlock d = core.callerDomain("spawn a group");
+            parent = d == null ? core.rootGroup() : core.rootGroupOf(d);
+            if (parent == null) {
+                throw new SpawnRefusedException("cannot spawn group '" + options.name() + "': domain '" + d.name()
+                        + "' was freed");
+            }
+        }
+        return spawnGroupUnder(parent, options, main);
     }
 
     static TaskGroup spawnGroupUnder(GroupControlBlock parent, SpawnOptions options, GroupMain main) {
@@ -277,9 +339,11 @@ public final class Kernel implements AutoCloseable {
     /**
      * The task with this id, unless unknown or disposed (SPEC I8: never another task).
      *
+     * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the task is outside the caller's domain
      */
     public Optional<Task<?>> findTask(long id) {
+        checkId(id, "id");
         TaskControlBlock t = core.findTask(id);
         if (t == null) {
             return Optional.empty();
@@ -291,9 +355,11 @@ public final class Kernel implements AutoCloseable {
     /**
      * The group with this id, unless unknown, a domain root, or reaped.
      *
+     * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the group is outside the caller's domain
      */
     public Optional<TaskGroup> findGroup(long id) {
+        checkId(id, "id");
         GroupControlBlock g = core.findGroup(id);
         if (g == null || g.isDomainRoot()) {
             return Optional.empty();
@@ -305,9 +371,11 @@ public final class Kernel implements AutoCloseable {
     /**
      * The domain with this id, unless unknown or freed.
      *
+     * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the domain is outside the caller's domain
      */
     public Optional<Domain> findDomain(long id) {
+        checkId(id, "id");
         DomainControlBlock d = core.findDomain(id);
         if (d == null) {
             return Optional.empty();
@@ -324,9 +392,11 @@ public final class Kernel implements AutoCloseable {
      *     reaped) or it was already killed (by this or an earlier call, a group kill, an {@code exitGroup} or
      *     a domain stop), is exiting, or has ended. To tell an unknown id apart, ask {@link #findTask} first
      *     (racy by nature: the task may end in between)
+     * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the task is outside the caller's domain
      */
     public boolean kill(long taskId) {
+        checkId(taskId, "taskId");
         TaskControlBlock t = core.findTask(taskId);
         if (t == null) {
             return false;
@@ -337,10 +407,13 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * A snapshot of live tasks and unreaped groups (SPEC §11): all of them for host code, those of the
-     * caller's domain and the domains below it for a task (SPEC D5).
+     * caller's domain and the domains below it for a domain's code (SPEC D5).
+     *
+     * @return the snapshot
+     * @throws DomainAccessException if the caller acts for nobody in this kernel
      */
     public KernelSnapshot snapshot() {
-        DomainControlBlock scope = core.callerDomain();
+        DomainControlBlock scope = core.callerDomain("take a snapshot");
         return core.snapshot(scope == null ? core.rootDomain() : scope);
     }
 
@@ -353,18 +426,38 @@ public final class Kernel implements AutoCloseable {
         return s == null ? List.of() : s.trace();
     }
 
-    /** Number of tasks not yet terminated. */
+    /**
+     * Number of tasks not yet terminated: in the whole kernel for host code, in the caller's domain and the
+     * domains below it for a domain's code.
+     *
+     * @return the count
+     * @throws DomainAccessException if the caller acts for nobody in this kernel
+     */
     public long liveTaskCount() {
-        return core.liveTaskCount();
+        DomainControlBlock scope = core.callerDomain("count the live tasks");
+        return scope == null ? core.liveTaskCount() : scope.liveTasks();
     }
 
-    /** Number of owned resources (of tasks and groups) still open. */
+    /**
+     * Number of owned resources (of tasks and groups) still open, kernel-wide.
+     *
+     * @return the count
+     * @throws DomainAccessException if called by a domain's code (only host code reads kernel-wide counts)
+     */
     public long openResourceCount() {
+        core.checkHost("read the kernel-wide count of open resources");
         return core.openResources().get();
     }
 
-    /** Number of timers armed and not yet fired or cancelled (sleeps, timed waits, kill grace timers). */
+    /**
+     * Number of timers armed and not yet fired or cancelled (sleeps, timed waits, kill grace timers),
+     * kernel-wide.
+     *
+     * @return the count
+     * @throws DomainAccessException if called by a domain's code (only host code reads kernel-wide counts)
+     */
     public int pendingTimerCount() {
+        core.checkHost("read the kernel-wide count of timers");
         return core.timers().pendingCount();
     }
 
@@ -377,29 +470,52 @@ public final class Kernel implements AutoCloseable {
         return WaitQueue.linkedNodesInJvm();
     }
 
-    /** Stuck-task reports made so far (SPEC K8). */
+    /**
+     * Stuck-task reports made so far (SPEC K8): all of them for host code; for a domain's code, those of
+     * tasks of its domain and the domains below it whose group is still known to the kernel.
+     *
+     * @return the reports, oldest first
+     * @throws DomainAccessException if the caller acts for nobody in this kernel
+     */
     public List<StuckTaskReport> stuckTasks() {
-        return core.stuckReports();
+        DomainControlBlock scope = core.callerDomain("read stuck-task reports");
+        List<StuckTaskReport> all = core.stuckReports();
+        if (scope == null) {
+            return all;
+        }
+        return all.stream().filter(r -> {
+            GroupControlBlock g = core.findGroup(r.groupId());
+            return g != null && scope.contains(g.domain());
+        }).toList();
     }
 
     /**
      * Refuses new spawns, kills every group, waits up to {@code timeout} for every task to end, force-closes
-     * what the remaining ones own, and stops the kernel's threads. Idempotent.
+     * what the remaining ones own, and stops the kernel's threads. Idempotent. A timeout too long to count
+     * in nanoseconds (about 292 years) is taken as the longest one that can; zero or negative waits not at all.
      *
      * <p>Called from a task of another kernel, the wait is a tasklife wait of that task: its own kernel's
      * clock measures {@code timeout}, and a kill of it (before or during the call) ends the wait at once;
      * the kernel is then closed all the same (the tasks not yet ended are reported and their resources
      * force-closed) and the call throws {@link TaskKilledError}.
      *
+     * @param timeout how long to wait for tasks to end
      * @return how long it took and which tasks did not end in time
+     * @throws DomainAccessException if called by a domain's code: only host code (or code of the root domain)
+     *     closes a kernel
      * @throws TaskKilledError if the calling task of another kernel is killed (the kernel is closed anyway)
      */
     public ShutdownReport close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        core.checkHost("close kernel '" + core.name() + "'");
         long start = Clock.system().nanoTime();
-        List<StuckTaskReport> stuck = core.close(timeout.toNanos());
-        if (management != null) {
-            management.unregister();
+        List<StuckTaskReport> stuck;
+        try {
+            stuck = core.close(Clock.saturatedNanos(timeout)); // huge timeouts mean "wait for ever"
+        } finally {
+            if (management != null) {
+                management.unregister(); // also when a killed caller's close throws: the kernel is closed
+            }
         }
         return new ShutdownReport(Duration.ofNanos(Clock.system().nanoTime() - start), stuck);
     }
@@ -408,6 +524,17 @@ public final class Kernel implements AutoCloseable {
     @Override
     public void close() {
         close(closeTimeout);
+    }
+
+    /**
+     * Ids are positive: an id {@code <= 0} can never name anything, which is a caller's mistake, unlike a
+     * valid id that is unknown or no longer exists (answered with empty or {@code false}).
+     */
+    static long checkId(long id, String what) {
+        if (id <= 0) {
+            throw new IllegalArgumentException(what + " must be positive (tasklife ids start at 1), was " + id);
+        }
+        return id;
     }
 
     static boolean has(WaitOption[] options, WaitOption o) {

@@ -1,5 +1,6 @@
 package org.tasklife;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -64,7 +65,11 @@ public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups, List<
      *       task 4 job [RUNNING]
      * </pre>
      * A domain whose parent is not in the snapshot (the root domain, or the caller's domain in a snapshot
-     * taken from a task) is drawn at the top level.
+     * taken from a task) is drawn at the top level. Trees of any depth render (without recursion); below
+     * 32 levels the indentation stops growing and each line starts with {@code (level N)} instead, so the
+     * text stays proportional to the number of rows.
+     *
+     * @return the tree, one line per domain, group and task
      */
     public String renderTree() {
         Map<Long, DomainInfo> domainById = new HashMap<>();
@@ -101,14 +106,30 @@ public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups, List<
         children.values().forEach(l -> l.sort(order));
         tasksByGroup.values().forEach(l -> l.sort(Comparator.comparingLong(TaskInfo::id)));
         top.sort(order);
+        // depth first with an explicit stack, not recursion: a tenant's chain of thousands of nested groups
+        // must not overflow the operator's thread
         StringBuilder sb = new StringBuilder();
-        for (GroupInfo g : top) {
-            renderGroup(sb, g, "", children, tasksByGroup, domainById);
+        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {GroupInfo, depth}
+        for (int i = top.size() - 1; i >= 0; i--) {
+            stack.push(new Object[] {top.get(i), 0});
+        }
+        while (!stack.isEmpty()) {
+            Object[] next = stack.pop();
+            GroupInfo g = (GroupInfo) next[0];
+            int depth = (Integer) next[1];
+            String indent = depth <= MAX_INDENT_LEVELS ? "  ".repeat(depth)
+                    : "  ".repeat(MAX_INDENT_LEVELS) + "(level " + depth + ") ";
+            renderGroup(sb, g, indent, tasksByGroup, domainById);
+            List<GroupInfo> kids = children.getOrDefault(g.id(), List.of());
+            for (int i = kids.size() - 1; i >= 0; i--) {
+                stack.push(new Object[] {kids.get(i), depth + 1});
+            }
         }
         return sb.toString();
     }
 
-    private static void renderGroup(StringBuilder sb, GroupInfo g, String indent, Map<Long, List<GroupInfo>> children,
+    /** One group's line and its tasks' lines; its children are drawn by the caller. */
+    private static void renderGroup(StringBuilder sb, GroupInfo g, String indent,
             Map<Long, List<TaskInfo>> tasksByGroup, Map<Long, DomainInfo> domainById) {
         DomainInfo d = g.parentId() == 0 ? domainById.get(g.id()) : null;
         sb.append(indent).append(g.parentId() == 0 ? "domain " : "group ").append(g.id()).append(' ').append(g.name())
@@ -124,10 +145,10 @@ public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups, List<
                     .append(t.state()).append(t.killed() ? ", killed" : "")
                     .append(t.waitChannel().isEmpty() ? "" : ", " + t.waitChannel()).append("]\n");
         }
-        for (GroupInfo c : children.getOrDefault(g.id(), List.of())) {
-            renderGroup(sb, c, indent + "  ", children, tasksByGroup, domainById);
-        }
     }
+
+    /** Levels indented by spaces; deeper lines carry their level number instead of more indentation. */
+    private static final int MAX_INDENT_LEVELS = 32;
 
     private static String clip(String s, int n) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "~";

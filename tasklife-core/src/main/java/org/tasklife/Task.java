@@ -93,17 +93,23 @@ public final class Task<T> {
      *
      * @throws InvalidTaskOperationException if already detached
      * @throws NoSuchTaskException if the record was already released
+     * @throws DomainAccessException if the calling code works for a domain the task is outside of
      */
     public void detach() {
-        KernelCore.groupOf(tcb).core().detach(tcb);
+        KernelCore core = KernelCore.groupOf(tcb).core();
+        core.checkVisible(KernelCore.groupOf(tcb).domain(), "detach task " + tcb.id());
+        core.detach(tcb);
     }
 
     /**
      * A future of the task's exit status; completes on every path (SPEC R3). Completing or cancelling
-     * the returned future affects only that copy.
+     * the returned future affects only that copy. Its dependents, async ones included, run with the
+     * authority of the code that called this method, whichever thread completes it.
+     *
+     * @return a future of the exit status
      */
     public CompletableFuture<ExitStatus> onExit() {
-        return tcb.onExit().copy();
+        return KernelCore.groupOf(tcb).core().bindToCaller(tcb.onExit());
     }
 
     /** The exit status once {@link TaskState#TERMINATED}. */
@@ -124,9 +130,14 @@ public final class Task<T> {
     /**
      * Makes the task own {@code resource} (SPEC O1): it is closed exactly once when the task ends.
      *
+     * The resource's {@code close()} runs with the authority of the task's domain.
+     *
      * @throws InvalidTaskOperationException if the task already ended (the resource is not registered)
+     * @throws DomainAccessException if the calling code works for a domain the task is outside of
      */
     public Owned own(AutoCloseable resource) {
+        KernelCore.groupOf(tcb).core().checkVisible(KernelCore.groupOf(tcb).domain(), "give task " + tcb.id()
+                + " a resource to own");
         return Owned.register(tcb.resources(), resource, "task " + tcb.id());
     }
 

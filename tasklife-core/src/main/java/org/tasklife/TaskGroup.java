@@ -34,7 +34,12 @@ public final class TaskGroup {
         return gcb.name();
     }
 
-    /** The current parent group's id (changes when the group is reparented, SPEC R4). */
+    /**
+     * The current parent group's id: it changes when the group is reparented (its parent ended first), and
+     * is {@code 0} once the group was reaped, since a reaped group has no parent any more.
+     *
+     * @return the parent's id, or {@code 0} after reaping
+     */
     public long parentId() {
         GroupControlBlock p = gcb.parent();
         return p == null ? 0 : p.id();
@@ -45,14 +50,31 @@ public final class TaskGroup {
         return gcb.state();
     }
 
+    /**
+     * Whether the group is marked child-subreaper now: orphans below it (children of its descendants whose
+     * parent ends) are reparented to it rather than to the domain root. Set at spawn with
+     * {@link SpawnOptions#childSubreaper()} or at run time by the group itself with
+     * {@link Tasks#setChildSubreaper(boolean)}.
+     *
+     * @return the mark's current value
+     */
+    public boolean isChildSubreaper() {
+        return gcb.isSubreaper();
+    }
+
     /** The exit status once a zombie. */
     public Optional<ExitStatus> exitStatus() {
         return Optional.ofNullable(gcb.finalStatus());
     }
 
-    /** A future of the exit status, completing on every path; does not reap (SPEC R3). */
+    /**
+     * A future of the exit status, completing on every path; does not reap (SPEC R3). Its dependents, async
+     * ones included, run with the authority of the code that called this method, whichever thread completes it.
+     *
+     * @return a future of the exit status
+     */
     public CompletableFuture<ExitStatus> onExit() {
-        return gcb.onExit().copy();
+        return gcb.core().bindToCaller(gcb.onExit());
     }
 
     /** Live tasks of the group, by id. */
@@ -92,9 +114,13 @@ public final class TaskGroup {
     /**
      * Makes the group own {@code resource}: closed exactly once when the group's last task ends.
      *
+     * The resource's {@code close()} runs with the authority of the group's domain.
+     *
      * @throws InvalidTaskOperationException if the group already ended
+     * @throws DomainAccessException if the calling code works for a domain the group is outside of
      */
     public Owned own(AutoCloseable resource) {
+        gcb.core().checkVisible(gcb.domain(), "give group " + gcb.id() + " a resource to own");
         return Owned.register(gcb.resources(), resource, "group " + gcb.id());
     }
 
@@ -138,9 +164,13 @@ public final class TaskGroup {
         KernelCore core = gcb.core();
         TaskControlBlock caller = TaskControlBlock.current();
         GroupControlBlock parent = gcb.parent();
+        if (gcb.state() == GroupState.REAPED) {
+            throw new NoChildException("group " + gcb.id() + " was already reaped");
+        }
         if (parent == null) {
             throw new NotPermittedException("group " + gcb.id() + " is a domain root and is never reaped");
         }
+        core.checkVisible(gcb.domain(), "reap group " + gcb.id());
         GroupControlBlock callerGroup = core.currentGroup();
         boolean permitted = callerGroup == parent || (caller == null || callerGroup == null) && parent.isDomainRoot();
         if (!permitted) {

@@ -91,8 +91,29 @@ public final class Tasks {
      * @throws TaskKilledError if the task was already killed
      */
     public static void exit() {
+        exit(null);
+    }
+
+    /**
+     * Ends the calling task only, with {@code value} as its result ({@code pthread_exit(value)}): from any
+     * depth of its call stack, the task unwinds (its {@code finally} blocks run), its status becomes
+     * {@code Exited(0)}, and every joiner's {@link Task#join()} returns {@code value}. Task-local
+     * destructors and owned resources run exactly as for {@link #exit()}. From the main task the group
+     * lives on, as with {@link #exit()}. Never returns.
+     *
+     * <p>Typing: like {@code pthread_exit}'s {@code void*}, the value is not checked against the type the
+     * task was spawned with ({@code Task<T>}); generics are erased, so the kernel cannot check it. Pass a
+     * value of the body's result type: a mismatch shows as a {@link ClassCastException} where a joiner
+     * uses the result, never in the kernel. Code that knows the type can write
+     * {@code Tasks.exit((T) value)}; a body that should return a value normally simply returns it.
+     *
+     * @param value the result joiners get; may be {@code null}
+     * @throws TaskKilledError if the task was already killed (a killed task's result is not delivered)
+     * @throws NotInTaskException if not called from a task
+     */
+    public static void exit(Object value) {
         TaskControlBlock t = self();
-        if (!t.requestExit(0)) {
+        if (!t.requestExit(0, value)) {
             throw t.unwindingThrowable();
         }
         throw new TaskExitSignal(t.id());
@@ -107,22 +128,22 @@ public final class Tasks {
         t.checkpoint();
         GroupControlBlock g = selfGroup();
         g.core().endGroup(g, ExitStatus.exited(code), t);
-        if (!t.requestExit(code)) {
+        if (!t.requestExit(code, null)) {
             throw t.unwindingThrowable();
         }
         throw new TaskExitSignal(t.id());
     }
 
     /**
-     * Sleeps for {@code duration} on the kernel's timer (SPEC T1); a kill ends it at once.
+     * Sleeps for {@code duration} on the kernel's timer; a kill ends it at once. A zero or negative
+     * duration does not sleep (as {@link Thread#sleep(Duration)}), but the call is still a safe point.
      *
-     * @throws IllegalArgumentException if {@code duration} is negative
+     * @param duration how long to sleep; longer than about 292 years means for ever
+     * @throws TaskKilledError if the calling task is killed, before or while sleeping
+     * @throws NotInTaskException if not called from a task
      */
     public static void sleep(Duration duration) {
         Objects.requireNonNull(duration, "duration");
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException("duration must not be negative, was " + duration);
-        }
         TaskControlBlock t = self();
         KernelCore.groupOf(t).core().sleep(t, Clock.saturatedNanos(duration));
     }
@@ -161,6 +182,35 @@ public final class Tasks {
         GroupControlBlock g = KernelCore.groupOf(t);
         return g.core().waitChild(g, selector, Kernel.has(options, WaitOption.NO_HANG),
                 Kernel.has(options, WaitOption.NO_REAP), t);
+    }
+
+    /**
+     * Sets or clears the child-subreaper mark of the caller's group, as Linux's
+     * {@code prctl(PR_SET_CHILD_SUBREAPER)} does for the calling process. While marked, a group whose
+     * parent ends and that sits anywhere below the caller's group is reparented to the caller's group (the
+     * nearest marked ancestor wins) instead of the domain root, and the caller's group can then wait for it.
+     * The mark applies to orphans made after the call: children already reparented stay where they are;
+     * clearing it sends later orphans on up to the next marked ancestor or the domain root.
+     *
+     * @param on whether the group is a child subreaper from now on
+     * @throws NotInTaskException if not called from a task
+     * @throws TaskKilledError if the calling task was killed
+     */
+    public static void setChildSubreaper(boolean on) {
+        TaskControlBlock t = self();
+        t.checkpoint();
+        GroupControlBlock g = KernelCore.groupOf(t);
+        g.core().setSubreaper(g, on);
+    }
+
+    /**
+     * Whether the caller's group is marked child-subreaper ({@code prctl(PR_GET_CHILD_SUBREAPER)}).
+     *
+     * @return the mark's current value
+     * @throws NotInTaskException if not called from a task
+     */
+    public static boolean isChildSubreaper() {
+        return selfGroup().isSubreaper();
     }
 
     /** Makes the calling task own {@code resource} (SPEC O1). */

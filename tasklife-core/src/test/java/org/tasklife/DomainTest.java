@@ -417,7 +417,7 @@ class DomainTest {
         assertThat(d.awaitStopped(Await.LONG)).isTrue();
         assertThat(waiting.get()).isEqualTo(true);
         Fixtures.killAndReap(watcher);
-        assertThatThrownBy(() -> d.awaitStopped(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(d.awaitStopped(Duration.ofSeconds(-1))).isTrue(); // JDK idiom: a negative timeout does not wait
     }
 
     @Test

@@ -51,7 +51,7 @@ public final class GroupControlBlock implements TaskOwner {
     private final GroupControlBlock root;       // immutable: the domain root (itself for a root)
     private final DomainControlBlock domain;    // immutable: the domain it belongs to
     private final boolean autoReap;             // immutable
-    private final boolean subreaper;            // immutable
+    private volatile boolean subreaper;         // written under core.topologyLock (setSubreaperLocked); read by queries
     private final boolean failTaskOnly;         // immutable
     private final long createdNanos;            // immutable
     private final ResourceList resources;
@@ -107,6 +107,12 @@ public final class GroupControlBlock implements TaskOwner {
         return id;
     }
 
+    /** Its domain's root group: the token of the domain's authority (see Authority). */
+    @Override
+    public Object authorityToken() {
+        return root;
+    }
+
     /** The group id (TGID; equal to its main task's id). */
     public long id() {
         return id;
@@ -137,7 +143,7 @@ public final class GroupControlBlock implements TaskOwner {
         return domain;
     }
 
-    /** The current parent, or {@code null} for a domain root. */
+    /** The current parent, or {@code null} for a domain root and for a reaped group. */
     public GroupControlBlock parent() {
         return parent;
     }
@@ -354,8 +360,15 @@ public final class GroupControlBlock implements TaskOwner {
         return autoReap;
     }
 
-    boolean isSubreaper() {
+    /** Whether the group is marked child-subreaper now (SPEC R4). */
+    public boolean isSubreaper() {
         return subreaper;
+    }
+
+    /** Sets or clears the child-subreaper mark; orphans made after this see the new value (SPEC R4). */
+    void setSubreaperLocked(boolean on) {
+        assert core.topologyLockHeld();
+        subreaper = on;
     }
 
     void becomeZombieLocked(ExitStatus status) {
@@ -367,6 +380,12 @@ public final class GroupControlBlock implements TaskOwner {
     void becomeReapedLocked() {
         assert core.topologyLockHeld() && state == GroupState.ZOMBIE;
         state = GroupState.REAPED;
+    }
+
+    /** A reaped group has no parent any more (SPEC R4); called last in reaping, after the parent's books. */
+    void dropParentLocked() {
+        assert core.topologyLockHeld() && state == GroupState.REAPED;
+        parent = null;
     }
 
     void addReapedChildCpuLocked(long nanos) {

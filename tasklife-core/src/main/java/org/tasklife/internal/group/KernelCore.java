@@ -105,6 +105,7 @@ public final class KernelCore {
     private final CpuScheduler scheduler; // null in the default mode
     private final GroupControlBlock rootGroup;
     private volatile boolean closed;
+    private final boolean commonPoolIsHost;
 
     /**
      * Boots a kernel: starts its timer and reaper threads and creates the root domain's root group.
@@ -113,16 +114,19 @@ public final class KernelCore {
      * @param stuckListener told about each stuck-task report, on the reaper thread
      */
     public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener) {
-        this(name, clock, killGraceNanos, stuckListener, null);
+        this(name, clock, killGraceNanos, stuckListener, null, false);
     }
 
     /**
-     * Boots a kernel in scheduler mode when {@code scheduler} is given (issue 7). A deterministic
-     * scheduler drives the timers itself on a virtual clock ({@code clock} must be it): no timer thread.
+     * Boots a kernel in scheduler mode when {@code scheduler} is given. A deterministic scheduler drives the
+     * timers itself on a virtual clock ({@code clock} must be it): no timer thread.
+     *
+     * @param commonPoolIsHost whether code on common ForkJoinPool threads acts as host code (see Authority)
      */
     public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener,
-            CpuScheduler scheduler) {
+            CpuScheduler scheduler, boolean commonPoolIsHost) {
         this.name = name;
+        this.commonPoolIsHost = commonPoolIsHost;
         this.clock = clock;
         this.scheduler = scheduler;
         this.timers = new TimerService(clock, name + "-timer");
@@ -193,6 +197,11 @@ public final class KernelCore {
     /** Number of tasks not yet terminated. */
     public long liveTaskCount() {
         return liveTasks.get();
+    }
+
+    /** Whether code on common ForkJoinPool threads acts as host code here (see Authority). */
+    boolean commonPoolIsHost() {
+        return commonPoolIsHost;
     }
 
     /** Whether close has begun. */
@@ -536,7 +545,7 @@ public final class KernelCore {
             reparentChildrenLocked(g, toSignal);
             GroupControlBlock parent = g.parent();
             if (g.isAutoReap() || g.isAdoptedByRootLocked()) {
-                reapLocked(g);
+                reapLocked(g, false);
             }
             // also when reaped here: waiters that matched it re-check and get ECHILD if nothing is left (SPEC W2, W5)
             toSignal.add(parent.childExits());
@@ -567,7 +576,7 @@ public final class KernelCore {
             if (heir.isDomainRoot()) {
                 c.setAdoptedByRootLocked(); // the root reaps orphans itself (SPEC R4)
                 if (c.state() == GroupState.ZOMBIE) {
-                    reapLocked(c);
+                    reapLocked(c, false);
                 }
             } else if (c.state() == GroupState.ZOMBIE) {
                 zombieMoved = true;
@@ -579,13 +588,21 @@ public final class KernelCore {
         }
     }
 
-    private void reapLocked(GroupControlBlock c) {
+    /**
+     * Reaps zombie {@code c}: it leaves its parent and the tables. Only a reap by a wait adds the child's
+     * CPU time to the parent's children time (SPEC T2, as Linux's RUSAGE_CHILDREN counts only waited-for
+     * children); an auto-reaped child or an orphan reaped by the domain root adds nothing.
+     */
+    private void reapLocked(GroupControlBlock c, boolean byWait) {
         assert topologyLockHeld();
-        CpuTimes times = c.times();
+        CpuTimes times = byWait ? c.times() : null;
         c.becomeReapedLocked();
         GroupControlBlock p = c.parent();
         p.childrenLocked().remove(c.id());
-        p.addReapedChildCpuLocked(times.totalNanos());
+        if (byWait) {
+            p.addReapedChildCpuLocked(times.totalNanos());
+        }
+        c.dropParentLocked();
         groups.remove(c.id());
         c.domain().releaseGroup();
         for (TaskControlBlock t : c.records()) {
@@ -597,6 +614,19 @@ public final class KernelCore {
         if (t.markDisposed()) {
             tasks.remove(t.id());
             groupOf(t).forget(t);
+        }
+    }
+
+    /**
+     * Sets or clears {@code g}'s child-subreaper mark (SPEC R4, {@code prctl(PR_SET_CHILD_SUBREAPER)}):
+     * children orphaned after this call go to the nearest marked ancestor as it is then.
+     */
+    public void setSubreaper(GroupControlBlock g, boolean on) {
+        topologyLock.lock();
+        try {
+            g.setSubreaperLocked(on);
+        } finally {
+            topologyLock.unlock();
         }
     }
 
@@ -766,15 +796,15 @@ public final class KernelCore {
      * mode by the caller, after unlocking, so that whether a freed id still finds its record (findTask,
      * kill(id) and the safe point it takes) never depends on when the reaper thread runs.
      *
-     * @param caller the calling task, or {@code null} for host code
      * @throws NotPermittedException if the caller is not in the parent domain
+     * @throws DomainAccessException if the caller may act on nothing in this kernel
      * @throws InvalidTaskOperationException if the domain has not stopped, or was freed already
      */
-    public void freeDomain(DomainControlBlock d, TaskControlBlock caller) {
-        if (caller != null && groupOf(caller).domain() != d.parent() && d.parent() != null) {
+    public void freeDomain(DomainControlBlock d) {
+        DomainControlBlock from = callerDomain("free domain '" + d.name() + "'");
+        if (from != null && from != d.parent() && d.parent() != null) {
             throw new NotPermittedException("domain '" + d.name() + "' can be freed only by its parent domain '"
-                    + d.parent().name() + "' or by host code, not by a task of domain '" + groupOf(caller).domain().name()
-                    + "'");
+                    + d.parent().name() + "' or by host code, not by " + Authority.describeCaller(this));
         }
         free(d, true);
     }
@@ -805,6 +835,7 @@ public final class KernelCore {
                 if (!g.isDomainRoot()) {
                     if (g.state() == GroupState.ZOMBIE) {
                         g.becomeReapedLocked();
+                        g.dropParentLocked();
                     }
                     g.domain().releaseGroup();
                 }
@@ -866,23 +897,56 @@ public final class KernelCore {
         return d.state() == DomainState.STOPPED || d.state() == DomainState.FREED;
     }
 
-    /** The domain of the calling task if it runs in this kernel, else {@code null} (host code). */
-    public DomainControlBlock callerDomain() {
-        GroupControlBlock g = currentGroup();
-        return g == null ? null : g.domain();
+    /**
+     * The domain the caller's work is confined to in this kernel (SPEC D5: a task's, or the domain whose work
+     * a thread does, see Authority), or {@code null} for host code.
+     *
+     * @throws DomainAccessException if the caller may act on nothing in this kernel
+     */
+    public DomainControlBlock callerDomain(String what) {
+        Object scope = Authority.scopeIn(this);
+        if (scope == Authority.NOBODY) {
+            Authority.checkVisible(this, rootDomain(), what); // throws, explaining why
+        }
+        return (DomainControlBlock) scope;
     }
 
     /**
-     * D5: a task sees its own domain and the domains below it; host code sees everything.
+     * D5: a domain's code (its tasks, the threads they start, the callbacks they register) acts on its own
+     * domain and the domains below it; host code acts everywhere.
      *
-     * @throws DomainAccessException if the calling task may not see {@code target}
+     * @throws DomainAccessException if the caller may not act on {@code target}
      */
     public void checkVisible(DomainControlBlock target, String what) {
-        DomainControlBlock from = callerDomain();
-        if (from != null && !from.contains(target)) {
-            throw new DomainAccessException("a task of domain '" + from.name() + "' cannot " + what
-                    + ": it is outside its domain (a task sees only its own domain and the domains below it)");
-        }
+        Authority.checkVisible(this, target, what);
+    }
+
+    /**
+     * Refuses what only host code may do (close the kernel, read kernel-wide counters, manage it over JMX).
+     *
+     * @throws DomainAccessException if the caller works for a domain other than the root domain
+     */
+    public void checkHost(String what) {
+        Authority.checkHost(this, what);
+    }
+
+    /**
+     * Runs what it is given at once, on the calling thread, with the authority of the code that called this
+     * method (a listener's registrant's, see Authority).
+     */
+    public java.util.concurrent.Executor callerBoundExecutor() {
+        Object token = Authority.capture(this);
+        return action -> Authority.boundTo(token, action).run();
+    }
+
+    /** Whether the caller may act as host code here (host code, or code of the root domain). */
+    public boolean callerIsHost() {
+        return Authority.isHost(this);
+    }
+
+    /** A copy of {@code source} whose dependents run with the caller's authority (see Authority). */
+    public <T> java.util.concurrent.CompletableFuture<T> bindToCaller(java.util.concurrent.CompletableFuture<T> source) {
+        return Authority.bind(source, this);
     }
 
     // ---- join and detach (SPEC J1-J4) ----
@@ -1005,7 +1069,7 @@ public final class KernelCore {
                 if (ended != null) {
                     ChildExit exit = new ChildExit(ended.id(), ended.finalStatus(), ended.times());
                     if (!noReap) {
-                        reapLocked(ended);
+                        reapLocked(ended, true);
                     }
                     return Optional.of(exit);
                 }
@@ -1158,7 +1222,7 @@ public final class KernelCore {
         }
         for (GroupControlBlock g : groups.values()) {
             if (!g.isDomainRoot() && (g.state() == GroupState.ALIVE || g.state() == GroupState.EXITING)) {
-                reaper.forceClose(g.resources(), g::recordCloseFailures); // its stuck member keeps it from ending
+                reaper.forceClose(g.resources(), g.authorityToken(), g::recordCloseFailures); // its stuck member keeps it from ending
             }
         }
         stuck.sort(Comparator.comparingLong(StuckTaskReport::taskId));

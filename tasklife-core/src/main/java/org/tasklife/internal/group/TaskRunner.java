@@ -23,10 +23,11 @@ final class TaskRunner {
      * complete onExit -> leave the group's live count -> if last: finish the group -> leave the domain's and
      * the kernel's live counts.
      *
-     * Status of a task: exit requested (exit(), exitGroup(code)) -> Exited(requested code); else killed
-     * -> Killed, whatever the body returned or threw (SPEC K5); else thrown -> Failed (and the group
-     * fails unless its policy is FAIL_TASK, SPEC E5); else Exited(0) with the body's result, and for a
-     * main task the returned code ends the group (SPEC E2).
+     * Status of a task: exit requested (exit(), exit(value), exitGroup(code)) -> Exited(requested code),
+     * with the requested value as the result (SPEC E1); else killed -> Killed, whatever the body returned
+     * or threw (SPEC K5); else thrown -> Failed (and the group fails unless its policy is FAIL_TASK,
+     * SPEC E5); else Exited(0) with the body's result, and for a main task the returned code ends the
+     * group (SPEC E2).
      *
      * Stuck exit (SPEC K8): the exit sequence runs user code only in task-local destructors and close() of
      * owned resources, so only there can it block. A task that was not killed gets its grace timer when it
@@ -106,6 +107,7 @@ final class TaskRunner {
         Object value = null;
         if (TaskControlBlock.wasExitRequested(word)) {
             status = ExitStatus.exited(t.requestedExitCode());
+            value = t.requestedExitValue(); // Tasks.exit(value): what joiners get (SPEC E1)
         } else if (TaskControlBlock.wasKilled(word)) {
             status = ExitStatus.KILLED;
         } else if (failure != null) {

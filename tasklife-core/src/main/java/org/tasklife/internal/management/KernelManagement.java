@@ -16,6 +16,7 @@ import org.tasklife.Kernel;
 import org.tasklife.KernelSnapshot;
 import org.tasklife.StuckTaskReport;
 import org.tasklife.TaskInfo;
+import org.tasklife.internal.group.KernelCore;
 import org.tasklife.management.DomainRow;
 import org.tasklife.management.GroupRow;
 import org.tasklife.management.KernelMXBean;
@@ -23,7 +24,7 @@ import org.tasklife.management.KernelView;
 import org.tasklife.management.TaskRow;
 
 /**
- * The MXBean of one kernel: built on the kernel's public API, acting as host code.
+ * The MXBean of one kernel: built on the kernel's public API, for host code only (a domain's code is refused).
  *
  * <p>{@link #register} puts it in the platform MBean server under
  * {@code org.tasklife:type=Kernel,name=<name>,id=<n>}; {@link #unregister()} takes it out (idempotent).
@@ -47,14 +48,18 @@ public final class KernelManagement implements KernelMXBean {
     private static final AtomicLong INSTANCES = new AtomicLong();
 
     private final Kernel kernel;
+    private final KernelCore core;
+    private final boolean readOnly;
     private final String name;
     private final long instanceId = INSTANCES.incrementAndGet();
     private final AtomicBoolean registered = new AtomicBoolean();
     private volatile ObjectName objectName; // set once by register, before the registered flag
 
-    private KernelManagement(Kernel kernel, String name) {
+    private KernelManagement(Kernel kernel, KernelCore core, boolean readOnly) {
         this.kernel = kernel;
-        this.name = name;
+        this.core = core;
+        this.readOnly = readOnly;
+        this.name = core.name();
     }
 
     /**
@@ -62,8 +67,9 @@ public final class KernelManagement implements KernelMXBean {
      *
      * @return the registration; its {@link #unregister()} is a no-op if registration failed
      */
-    public static KernelManagement register(Kernel kernel, String name) {
-        KernelManagement m = new KernelManagement(kernel, name);
+    public static KernelManagement register(Kernel kernel, KernelCore core, boolean readOnly) {
+        KernelManagement m = new KernelManagement(kernel, core, readOnly);
+        String name = core.name();
         try {
             ObjectName on = new ObjectName("org.tasklife", objectNameProperties(name, m.instanceId));
             m.objectName = on;
@@ -122,41 +128,49 @@ public final class KernelManagement implements KernelMXBean {
 
     @Override
     public long getLiveTaskCount() {
+        hostOnly("read");
         return kernel.liveTaskCount();
     }
 
     @Override
     public long getOpenResourceCount() {
+        hostOnly("read");
         return kernel.openResourceCount();
     }
 
     @Override
     public int getPendingTimerCount() {
+        hostOnly("read");
         return kernel.pendingTimerCount();
     }
 
     @Override
     public long getQueuedWaitersInJvm() {
+        hostOnly("read");
         return Kernel.queuedWaitersInJvm();
     }
 
     @Override
     public int getStuckTaskCount() {
+        hostOnly("read");
         return kernel.stuckTasks().size();
     }
 
     @Override
     public String[] getStuckTaskReports() {
+        hostOnly("read");
         return kernel.stuckTasks().stream().map(StuckTaskReport::render).toArray(String[]::new);
     }
 
     @Override
     public String getProcessTable() {
+        hostOnly("read");
         return kernel.snapshot().renderTable();
     }
 
     @Override
     public KernelView getSnapshot() {
+        hostOnly("read");
         KernelSnapshot s = kernel.snapshot();
         List<DomainRow> domains = new ArrayList<>(s.domains().size());
         for (DomainInfo d : s.domains()) {
@@ -180,6 +194,7 @@ public final class KernelManagement implements KernelMXBean {
 
     @Override
     public boolean kill(long taskId) {
+        operation();
         if (kernel.findTask(taskId).isEmpty()) {
             // a remote client gets a standard exception, not a tasklife class it may lack; the task may still
             // end between this check and the kill, and then kill says false (SPEC K1)
@@ -190,6 +205,7 @@ public final class KernelManagement implements KernelMXBean {
 
     @Override
     public boolean stopDomain(long domainId, int status) {
+        operation();
         Domain d = kernel.findDomain(domainId).orElseThrow(
                 () -> new IllegalArgumentException("kernel '" + name + "' has no domain " + domainId));
         if (d.parent().isEmpty()) {
@@ -202,6 +218,22 @@ public final class KernelManagement implements KernelMXBean {
             // a tasklife exception would need tasklife classes on the client to deserialize
             throw new IllegalStateException(e.getMessage());
         }
+    }
+
+    /**
+     * The MXBean is the host's window on the kernel: a domain's code (a thread a tenant started calling the
+     * platform MBean server in-process) reads and acts through the API, confined to its domain, not here.
+     */
+    private void hostOnly(String what) {
+        core.checkHost(what + " kernel '" + name + "' through its management interface");
+    }
+
+    private void operation() {
+        if (readOnly) {
+            throw new UnsupportedOperationException("the management interface of kernel '" + name
+                    + "' is read-only (Kernel.Builder.jmxReadOnly): its operations are refused");
+        }
+        hostOnly("act on");
     }
 
     @Override

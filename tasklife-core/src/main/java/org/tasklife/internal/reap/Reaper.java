@@ -99,7 +99,7 @@ public final class Reaper implements AutoCloseable {
         synchronized (reports) {
             reports.add(r);
         }
-        t.recordCloseFailures(t.resources().closeAll());
+        closeOwned(t);
         t.fireDeathWatches(); // its mutexes go to their next lockers, owner-died (SPEC §9)
         try {
             listener.accept(r);
@@ -116,14 +116,22 @@ public final class Reaper implements AutoCloseable {
     /** Queues a force-close of {@code t}'s owned resources on the reaper thread (SPEC K8). */
     public void forceClose(TaskControlBlock t) {
         jobs.add(() -> {
-            t.recordCloseFailures(t.resources().closeAll());
+            closeOwned(t);
             t.fireDeathWatches();
         });
     }
 
-    /** Queues a force-close of {@code resources} on the reaper thread, handing failures to {@code failures}. */
-    public void forceClose(ResourceList resources, Consumer<List<Throwable>> failures) {
-        jobs.add(() -> failures.accept(resources.closeAll()));
+    /**
+     * Queues a force-close of {@code resources} on the reaper thread, with the authority of their owner
+     * ({@code ownerAuthority}, see TaskOwner), handing failures to {@code failures}.
+     */
+    public void forceClose(ResourceList resources, Object ownerAuthority, Consumer<List<Throwable>> failures) {
+        jobs.add(() -> TaskControlBlock.runAs(ownerAuthority, () -> failures.accept(resources.closeAll())));
+    }
+
+    /** Closes what {@code t} still owns, as its owner's work: close() is the tenant's code, not the host's. */
+    private static void closeOwned(TaskControlBlock t) {
+        TaskControlBlock.runAsOwnerOf(t, () -> t.recordCloseFailures(t.resources().closeAll()));
     }
 
     /** Stuck reports made so far. */

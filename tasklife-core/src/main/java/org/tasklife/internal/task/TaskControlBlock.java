@@ -52,6 +52,16 @@ public final class TaskControlBlock implements Waiter {
      *     in a queue publish() did not see finds TERMINATED under the queue lock and does not park, and an
      *     onExit future publish() did not see is completed by its creator.
      *
+     * Authority (who may act on which domain is decided above, from a token this layer only carries):
+     *  A1 a thread's authority is the task running on it, else the token it inherited when it was created
+     *     (CURRENT is an InheritableThreadLocal: a thread created by a task carries its owner's token, and so
+     *     do the threads that thread creates), else none (host code). A task's thread keeps its owner's token
+     *     after publish(): the group end, onExit dependents and group-owned closers that run there are the
+     *     owner's work. Not reached: threads that existed before (pool threads) and threads built with
+     *     inheritInheritableThreadLocals(false); the layer above decides what they get.
+     *  A2 callbacks run with the authority of whoever registered them (runAs), or of the resource's owner for
+     *     force-closes on the reaper thread (runAsOwnerOf).
+     *
      * Concurrency and memory ordering: the no-block handshake (DESIGN I3) is Dekker-style. The waiter
      * writes currentWait (volatile) then CASes the state word; the killer CASes the state word then
      * reads currentWait (volatile). Under sequential consistency of volatile accesses one of them sees
@@ -84,7 +94,18 @@ public final class TaskControlBlock implements Waiter {
     private static final VarHandle CURRENT_WAIT;
     private static final VarHandle JOINERS;
     private static final VarHandle ON_EXIT;
-    private static final ThreadLocal<TaskControlBlock> CURRENT = new ThreadLocal<>();
+    /*
+     * Per thread: the task running on it; or, on any other thread, the authority token of the work the
+     * thread does for a domain; or nothing (host code). Inheritable, so that any thread created by a task,
+     * or by such a thread, carries the task's token (childValue turns a task into its owner's token): the
+     * authority of a tenant's work follows it onto the threads it starts (A1 in the notes).
+     */
+    private static final InheritableThreadLocal<Object> CURRENT = new InheritableThreadLocal<>() {
+        @Override
+        protected Object childValue(Object parent) {
+            return parent instanceof TaskControlBlock t ? t.owner.authorityToken() : parent;
+        }
+    };
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     static {
@@ -125,6 +146,7 @@ public final class TaskControlBlock implements Waiter {
     private volatile ExitStatus status;    // written before the TERMINATED CAS (T3)
     private Object result;                 // plain: written before the TERMINATED CAS, read after (T3)
     private int requestedExitCode;         // plain: written by the task before EXIT_REQUESTED
+    private Object requestedExitValue;     // plain: written by the task before EXIT_REQUESTED
     private volatile Timeout graceTimer;   // armed by the reaper after a kill; cancelled at publish
     private volatile long cpuNanos;        // written by the task's own thread only
     private volatile long sliceStart = -1; // clock nanos of the running slice, -1 while not running
@@ -149,7 +171,48 @@ public final class TaskControlBlock implements Waiter {
 
     /** The task running on the current thread, or {@code null} outside tasks. */
     public static TaskControlBlock current() {
-        return CURRENT.get();
+        return CURRENT.get() instanceof TaskControlBlock t ? t : null;
+    }
+
+    /**
+     * The authority token the calling thread acts with (A1): its task's owner's, or the one it inherited or
+     * runs a callback with; {@code null} for host code.
+     */
+    public static Object currentAuthority() {
+        Object v = CURRENT.get();
+        return v instanceof TaskControlBlock t ? t.owner.authorityToken() : v;
+    }
+
+    /**
+     * Runs {@code action} on the calling thread with authority {@code token} ({@code null}: host), then
+     * restores what the thread had (A2: callbacks run with the authority of whoever registered them). The
+     * thread is not a task while {@code action} runs.
+     */
+    public static void runAs(Object token, Runnable action) {
+        Object saved = CURRENT.get();
+        if (saved == token) {
+            action.run();
+            return;
+        }
+        setCurrent(token);
+        try {
+            action.run();
+        } finally {
+            setCurrent(saved);
+        }
+    }
+
+    /** Runs {@code action} with the authority of {@code t}'s owner (the reaper's force-closes, A2). */
+    public static void runAsOwnerOf(TaskControlBlock t, Runnable action) {
+        runAs(t.owner.authorityToken(), action);
+    }
+
+    private static void setCurrent(Object v) {
+        if (v == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(v);
+        }
     }
 
     // ---- state word ----
@@ -348,9 +411,14 @@ public final class TaskControlBlock implements Waiter {
         return n == null ? null : n.channel();
     }
 
-    /** The code given to {@link #requestExit(int)}; valid once the exit was requested. */
+    /** The code given to {@link #requestExit(int, Object)}; valid once the exit was requested. */
     public int requestedExitCode() {
         return requestedExitCode;
+    }
+
+    /** The value given to {@link #requestExit(int, Object)}: what joiners get; valid once the exit was requested. */
+    public Object requestedExitValue() {
+        return requestedExitValue;
     }
 
     /** Whether the word returned by {@link #beginExit()} says the task was killed. */
@@ -433,11 +501,13 @@ public final class TaskControlBlock implements Waiter {
      * Marks the current task as exiting by its own request ({@code exit()}, {@code exitGroup()}).
      * Must be called on the task's own thread.
      *
+     * @param value the task's result for its joiners ({@code pthread_exit(value)}); {@code null} for exitGroup
      * @return false if the task is already killed or already exiting
      */
-    public boolean requestExit(int code) {
+    public boolean requestExit(int code, Object value) {
         assert current() == this;
         requestedExitCode = code;
+        requestedExitValue = value; // plain: the flag's CAS below publishes it to the runner (same thread anyway)
         return setFlag(EXIT_REQUESTED, KILLED);
     }
 
@@ -613,7 +683,7 @@ public final class TaskControlBlock implements Waiter {
         if (g != null) {
             g.cancel();
         }
-        CURRENT.remove();
+        CURRENT.set(owner.authorityToken()); // A1: what this thread still runs (group end, onExit) is the owner's work
         // T4: read after the TERMINATED CAS; a joiner or onExit() caller that created its object after
         // this read sees TERMINATED itself (both sides are volatile: one sees the other)
         WaitQueue q = joiners;

@@ -7,4 +7,10 @@ package org.tasklife.internal.task;
 public interface TaskOwner {
     /** The owner's id (the TGID). */
     long ownerId();
+
+    /**
+     * The opaque token of the authority the owner's code acts with (its domain, as the group layer defines
+     * it). Threads a task creates inherit it, and callbacks run with it (see TaskControlBlock's notes).
+     */
+    Object authorityToken();
 }
