@@ -36,6 +36,20 @@ import org.tasklife.internal.wait.WaitQueue;
  * waiter that was signalled and killed before it could use the signal passes the signal on to the
  * next waiter of this condition and throws (K9), so no wake-up is lost.
  *
+ * <p><b>Owner death.</b> If the mutex's previous owner ended while holding it (see {@link Mutex}, robust
+ * mutex), the waiter that re-acquires it is told like any other locker: {@code await} throws
+ * {@link OwnerDiedException} <em>holding the mutex</em>, instead of returning, whatever ended the wait
+ * (signal or timeout; a timed {@code await} does not say which). The caller must repair the protected
+ * state and call {@link Mutex#markConsistent()}, or its unlock makes the mutex not recoverable. The
+ * same holds when the waiter itself had acquired the mutex owner-died and awaited without marking it
+ * consistent: the notice stays with the mutex until someone marks it. A <em>killed</em> waiter still
+ * throws its {@link TaskKilledError} (the kill always wins); if it re-acquired an owner-died mutex, the
+ * {@link OwnerDiedException} is attached to it as a suppressed exception
+ * ({@link Throwable#getSuppressed()}) and {@link Mutex#isOwnerDied()} answers {@code true}, so the
+ * unwinding task's {@code finally} may repair and mark it; a {@code finally} that just unlocks makes it
+ * not recoverable. If the mutex became not recoverable, {@code await} throws
+ * {@link MutexNotRecoverableException} without owning it.
+ *
  * <p><b>Signalling.</b> {@link #signal()} wakes the longest waiting waiter, {@link #signalAll()}
  * every waiter; both are no-ops without waiters, never block, need not hold the mutex and work while
  * a killed task unwinds (SPEC K5).
@@ -60,11 +74,14 @@ public final class Condition {
      *  C3 a node whose outcome is SIGNALLED consumed one signal; if its task is killed before await
      *     returns normally, that signal is passed to the next waiter (K9). KILLED or TIMED_OUT nodes
      *     consumed none (signalFirstLocked skips them).
+     *  C4 a re-acquire that took the mutex in the owner-died state (Mutex R2) is reported on every way out:
+     *     as OwnerDiedException instead of the return value, or, when the way out is a kill, as a suppressed
+     *     exception of the kill throwable (the kill is never replaced). The waiter owns the mutex either way.
      *
      * Concurrency: the condition's queue lock and the mutex's queue lock are never held together.
      *
      * Kill and cleanup: a kill ends the condition wait at once (K2); the re-acquire then continues,
-     * unkillably, and the kill throwable is thrown once the mutex is owned again.
+     * unkillably, and the kill throwable is thrown once the mutex is owned again (with C4's notice).
      *
      * Known limits: the re-acquire after a kill is not bounded; a mutex owner that never unlocks keeps
      * the killed waiter (reported stuck under K8).
@@ -91,7 +108,11 @@ public final class Condition {
      * Releases the mutex, waits for a signal, re-acquires the mutex.
      *
      * @throws NotPermittedException if the caller does not own the mutex
-     * @throws TaskKilledError if the task is killed before or while waiting (the mutex is owned again)
+     * @throws TaskKilledError if the task is killed before or while waiting (the mutex is owned again; an
+     *     owner-died notice is attached as a suppressed {@link OwnerDiedException})
+     * @throws OwnerDiedException if the mutex was re-acquired from an owner that died holding it (the
+     *     caller owns it, and must repair and {@link Mutex#markConsistent()})
+     * @throws MutexNotRecoverableException if the mutex became not recoverable meanwhile (not owned)
      */
     public void await() {
         boolean signalled = doAwait(Blocker.NO_DEADLINE, false);
@@ -105,7 +126,11 @@ public final class Condition {
      *     both cases)
      * @throws NullPointerException if {@code unit} is null
      * @throws NotPermittedException if the caller does not own the mutex
-     * @throws TaskKilledError if the task is killed before or while waiting (the mutex is owned again)
+     * @throws TaskKilledError if the task is killed before or while waiting (the mutex is owned again; an
+     *     owner-died notice is attached as a suppressed {@link OwnerDiedException})
+     * @throws OwnerDiedException if the mutex was re-acquired from an owner that died holding it, after a
+     *     signal or a timeout (the caller owns it, and must repair and {@link Mutex#markConsistent()})
+     * @throws MutexNotRecoverableException if the mutex became not recoverable meanwhile (not owned)
      */
     public boolean await(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
@@ -134,6 +159,14 @@ public final class Condition {
         return "Condition@" + Integer.toHexString(System.identityHashCode(this)) + "[" + mutex + "]";
     }
 
+    /** C4: the kill throwable propagates; an owner-died notice rides along as a suppressed exception. */
+    private static Error withNotice(Error killed, OwnerDiedException ownerDied) {
+        if (ownerDied != null) {
+            killed.addSuppressed(ownerDied);
+        }
+        return killed;
+    }
+
     private boolean doAwait(long timeoutNanos, boolean timed) {
         WaitContext w = WaitContext.current();
         Object me = Mutex.identity(w);
@@ -156,22 +189,34 @@ public final class Condition {
             throw e;
         }
         int outcome = w.await(n, deadline);
-        mutex.reacquire(w, me, depth, outcome == WaitNode.KILLED); // C2: a kill during it is seen by the checkpoints below
+        // C2: a kill during it is seen by the checkpoints below
+        int got = mutex.reacquire(w, me, depth, outcome == WaitNode.KILLED);
+        OwnerDiedException ownerDied = (got & Mutex.REACQUIRED_OWNER_DIED) != 0 ? mutex.ownerDied(op) : null;
         switch (outcome) {
             case WaitNode.SIGNALLED -> {
                 try {
                     w.checkpoint();
                 } catch (Error killed) {
                     queue.signalOne(); // C3: the signal goes to the next waiter
-                    throw killed;
+                    throw withNotice(killed, ownerDied);
+                }
+                if (ownerDied != null) {
+                    throw ownerDied; // C4: told like any locker, holding the mutex
                 }
                 return true;
             }
             case WaitNode.TIMED_OUT -> {
-                w.checkpoint();
+                try {
+                    w.checkpoint();
+                } catch (Error killed) {
+                    throw withNotice(killed, ownerDied);
+                }
+                if (ownerDied != null) {
+                    throw ownerDied; // C4
+                }
                 return false;
             }
-            case WaitNode.KILLED -> throw w.killed();
+            case WaitNode.KILLED -> throw withNotice(w.killed(), ownerDied);
             default -> throw new IllegalStateException(op + ": node " + n + " ended with outcome " + outcome);
         }
     }

@@ -71,8 +71,10 @@ import org.tasklife.internal.wait.WaitQueue;
  * waiter and every later lock call throws {@link MutexNotRecoverableException}. Waiters never wait for
  * ever on a dead owner. A host thread that dies holding a mutex is noticed by the next lock call only
  * (waiters already queued behind it are not woken: host threads have no exit sequence).
- * A condition's re-acquire also takes a dead owner's mutex, without telling the waiter; it throws
- * {@link MutexNotRecoverableException} if the mutex became not recoverable.
+ * A condition's re-acquire also takes a dead owner's mutex, and tells the waiter the same way:
+ * {@link Condition#await()} throws {@link OwnerDiedException} holding the mutex (a killed waiter's kill
+ * throwable carries it as a suppressed exception); it throws {@link MutexNotRecoverableException} if the
+ * mutex became not recoverable.
  */
 public final class Mutex {
     /*
@@ -169,7 +171,7 @@ public final class Mutex {
      *     the same.
      *  R2 ownerDied is set when a dead owner's mutex changes hands (or becomes OWNER_DIED_FREE) and
      *     cleared only by markConsistent(); whoever acquires the mutex (not relocks) while it is set is
-     *     told (OwnerDiedException). The fast paths never run while it is set: acquiring needs a CAS from
+     *     told (OwnerDiedException), a condition's re-acquire included (reacquire() reports it, Condition C4). The fast paths never run while it is set: acquiring needs a CAS from
      *     null, and unlock checks the flag first.
      *  R3 unlocking with ownerDied set makes the mutex not recoverable: NOT_RECOVERABLE, every waiter
      *     woken (payload GIVEN_UP), and every lock call, theirs included, throws.
@@ -537,22 +539,36 @@ public final class Mutex {
         return saved;
     }
 
+    /** A bit of {@link #reacquire}'s answer: a kill was seen (the caller throws the kill throwable). */
+    static final int REACQUIRED_KILLED = 1;
+    /** A bit of {@link #reacquire}'s answer: acquired in the owner-died state (R2: the caller must tell). */
+    static final int REACQUIRED_OWNER_DIED = 2;
+
     /**
      * Re-acquires the mutex for {@code me} with {@code savedDepth}, waiting as long as it takes even if
      * the task is killed meanwhile (the condition's promise, SPEC §9).
      *
      * @param alreadyKilled whether the caller's wait just ended by kill (skip the killable attempt)
-     * @return whether a kill was seen (the caller must throw the kill throwable after it returns)
+     * @return {@link #REACQUIRED_KILLED} if a kill was seen, or'ed with {@link #REACQUIRED_OWNER_DIED} if
+     *     the mutex was acquired while an owner's death was unrepaired (R2); the caller owns it either way
      */
-    boolean reacquire(WaitContext w, Object me, int savedDepth, boolean alreadyKilled) {
+    int reacquire(WaitContext w, Object me, int savedDepth, boolean alreadyKilled) {
         assert ownerVolatile() != me : "reacquire by the owner " + describe(me);
         if (!(fair && queuedVolatile()) && OWNER.compareAndSet(this, null, me)) {
-            depth = savedDepth;
-            return alreadyKilled;
+            depth = savedDepth; // R2: a null owner word is never owner-died
+            return alreadyKilled ? REACQUIRED_KILLED : 0;
         }
         boolean[] killed = {alreadyKilled};
-        acquireSlow(w, me, savedDepth, false, Blocker.NO_DEADLINE, killed, "condition await (re-acquiring its mutex)");
-        return killed[0];
+        int got = acquireSlow(w, me, savedDepth, false, Blocker.NO_DEADLINE, killed,
+                "condition await (re-acquiring its mutex)");
+        return (killed[0] ? REACQUIRED_KILLED : 0) | (got == ACQUIRED_OWNER_DIED ? REACQUIRED_OWNER_DIED : 0);
+    }
+
+    /** The notice for a caller that acquired the mutex from a dead owner (R2); it owns the mutex. */
+    OwnerDiedException ownerDied(String operation) {
+        return new OwnerDiedException(operation + " on " + this + ": acquired, but its previous owner ended while"
+                + " holding it; repair the state it protects, then call markConsistent(), or unlock() to make it"
+                + " unusable", this);
     }
 
     // ---- internals: acquiring ----
@@ -756,9 +772,7 @@ public final class Mutex {
 
     private void tellIfOwnerDied(int got, String operation) {
         if (got == ACQUIRED_OWNER_DIED) {
-            throw new OwnerDiedException(operation + " on " + this + ": acquired, but its previous owner ended while"
-                    + " holding it; repair the state it protects, then call markConsistent(), or unlock() to make it"
-                    + " unusable", this);
+            throw ownerDied(operation);
         }
     }
 
