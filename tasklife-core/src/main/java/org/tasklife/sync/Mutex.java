@@ -141,6 +141,13 @@ public final class Mutex {
      *     same way; the ThreadLocal lookup this saves costs about as much as the CAS.
      *     Asserts compare both with TaskControlBlock.current(). A scheduler that reused threads for
      *     tasks would have to revisit this.
+     *  M9 `conditionWaiters` counts the condition awaits in progress on this mutex (from before the release
+     *     to after the re-acquire); each await adds and removes itself while it owns the mutex. destroy()
+     *     CASes the owner word to DESTROYED first and reads the count after (both sequentially consistent):
+     *     an await that counted itself did so while owning, hence before the release that let the CAS
+     *     succeed, so the read sees it and destroy puts the owner word back and refuses (the waiter would
+     *     re-acquire a destroyed mutex). The DESTROYED value lives only under the queue lock meanwhile, where
+     *     every acquisition that meets it waits for its verdict.
      *
      * Concurrency: `owner` is read and CASed without the lock; `depth` is owner-confined (M1); `queued`,
      * `woken`, `watched` and the queue are written under the queue lock. Lock order: a Condition's queue
@@ -197,6 +204,7 @@ public final class Mutex {
     private static final VarHandle OWNER;
     private static final VarHandle QUEUED;
     private static final VarHandle WOKEN;
+    private static final VarHandle COND_WAITERS;
 
     static {
         try {
@@ -204,6 +212,7 @@ public final class Mutex {
             OWNER = l.findVarHandle(Mutex.class, "owner", Object.class);
             QUEUED = l.findVarHandle(Mutex.class, "queued", boolean.class);
             WOKEN = l.findVarHandle(Mutex.class, "woken", int.class);
+            COND_WAITERS = l.findVarHandle(Mutex.class, "conditionWaiters", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -253,6 +262,8 @@ public final class Mutex {
     private volatile boolean notRecoverable;      // written under queue lock, once: final state (R3)
     private volatile boolean destroyed;           // written under queue lock, once: final state
     private Object lastLocker;                    // racy hint, plain: an owner identity, validated before use (M8)
+    @SuppressWarnings("unused")                   // accessed through COND_WAITERS
+    private volatile int conditionWaiters;        // awaits of our conditions in progress; changed by their owner (M9)
 
     /** A {@link MutexKind#NORMAL}, non-fair mutex. */
     public Mutex() {
@@ -419,7 +430,8 @@ public final class Mutex {
      * and introspection throws {@link DestroyedException}. Destroying a mutex that is locked or has
      * waiters is an error (POSIX EBUSY; POSIX leaves it undefined, H2 silently ignored it).
      *
-     * @throws BusyException if the mutex is locked or someone waits for it (state unchanged)
+     * @throws BusyException if the mutex is locked, someone waits for it, or a task or thread waits on one
+     *     of its conditions (it will re-acquire the mutex); state unchanged
      * @throws DestroyedException if it was already destroyed
      */
     public void destroy() {
@@ -432,6 +444,13 @@ public final class Mutex {
             if (waiting > 0 || isOwner(o) || !OWNER.compareAndSet(this, o, DESTROYED)) {
                 throw new BusyException("destroy() on " + this + ": a mutex that is locked or has waiters ("
                         + waiting + ") cannot be destroyed");
+            }
+            int inConditions = (int) COND_WAITERS.getVolatile(this); // M9: after the CAS
+            if (inConditions > 0) {
+                boolean restored = OWNER.compareAndSet(this, DESTROYED, o);
+                assert restored : "M9: only the queue lock holder moves the owner word away from DESTROYED";
+                throw new BusyException("destroy() on " + this + ": a mutex whose condition has waiters ("
+                        + inConditions + "), which will re-acquire it, cannot be destroyed");
             }
             destroyed = true;
         } finally {
@@ -494,6 +513,11 @@ public final class Mutex {
     /** The owner identity of {@code t}, or of the calling host thread if {@code t} is null (also ReadWriteLock, Barrier). */
     static Object identity(TaskControlBlock t) {
         return t != null ? t : Thread.currentThread();
+    }
+
+    /** Counts a condition await in (+1) or out (-1); the caller owns the mutex (M9). */
+    void addConditionWaiter(int delta) {
+        COND_WAITERS.getAndAdd(this, delta);
     }
 
     /** Throws NotPermittedException unless {@code me} owns the mutex. */

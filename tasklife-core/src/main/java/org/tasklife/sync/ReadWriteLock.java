@@ -74,6 +74,12 @@ import org.tasklife.internal.wait.WaitQueue;
  * unlock of either kind happens-before every later successful lock, in particular one that was granted
  * the lock by that unlock.
  *
+ * <p><b>Destroying.</b> {@link #destroy()} (POSIX {@code pthread_rwlock_destroy}) is refused with
+ * {@link BusyException}, changing nothing, while the lock is held (read or write) or anyone waits for it.
+ * Afterwards every lock, try and unlock call, and {@code destroy} itself, throws
+ * {@link DestroyedException}; introspection ({@link #isDestroyed()}, {@link #isWriteLocked()},
+ * {@link #readHoldCount()}, {@link #queueLength()}, {@code toString}) still answers.
+ *
  * <p><b>Introspection.</b> A task blocked here shows the wait channel
  * {@code rwlock@<identity hash in hex> (read|write wanted, held by <holder>)}, where the holder is the
  * writer ({@code task 7}, {@code host thread 'main'}), {@code <n> readers} or {@code nobody}.
@@ -171,6 +177,11 @@ public final class ReadWriteLock {
      *      its task until the task terminates, then the thread itself), so the uncontended paths need no
      *      ThreadLocal lookup. A thread whose task ended gets a new counter for its new identity; the old
      *      one's holds stay (see Known limits).
+     *  RW12 destroyed: `destroyed` is set under the queue lock, once, only with no hold, no writer and no
+     *      node linked and QUEUED clear (no waiter still leaving, RW6), in the same critical section as the
+     *      CAS 0 -> QUEUED. QUEUED then stays set for ever (clearQueuedLocked and takeOrAnnounceLocked never
+     *      clear it on a destroyed lock), so every acquisition fails its fast path and meets the `destroyed`
+     *      check under the queue lock; an unlock by a non-holder checks it on its error path.
      *
      * Concurrency: `state` is read and CASed without the lock; the queue and every QUEUED change hold the
      * queue lock. `writer` and `writerValid` are written by the writer itself (fast paths) or by the
@@ -278,6 +289,7 @@ public final class ReadWriteLock {
     @SuppressWarnings("unused")       // accessed through WRITER_VALID
     private volatile boolean writerValid; // `writer` holds the write lock now (RW9); release writes
     private HoldCounter lastCaller;   // racy hint, plain: some caller's counter, validated before use (RW11)
+    private volatile boolean destroyed; // written under the queue lock, once (RW12)
 
     /** A free reader-writer lock. */
     public ReadWriteLock() {}
@@ -290,6 +302,7 @@ public final class ReadWriteLock {
      *
      * @throws DeadlockException if the caller holds the write lock (no downgrade; state unchanged)
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
+     * @throws DestroyedException if the lock was destroyed
      */
     public void readLock() {
         WaitContext.safePoint();
@@ -306,6 +319,7 @@ public final class ReadWriteLock {
      * holds a read lock. Never blocks; works while a killed task unwinds (SPEC K5).
      *
      * @return whether a read hold was taken ({@code false} also if the caller holds the write lock)
+     * @throws DestroyedException if the lock was destroyed
      */
     public boolean tryReadLock() {
         HoldCounter hc = callerCounter();
@@ -320,6 +334,7 @@ public final class ReadWriteLock {
      * @throws NullPointerException if {@code unit} is null
      * @throws DeadlockException if the caller holds the write lock
      * @throws TaskKilledError if the calling task is killed before or while waiting
+     * @throws DestroyedException if the lock was destroyed
      */
     public boolean tryReadLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
@@ -335,12 +350,14 @@ public final class ReadWriteLock {
      * lock goes to the head of the queue. Never blocks; works while a killed task unwinds (SPEC K5).
      *
      * @throws NotPermittedException if the caller holds no read lock (state unchanged)
+     * @throws DestroyedException if the lock was destroyed
      */
     public void readUnlock() {
         HoldCounter hc = callerCounter();
         int held = hc.count;
         if (held == 0) {
             Object me = hc.holder;
+            checkNotDestroyed("readUnlock()");
             throw new NotPermittedException("readUnlock() on " + this + " by " + Mutex.describe(me)
                     + ": only a holder of a read lock may release one"
                     + (isWriter(me) ? " (the caller holds the write lock: use writeUnlock())"
@@ -370,6 +387,7 @@ public final class ReadWriteLock {
      * @throws DeadlockException if the caller already holds the write lock (not reentrant) or a read lock
      *     (no upgrade); state unchanged
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
+     * @throws DestroyedException if the lock was destroyed
      */
     public void writeLock() {
         WaitContext.safePoint();
@@ -387,6 +405,7 @@ public final class ReadWriteLock {
      *
      * @return whether the write lock was taken ({@code false} also if the caller holds the lock in either
      *     mode: POSIX EBUSY/EDEADLK)
+     * @throws DestroyedException if the lock was destroyed
      */
     public boolean tryWriteLock() {
         HoldCounter hc = callerCounter();
@@ -401,6 +420,7 @@ public final class ReadWriteLock {
      * @throws NullPointerException if {@code unit} is null
      * @throws DeadlockException if the caller already holds the write lock or a read lock
      * @throws TaskKilledError if the calling task is killed before or while waiting
+     * @throws DestroyedException if the lock was destroyed
      */
     public boolean tryWriteLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
@@ -416,9 +436,11 @@ public final class ReadWriteLock {
      * the head). Never blocks; works while a killed task unwinds (SPEC K5).
      *
      * @throws NotPermittedException if the caller does not hold the write lock (state unchanged)
+     * @throws DestroyedException if the lock was destroyed
      */
     public void writeUnlock() {
         if (!writerValidAcquire() || !Mutex.isCaller(writerAcquire())) { // RW9 (in this order); RW6
+            checkNotDestroyed("writeUnlock()");
             Object me = Mutex.identity(TaskControlBlock.current());
             Object holder = writerForDisplay();
             throw new NotPermittedException("writeUnlock() on " + this + " by " + Mutex.describe(me)
@@ -438,6 +460,43 @@ public final class ReadWriteLock {
                 return;
             }
         }
+    }
+
+    // ---- destroy ----
+
+    /**
+     * Destroys the lock (POSIX {@code pthread_rwlock_destroy}): every later lock, try, unlock and destroy
+     * call throws {@link DestroyedException}. Destroying a lock that is held (read or write) or waited for
+     * is an error (POSIX EBUSY; POSIX leaves it undefined). Never blocks.
+     *
+     * @throws BusyException if the lock is held or someone waits for it (state unchanged)
+     * @throws DestroyedException if it was already destroyed
+     */
+    public void destroy() {
+        queue.lock();
+        try {
+            checkNotDestroyedLocked("destroy()");
+            pruneLocked();
+            for (;;) {
+                long s = stateVolatile();
+                int waiting = queue.sizeLocked();
+                if (s != 0 || waiting > 0) {
+                    throw new BusyException("destroy() on " + this + ": a reader-writer lock that is held or"
+                            + " waited for cannot be destroyed (" + describeUse(s, waiting) + ")");
+                }
+                if (casState(0, QUEUED)) { // RW12: the fast paths keep out for ever
+                    break;
+                }
+            }
+            destroyed = true;
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** Whether {@link #destroy()} was called. */
+    public boolean isDestroyed() {
+        return destroyed;
     }
 
     // ---- introspection ----
@@ -477,7 +536,8 @@ public final class ReadWriteLock {
     public String toString() {
         Object w = writerForDisplay();
         long s = stateVolatile();
-        String state = w != null ? "write-locked by " + Mutex.describe(w)
+        String state = destroyed ? "destroyed"
+                : w != null ? "write-locked by " + Mutex.describe(w)
                 : holds(s) > 0 ? "read-locked, " + holds(s) + " holds by " + readers(s) + " readers"
                 : "unlocked";
         return "ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state + "]";
@@ -552,6 +612,7 @@ public final class ReadWriteLock {
         WaitNode node;
         queue.lock();
         try {
+            checkNotDestroyedLocked(op);
             checkNoSelfWaitLocked(hc, write, op);
             boolean expired = timed && deadline - w.clock().nanoTime() <= 0; // T1: the lock is tried first
             switch (takeOrAnnounceLocked(hc, write, expired, op)) {
@@ -599,6 +660,7 @@ public final class ReadWriteLock {
     private boolean tryNowSlow(HoldCounter hc, boolean write) {
         queue.lock();
         try {
+            checkNotDestroyedLocked(write ? "tryWriteLock()" : "tryReadLock()");
             if (isWriter(hc.holder) || (write && hc.count > 0)) {
                 return false; // would wait for itself: POSIX EBUSY / EDEADLK, a try just fails
             }
@@ -747,9 +809,12 @@ public final class ReadWriteLock {
         return won;
     }
 
-    /** No node is linked: clears QUEUED so that the fast paths resume (RW3). */
+    /** No node is linked: clears QUEUED so that the fast paths resume (RW3), unless destroyed (RW12). */
     private void clearQueuedLocked() {
         assert queue.isHeldByCurrentThread() && queue.sizeLocked() == 0;
+        if (destroyed) {
+            return;
+        }
         for (;;) {
             long s = stateVolatile();
             if ((s & QUEUED) == 0 || casState(s, s & ~QUEUED)) {
@@ -767,6 +832,35 @@ public final class ReadWriteLock {
                 return;
             }
         }
+    }
+
+    private void checkNotDestroyedLocked(String op) {
+        assert queue.isHeldByCurrentThread();
+        checkNotDestroyed(op);
+    }
+
+    /** RW12: `destroyed` is final once set, so a check without the lock is exact on error paths. */
+    private void checkNotDestroyed(String op) {
+        if (destroyed) {
+            throw new DestroyedException(op + " on " + this + ": the reader-writer lock was destroyed");
+        }
+    }
+
+    /** What keeps a lock in use, for BusyException: the holders, the waiters. */
+    private String describeUse(long s, int waiting) {
+        List<String> use = new ArrayList<>(3);
+        if ((s & WRITER) != 0) {
+            use.add("write-locked by " + Mutex.describe(writerForDisplay()));
+        }
+        if (holds(s) > 0) {
+            use.add(holds(s) + " read holds by " + readers(s) + " readers");
+        }
+        if (waiting > 0) {
+            use.add(waiting + " waiting");
+        } else if ((s & QUEUED) != 0) {
+            use.add("a waiter leaving its wait");
+        }
+        return String.join(", ", use);
     }
 
     private void checkReadHoldRoom(long s, String op) {
