@@ -2,10 +2,12 @@ package org.tasklife.sync;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.tasklife.DeadlockException;
 import org.tasklife.NotPermittedException;
 import org.tasklife.TaskKilledError;
@@ -55,7 +57,26 @@ import org.tasklife.internal.wait.WaitQueue;
  * that arrives <em>after</em> the grant does not undo it: the call returns normally and the task sees
  * the kill at its next blocking call, after which its {@code finally} unlocks. The untimed tries and
  * both unlocks never block and keep working while a killed task unwinds. The kernel never releases a
- * hold on a task's behalf. Host threads may use every method; they are never killed.
+ * hold of a task that is still unwinding. Host threads may use every method; they are never killed.
+ *
+ * <p><b>Holder death (robust lock).</b> If a task <em>ends</em> still holding — its body returned or was
+ * killed without unlocking, or it was declared stuck and disposed (its owned resources force-closed
+ * after the kill grace period) — its holds do not stay for ever:
+ * <ul>
+ * <li>its read holds, re-entries included, are released, and the lock goes to the head of the queue if
+ *     they were the last; nobody is told (read holds protect no writes);
+ * <li>its write lock is released <em>owner-died</em>, like a robust {@link Mutex}: the lock goes to the
+ *     head of the queue (a writer, or the run of readers), and every holder that takes it from then on —
+ *     a reader or a writer, by any lock or try call, queued or not — acquires it and is told by
+ *     {@link OwnerDiedException} thrown <em>holding</em> what it asked for. The state stays owner-died
+ *     until a holder of the write lock repairs the protected data and calls {@link #markConsistent()};
+ *     readers cannot repair, so they are told and should release their hold. A read re-entry is not a
+ *     new holder and is not told. Unlike a mutex, the lock never becomes not recoverable: until it is
+ *     marked consistent, every new holder keeps being told.
+ * </ul>
+ * Host threads have no exit sequence: a host thread that dies holding keeps its holds. A task declared
+ * dead that keeps running is refused further holds ({@code false} from the untimed tries; its unlocks
+ * throw {@link NotPermittedException}).
  *
  * <p><b>Timeouts.</b> A timed try returns {@code false} when its deadline passes, never throws for it,
  * and takes nothing. A lock that can be taken at once is taken even with a zero or negative timeout
@@ -83,9 +104,6 @@ import org.tasklife.internal.wait.WaitQueue;
  * <p><b>Introspection.</b> A task blocked here shows the wait channel
  * {@code rwlock@<identity hash in hex> (read|write wanted, held by <holder>)}, where the holder is the
  * writer ({@code task 7}, {@code host thread 'main'}), {@code <n> readers} or {@code nobody}.
- *
- * <p>Not covered: robust semantics for a holder that ends while holding (SPEC §9, robust mutex); its
- * hold stays.
  */
 public final class ReadWriteLock {
     /*
@@ -176,12 +194,31 @@ public final class ReadWriteLock {
      *      hint is a racy plain field, validated by Mutex.isCaller(holder) (Mutex M8: a thread's identity is
      *      its task until the task terminates, then the thread itself), so the uncontended paths need no
      *      ThreadLocal lookup. A thread whose task ended gets a new counter for its new identity; the old
-     *      one's holds stay (see Known limits).
+     *      one's holds were released by its death watch (RW13).
      *  RW12 destroyed: `destroyed` is set under the queue lock, once, only with no hold, no writer and no
      *      node linked and QUEUED clear (no waiter still leaving, RW6), in the same critical section as the
      *      CAS 0 -> QUEUED. QUEUED then stays set for ever (clearQueuedLocked and takeOrAnnounceLocked never
      *      clear it on a destroyed lock), so every acquisition fails its fast path and meets the `destroyed`
      *      check under the queue lock; an unlock by a non-holder checks it on its error path.
+     *  RW13 (holder death) every task identity's HoldCounter is registered, when it is made (once per task
+     *      and lock, on the ThreadLocal miss path: never on a fast path), as a death watch with its task;
+     *      it refers to the lock weakly. When the task is dead (TaskControlBlock.fireDeathWatches: the end
+     *      of its exit sequence on its own thread, or the reaper's force-close of a stuck task), the watch
+     *      runs holderDied() under the queue lock: it reads the counter's count, sets it to REVOKED (< 0)
+     *      for good, drops those holds from `state` (HOLDS - count, READERS - 1), and if the task is the
+     *      writer (writerForDisplay() == task) clears writerValid and enters the owner-died state (RW14);
+     *      then it dispatches (RW4). A counter made for a task that is already dead starts REVOKED. A
+     *      REVOKED counter holds nothing and may take nothing: the fast read path falls through to the
+     *      slow path on count < 0, the untimed tries refuse, readUnlock throws, and the blocking calls never
+     *      get there (a dead task is killed or exiting: their checkpoint throws).
+     *  RW14 (owner died) `ownerDied` is set under the queue lock by a dead writer's watch, in the same
+     *      critical section as the CAS that clears WRITER and sets QUEUED (WRITER was set until then, so no
+     *      fast path could take anything in between), and cleared only by markConsistent() from the write
+     *      holder. While it is set QUEUED stays set (clearQueuedLocked and takeOrAnnounceLocked keep it), so
+     *      every new hold takes the slow path, where its taker is told: after TAKEN, reading ownerDied under
+     *      the lock; after a grant (SIGNALLED), reading it volatile, which is exact because nobody but a
+     *      write holder changes it and none exists beside a read hold (RW1) or the granted writer itself.
+     *      Read re-entries (RW2) stay on the fast path and are not told.
      *
      * Concurrency: `state` is read and CASed without the lock; the queue and every QUEUED change hold the
      * queue lock. `writer` and `writerValid` are written by the writer itself (fast paths) or by the
@@ -200,8 +237,14 @@ public final class ReadWriteLock {
      * re-dispatches (RW6) and throws, holding nothing (RW5). A SIGNALLED waiter returns normally even if
      * killed meanwhile and releases in its own finally.
      *
-     * Known limits: queueLength() walks the queue (O(queued)). A holder that ends holding keeps its holds
-     * for ever, as before (its counter stays with its thread's ThreadLocal map and its holds in `state`).
+     * Known limits: queueLength() walks the queue (O(queued)). A host thread that dies holding keeps its
+     * holds (host threads have no exit sequence to watch). Each task keeps one death watch (its
+     * HoldCounter, weakly referring to the lock) per lock it ever called, until it ends: registering it
+     * only while holds are held would cost a monitor per read section. A task declared dead (K8) that is
+     * in fact still running and in the middle of a call on this lock while the reaper runs holderDied()
+     * races it (its counter is plain and thread-confined, RW10): the holds it takes or drops at that very
+     * moment can be miscounted; its later calls are refused (RW13). The owner-died state is sticky until
+     * a writer marks it (RW14), and the lock is never not recoverable: readers cannot repair.
      * Each thread keeps one small HoldCounter per lock it ever called, in its ThreadLocal map, until the
      * thread ends or the lock is collected (the JDK's lock removes its entry at the last release instead,
      * which costs a ThreadLocal removal per read section). lastCaller keeps the last caller that missed
@@ -213,6 +256,7 @@ public final class ReadWriteLock {
      * dominate, as for the fair JDK lock (BENCHMARKS.md).
      *
      * References: POSIX pthread_rwlock_rdlock/wrlock (EDEADLK when the caller holds the write lock),
+     * pthread_mutex_consistent (EOWNERDEAD: POSIX has no robust reader-writer lock; this follows the mutex),
      * JDK ReentrantReadWriteLock (fair mode; the state word and the cached per-thread HoldCounter),
      * Courtois, Heymans, Parnas, "Concurrent control with readers and writers" (CACM 1971) for the
      * starvation trade-offs.
@@ -221,6 +265,7 @@ public final class ReadWriteLock {
     private static final VarHandle STATE;
     private static final VarHandle WRITER_ID;
     private static final VarHandle WRITER_VALID;
+    private static final VarHandle COUNT;
 
     static {
         try {
@@ -228,6 +273,7 @@ public final class ReadWriteLock {
             STATE = l.findVarHandle(ReadWriteLock.class, "state", long.class);
             WRITER_ID = l.findVarHandle(ReadWriteLock.class, "writer", Object.class);
             WRITER_VALID = l.findVarHandle(ReadWriteLock.class, "writerValid", boolean.class);
+            COUNT = l.findVarHandle(HoldCounter.class, "count", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -270,13 +316,31 @@ public final class ReadWriteLock {
         }
     }
 
-    /** One holder's read holds on this lock (RW10), and the caller identity it was made for (RW11). */
-    private static final class HoldCounter {
-        final Object holder; // immutable: TaskControlBlock or host Thread
-        int count;           // confined to the holder's thread (RW10): its read holds, >= 0
+    /** {@link HoldCounter#count} of a task that died: it holds nothing and may take nothing (RW13). */
+    private static final int REVOKED = -1;
 
-        HoldCounter(Object holder) {
+    /**
+     * One holder's read holds on this lock (RW10), the caller identity it was made for (RW11) and, for a
+     * task, its death watch (RW13). The lock is referred to weakly: neither the thread's ThreadLocal map
+     * nor the task's watch list keeps it alive.
+     */
+    private static final class HoldCounter extends WeakReference<ReadWriteLock>
+            implements Consumer<TaskControlBlock> {
+        final Object holder; // immutable: TaskControlBlock or host Thread
+        int count;           // confined to the holder's thread (RW10): its read holds, >= 0; REVOKED (RW13)
+
+        HoldCounter(ReadWriteLock lock, Object holder) {
+            super(lock);
             this.holder = holder;
+        }
+
+        /** The death watch (RW13): the holder task is dead; release what it holds. */
+        @Override
+        public void accept(TaskControlBlock dead) {
+            ReadWriteLock lock = get();
+            if (lock != null) {
+                lock.holderDied(this, dead);
+            }
         }
     }
 
@@ -290,6 +354,7 @@ public final class ReadWriteLock {
     private volatile boolean writerValid; // `writer` holds the write lock now (RW9); release writes
     private HoldCounter lastCaller;   // racy hint, plain: some caller's counter, validated before use (RW11)
     private volatile boolean destroyed; // written under the queue lock, once (RW12)
+    private volatile boolean ownerDied; // written under the queue lock: a writer died holding (RW14)
 
     /** A free reader-writer lock. */
     public ReadWriteLock() {}
@@ -303,6 +368,8 @@ public final class ReadWriteLock {
      * @throws DeadlockException if the caller holds the write lock (no downgrade; state unchanged)
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
      * @throws DestroyedException if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public void readLock() {
         WaitContext.safePoint();
@@ -320,6 +387,8 @@ public final class ReadWriteLock {
      *
      * @return whether a read hold was taken ({@code false} also if the caller holds the write lock)
      * @throws DestroyedException if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public boolean tryReadLock() {
         HoldCounter hc = callerCounter();
@@ -335,6 +404,8 @@ public final class ReadWriteLock {
      * @throws DeadlockException if the caller holds the write lock
      * @throws TaskKilledError if the calling task is killed before or while waiting
      * @throws DestroyedException if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public boolean tryReadLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
@@ -355,9 +426,14 @@ public final class ReadWriteLock {
     public void readUnlock() {
         HoldCounter hc = callerCounter();
         int held = hc.count;
-        if (held == 0) {
+        if (held <= 0) {
             Object me = hc.holder;
             checkNotDestroyed("readUnlock()");
+            if (held == REVOKED) {
+                throw new NotPermittedException("readUnlock() on " + this + " by " + Mutex.describe(me)
+                        + ": the caller was declared dead (stuck past the kill grace period) and its read"
+                        + " holds were released then; it holds none");
+            }
             throw new NotPermittedException("readUnlock() on " + this + " by " + Mutex.describe(me)
                     + ": only a holder of a read lock may release one"
                     + (isWriter(me) ? " (the caller holds the write lock: use writeUnlock())"
@@ -388,6 +464,8 @@ public final class ReadWriteLock {
      *     (no upgrade); state unchanged
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
      * @throws DestroyedException if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public void writeLock() {
         WaitContext.safePoint();
@@ -406,10 +484,12 @@ public final class ReadWriteLock {
      * @return whether the write lock was taken ({@code false} also if the caller holds the lock in either
      *     mode: POSIX EBUSY/EDEADLK)
      * @throws DestroyedException if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public boolean tryWriteLock() {
         HoldCounter hc = callerCounter();
-        return tryFastWrite(hc.holder) || tryNowSlow(hc, true);
+        return hc.count != REVOKED && (tryFastWrite(hc.holder) || tryNowSlow(hc, true)); // RW13
     }
 
     /**
@@ -421,6 +501,8 @@ public final class ReadWriteLock {
      * @throws DeadlockException if the caller already holds the write lock or a read lock
      * @throws TaskKilledError if the calling task is killed before or while waiting
      * @throws DestroyedException if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public boolean tryWriteLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
@@ -462,6 +544,88 @@ public final class ReadWriteLock {
         }
     }
 
+    // ---- holder death ----
+
+    /**
+     * Declares the data the lock protects consistent again after a writer died holding the write lock
+     * (see the class comment; POSIX {@code pthread_mutex_consistent} for robust mutexes): new holders are
+     * no longer told. Only the holder of the write lock may call it, normally after it was told by
+     * {@link OwnerDiedException} and repaired the data. Never blocks.
+     *
+     * @throws NotPermittedException if the caller does not hold the write lock (state unchanged)
+     * @throws IllegalStateException if the lock is not in the owner-died state (state unchanged)
+     * @throws DestroyedException if the lock was destroyed
+     */
+    public void markConsistent() {
+        HoldCounter hc = callerCounter();
+        Object me = hc.holder;
+        queue.lock();
+        try {
+            checkNotDestroyedLocked("markConsistent()");
+            if (!isWriter(me)) {
+                throw new NotPermittedException("markConsistent() on " + this + " by " + Mutex.describe(me)
+                        + ": only the holder of the write lock may mark the lock consistent"
+                        + (hc.count > 0 ? " (the caller holds a read lock: readers cannot repair the data)" : ""));
+            }
+            if (!ownerDied) {
+                throw new IllegalStateException("markConsistent() on " + this + ": the lock is consistent"
+                        + " (no writer died holding it since it was last marked)");
+            }
+            ownerDied = false; // RW14
+            pruneLocked();
+            if (queue.peekLocked() == null) {
+                clearQueuedLocked(); // the fast paths resume
+            }
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** Whether a writer died holding the write lock and no write holder has marked the lock consistent since. */
+    public boolean isOwnerDied() {
+        return ownerDied;
+    }
+
+    /** RW13: {@code dead}, whose counter is {@code hc}, is dead: drop its read holds, hand on its write lock owner-died. */
+    private void holderDied(HoldCounter hc, TaskControlBlock dead) {
+        assert hc.holder == dead : Mutex.describe(hc.holder) + " watched for " + Mutex.describe(dead);
+        List<WaitNode> won;
+        queue.lock();
+        try {
+            int held = (int) COUNT.getVolatile(hc); // on the reaper's thread: see Known limits
+            COUNT.setVolatile(hc, REVOKED);
+            boolean wasWriter = writerForDisplay() == dead;
+            if (held <= 0 && !wasWriter) {
+                return;
+            }
+            assert !(held > 0 && wasWriter) : "RW1: " + this;
+            long drop = held > 0 ? held * ONE_HOLD + ONE_READER : 0;
+            if (wasWriter) {
+                WRITER_VALID.setRelease(this, false); // RW9: before the CAS that clears WRITER
+                ownerDied = true; // RW14: before the CAS, under the lock
+            }
+            for (;;) {
+                long s = stateVolatile();
+                assert holds(s) >= held : "RW10: " + held + " holds of a dead task, " + this;
+                long next = wasWriter ? (s & ~WRITER) | QUEUED : s - drop;
+                if (casState(s, next)) {
+                    break;
+                }
+            }
+            won = dispatchLocked(); // RW4, RW7
+        } finally {
+            queue.unlock();
+        }
+        won.forEach(WaitQueue::wake); // RW8
+    }
+
+    private OwnerDiedException ownerDiedNotice(String op, boolean write) {
+        return new OwnerDiedException(op + " on " + this + ": acquired (" + (write ? "the write lock" : "a read hold")
+                + "), but a writer ended while holding the write lock; the data it protects may be inconsistent:"
+                + " a holder of the write lock must repair it and call markConsistent(), until which every new"
+                + " holder is told", this);
+    }
+
     // ---- destroy ----
 
     /**
@@ -480,11 +644,12 @@ public final class ReadWriteLock {
             for (;;) {
                 long s = stateVolatile();
                 int waiting = queue.sizeLocked();
-                if (s != 0 || waiting > 0) {
+                long unused = ownerDied ? QUEUED : 0; // RW14: owner-died keeps QUEUED with nobody linked
+                if (s != unused || waiting > 0) {
                     throw new BusyException("destroy() on " + this + ": a reader-writer lock that is held or"
                             + " waited for cannot be destroyed (" + describeUse(s, waiting) + ")");
                 }
-                if (casState(0, QUEUED)) { // RW12: the fast paths keep out for ever
+                if (casState(s, QUEUED)) { // RW12: the fast paths keep out for ever
                     break;
                 }
             }
@@ -540,7 +705,8 @@ public final class ReadWriteLock {
                 : w != null ? "write-locked by " + Mutex.describe(w)
                 : holds(s) > 0 ? "read-locked, " + holds(s) + " holds by " + readers(s) + " readers"
                 : "unlocked";
-        return "ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state + "]";
+        return "ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state
+                + (ownerDied && !destroyed ? ", owner died" : "") + "]";
     }
 
     // ---- mechanics: fast paths ----
@@ -554,10 +720,19 @@ public final class ReadWriteLock {
         if (hc == null || !Mutex.isCaller(hc.holder)) {
             hc = holdCounters.get();
             if (hc == null || !Mutex.isCaller(hc.holder)) {
-                hc = new HoldCounter(Mutex.identity(TaskControlBlock.current()));
-                holdCounters.set(hc); // a counter left by the thread's ended task keeps its holds (RW11)
+                hc = newCounter(Mutex.identity(TaskControlBlock.current()));
+                holdCounters.set(hc); // replaces a counter left by the thread's ended task (RW11, RW13)
             }
             lastCaller = hc;
+        }
+        return hc;
+    }
+
+    /** A counter for the caller {@code me}; a task's is also its death watch on this lock (RW13). */
+    private HoldCounter newCounter(Object me) {
+        HoldCounter hc = new HoldCounter(this, me);
+        if (me instanceof TaskControlBlock t && !t.watchDeath(hc)) {
+            hc.count = REVOKED; // RW13: declared dead already (stuck, still running): it may take nothing
         }
         return hc;
     }
@@ -572,6 +747,9 @@ public final class ReadWriteLock {
     /** A read hold with one CAS: re-entry at any time (RW2), a first hold only with !WRITER and !QUEUED (RW3). */
     private boolean tryFastRead(HoldCounter hc) {
         int held = hc.count;
+        if (held < 0) {
+            return false; // RW13: REVOKED; the slow path refuses
+        }
         long add = held > 0 ? ONE_HOLD : ONE_HOLD + ONE_READER;
         for (;;) {
             long s = stateVolatile();
@@ -609,6 +787,8 @@ public final class ReadWriteLock {
         long deadline = timed ? Clock.deadlineAfter(w.clock().nanoTime(), nanos) : Blocker.NO_DEADLINE;
         Object me = hc.holder;
         assert me == Mutex.identity(w) : "RW11: " + Mutex.describe(me);
+        assert hc.count != REVOKED : "RW13: a dead task passed the checkpoint: " + Mutex.describe(me);
+        boolean reentry = !write && hc.count > 0; // RW14: a re-entry is not told
         WaitNode node;
         queue.lock();
         try {
@@ -617,6 +797,9 @@ public final class ReadWriteLock {
             boolean expired = timed && deadline - w.clock().nanoTime() <= 0; // T1: the lock is tried first
             switch (takeOrAnnounceLocked(hc, write, expired, op)) {
                 case TAKEN -> {
+                    if (ownerDied && !reentry) {
+                        throw ownerDiedNotice(op, write); // RW14: holding it
+                    }
                     return true;
                 }
                 case EXPIRED -> {
@@ -636,6 +819,9 @@ public final class ReadWriteLock {
             } else {
                 assert hc.count == 0 && holds(stateVolatile()) > 0 : "RW2, RW4: " + this;
                 hc.count = 1; // RW10: the dispatcher counted the hold in `state`; our own count is ours to write
+            }
+            if (ownerDied) {
+                throw ownerDiedNotice(op, write); // RW14: exact for a grantee; holding it
             }
             return true;
         }
@@ -658,13 +844,24 @@ public final class ReadWriteLock {
 
     /** The untimed tries after a failed fast path: never block, never throw for a self-wait (RW2), no barging (RW3). */
     private boolean tryNowSlow(HoldCounter hc, boolean write) {
+        String op = write ? "tryWriteLock()" : "tryReadLock()";
         queue.lock();
         try {
-            checkNotDestroyedLocked(write ? "tryWriteLock()" : "tryReadLock()");
+            checkNotDestroyedLocked(op);
+            if (hc.count == REVOKED) {
+                return false; // RW13: a dead task takes nothing
+            }
             if (isWriter(hc.holder) || (write && hc.count > 0)) {
                 return false; // would wait for itself: POSIX EBUSY / EDEADLK, a try just fails
             }
-            return takeOrAnnounceLocked(hc, write, true, write ? "tryWriteLock()" : "tryReadLock()") == TAKEN;
+            boolean reentry = !write && hc.count > 0;
+            if (takeOrAnnounceLocked(hc, write, true, op) != TAKEN) {
+                return false;
+            }
+            if (ownerDied && !reentry) {
+                throw ownerDiedNotice(op, write); // RW14: holding it
+            }
+            return true;
         } finally {
             queue.unlock();
         }
@@ -714,7 +911,8 @@ public final class ReadWriteLock {
                 if (!write) {
                     checkReadHoldRoom(s, op);
                 }
-                long next = (s & ~QUEUED) + (write ? WRITER : ONE_HOLD + ONE_READER); // RW3: nobody linked
+                long next = (ownerDied ? s : s & ~QUEUED) // RW3: nobody linked; RW14 keeps it while owner-died
+                        + (write ? WRITER : ONE_HOLD + ONE_READER);
                 if (casState(s, next)) {
                     if (write) {
                         publishWriter(hc.holder); // RW9: the caller's own window
@@ -809,10 +1007,10 @@ public final class ReadWriteLock {
         return won;
     }
 
-    /** No node is linked: clears QUEUED so that the fast paths resume (RW3), unless destroyed (RW12). */
+    /** No node is linked: clears QUEUED so that the fast paths resume (RW3), unless destroyed or owner-died (RW12, RW14). */
     private void clearQueuedLocked() {
         assert queue.isHeldByCurrentThread() && queue.sizeLocked() == 0;
-        if (destroyed) {
+        if (destroyed || ownerDied) {
             return;
         }
         for (;;) {
@@ -857,7 +1055,7 @@ public final class ReadWriteLock {
         }
         if (waiting > 0) {
             use.add(waiting + " waiting");
-        } else if ((s & QUEUED) != 0) {
+        } else if ((s & QUEUED) != 0 && !ownerDied) {
             use.add("a waiter leaving its wait");
         }
         return String.join(", ", use);
