@@ -204,10 +204,12 @@ public final class ReadWriteLock {
      *      and lock, on the ThreadLocal miss path: never on a fast path), as a death watch with its task;
      *      it refers to the lock weakly. When the task is dead (TaskControlBlock.fireDeathWatches: the end
      *      of its exit sequence on its own thread, or the reaper's force-close of a stuck task), the watch
-     *      runs holderDied() under the queue lock: it reads the counter's count, sets it to REVOKED (< 0)
-     *      for good, drops those holds from `state` (HOLDS - count, READERS - 1), and if the task is the
-     *      writer (writerForDisplay() == task) clears writerValid and enters the owner-died state (RW14);
-     *      then it dispatches (RW4). A counter made for a task that is already dead starts REVOKED. A
+     *      runs holderDied(): it swaps REVOKED (< 0) into the counter for good and reads whether the task
+     *      is the writer (isWriter, RW9), both without the queue lock (exact: nobody else moves them); if
+     *      the task held anything it then, under the queue lock, drops the read holds from `state` (HOLDS -
+     *      count, READERS - 1), or clears writerValid and enters the owner-died state (RW14), and dispatches
+     *      (RW4). A task that held nothing (the common case) costs no lock. A counter made for a task that
+     *      is already dead starts REVOKED. A
      *      REVOKED counter holds nothing and may take nothing: the fast read path falls through to the
      *      slow path on count < 0, the untimed tries refuse, readUnlock throws, and the blocking calls never
      *      get there (a dead task is killed or exiting: their checkpoint throws).
@@ -221,7 +223,10 @@ public final class ReadWriteLock {
      *      Read re-entries (RW2) stay on the fast path and are not told.
      *
      * Concurrency: `state` is read and CASed without the lock; the queue and every QUEUED change hold the
-     * queue lock. `writer` and `writerValid` are written by the writer itself (fast paths) or by the
+     * queue lock. Nothing that holds the queue lock may wait out an RW9 window (writerForDisplay(), hence
+     * toString() in a message): a writer's unlock window can end in releaseWriteSlow(), which needs the
+     * lock. Code under the lock names the writer only from writerValid (describeUseLocked) or when the
+     * caller itself is a holder (then no other writer can be in a window). `writer` and `writerValid` are written by the writer itself (fast paths) or by the
      * dispatcher under the queue lock (RW4), with release semantics, and read with acquire (RW9). Outcome
      * CASes by kill and timeout happen outside the lock: that is why dispatch prunes decided nodes and why
      * RW6 exists.
@@ -559,14 +564,14 @@ public final class ReadWriteLock {
     public void markConsistent() {
         HoldCounter hc = callerCounter();
         Object me = hc.holder;
+        checkNotDestroyed("markConsistent()"); // RW12: final once set
+        if (!isWriter(me)) { // RW9: exact for the caller; outside the lock, since toString may wait out a writer's window
+            throw new NotPermittedException("markConsistent() on " + this + " by " + Mutex.describe(me)
+                    + ": only the holder of the write lock may mark the lock consistent"
+                    + (hc.count > 0 ? " (the caller holds a read lock: readers cannot repair the data)" : ""));
+        }
         queue.lock();
         try {
-            checkNotDestroyedLocked("markConsistent()");
-            if (!isWriter(me)) {
-                throw new NotPermittedException("markConsistent() on " + this + " by " + Mutex.describe(me)
-                        + ": only the holder of the write lock may mark the lock consistent"
-                        + (hc.count > 0 ? " (the caller holds a read lock: readers cannot repair the data)" : ""));
-            }
             if (!ownerDied) {
                 throw new IllegalStateException("markConsistent() on " + this + ": the lock is consistent"
                         + " (no writer died holding it since it was last marked)");
@@ -586,27 +591,32 @@ public final class ReadWriteLock {
         return ownerDied;
     }
 
-    /** RW13: {@code dead}, whose counter is {@code hc}, is dead: drop its read holds, hand on its write lock owner-died. */
+    /**
+     * RW13: {@code dead}, whose counter is {@code hc}, is dead: drop its read holds, hand on its write lock
+     * owner-died. What it holds is decided without the queue lock: the counter is the dead task's own
+     * (RW10) and only the writer itself moves `writer` away from itself (RW9), so both readings are exact
+     * unless the task is in fact still running inside a call on this lock (Known limits). Never spins
+     * over another writer's RW9 window: that window may end in releaseWriteSlow(), which needs the lock.
+     */
     private void holderDied(HoldCounter hc, TaskControlBlock dead) {
         assert hc.holder == dead : Mutex.describe(hc.holder) + " watched for " + Mutex.describe(dead);
+        int held = (int) COUNT.getAndSet(hc, REVOKED);
+        boolean wasWriter = isWriter(dead);
+        if (held <= 0 && !wasWriter) {
+            return; // the common case: it held nothing; no lock taken
+        }
+        assert !(held > 0 && wasWriter) : "RW1: a dead task held both modes";
+        long drop = held > 0 ? held * ONE_HOLD + ONE_READER : 0;
         List<WaitNode> won;
         queue.lock();
         try {
-            int held = (int) COUNT.getVolatile(hc); // on the reaper's thread: see Known limits
-            COUNT.setVolatile(hc, REVOKED);
-            boolean wasWriter = writerForDisplay() == dead;
-            if (held <= 0 && !wasWriter) {
-                return;
-            }
-            assert !(held > 0 && wasWriter) : "RW1: " + this;
-            long drop = held > 0 ? held * ONE_HOLD + ONE_READER : 0;
             if (wasWriter) {
                 WRITER_VALID.setRelease(this, false); // RW9: before the CAS that clears WRITER
                 ownerDied = true; // RW14: before the CAS, under the lock
             }
             for (;;) {
                 long s = stateVolatile();
-                assert holds(s) >= held : "RW10: " + held + " holds of a dead task, " + this;
+                assert holds(s) >= held : "RW10: " + held + " holds of a dead task, state " + Long.toHexString(s);
                 long next = wasWriter ? (s & ~WRITER) | QUEUED : s - drop;
                 if (casState(s, next)) {
                     break;
@@ -645,9 +655,10 @@ public final class ReadWriteLock {
                 long s = stateVolatile();
                 int waiting = queue.sizeLocked();
                 long unused = ownerDied ? QUEUED : 0; // RW14: owner-died keeps QUEUED with nobody linked
-                if (s != unused || waiting > 0) {
-                    throw new BusyException("destroy() on " + this + ": a reader-writer lock that is held or"
-                            + " waited for cannot be destroyed (" + describeUse(s, waiting) + ")");
+                if (s != unused || waiting > 0) { // the message must not wait out a writer's RW9 window here
+                    throw new BusyException("destroy() on ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this))
+                            + ": a reader-writer lock that is held or waited for cannot be destroyed ("
+                            + describeUseLocked(s, waiting) + ")");
                 }
                 if (casState(s, QUEUED)) { // RW12: the fast paths keep out for ever
                     break;
@@ -1044,11 +1055,15 @@ public final class ReadWriteLock {
         }
     }
 
-    /** What keeps a lock in use, for BusyException: the holders, the waiters. */
-    private String describeUse(long s, int waiting) {
+    /**
+     * What keeps a lock in use, for BusyException: the holders, the waiters. Under the queue lock, so it
+     * never waits out a writer's RW9 window (which may need the lock to end): such a writer is unnamed.
+     */
+    private String describeUseLocked(long s, int waiting) {
+        assert queue.isHeldByCurrentThread();
         List<String> use = new ArrayList<>(3);
         if ((s & WRITER) != 0) {
-            use.add("write-locked by " + Mutex.describe(writerForDisplay()));
+            use.add("write-locked" + (writerValidAcquire() ? " by " + Mutex.describe(writerAcquire()) : ""));
         }
         if (holds(s) > 0) {
             use.add(holds(s) + " read holds by " + readers(s) + " readers");
