@@ -4,7 +4,7 @@ import org.tasklife.TaskLifeException;
 
 /**
  * The caller acquired a {@link Mutex} whose previous owner ended while holding it (robust mutex, POSIX
- * {@code EOWNERDEAD}, SPEC §9), or a hold of a {@link ReadWriteLock} whose writer ended while holding its
+ * {@code EOWNERDEAD}), or a hold of a {@link ReadWriteLock} whose writer ended while holding its
  * write lock. Unlike every other exception from a lock call, the caller <em>holds</em> what it asked for
  * when this is thrown (from {@link Condition#await()} too, which re-acquires the mutex): it must repair
  * the state the lock protects and mark it consistent ({@link Mutex#markConsistent()},
