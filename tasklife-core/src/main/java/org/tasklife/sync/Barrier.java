@@ -63,6 +63,12 @@ import org.tasklife.internal.wait.WaitQueue;
  * <p><b>Errors.</b> {@code parties < 1} throws {@link IllegalArgumentException} (SPEC §9: a barrier of
  * 0 parties is misuse); a {@code null} unit throws {@link NullPointerException}.
  *
+ * <p><b>Destroying.</b> {@link #destroy()} (POSIX {@code pthread_barrier_destroy}) is refused with
+ * {@link BusyException}, changing nothing, while any party is inside {@code await}: arrived and waiting,
+ * running the action, or released (or broken) but not yet returned. Afterwards {@code await},
+ * {@link #reset()} and {@code destroy} throw {@link DestroyedException}; {@link #parties()},
+ * {@link #numberWaiting()}, {@link #isBroken()}, {@link #isDestroyed()} and {@code toString} still answer.
+ *
  * <p><b>Memory effects.</b> Actions of every party before its {@code await} happen-before the barrier
  * action, which happens-before every successful return from {@code await} in that round.
  *
@@ -102,6 +108,10 @@ public final class Barrier {
      *  B6 a round that breaks while TRIPPING also breaks the round that replaced it, if that one is
      *     still current and OPEN (the barrier stays broken, SPEC §9), unless reset() replaced it.
      *  B7 winners are woken after the queue lock is released (K10); the action runs with no lock held.
+     *  B8 `inside` counts the parties between their arrival and their last pass through the queue lock
+     *     (a waiter's verdict or break section, the last arriver's release in trip, or the arrival itself
+     *     for one that breaks the round at once); destroy() succeeds only with inside == 0, under the
+     *     queue lock, and every arrival checks `destroyed` under the same lock before it counts itself.
      *
      * Concurrency: all round state is guarded by the queue lock except Round.arrived, also published
      * with release semantics for the lazy wait channel. Kill and timeout CAS node outcomes outside the
@@ -182,6 +192,8 @@ public final class Barrier {
     private final Runnable action;                   // immutable, nullable
     private final WaitQueue queue = new WaitQueue(); // immutable; its lock guards current and every Round
     private Round current = new Round();             // guarded by queue lock (B1)
+    private int inside;                              // guarded by queue lock: parties inside await (B8)
+    private boolean destroyed;                       // guarded by queue lock; final once set (B8)
 
     /**
      * A barrier for {@code parties} parties, without action.
@@ -214,6 +226,7 @@ public final class Barrier {
      * @return the arrival index: {@code parties() - 1} for the first arrival, {@code 0} for the last
      *     (the serial party)
      * @throws BrokenBarrierException if the barrier is broken, or the round breaks while waiting
+     * @throws DestroyedException if the barrier was destroyed
      * @throws TaskKilledError if the calling task is killed before arriving or while waiting (the round
      *     then breaks for the others)
      */
@@ -231,6 +244,7 @@ public final class Barrier {
      * @return the arrival index as for {@link #await()}, or {@link #TIMED_OUT}
      * @throws NullPointerException if {@code unit} is null
      * @throws BrokenBarrierException if the barrier is broken, or the round breaks while waiting
+     * @throws DestroyedException if the barrier was destroyed
      * @throws TaskKilledError if the calling task is killed before arriving or while waiting
      */
     public int await(long timeout, TimeUnit unit) {
@@ -242,12 +256,15 @@ public final class Barrier {
      * Breaks the current round, if any party waits in it (they throw {@link BrokenBarrierException}),
      * and starts a fresh round; also repairs a broken barrier. A round whose parties have all arrived
      * (its action running) is not affected. Never blocks.
+     *
+     * @throws DestroyedException if the barrier was destroyed
      */
     public void reset() {
         Object me = Mutex.identity(TaskControlBlock.current());
         List<WaitNode> won = new ArrayList<>();
         queue.lock();
         try {
+            checkNotDestroyedLocked("reset()");
             if (current.state == OPEN) {
                 breakLocked(current, "reset() by " + Mutex.describe(me), null, won);
             }
@@ -256,6 +273,39 @@ public final class Barrier {
             queue.unlock();
         }
         won.forEach(WaitQueue::wake); // B7
+    }
+
+    /**
+     * Destroys the barrier (POSIX {@code pthread_barrier_destroy}): later calls of {@code await},
+     * {@link #reset()} and {@code destroy} throw {@link DestroyedException}. Destroying a barrier that a
+     * party is inside (waiting, running the action, or released but not yet returned) is an error (POSIX
+     * EBUSY). Never blocks.
+     *
+     * @throws BusyException if some party is inside {@code await} (state unchanged)
+     * @throws DestroyedException if it was already destroyed
+     */
+    public void destroy() {
+        queue.lock();
+        try {
+            checkNotDestroyedLocked("destroy()");
+            if (inside > 0) {
+                throw new BusyException("destroy() on " + channelName() + " (" + parties + " parties): a barrier"
+                        + " with parties inside await (" + inside + ") cannot be destroyed");
+            }
+            destroyed = true; // B8
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** Whether {@link #destroy()} was called. */
+    public boolean isDestroyed() {
+        queue.lock();
+        try {
+            return destroyed;
+        } finally {
+            queue.unlock();
+        }
     }
 
     /** Whether the barrier is broken (a moment's reading). */
@@ -286,7 +336,7 @@ public final class Barrier {
     @Override
     public String toString() {
         return channelName() + "[parties=" + parties + ", waiting=" + numberWaiting()
-                + (isBroken() ? ", broken" : "") + "]";
+                + (isBroken() ? ", broken" : "") + (isDestroyed() ? ", destroyed" : "") + "]";
     }
 
     // ---- mechanics ----
@@ -302,6 +352,7 @@ public final class Barrier {
         List<WaitNode> won = new ArrayList<>();
         queue.lock();
         try {
+            checkNotDestroyedLocked(op);
             r = current;
             if (r.state == BROKEN) {
                 throw broken(r, op);
@@ -314,9 +365,11 @@ public final class Barrier {
             if (index == 0) {
                 r.state = TRIPPING; // B2: this arrival is the serial party
                 r.successor = current = new Round();
+                inside++; // B8: until trip's release
             } else if (timed && deadline - w.clock().nanoTime() <= 0) {
-                breakLocked(r, Mutex.describe(me) + " timed out in " + op, null, won);
+                breakLocked(r, Mutex.describe(me) + " timed out in " + op, null, won); // B8: never inside
             } else {
+                inside++; // B8: until its verdict
                 node = new WaitNode(queue, new Arrival(this, r, me));
                 r.nodes.add(node); // B3
                 queue.enqueueLocked(node);
@@ -334,6 +387,7 @@ public final class Barrier {
         int outcome = w.await(node, deadline); // K3: the Blocker re-checks the kill after publishing
         queue.lock();
         try {
+            inside--; // B8: this is our last pass through the lock
             if (outcome == WaitNode.SIGNALLED) {
                 if (r.state == BROKEN) { // B4: the verdict is final once we can take the lock
                     throw broken(r, op);
@@ -372,6 +426,7 @@ public final class Barrier {
         BrokenBarrierException broken = null;
         queue.lock();
         try {
+            inside--; // B8
             if (r.state == TRIPPING) { // else a waiter already broke it (B5)
                 if (failure != null) {
                     breakLocked(r, "the barrier action threw " + failure, failure, won);
@@ -434,6 +489,13 @@ public final class Barrier {
         Round next = r.successor;
         if (next != null && next == current && next.state == OPEN) {
             breakLocked(next, "an earlier round broke: " + why, cause, won); // B6
+        }
+    }
+
+    private void checkNotDestroyedLocked(String op) {
+        assert queue.isHeldByCurrentThread();
+        if (destroyed) {
+            throw new DestroyedException(op + " on " + channelName() + " (" + parties + " parties): the barrier was destroyed");
         }
     }
 

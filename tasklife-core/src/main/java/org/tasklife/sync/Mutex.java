@@ -71,8 +71,10 @@ import org.tasklife.internal.wait.WaitQueue;
  * waiter and every later lock call throws {@link MutexNotRecoverableException}. Waiters never wait for
  * ever on a dead owner. A host thread that dies holding a mutex is noticed by the next lock call only
  * (waiters already queued behind it are not woken: host threads have no exit sequence).
- * A condition's re-acquire also takes a dead owner's mutex, without telling the waiter; it throws
- * {@link MutexNotRecoverableException} if the mutex became not recoverable.
+ * A condition's re-acquire also takes a dead owner's mutex, and tells the waiter the same way:
+ * {@link Condition#await()} throws {@link OwnerDiedException} holding the mutex (a killed waiter's kill
+ * throwable carries it as a suppressed exception); it throws {@link MutexNotRecoverableException} if the
+ * mutex became not recoverable.
  */
 public final class Mutex {
     /*
@@ -139,6 +141,13 @@ public final class Mutex {
      *     same way; the ThreadLocal lookup this saves costs about as much as the CAS.
      *     Asserts compare both with TaskControlBlock.current(). A scheduler that reused threads for
      *     tasks would have to revisit this.
+     *  M9 `conditionWaiters` counts the condition awaits in progress on this mutex (from before the release
+     *     to after the re-acquire); each await adds and removes itself while it owns the mutex. destroy()
+     *     CASes the owner word to DESTROYED first and reads the count after (both sequentially consistent):
+     *     an await that counted itself did so while owning, hence before the release that let the CAS
+     *     succeed, so the read sees it and destroy puts the owner word back and refuses (the waiter would
+     *     re-acquire a destroyed mutex). The DESTROYED value lives only under the queue lock meanwhile, where
+     *     every acquisition that meets it waits for its verdict.
      *
      * Concurrency: `owner` is read and CASed without the lock; `depth` is owner-confined (M1); `queued`,
      * `woken`, `watched` and the queue are written under the queue lock. Lock order: a Condition's queue
@@ -169,7 +178,7 @@ public final class Mutex {
      *     the same.
      *  R2 ownerDied is set when a dead owner's mutex changes hands (or becomes OWNER_DIED_FREE) and
      *     cleared only by markConsistent(); whoever acquires the mutex (not relocks) while it is set is
-     *     told (OwnerDiedException). The fast paths never run while it is set: acquiring needs a CAS from
+     *     told (OwnerDiedException), a condition's re-acquire included (reacquire() reports it, Condition C4). The fast paths never run while it is set: acquiring needs a CAS from
      *     null, and unlock checks the flag first.
      *  R3 unlocking with ownerDied set makes the mutex not recoverable: NOT_RECOVERABLE, every waiter
      *     woken (payload GIVEN_UP), and every lock call, theirs included, throws.
@@ -195,6 +204,7 @@ public final class Mutex {
     private static final VarHandle OWNER;
     private static final VarHandle QUEUED;
     private static final VarHandle WOKEN;
+    private static final VarHandle COND_WAITERS;
 
     static {
         try {
@@ -202,6 +212,7 @@ public final class Mutex {
             OWNER = l.findVarHandle(Mutex.class, "owner", Object.class);
             QUEUED = l.findVarHandle(Mutex.class, "queued", boolean.class);
             WOKEN = l.findVarHandle(Mutex.class, "woken", int.class);
+            COND_WAITERS = l.findVarHandle(Mutex.class, "conditionWaiters", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -251,6 +262,8 @@ public final class Mutex {
     private volatile boolean notRecoverable;      // written under queue lock, once: final state (R3)
     private volatile boolean destroyed;           // written under queue lock, once: final state
     private Object lastLocker;                    // racy hint, plain: an owner identity, validated before use (M8)
+    @SuppressWarnings("unused")                   // accessed through COND_WAITERS
+    private volatile int conditionWaiters;        // awaits of our conditions in progress; changed by their owner (M9)
 
     /** A {@link MutexKind#NORMAL}, non-fair mutex. */
     public Mutex() {
@@ -417,7 +430,8 @@ public final class Mutex {
      * and introspection throws {@link DestroyedException}. Destroying a mutex that is locked or has
      * waiters is an error (POSIX EBUSY; POSIX leaves it undefined, H2 silently ignored it).
      *
-     * @throws BusyException if the mutex is locked or someone waits for it (state unchanged)
+     * @throws BusyException if the mutex is locked, someone waits for it, or a task or thread waits on one
+     *     of its conditions (it will re-acquire the mutex); state unchanged
      * @throws DestroyedException if it was already destroyed
      */
     public void destroy() {
@@ -430,6 +444,13 @@ public final class Mutex {
             if (waiting > 0 || isOwner(o) || !OWNER.compareAndSet(this, o, DESTROYED)) {
                 throw new BusyException("destroy() on " + this + ": a mutex that is locked or has waiters ("
                         + waiting + ") cannot be destroyed");
+            }
+            int inConditions = (int) COND_WAITERS.getVolatile(this); // M9: after the CAS
+            if (inConditions > 0) {
+                boolean restored = OWNER.compareAndSet(this, DESTROYED, o);
+                assert restored : "M9: only the queue lock holder moves the owner word away from DESTROYED";
+                throw new BusyException("destroy() on " + this + ": a mutex whose condition has waiters ("
+                        + inConditions + "), which will re-acquire it, cannot be destroyed");
             }
             destroyed = true;
         } finally {
@@ -494,6 +515,11 @@ public final class Mutex {
         return t != null ? t : Thread.currentThread();
     }
 
+    /** Counts a condition await in (+1) or out (-1); the caller owns the mutex (M9). */
+    void addConditionWaiter(int delta) {
+        COND_WAITERS.getAndAdd(this, delta);
+    }
+
     /** Throws NotPermittedException unless {@code me} owns the mutex. */
     void checkOwner(Object me, String operation, String rule) {
         if (ownerVolatile() == me) {
@@ -537,22 +563,36 @@ public final class Mutex {
         return saved;
     }
 
+    /** A bit of {@link #reacquire}'s answer: a kill was seen (the caller throws the kill throwable). */
+    static final int REACQUIRED_KILLED = 1;
+    /** A bit of {@link #reacquire}'s answer: acquired in the owner-died state (R2: the caller must tell). */
+    static final int REACQUIRED_OWNER_DIED = 2;
+
     /**
      * Re-acquires the mutex for {@code me} with {@code savedDepth}, waiting as long as it takes even if
      * the task is killed meanwhile (the condition's promise, SPEC §9).
      *
      * @param alreadyKilled whether the caller's wait just ended by kill (skip the killable attempt)
-     * @return whether a kill was seen (the caller must throw the kill throwable after it returns)
+     * @return {@link #REACQUIRED_KILLED} if a kill was seen, or'ed with {@link #REACQUIRED_OWNER_DIED} if
+     *     the mutex was acquired while an owner's death was unrepaired (R2); the caller owns it either way
      */
-    boolean reacquire(WaitContext w, Object me, int savedDepth, boolean alreadyKilled) {
+    int reacquire(WaitContext w, Object me, int savedDepth, boolean alreadyKilled) {
         assert ownerVolatile() != me : "reacquire by the owner " + describe(me);
         if (!(fair && queuedVolatile()) && OWNER.compareAndSet(this, null, me)) {
-            depth = savedDepth;
-            return alreadyKilled;
+            depth = savedDepth; // R2: a null owner word is never owner-died
+            return alreadyKilled ? REACQUIRED_KILLED : 0;
         }
         boolean[] killed = {alreadyKilled};
-        acquireSlow(w, me, savedDepth, false, Blocker.NO_DEADLINE, killed, "condition await (re-acquiring its mutex)");
-        return killed[0];
+        int got = acquireSlow(w, me, savedDepth, false, Blocker.NO_DEADLINE, killed,
+                "condition await (re-acquiring its mutex)");
+        return (killed[0] ? REACQUIRED_KILLED : 0) | (got == ACQUIRED_OWNER_DIED ? REACQUIRED_OWNER_DIED : 0);
+    }
+
+    /** The notice for a caller that acquired the mutex from a dead owner (R2); it owns the mutex. */
+    OwnerDiedException ownerDied(String operation) {
+        return new OwnerDiedException(operation + " on " + this + ": acquired, but its previous owner ended while"
+                + " holding it; repair the state it protects, then call markConsistent(), or unlock() to make it"
+                + " unusable", this);
     }
 
     // ---- internals: acquiring ----
@@ -756,9 +796,7 @@ public final class Mutex {
 
     private void tellIfOwnerDied(int got, String operation) {
         if (got == ACQUIRED_OWNER_DIED) {
-            throw new OwnerDiedException(operation + " on " + this + ": acquired, but its previous owner ended while"
-                    + " holding it; repair the state it protects, then call markConsistent(), or unlock() to make it"
-                    + " unusable", this);
+            throw ownerDied(operation);
         }
     }
 

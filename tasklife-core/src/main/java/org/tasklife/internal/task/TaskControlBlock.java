@@ -77,6 +77,9 @@ public final class TaskControlBlock implements Waiter {
      * runnable but not mounted, and time blocked outside tasklife (JDK locks, I/O).
      */
 
+    /** Most rounds of exit hooks (task-local destructors) at task exit: POSIX {@code PTHREAD_DESTRUCTOR_ITERATIONS}. */
+    public static final int EXIT_HOOK_ROUNDS = 4;
+
     static final int NEW = 0;
     static final int RUNNING = 1;
     static final int BLOCKED = 2;
@@ -134,6 +137,7 @@ public final class TaskControlBlock implements Waiter {
     private final Object monitor = new Object(); // guards interrupts (K4), deathWatches, closeFailures
     private List<Throwable> closeFailures;  // guarded by monitor; null until the first failure
     private List<Runnable> exitHooks;       // confined to the task's own thread; null until the first hook
+    private int exitHookRound;              // confined to the task's own thread: see exitHookRound()
     private List<Consumer<TaskControlBlock>> deathWatches; // guarded by monitor; null after they fired
     private volatile boolean deathFired;                 // written under monitor, once
     private volatile boolean interruptIntent;            // a kill may interrupt this thread (see beginExit)
@@ -579,14 +583,31 @@ public final class TaskControlBlock implements Waiter {
         return s;
     }
 
-    /** Runs the registered task-exit hooks (task-local destructors), recording failures. */
+    /**
+     * Runs the registered task-exit hooks (task-local destructors) in rounds, recording failures. A hook
+     * may register hooks again (a destructor that sets a task-local value): they run in the next round,
+     * for at most {@link #EXIT_HOOK_ROUNDS} rounds (POSIX {@code PTHREAD_DESTRUCTOR_ITERATIONS}). Hooks
+     * still registered after the last round are run once more with {@link #exitHookRound()} past the
+     * limit, to drop what they hold; what they throw is recorded, as a close failure, like any hook's.
+     */
     public void runExitHooks() {
+        List<Throwable> failures = new ArrayList<>(0);
+        for (int round = 1; exitHooks != null && round <= EXIT_HOOK_ROUNDS; round++) {
+            exitHookRound = round;
+            runHooks(failures);
+        }
+        exitHookRound = EXIT_HOOK_ROUNDS + 1;
+        runHooks(failures); // leftovers: each drops its value and reports it
+        assert exitHooks == null : "tid " + id + ": an exit hook registered after the exit hook rounds";
+        recordCloseFailures(failures);
+    }
+
+    private void runHooks(List<Throwable> failures) {
         List<Runnable> hooks = exitHooks;
         if (hooks == null) {
             return;
         }
-        exitHooks = null;
-        List<Throwable> failures = new ArrayList<>(0);
+        exitHooks = null; // hooks registered while these run form the next round
         for (int i = hooks.size() - 1; i >= 0; i--) {
             try {
                 hooks.get(i).run();
@@ -594,7 +615,16 @@ public final class TaskControlBlock implements Waiter {
                 failures.add(t);
             }
         }
-        recordCloseFailures(failures);
+    }
+
+    /**
+     * The round of exit hooks running now, on the task's own thread: 0 before they run, 1 to
+     * {@link #EXIT_HOOK_ROUNDS} during the rounds, {@code EXIT_HOOK_ROUNDS + 1} once the rounds are over
+     * (a hook run then must drop what it holds rather than run a destructor).
+     */
+    public int exitHookRound() {
+        assert current() == this;
+        return exitHookRound;
     }
 
     /**
