@@ -128,7 +128,7 @@ public final class Tasks {
     }
 
     /**
-     * A safe point (SPEC K4): throws {@link TaskKilledError} if the calling task was killed. A CPU-bound loop
+     * A safe point: throws {@link TaskKilledError} if the calling task was killed. A CPU-bound loop
      * should call it often: besides noticing its kill there, the task lets other tasks run. In scheduler
      * mode it may be preempted here once its time slice is over and another task waits for its CPU; in
      * default mode it gives up its carrier thread for a moment once it has run a whole time slice (see
