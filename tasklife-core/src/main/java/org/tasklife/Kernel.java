@@ -171,8 +171,24 @@ public final class Kernel implements AutoCloseable {
         }
 
         /**
-         * Scheduler mode: how long a task may keep its CPU while another task waits for it. Default 10 ms.
+         * How long a task runs before a safe point ({@link Tasks#checkpoint()}, {@link Tasks#yieldNow()}, and
+         * in scheduler mode any tasklife call) makes it share the CPU. Default 10 ms.
          *
+         * <p>Scheduler mode: how long a task may keep its CPU while another task waits for it.
+         *
+         * <p>Default mode: tasks run on virtual threads that the JDK never preempts, so a task that has run a
+         * whole slice gives up its carrier thread at its next safe point, for about 0.1 ms, whether or not
+         * another task waits; tasks blocked in between start a fresh slice. As many CPU-bound tasks as the
+         * JVM has carriers ({@code -Djdk.virtualThreadScheduler.parallelism}, by default the number of
+         * processors) then leave every other task room to run within about a slice. The slice is measured
+         * on a tick of half a slice (at least 0.1 ms, at most 1 s), so a task gives its carrier up between one
+         * and one and a half slices after it got it; a shorter slice costs the CPU-bound tasks more pauses,
+         * a longer one delays the others more. A loop that never reaches a safe point keeps its carrier, and
+         * with more CPU-bound tasks than carriers the JDK's scheduler does not share them fairly: use
+         * scheduler mode ({@link #cpus(int)}) there.
+         *
+         * @param slice the time slice
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder timeSlice(Duration slice) {
@@ -260,7 +276,7 @@ public final class Kernel implements AutoCloseable {
                 scheduler = CpuScheduler.ofCpus(cpus, Clock.saturatedNanos(timeSlice), workStealing);
             }
             return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuckListener, scheduler,
-                    commonPoolIsHost), closeTimeout, jmx, jmxReadOnly);
+                    Clock.saturatedNanos(timeSlice), commonPoolIsHost), closeTimeout, jmx, jmxReadOnly);
         }
 
         /**

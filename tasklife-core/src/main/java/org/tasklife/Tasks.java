@@ -148,21 +148,39 @@ public final class Tasks {
         KernelCore.groupOf(t).core().sleep(t, Clock.saturatedNanos(duration));
     }
 
-    /** A safe point (SPEC K4): throws {@link TaskKilledError} if the calling task was killed. */
+    /**
+     * A safe point: throws {@link TaskKilledError} if the calling task was killed. A CPU-bound loop
+     * should call it often: besides noticing its kill there, the task lets other tasks run. In scheduler
+     * mode it may be preempted here once its time slice is over and another task waits for its CPU; in
+     * default mode it gives up its carrier thread for a moment once it has run a whole time slice (see
+     * {@link Kernel.Builder#timeSlice}). Until then a call costs a few nanoseconds.
+     *
+     * @throws NotInTaskException if not called from a task
+     */
     public static void checkpoint() {
         TaskControlBlock t = self();
         t.checkpoint();
-        KernelCore.groupOf(t).core().safePoint(); // scheduler mode: preempted here once the slice is over
+        KernelCore.groupOf(t).core().safePoint(t);
         t.checkpoint(); // a task killed while it waited for its CPU runs no more of its code
     }
 
-    /** A safe point that also offers the CPU to other threads. */
+    /**
+     * A safe point that also offers the CPU to other threads: in scheduler mode the next task of its CPU's
+     * run queue gets the CPU; in default mode the thread yields ({@link Thread#yield()}), and also gives up
+     * its carrier like {@link #checkpoint()} once its time slice is over (on the JDK's virtual-thread
+     * scheduler a yield alone may hand the carrier straight back to the yielding task).
+     *
+     * @throws TaskKilledError if the calling task was killed
+     * @throws NotInTaskException if not called from a task
+     */
     public static void yieldNow() {
         TaskControlBlock t = self();
         t.checkpoint();
-        CpuScheduler s = KernelCore.groupOf(t).core().scheduler();
+        KernelCore core = KernelCore.groupOf(t).core();
+        CpuScheduler s = core.scheduler();
         if (s == null) {
             Thread.yield();
+            core.safePoint(t);
         } else {
             s.yieldNow(); // scheduler mode: the CPU goes to the next task of its run queue
         }

@@ -39,6 +39,7 @@ import org.tasklife.TaskKilledException;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.reap.Reaper;
 import org.tasklife.internal.sched.CpuScheduler;
+import org.tasklife.internal.sched.TimeSlicer;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.Timeout;
@@ -103,6 +104,7 @@ public final class KernelCore {
     private final WaitQueue closeWaiters = new WaitQueue(); // tasks of other kernels in close(); signalled once closed
     private final TaskRunner runner;
     private final CpuScheduler scheduler; // null in the default mode
+    private final TimeSlicer slicer;      // default mode only (SPEC K4); null in scheduler mode
     private final GroupControlBlock rootGroup;
     private volatile boolean closed;
     private final boolean commonPoolIsHost;
@@ -125,10 +127,22 @@ public final class KernelCore {
      */
     public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener,
             CpuScheduler scheduler, boolean commonPoolIsHost) {
+        this(name, clock, killGraceNanos, stuckListener, scheduler, TimeSlicer.DEFAULT_SLICE_NANOS, commonPoolIsHost);
+    }
+
+    /**
+     * Boots a kernel; in default mode (no {@code scheduler}) a task gives up its carrier at its first safe
+     * point after running for {@code sliceNanos} on {@code clock} (SPEC K4).
+     *
+     * @param commonPoolIsHost whether code on common ForkJoinPool threads acts as host code (see Authority)
+     */
+    public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener,
+            CpuScheduler scheduler, long sliceNanos, boolean commonPoolIsHost) {
         this.name = name;
         this.commonPoolIsHost = commonPoolIsHost;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.slicer = scheduler == null ? TimeSlicer.start(name + "-tick", clock, sliceNanos) : null;
         this.timers = new TimerService(clock, name + "-timer");
         if (scheduler != null && scheduler.isDeterministic()) {
             scheduler.driveTimers(timers);
@@ -172,10 +186,33 @@ public final class KernelCore {
         return scheduler;
     }
 
-    /** A safe point of the calling thread: in scheduler mode, where a task may be preempted. */
+    /**
+     * A safe point of the calling thread, task or host: see {@link #safePoint(TaskControlBlock)}. In default
+     * mode it costs a {@code ThreadLocal} lookup more; the primitives' fast paths therefore call it only while
+     * a scheduler is open (WaitContext.safePoint), and spawn and kill, which cost microseconds, always.
+     */
     public void safePoint() {
         if (scheduler != null) {
             scheduler.safePoint();
+            return;
+        }
+        TaskControlBlock t = TaskControlBlock.current();
+        if (t != null) {
+            safePoint(t);
+        }
+    }
+
+    /**
+     * A safe point of {@code t}, the calling task: in scheduler mode it may be preempted here; in default mode
+     * it gives up its carrier once it has run a whole time slice (SPEC K4), so that CPU-bound tasks share the
+     * carriers. Until the slice is over it costs a few loads and a compare, no clock read.
+     */
+    public void safePoint(TaskControlBlock t) {
+        if (scheduler != null) {
+            scheduler.safePoint();
+        } else if (t.sliceOver(slicer)) {
+            TimeSlicer.giveUpCarrier();
+            t.newSlice();
         }
     }
 
@@ -1230,6 +1267,8 @@ public final class KernelCore {
         timers.close();
         if (scheduler != null) {
             scheduler.close();
+        } else {
+            slicer.close();
         }
         if (callerKilled) {
             throw caller.unwindingThrowable(); // the kernel is closed all the same
