@@ -6,7 +6,9 @@
  */
 module org.tasklife {
     requires java.management;
-    requires jdk.jfr; // JFR events (org.tasklife.internal.trace); cost a field check while no recording runs
+    // JFR events (org.tasklife.internal.trace), optional: the module resolves without jdk.jfr, and the event
+    // classes load only when it is present (on the module path: --add-modules jdk.jfr, or -XX:StartFlightRecording).
+    requires static jdk.jfr;
 
     exports org.tasklife;
     exports org.tasklife.management;
