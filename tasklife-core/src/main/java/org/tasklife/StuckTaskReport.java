@@ -3,7 +3,7 @@ package org.tasklife;
 import java.util.List;
 
 /**
- * A killed task that did not finish unwinding within the kill grace period (SPEC K8): where it is
+ * A killed task that did not finish unwinding within the kill grace period (docs/contract.md, K8): where it is
  * stuck. Its owned resources are force-closed when this report is made.
  *
  * @param taskId the task
@@ -15,12 +15,12 @@ import java.util.List;
  */
 public record StuckTaskReport(long taskId, long groupId, String name, TaskState state, String waitChannel,
         List<StackTraceElement> stack) {
-    /** Stack list is copied. */
+    /** Creates the report; the stack list is copied. */
     public StuckTaskReport {
         stack = List.copyOf(stack);
     }
 
-    /** A multi-line rendering: a header line, then one line per frame. */
+    /** {@return a multi-line rendering: a header line, then one line per frame} */
     public String render() {
         StringBuilder sb = new StringBuilder("stuck task ").append(taskId).append(" (").append(name)
                 .append(") of group ").append(groupId).append(": ").append(state);
