@@ -37,7 +37,8 @@ public final class Trace {
      * name of a jdk.jfr type (the event classes, their use) is in JfrTrace and the event classes; this
      * class only tests JFR (a constant the JIT folds) and calls JfrTrace, whose class is loaded at its
      * first call. On the class path jdk.jfr is there whenever the runtime image has it; on the module path
-     * only if something resolves it (`--add-modules jdk.jfr`; -XX:StartFlightRecording adds it too).
+     * too in a full JDK (java.management's service binding resolves jdk.management.jfr, which requires it),
+     * and with `--add-modules jdk.jfr` in a smaller graph.
      */
 
     /** Whether jdk.jfr is present and readable by this module: then, and only then, JfrTrace is used. */
