@@ -302,7 +302,7 @@ public final class Barrier {
         }
     }
 
-    /** Whether {@link #destroy()} was called. */
+    /** {@return whether {@link #destroy()} was called} */
     public boolean isDestroyed() {
         queue.lock();
         try {

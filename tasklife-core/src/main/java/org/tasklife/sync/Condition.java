@@ -220,7 +220,7 @@ public final class Condition {
         }
     }
 
-    /** Whether {@link #destroy()} was called. */
+    /** {@return whether {@link #destroy()} was called} */
     public boolean isDestroyed() {
         return insideVolatile() == DESTROYED;
     }

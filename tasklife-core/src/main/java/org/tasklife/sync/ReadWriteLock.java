@@ -590,7 +590,7 @@ public final class ReadWriteLock {
         }
     }
 
-    /** Whether a writer died holding the write lock and no write holder has marked the lock consistent since. */
+    /** {@return whether a writer died holding the write lock and no write holder has marked it consistent since} */
     public boolean isOwnerDied() {
         return ownerDied;
     }
@@ -674,7 +674,7 @@ public final class ReadWriteLock {
         }
     }
 
-    /** Whether {@link #destroy()} was called. */
+    /** {@return whether {@link #destroy()} was called} */
     public boolean isDestroyed() {
         return destroyed;
     }
