@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.Authority;
 import org.tasklife.internal.group.GroupControlBlock;
@@ -12,6 +13,7 @@ import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.management.KernelManagement;
 import org.tasklife.internal.sched.Choices;
 import org.tasklife.internal.sched.CpuScheduler;
+import org.tasklife.internal.sched.DeterministicAccess;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.VirtualClock;
@@ -75,8 +77,7 @@ public final class Kernel implements AutoCloseable {
         private int cpus;              // 0: default mode (free virtual threads)
         private Duration timeSlice = Duration.ofMillis(10);
         private boolean workStealing = true;
-        private Schedule schedule;     // deterministic mode
-        private Choices explorerChoices; // deterministic mode under a ScheduleExplorer (one boot only)
+        private Supplier<Choices> decisions; // deterministic mode: a fresh source of decisions per boot
         private boolean jmx = true;
         private boolean jmxReadOnly;
         private boolean commonPoolIsHost;
@@ -257,32 +258,29 @@ public final class Kernel implements AutoCloseable {
          * {@code System.nanoTime}, identity hash codes, randomness, and the stuck report and force-close of
          * a killed task that outlives its {@link #killGracePeriod} while virtual time passes (done by the
          * kernel's reaper thread, at a moment real time decides; it may hand that task's mutexes to their
-         * next lockers).
+         * next lockers). To run a scenario under many or all schedules and replay one that fails, see the
+         * schedule explorer ({@code org.tasklife.explore}).
          *
          * @param seed the seed of every scheduling choice
          * @return this builder
          */
         public Builder deterministic(long seed) {
-            return deterministic(Schedule.seed(seed));
+            this.decisions = () -> Choices.seeded(seed);
+            return this;
         }
 
         /**
-         * Deterministic mode on {@code schedule}: a seed, or the decision list a {@link ScheduleExplorer}
-         * reported, to replay that run exactly. See {@link #deterministic(long)}.
-         *
-         * @param schedule the schedule to follow
-         * @return this builder
+         * Deterministic mode on decisions from {@code decisions}, asked once per boot: the way in of the schedule
+         * explorer ({@code org.tasklife.explore}), lent to it through {@link DeterministicAccess}, which replays
+         * and records decision lists. Not API: users give a seed, or a {@code Schedule} applies itself.
          */
-        public Builder deterministic(Schedule schedule) {
-            this.schedule = Objects.requireNonNull(schedule, "schedule");
-            this.explorerChoices = null;
+        Builder deterministic(Supplier<Choices> decisions) {
+            this.decisions = Objects.requireNonNull(decisions, "decisions");
             return this;
         }
 
-        /** The explorer's way in: it keeps {@code c} to read the decision points the run reached. */
-        Builder deterministic(Choices c) {
-            this.explorerChoices = Objects.requireNonNull(c, "choices");
-            return this;
+        static {
+            DeterministicAccess.lend((builder, decisions) -> ((Builder) builder).deterministic(decisions));
         }
 
         Builder clock(Clock c) {
@@ -302,7 +300,7 @@ public final class Kernel implements AutoCloseable {
             Authority.checkMayBoot();
             CpuScheduler scheduler = null;
             Clock c = clock;
-            Choices choices = explorerChoices != null ? explorerChoices : schedule != null ? schedule.newChoices() : null;
+            Choices choices = decisions == null ? null : decisions.get();
             if (choices != null) { // fresh decisions at each boot: a builder boots the same run every time
                 VirtualClock virtual = new VirtualClock();
                 scheduler = CpuScheduler.deterministic(choices, virtual);

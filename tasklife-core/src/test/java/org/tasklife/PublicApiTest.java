@@ -27,7 +27,7 @@ class PublicApiTest {
     /** The committed dump, relative to the module's directory (where Maven runs the tests). */
     static final Path DUMP = Path.of("api", "tasklife-core.api");
     private static final String HOW = "if the change is intended, regenerate the dump with `scripts/api-dump`"
-            + " (or run this test with -Dtasklife.api.update=true) and commit " + DUMP + " with the change";
+            + " (or run this test with -Dtasklife.api.update=true) and commit tasklife-core/" + DUMP + " with the change";
 
     /** The exported packages' types and signatures are exactly those of the committed dump. */
     @Test
@@ -44,7 +44,7 @@ class PublicApiTest {
         }
         String expected = Files.readString(DUMP);
         if (!expected.equals(actual)) {
-            throw new AssertionError("the public API differs from " + DUMP + " (- only in the dump, + only in the"
+            throw new AssertionError("the public API differs from tasklife-core/" + DUMP + " (- only in the dump, + only in the"
                     + " class files):\n" + diff(expected, actual) + "\n" + HOW);
         }
     }

@@ -1,4 +1,4 @@
-package org.tasklife;
+package org.tasklife.explore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,8 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.tasklife.Domain;
+import org.tasklife.DomainOptions;
+import org.tasklife.ExitStatus;
+import org.tasklife.Kernel;
+import org.tasklife.Task;
+import org.tasklife.TaskBody;
+import org.tasklife.TaskGroup;
+import org.tasklife.TaskKilledException;
+import org.tasklife.Tasks;
+import org.tasklife.testkit.InjectedBug;
 
-/** The schedule explorer (issue 7): seeded and exhaustive search, replay of what they find. */
+/** The schedule explorer: seeded and exhaustive search, replay of what they find. */
 class ScheduleExplorerTest {
 
     /** Two tasks each read, reach a safe point, then write: the classic lost update. */
@@ -75,7 +85,7 @@ class ScheduleExplorerTest {
         assertThat(explorer.replay(f.found(), ScheduleExplorerTest::lostUpdate)).get()
                 .extracting(ScheduleExplorer.Failure::reason).isEqualTo(f.reason());
         // a kernel booted on the shrunk schedule, set up as the explorer does, runs the same interleaving
-        try (Kernel k = Kernel.builder().deterministic(f.schedule()).jmx(false).boot()) {
+        try (Kernel k = f.schedule().applyTo(Kernel.builder()).jmx(false).boot()) {
             Domain d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty());
             TaskGroup g = d.spawnGroup("scenario", ScheduleExplorerTest::lostUpdate);
             assertThat(d.awaitStopped(Duration.ofHours(1))).isTrue();
@@ -328,7 +338,7 @@ class ScheduleExplorerTest {
         org.tasklife.internal.wait.WaitQueue event = new org.tasklife.internal.wait.WaitQueue();
         STRANDED.add(event);
         Task<Object> victim = Tasks.spawnTask("victim", () -> {
-            DeterministicModeTest.buggyAwait(event);
+            InjectedBug.buggyAwait(event);
             return null;
         });
         Task<Object> killer = Tasks.spawnTask("killer", () -> {

@@ -1,16 +1,18 @@
-package org.tasklife;
+package org.tasklife.explore;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import org.tasklife.Kernel;
 import org.tasklife.internal.sched.Choices;
+import org.tasklife.internal.sched.DeterministicAccess;
 import org.tasklife.internal.sched.ScriptedChoices;
 
 /**
  * What fixes the interleaving of a deterministic-mode run: a seed, or the explicit list of
- * scheduling decisions a {@link ScheduleExplorer} found. Boot a kernel on one with
- * {@link Kernel.Builder#deterministic(Schedule)} to replay a run, for instance in a debugger.
+ * scheduling decisions a {@link ScheduleExplorer} found. Boot a kernel on one to replay a run, for instance
+ * in a debugger: {@code schedule.applyTo(Kernel.builder()).boot()} (see {@link #applyTo}).
  *
  * <p>A decision list holds, for every decision point in order (each pick of the next task among the
  * runnable ones, each safe point where the running task may be preempted), the option taken: an index
@@ -29,7 +31,7 @@ public final class Schedule {
     }
 
     /**
-     * The schedule drawn from {@code seed}: what {@link Kernel.Builder#deterministic(long)} uses.
+     * The schedule drawn from {@code seed}: what {@link Kernel.Builder#deterministic(long)} follows.
      *
      * @param seed the seed of every scheduling choice
      * @return the schedule
@@ -103,6 +105,23 @@ public final class Schedule {
     /** {@return the decision list without its trailing zeros; empty for a seed} */
     public int[] decisions() {
         return choices == null ? new int[0] : choices.clone();
+    }
+
+    /**
+     * Sets {@code builder} to deterministic mode on this schedule, as {@link Kernel.Builder#deterministic(long)}
+     * does for a seed: every kernel it boots runs the interleaving this schedule fixes, the one a
+     * {@link ScheduleExplorer.Failure} reports included.
+     *
+     * <pre>{@code
+     * try (Kernel k = failure.schedule().applyTo(Kernel.builder()).boot()) { ... }
+     * }</pre>
+     *
+     * @param builder the builder to set
+     * @return {@code builder}
+     */
+    public Kernel.Builder applyTo(Kernel.Builder builder) {
+        DeterministicAccess.decide(builder, this::newChoices);
+        return builder;
     }
 
     /** {@return the scheduler's source of decisions for one run (each run needs its own: it has state)} */

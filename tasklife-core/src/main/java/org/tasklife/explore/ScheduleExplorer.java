@@ -1,4 +1,4 @@
-package org.tasklife;
+package org.tasklife.explore;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -11,8 +11,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.tasklife.Domain;
+import org.tasklife.DomainOptions;
+import org.tasklife.ExitStatus;
+import org.tasklife.FailurePolicy;
+import org.tasklife.GroupMain;
+import org.tasklife.Kernel;
+import org.tasklife.ShutdownReport;
+import org.tasklife.StuckTaskReport;
+import org.tasklife.TaskFailedException;
+import org.tasklife.TaskGroup;
 import org.tasklife.internal.sched.Choices;
 import org.tasklife.internal.sched.CpuScheduler;
+import org.tasklife.internal.sched.DeterministicAccess;
 import org.tasklife.internal.sched.ScriptedChoices;
 
 /**
@@ -152,7 +163,7 @@ public final class ScheduleExplorer {
      * @throws IllegalArgumentException if not positive
      */
     public ScheduleExplorer virtualTimeLimit(Duration limit) {
-        this.virtualTimeLimit = Kernel.Builder.positive(limit, "virtualTimeLimit");
+        this.virtualTimeLimit = positive(limit, "virtualTimeLimit");
         return this;
     }
 
@@ -164,7 +175,7 @@ public final class ScheduleExplorer {
      * @throws IllegalArgumentException if not positive
      */
     public ScheduleExplorer realTimeLimit(Duration limit) {
-        this.realTimeLimit = Kernel.Builder.positive(limit, "realTimeLimit");
+        this.realTimeLimit = positive(limit, "realTimeLimit");
         return this;
     }
 
@@ -188,7 +199,7 @@ public final class ScheduleExplorer {
      * A failing run.
      *
      * @param schedule the simplest failing schedule found (see {@link #shrinkRuns}), as a decision list:
-     *        boot a kernel on it ({@link Kernel.Builder#deterministic(Schedule)}) or pass it to
+     *        boot a kernel on it ({@link Schedule#applyTo(Kernel.Builder)}) or pass it to
      *        {@link #replay} to run it again, identically; its non-zero decisions are the preemptions and
      *        choices the failure needs
      * @param found the schedule the search found failing first: a seed, or a decision list
@@ -310,6 +321,15 @@ public final class ScheduleExplorer {
         return bestFailure.at(Schedule.choices(best), found);
     }
 
+    /** {@code d}, if positive: durations too long to count in nanoseconds saturate where they are used. */
+    private static Duration positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
+        return d;
+    }
+
     private static boolean simpler(int[] a, int[] b) {
         long nonZeroA = Arrays.stream(a).filter(x -> x != 0).count();
         long nonZeroB = Arrays.stream(b).filter(x -> x != 0).count();
@@ -334,11 +354,13 @@ public final class ScheduleExplorer {
         // only the watchdog's reports decide a run: a killed task slower than its grace period is reported
         // by the reaper thread at a moment real time decides; whether the run ends is what counts
         CompletableFuture<StuckTaskReport> stuck = new CompletableFuture<>();
-        Kernel k = Kernel.builder().name("explore").jmx(false).deterministic(choices).onStuckTask(r -> {
+        Kernel.Builder b = Kernel.builder().name("explore").jmx(false).onStuckTask(r -> {
             if (r.waitChannel().startsWith(CpuScheduler.BLOCKED_OUTSIDE)) {
                 stuck.complete(r);
             }
-        }).boot();
+        });
+        DeterministicAccess.decide(b, () -> choices); // one boot: the explorer reads back what it recorded
+        Kernel k = b.boot();
         String reason = null;
         Throwable cause = null;
         Domain d = null;
