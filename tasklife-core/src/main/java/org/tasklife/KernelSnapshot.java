@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -39,17 +40,56 @@ public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups, List<
         this(tasks, groups, List.of());
     }
 
-    /** {@return a {@code ps}-style table, one line per task, with a header} */
+    /**
+     * The process table, {@code ps}-style: a header line, then one line per task in the order of
+     * {@link #tasks()}. Its columns: {@code TID} (the task's id), {@code TGID} (its group's),
+     * {@code PPID} (the group's parent group's), {@code DOMAIN} and {@code NAME} (clipped to 10 and 18
+     * characters, a clipped one ending in {@code ~}), {@code STATE} (followed by {@code !} once the task was
+     * killed), {@code CPU} and {@code AGE} (its CPU time and the time since it was spawned, as
+     * {@code 850ms}, {@code 12.3s}, {@code 4m05s} or {@code 2h17m}), {@code RES} (owned resources still
+     * open) and {@code WCHAN} (its wait channel, in full). The kernel's MXBean
+     * ({@link org.tasklife.management.KernelMXBean#getProcessTable()}) and the {@code tasklife ps} and
+     * {@code top} commands print this same table.
+     *
+     * <pre>
+     *     TID    TGID    PPID DOMAIN     NAME               STATE          CPU      AGE  RES  WCHAN
+     *       4       4       1 root       web                BLOCKED        2ms     1.2s    0  sleep(3598 ms left)
+     * </pre>
+     *
+     * @return the table, one line per task after the header, each ending in a line separator
+     */
     public String renderTable() {
-        StringBuilder sb = new StringBuilder(String.format("%6s %6s %6s %-10s %-20s %-10s %8s %8s %4s %s%n",
-                "TID", "TGID", "PPID", "DOMAIN", "NAME", "STATE", "CPU(ms)", "AGE(ms)", "RES", "WCHAN"));
+        StringBuilder sb = new StringBuilder(tableLine("TID", "TGID", "PPID", "DOMAIN", "NAME", "STATE", "CPU",
+                "AGE", "RES", "WCHAN"));
         for (TaskInfo t : tasks) {
-            sb.append(String.format("%6d %6d %6d %-10s %-20s %-10s %8d %8d %4d %s%n", t.id(), t.groupId(),
-                    t.parentGroupId(), clip(t.domain(), 10), clip(t.name(), 20),
-                    t.state() + (t.killed() ? "!" : ""), t.cpuNanos() / 1_000_000, t.ageNanos() / 1_000_000,
-                    t.ownedResources(), t.waitChannel()));
+            sb.append(tableLine(Long.toString(t.id()), Long.toString(t.groupId()), Long.toString(t.parentGroupId()),
+                    clip(t.domain(), 10), clip(t.name(), 18), t.state() + (t.killed() ? "!" : ""),
+                    duration(t.cpuNanos()), duration(t.ageNanos()), Integer.toString(t.ownedResources()),
+                    t.waitChannel()));
         }
         return sb.toString();
+    }
+
+    private static String tableLine(String tid, String tgid, String ppid, String domain, String name, String state,
+            String cpu, String age, String res, String wchan) {
+        return String.format(Locale.ROOT, "%7s %7s %7s %-10s %-18s %-9s %8s %8s %4s  %s", tid, tgid, ppid, domain,
+                name, state, cpu, age, res, wchan).stripTrailing() + System.lineSeparator();
+    }
+
+    /** A duration in the table's units: {@code 850ms}, {@code 12.3s}, {@code 4m05s}, {@code 2h17m}. */
+    static String duration(long nanos) {
+        long ms = Math.max(0, nanos) / 1_000_000;
+        if (ms < 1_000) {
+            return ms + "ms";
+        }
+        if (ms < 60_000) {
+            return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+        }
+        long s = ms / 1000;
+        if (s < 3600) {
+            return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        }
+        return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
     }
 
     /**
@@ -135,9 +175,9 @@ public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups, List<
         sb.append(indent).append(g.parentId() == 0 ? "domain " : "group ").append(g.id()).append(' ').append(g.name())
                 .append(" [");
         if (d != null) {
-            sb.append(d.state()).append(d.status().map(s -> " " + s).orElse(""));
+            sb.append(d.state()).append(d.status().isEmpty() ? "" : " " + d.status());
         } else {
-            sb.append(g.state()).append(g.status().map(s -> " " + s).orElse(""));
+            sb.append(g.state()).append(g.status().isEmpty() ? "" : " " + g.status());
         }
         sb.append("]\n");
         for (TaskInfo t : tasksByGroup.getOrDefault(g.id(), List.of())) {

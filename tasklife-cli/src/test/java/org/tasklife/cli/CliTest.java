@@ -74,6 +74,24 @@ class CliTest {
         }
     }
 
+    /** One table format: ps prints the library's own process table (KernelSnapshot.renderTable), header and rows. */
+    @Test
+    void ps_printsTheLibrarysTable() throws Exception {
+        try (Kernel k = Kernel.builder().name("cli-table").boot()) {
+            sleeper(k.createDomain("shop"), "napper");
+            awaitBlocked(k, 1);
+            String table = k.snapshot().renderTable();
+            String header = table.lines().findFirst().orElseThrow();
+            String row = table.lines().filter(l -> l.contains("napper")).findFirst().orElseThrow();
+            String rowUpToState = row.substring(0, row.indexOf("BLOCKED") + "BLOCKED".length());
+
+            CliRun ps = CliRun.of("ps", "--pid", SELF, "--no-color");
+
+            assertThat(ps.code()).as("%s", ps).isZero();
+            assertThat(ps.out().lines()).contains(header).anyMatch(l -> l.startsWith(rowUpToState));
+        }
+    }
+
     /** kill and stop act on the kernel; a bad id fails in one line, with the stack only under --verbose. */
     @Test
     void killAndStop_act_badIdsFailInOneLine() throws Exception {

@@ -47,7 +47,7 @@ public interface KernelMXBean {
      */
     KernelView getSnapshot();
 
-    /** {@return the {@code ps}-style table of live tasks ({@link org.tasklife.KernelSnapshot#renderTable()})} */
+    /** {@return the process table of live tasks, as {@link org.tasklife.KernelSnapshot#renderTable()} writes it} */
     String getProcessTable();
 
     /**

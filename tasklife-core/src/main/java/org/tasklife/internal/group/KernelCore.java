@@ -1170,7 +1170,8 @@ public final class KernelCore {
             if (scope.contains(d)) {
                 DomainControlBlock p = d.parent();
                 domainRows.add(new DomainInfo(d.id(), p == null ? 0 : p.id(), d.name(), d.state(),
-                        Optional.ofNullable(d.status()), d.liveTasks(), d.groups(), d.maxTasks(), d.maxGroups()));
+                        d.status() == null ? "" : d.status().toString(), d.liveTasks(), d.groups(), d.maxTasks(),
+                        d.maxGroups()));
             }
         }
         for (GroupControlBlock g : groups.values()) {
@@ -1182,7 +1183,7 @@ public final class KernelCore {
             long domainId = g.domain().id();
             String domain = g.domain().name();
             groupRows.add(new GroupInfo(g.id(), parentId, domainId, domain, g.name(), g.state(), g.liveCount(),
-                    Optional.ofNullable(g.finalStatus()), g.times()));
+                    g.finalStatus() == null ? "" : g.finalStatus().toString(), g.times()));
             for (TaskControlBlock t : g.records()) {
                 if (t.isTerminated() || t.isDisposed()) {
                     continue;

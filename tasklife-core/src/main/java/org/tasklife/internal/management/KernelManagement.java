@@ -1,27 +1,18 @@
 package org.tasklife.internal.management;
 
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.tasklife.Domain;
-import org.tasklife.DomainInfo;
-import org.tasklife.GroupInfo;
 import org.tasklife.Kernel;
-import org.tasklife.KernelSnapshot;
 import org.tasklife.StuckTaskReport;
-import org.tasklife.TaskInfo;
 import org.tasklife.internal.group.KernelCore;
-import org.tasklife.management.DomainRow;
-import org.tasklife.management.GroupRow;
 import org.tasklife.management.KernelMXBean;
 import org.tasklife.management.KernelView;
-import org.tasklife.management.TaskRow;
 
 /**
  * The MXBean of one kernel: built on the kernel's public API, for host code only (a domain's code is refused).
@@ -33,9 +24,9 @@ public final class KernelManagement implements KernelMXBean {
     /*
      * Implementation notes
      *
-     * Overview: a thin adapter from the Kernel API to open types (records of primitives and strings, which
-     * the MXBean framework maps to CompositeData). It never touches kernel internals, so it cannot break an
-     * invariant that the API keeps.
+     * Overview: a thin adapter from the Kernel API to open types: the view is the kernel's own snapshot,
+     * whose rows are records of primitives, strings and enums that the MXBean framework maps to CompositeData.
+     * It never touches kernel internals, so it cannot break an invariant that the API keeps.
      *
      * Known limits: registration failures (a JVM without a usable platform MBean server, a security policy)
      * are swallowed: a kernel without its MXBean still works, and boot must not fail for monitoring's sake.
@@ -171,25 +162,9 @@ public final class KernelManagement implements KernelMXBean {
     @Override
     public KernelView getSnapshot() {
         hostOnly("read");
-        KernelSnapshot s = kernel.snapshot();
-        List<DomainRow> domains = new ArrayList<>(s.domains().size());
-        for (DomainInfo d : s.domains()) {
-            domains.add(new DomainRow(d.id(), d.parentId(), d.name(), d.state().name(),
-                    d.status().map(Object::toString).orElse(""), d.liveTasks(), d.groups(), d.maxTasks(), d.maxGroups()));
-        }
-        List<GroupRow> groups = new ArrayList<>(s.groups().size());
-        for (GroupInfo g : s.groups()) {
-            groups.add(new GroupRow(g.id(), g.parentId(), g.domainId(), g.domain(), g.name(), g.state().name(),
-                    g.status().map(Object::toString).orElse(""), g.liveTasks(), g.times().totalNanos()));
-        }
-        List<TaskRow> tasks = new ArrayList<>(s.tasks().size());
-        for (TaskInfo t : s.tasks()) {
-            tasks.add(new TaskRow(t.id(), t.groupId(), t.parentGroupId(), t.domainId(), t.domain(), t.name(),
-                    t.state().name(), t.waitChannel(), t.killed(), t.cpuNanos(), t.ageNanos(), t.ownedResources()));
-        }
         return new KernelView(name, instanceId, System.currentTimeMillis(), kernel.liveTaskCount(),
                 kernel.openResourceCount(), kernel.pendingTimerCount(), Kernel.queuedWaitersInJvm(),
-                kernel.stuckTasks().size(), domains, groups, tasks);
+                kernel.stuckTasks().size(), kernel.snapshot());
     }
 
     @Override
