@@ -115,8 +115,8 @@ public final class Domain {
     public Domain createDomain(DomainOptions options) {
         Objects.requireNonNull(options, "options");
         visible("create a domain in domain '" + name() + "'");
-        return new Domain(core, core.createDomain(dcb, options.name(), options.getMaxTasks(), options.getMaxGroups(),
-                options.isStopWhenEmpty(), options.isAutoFree(), listener(core, options)));
+        return new Domain(core, core.createDomain(dcb, options.name(), options.maxTasks(), options.maxGroups(),
+                options.stopWhenEmpty(), options.autoFree(), listener(core, options)));
     }
 
     /** The listener, run with the authority of the code that creates the domain (its parent side). */

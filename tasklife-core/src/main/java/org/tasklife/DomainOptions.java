@@ -4,8 +4,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * How to create a {@link Domain}: its name, limits, how it ends and who hears about it. Immutable; each
- * method returns a new value.
+ * How to create a {@link Domain}: its name, limits, how it ends and who hears about it. Immutable. Each
+ * option has an accessor named as a record's ({@link #maxTasks()}) and a setter of the same name that
+ * returns a copy ({@link #maxTasks(long)}), as {@link SpawnOptions} and {@link Kernel.Builder} do.
  *
  * <pre>{@code
  * Domain tenant = kernel.createDomain(DomainOptions.named("tenant-42").maxTasks(10_000).maxGroups(500)
@@ -70,24 +71,26 @@ public final class DomainOptions {
     }
 
     /**
-     * The domain stops by itself when its live task count (nested domains included) drops to 0 after it
-     * has had a task, with the final status of the group that ended last, like a VM whose last vCPU
-     * stopped. Without it a domain runs, empty or not, until {@link Domain#stop} or kernel close.
+     * Whether the domain stops by itself when its live task count (nested domains included) drops to 0 after
+     * it has had a task, with the final status of the group that ended last, like a VM whose last vCPU
+     * stopped. Without it (the default) a domain runs, empty or not, until {@link Domain#stop} or kernel close.
      *
-     * @return a copy of these options with stop-when-empty set
+     * @param on whether the domain stops when it becomes empty
+     * @return a copy of these options with the option set
      */
-    public DomainOptions stopWhenEmpty() {
-        return new DomainOptions(name, maxTasks, maxGroups, true, autoFree, listener);
+    public DomainOptions stopWhenEmpty(boolean on) {
+        return new DomainOptions(name, maxTasks, maxGroups, on, autoFree, listener);
     }
 
     /**
-     * The domain is freed as soon as it has stopped and told its listener (docs/contract.md, D3), like an
-     * auto-reaped group.
+     * Whether the domain is freed as soon as it has stopped and told its listener (docs/contract.md, D3), like
+     * an auto-reaped group. Default false.
      *
-     * @return a copy of these options with auto-free set
+     * @param on whether the domain is freed as soon as it stops
+     * @return a copy of these options with the option set
      */
-    public DomainOptions autoFree() {
-        return new DomainOptions(name, maxTasks, maxGroups, stopWhenEmpty, true, listener);
+    public DomainOptions autoFree(boolean on) {
+        return new DomainOptions(name, maxTasks, maxGroups, stopWhenEmpty, on, listener);
     }
 
     /**
@@ -114,22 +117,22 @@ public final class DomainOptions {
     }
 
     /** {@return the live task limit, or {@link #UNLIMITED}} */
-    public long getMaxTasks() {
+    public long maxTasks() {
         return maxTasks;
     }
 
     /** {@return the group limit, or {@link #UNLIMITED}} */
-    public long getMaxGroups() {
+    public long maxGroups() {
         return maxGroups;
     }
 
     /** {@return whether the domain stops when it becomes empty} */
-    public boolean isStopWhenEmpty() {
+    public boolean stopWhenEmpty() {
         return stopWhenEmpty;
     }
 
     /** {@return whether the domain is freed as soon as it stops} */
-    public boolean isAutoFree() {
+    public boolean autoFree() {
         return autoFree;
     }
 

@@ -399,9 +399,9 @@ public final class Kernel implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(main, "main");
         options.checkForGroup();
-        return new TaskGroup(parent.core().spawnGroup(parent, options.name(), options.isPlatformThread(),
-                options.isAutoReap(), options.isChildSubreaper(), options.getFailurePolicy() == FailurePolicy.FAIL_TASK,
-                options.getPriority(), options.getAffinity(), () -> main.run()));
+        return new TaskGroup(parent.core().spawnGroup(parent, options.name(), options.platformThread(),
+                options.autoReap(), options.childSubreaper(), options.failurePolicy() == FailurePolicy.FAIL_TASK,
+                options.priority(), options.affinity(), () -> main.run()));
     }
 
     /**

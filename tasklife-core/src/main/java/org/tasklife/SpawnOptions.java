@@ -3,14 +3,16 @@ package org.tasklife;
 import java.util.Objects;
 
 /**
- * How to spawn a task or a group (docs/contract.md, P5): immutable; each {@code with...} method returns a copy.
+ * How to spawn a task or a group (docs/contract.md, P5): immutable. Each option has an accessor named as a
+ * record's ({@link #priority()}) and a setter of the same name that returns a copy ({@link #priority(int)}),
+ * as {@link Kernel.Builder}'s setters do.
  *
  * <pre>{@code
- * kernel.spawnGroup(SpawnOptions.named("indexer").platformThread().autoReap(), () -> 0);
+ * kernel.spawnGroup(SpawnOptions.named("indexer").platformThread(true).autoReap(true), () -> 0);
  * }</pre>
  *
- * <p>Options that apply only to groups ({@link #autoReap()}, {@link #childSubreaper()},
- * {@link #failurePolicy(FailurePolicy)}) or only to tasks ({@link #detached()}) are refused with an
+ * <p>Options that apply only to groups ({@link #autoReap(boolean)}, {@link #childSubreaper(boolean)},
+ * {@link #failurePolicy(FailurePolicy)}) or only to tasks ({@link #detached(boolean)}) are refused with an
  * {@link IllegalArgumentException} by a spawn of the other kind.
  */
 public final class SpawnOptions {
@@ -63,40 +65,47 @@ public final class SpawnOptions {
     }
 
     /**
-     * Tasks only: the task is detached from the start (nobody joins it; its record goes when it ends).
+     * Tasks only: whether the task is detached from the start (nobody joins it; its record goes when it
+     * ends). Default false.
      *
-     * @return a copy of these options, detached
+     * @param on whether the task starts detached
+     * @return a copy of these options with the option set
      */
-    public SpawnOptions detached() {
-        return new SpawnOptions(name, true, platformThread, autoReap, childSubreaper, failurePolicy, priority, affinity);
+    public SpawnOptions detached(boolean on) {
+        return new SpawnOptions(name, on, platformThread, autoReap, childSubreaper, failurePolicy, priority, affinity);
     }
 
     /**
-     * Run on a platform thread instead of a virtual thread (exact CPU time; costs an OS thread).
+     * Whether to run on a platform thread instead of a virtual thread (exact CPU time; costs an OS thread).
+     * Default false.
      *
-     * @return a copy of these options, on a platform thread
+     * @param on whether to run on a platform thread
+     * @return a copy of these options with the option set
      */
-    public SpawnOptions platformThread() {
-        return new SpawnOptions(name, detached, true, autoReap, childSubreaper, failurePolicy, priority, affinity);
+    public SpawnOptions platformThread(boolean on) {
+        return new SpawnOptions(name, detached, on, autoReap, childSubreaper, failurePolicy, priority, affinity);
     }
 
     /**
-     * Groups only: never a zombie; reaped as soon as it ends (like {@code SIGCHLD=SIG_IGN}).
+     * Groups only: whether the group is never a zombie, reaped as soon as it ends (like
+     * {@code SIGCHLD=SIG_IGN}). Default false.
      *
-     * @return a copy of these options, auto-reaped
+     * @param on whether the group is auto-reaped
+     * @return a copy of these options with the option set
      */
-    public SpawnOptions autoReap() {
-        return new SpawnOptions(name, detached, platformThread, true, childSubreaper, failurePolicy, priority, affinity);
+    public SpawnOptions autoReap(boolean on) {
+        return new SpawnOptions(name, detached, platformThread, on, childSubreaper, failurePolicy, priority, affinity);
     }
 
     /**
-     * Groups only: orphaned descendants are reparented to this group rather than the domain root
-     * (docs/contract.md, R4).
+     * Groups only: whether orphaned descendants are reparented to this group rather than the domain root
+     * (docs/contract.md, R4). Default false.
      *
-     * @return a copy of these options, child-subreaper
+     * @param on whether the group is a child subreaper from its spawn
+     * @return a copy of these options with the option set
      */
-    public SpawnOptions childSubreaper() {
-        return new SpawnOptions(name, detached, platformThread, autoReap, true, failurePolicy, priority, affinity);
+    public SpawnOptions childSubreaper(boolean on) {
+        return new SpawnOptions(name, detached, platformThread, autoReap, on, failurePolicy, priority, affinity);
     }
 
     /**
@@ -148,44 +157,44 @@ public final class SpawnOptions {
                 cpus.clone());
     }
 
-    /** {@return the priority (scheduler mode)} */
-    public int getPriority() {
-        return priority;
-    }
-
-    /** {@return the affinity (scheduler mode), or {@code null} for every CPU} */
-    public int[] getAffinity() {
-        return affinity == null ? null : affinity.clone();
-    }
-
     /** {@return the name} */
     public String name() {
         return name;
     }
 
     /** {@return whether the task starts detached} */
-    public boolean isDetached() {
+    public boolean detached() {
         return detached;
     }
 
     /** {@return whether a platform thread is requested} */
-    public boolean isPlatformThread() {
+    public boolean platformThread() {
         return platformThread;
     }
 
     /** {@return whether the group is auto-reaped} */
-    public boolean isAutoReap() {
+    public boolean autoReap() {
         return autoReap;
     }
 
-    /** {@return whether the group is a child subreaper} */
-    public boolean isChildSubreaper() {
+    /** {@return whether the group is a child subreaper from its spawn} */
+    public boolean childSubreaper() {
         return childSubreaper;
     }
 
     /** {@return the group's failure policy} */
-    public FailurePolicy getFailurePolicy() {
+    public FailurePolicy failurePolicy() {
         return failurePolicy;
+    }
+
+    /** {@return the priority (scheduler mode)} */
+    public int priority() {
+        return priority;
+    }
+
+    /** {@return the affinity (scheduler mode), a copy; {@code null} for every CPU} */
+    public int[] affinity() {
+        return affinity == null ? null : affinity.clone();
     }
 
     /** @throws IllegalArgumentException naming the option if a group-only option is set */

@@ -53,7 +53,7 @@ public final class TaskGroup {
     /**
      * Whether the group is marked child-subreaper now: orphans below it (children of its descendants whose
      * parent ends) are reparented to it rather than to the domain root. Set at spawn with
-     * {@link SpawnOptions#childSubreaper()} or at run time by the group itself with
+     * {@link SpawnOptions#childSubreaper(boolean)} or at run time by the group itself with
      * {@link Tasks#setChildSubreaper(boolean)}.
      *
      * @return the mark's current value
@@ -166,8 +166,8 @@ public final class TaskGroup {
         java.util.Objects.requireNonNull(body, "body");
         options.checkForTask();
         gcb.core().checkVisible(gcb.domain(), "spawn into group " + gcb.id());
-        return new Task<>(gcb.core().spawnTask(gcb, options.name(), options.isPlatformThread(), options.isDetached(),
-                options.getPriority(), options.getAffinity(),
+        return new Task<>(gcb.core().spawnTask(gcb, options.name(), options.platformThread(), options.detached(),
+                options.priority(), options.affinity(),
                 body::run));
     }
 

@@ -269,7 +269,7 @@ class AuthorityTest {
     void domainListenerOfHost_runsOnTenantThread_keepsHostAuthority(Kernel kernel) throws Exception {
         CompletableFuture<Object> freed = new CompletableFuture<>();
         Domain[] ref = new Domain[1];
-        ref[0] = kernel.createDomain(DomainOptions.named("d").stopWhenEmpty().onEvent(e -> {
+        ref[0] = kernel.createDomain(DomainOptions.named("d").stopWhenEmpty(true).onEvent(e -> {
             if (e instanceof DomainEvent.Stopped) {
                 freed.complete(outcome(() -> ref[0].free())); // the parent's act, on the last task's thread
             }

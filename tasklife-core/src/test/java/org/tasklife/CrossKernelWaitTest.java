@@ -75,7 +75,7 @@ class CrossKernelWaitTest {
             @Override
             void enter(Kernel b, AtomicBoolean release, CompletableFuture<Runnable> blockOn) throws Exception {
                 CountDownLatch spinning = new CountDownLatch(1);
-                b.spawnGroup(SpawnOptions.named("uncooperative").platformThread(), () -> {
+                b.spawnGroup(SpawnOptions.named("uncooperative").platformThread(true), () -> {
                     spinning.countDown(); // a task killed before its body starts would end at once
                     while (!release.get()) {
                         Thread.onSpinWait(); // ignores kills and interrupts until the test ends

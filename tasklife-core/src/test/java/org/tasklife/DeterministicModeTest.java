@@ -93,7 +93,7 @@ class DeterministicModeTest {
     /** @return whether every task ended (false: the victim parked for good, which the kernel's virtual clock shows at once) */
     private static boolean buggyScenarioEnds(long seed) throws Exception {
         try (Kernel k = Kernel.builder().name("bug").deterministic(seed).closeTimeout(Duration.ofSeconds(1)).boot()) {
-            Domain d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty());
+            Domain d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty(true));
             WaitQueue event = new WaitQueue();
             d.spawnGroup("scenario", () -> {
                 Task<Object> victim = Tasks.spawnTask("victim", () -> {

@@ -250,7 +250,7 @@ class DomainTest {
     @Test
     void stopWhenEmpty_threeTasksExitingZero_oneStoppedEventWithStatusZero(Kernel kernel) throws Exception {
         List<DomainEvent> events = new CopyOnWriteArrayList<>();
-        Domain d = kernel.createDomain(DomainOptions.named("vm").stopWhenEmpty().onEvent(events::add));
+        Domain d = kernel.createDomain(DomainOptions.named("vm").stopWhenEmpty(true).onEvent(events::add));
         CountDownLatch go = new CountDownLatch(1);
         TaskGroup g = d.spawnGroup("process", () -> {
             for (int i = 0; i < 2; i++) {
@@ -275,7 +275,7 @@ class DomainTest {
     @Test
     void abnormalGroupEnd_tellsTheParentEarly_thenTheFinalStop(Kernel kernel) throws Exception {
         List<DomainEvent> events = new CopyOnWriteArrayList<>();
-        Domain d = kernel.createDomain(DomainOptions.named("vm").stopWhenEmpty().onEvent(events::add));
+        Domain d = kernel.createDomain(DomainOptions.named("vm").stopWhenEmpty(true).onEvent(events::add));
         CountDownLatch release = new CountDownLatch(1);
         TaskGroup survivor = d.spawnGroup("survivor", () -> {
             release.await();
@@ -296,7 +296,7 @@ class DomainTest {
 
     @Test
     void stopWhenEmpty_theLastGroupsStatusIsTheDomains(Kernel kernel) throws Exception {
-        Domain d = kernel.createDomain(DomainOptions.named("vm").stopWhenEmpty());
+        Domain d = kernel.createDomain(DomainOptions.named("vm").stopWhenEmpty(true));
         d.spawnGroup("process", () -> {
             Tasks.exitGroup(1);
             return 0;
@@ -308,7 +308,7 @@ class DomainTest {
 
     @Test
     void stopWhenEmpty_aFreshDomainRunsUntilItsFirstTask(Kernel kernel) throws Exception {
-        Domain d = kernel.createDomain(DomainOptions.named("vm").stopWhenEmpty());
+        Domain d = kernel.createDomain(DomainOptions.named("vm").stopWhenEmpty(true));
         assertThat(d.state()).isEqualTo(DomainState.RUNNING);
         d.spawnGroup("p", () -> 0);
         assertThat(stopped(d)).isEqualTo(ExitStatus.exited(0));
@@ -383,7 +383,7 @@ class DomainTest {
 
     @Test
     void autoFree_freesAsSoonAsStopped(Kernel kernel) throws Exception {
-        Domain d = kernel.createDomain(DomainOptions.named("d").autoFree());
+        Domain d = kernel.createDomain(DomainOptions.named("d").autoFree(true));
         TaskGroup g = idle(d, "g");
 
         d.stop(0);
@@ -524,7 +524,7 @@ class DomainTest {
         long t0 = System.nanoTime();
         // a tenant that spins hogs the shared virtual-thread carriers (they are not preempted): the
         // neighbour runs on its own platform thread, and the host's own calls must not wait for the bomb
-        TaskGroup other = kernel.createDomain("neighbour").spawnGroup(SpawnOptions.named("probe").platformThread(),
+        TaskGroup other = kernel.createDomain("neighbour").spawnGroup(SpawnOptions.named("probe").platformThread(true),
                 () -> 42);
         assertThat(ended(other)).isEqualTo(ExitStatus.exited(42));
         assertThat(kernel.snapshot().tasks().size()).isLessThanOrEqualTo(500);

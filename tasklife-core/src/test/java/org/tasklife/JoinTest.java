@@ -198,7 +198,7 @@ class JoinTest {
     @Test
     void join_spawnedDetached_throwsInvalidOperation(Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "g");
-        Task<Object> target = blockedTask(g, SpawnOptions.named("detached").detached());
+        Task<Object> target = blockedTask(g, SpawnOptions.named("detached").detached(true));
 
         Attempt joiner = attempt(g, "joiner", target::join);
 
@@ -259,7 +259,7 @@ class JoinTest {
     @Test
     void detachedTask_ends_recordReleased(Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "g");
-        Task<Object> target = blockedTask(g, SpawnOptions.named("detached").detached());
+        Task<Object> target = blockedTask(g, SpawnOptions.named("detached").detached(true));
         assertThat(kernel.findTask(target.id())).contains(target);
 
         assertThat(target.kill()).isTrue();

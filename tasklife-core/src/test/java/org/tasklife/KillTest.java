@@ -467,7 +467,7 @@ class KillTest {
         try {
             TrackedResource res = new TrackedResource("socket");
             CountDownLatch stuck = new CountDownLatch(1);
-            TaskGroup g = kernel.spawnGroup(SpawnOptions.named("stuck").platformThread(), () -> {
+            TaskGroup g = kernel.spawnGroup(SpawnOptions.named("stuck").platformThread(true), () -> {
                 Tasks.own(res);
                 stuck.countDown();
                 while (!stop.get()) {

@@ -161,7 +161,7 @@ class LifecycleConformanceTest {
     @Test
     void setChildSubreaper_cleared_laterOrphansGoOnUp(Kernel kernel) throws Exception {
         CompletableFuture<Boolean> afterClear = new CompletableFuture<>();
-        TaskGroup p = kernel.spawnGroup(SpawnOptions.named("p").childSubreaper(), () -> {
+        TaskGroup p = kernel.spawnGroup(SpawnOptions.named("p").childSubreaper(true), () -> {
             Tasks.setChildSubreaper(false);
             afterClear.complete(Tasks.isChildSubreaper());
             return Fixtures.sleepForever();
@@ -199,7 +199,7 @@ class LifecycleConformanceTest {
         AtomicLong childSelf = new AtomicLong(-1);
         AtomicLong parentChildren = new AtomicLong(-1);
         TaskGroup parent = kernel.spawnGroup("parent", () -> {
-            TaskGroup child = Tasks.spawnGroup(SpawnOptions.named("child").autoReap(), () -> {
+            TaskGroup child = Tasks.spawnGroup(SpawnOptions.named("child").autoReap(true), () -> {
                 burn(Duration.ofMillis(20));
                 return 0;
             });

@@ -58,6 +58,31 @@ class PublicApiTest {
                 .doesNotContain("org.tasklife.internal.");
     }
 
+    /**
+     * Record-style accessors: the exported API names a property as a record names its component ({@code name()},
+     * {@code priority()}, {@code detached()}), never {@code getX()}, except the MXBean, whose attributes JMX
+     * finds by that prefix; the options have no {@code isX()} either (live state of a handle or a primitive
+     * keeps the JDK's {@code isX()} predicates: {@code Task.isKilled()}, {@code Mutex.isLocked()}).
+     */
+    @Test
+    void publicApi_recordStyleAccessors_noGetPrefixOutsideTheMXBean() {
+        String dump = ApiDump.of(Path.of("target", "classes"), PublicApiTest.class.getClassLoader());
+        String type = "";
+        List<String> offenders = new ArrayList<>();
+        for (String line : dump.split("\n")) {
+            if (!line.startsWith("  ")) {
+                type = line;
+                continue;
+            }
+            boolean mxBean = type.contains("org.tasklife.management.KernelMXBean");
+            boolean options = type.contains("org.tasklife.SpawnOptions") || type.contains("org.tasklife.DomainOptions");
+            if (!mxBean && line.matches(".* get[A-Z]\\w*\\(.*") || options && line.matches(".* is[A-Z]\\w*\\(.*")) {
+                offenders.add(type.replaceAll(".* (class|interface|enum|record) ", "") + ": " + line.strip());
+            }
+        }
+        assertThat(offenders).as("get/is accessors on value types").isEmpty();
+    }
+
     /** Type by type: removed and added types, then each type's removed and added members. */
     static String diff(String expected, String actual) {
         Map<String, List<String>> e = blocks(expected);

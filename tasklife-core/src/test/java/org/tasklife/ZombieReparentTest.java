@@ -68,7 +68,7 @@ class ZombieReparentTest {
     /** SPEC R1, P5: an auto-reap top-level group is never a zombie: REAPED once onExit completes. */
     @Test
     void autoReapGroup_ended_reapedAndInvisibleToDomainWait(Kernel kernel) throws Exception {
-        TaskGroup g = kernel.spawnGroup(SpawnOptions.named("auto").autoReap(), () -> 4);
+        TaskGroup g = kernel.spawnGroup(SpawnOptions.named("auto").autoReap(true), () -> 4);
 
         assertThat(ended(g)).isEqualTo(ExitStatus.exited(4));
 
@@ -86,7 +86,7 @@ class ZombieReparentTest {
     void autoReapChild_ended_parentWaitGetsNoChild(Kernel kernel) throws Exception {
         TaskGroup parent = idleGroup(kernel, SpawnOptions.named("parent"));
         Object spawned = attempt(parent, "spawn",
-                () -> Tasks.spawnGroup(SpawnOptions.named("auto").autoReap(), () -> 5)).get();
+                () -> Tasks.spawnGroup(SpawnOptions.named("auto").autoReap(true), () -> 5)).get();
         assertThat(spawned).isInstanceOf(TaskGroup.class);
         TaskGroup child = (TaskGroup) spawned;
 
@@ -105,7 +105,7 @@ class ZombieReparentTest {
     void autoReapChild_blockedParentWaiter_getsNoChildWhenItEnds(Kernel kernel) throws Exception {
         TaskGroup parent = idleGroup(kernel, SpawnOptions.named("parent"));
         CountDownLatch go = new CountDownLatch(1);
-        Object spawned = attempt(parent, "spawn", () -> Tasks.spawnGroup(SpawnOptions.named("auto").autoReap(), () -> {
+        Object spawned = attempt(parent, "spawn", () -> Tasks.spawnGroup(SpawnOptions.named("auto").autoReap(true), () -> {
             go.await();
             return 5;
         })).get();
@@ -281,7 +281,7 @@ class ZombieReparentTest {
     /** SPEC R4: with a child-subreaper ancestor, the orphan goes to it, and its tasks reap the orphan. */
     @Test
     void orphan_subreaperAncestor_reparentedToSubreaperWhichReapsIt(Kernel kernel) throws Exception {
-        TaskGroup p = idleGroup(kernel, SpawnOptions.named("p").childSubreaper());
+        TaskGroup p = idleGroup(kernel, SpawnOptions.named("p").childSubreaper(true));
         CompletableFuture<TaskGroup> gRef = new CompletableFuture<>();
         TaskGroup c = spawnChild(p, "c", () -> {
             gRef.complete(Tasks.spawnGroup("g", Fixtures::sleepForever));
@@ -436,9 +436,9 @@ class ZombieReparentTest {
         TaskGroup g = idleGroup(kernel, SpawnOptions.named("g"));
         Await.until("main started", () -> kernel.liveTaskCount() == 1);
 
-        assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").autoReap(), () -> 0))
+        assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").autoReap(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("autoReap");
-        assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").childSubreaper(), () -> 0))
+        assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").childSubreaper(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("childSubreaper");
         assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").failurePolicy(FailurePolicy.FAIL_TASK), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("failurePolicy");
@@ -451,9 +451,9 @@ class ZombieReparentTest {
     /** SPEC P5: the task-only option detached on spawnGroup fails with IllegalArgumentException naming it. */
     @Test
     void spawnGroup_detachedOption_throwsIllegalArgumentNamingIt(Kernel kernel) {
-        assertThatThrownBy(() -> kernel.spawnGroup(SpawnOptions.named("g").detached(), () -> 0))
+        assertThatThrownBy(() -> kernel.spawnGroup(SpawnOptions.named("g").detached(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("detached");
-        assertThatThrownBy(() -> kernel.rootDomain().spawnGroup(SpawnOptions.named("g").detached(), () -> 0))
+        assertThatThrownBy(() -> kernel.rootDomain().spawnGroup(SpawnOptions.named("g").detached(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("detached");
 
         assertThat(kernel.liveTaskCount()).isZero();

@@ -47,7 +47,7 @@ import org.tasklife.testkit.TrackedResource;
  * main thread = the group's main task, whose {@link GroupMain} returning {@code n} is {@code exit(n)};
  * {@code exit(n)} from any thread = {@link org.tasklife.Tasks#exitGroup(int)}; {@code pthread_exit} =
  * {@link org.tasklife.Tasks#exit()}; {@code pthread_create} = {@link #spawn}; VM = domain, created with
- * {@link DomainOptions#stopWhenEmpty()} so that it stops, like H2's VM, when its last task ends.
+ * {@link DomainOptions#stopWhenEmpty(boolean)} so that it stops, like H2's VM, when its last task ends.
  *
  * <p>Every task and group spawned through the harness owns a {@link TrackedResource}, registered by
  * the spawner right after the spawn. If the target already ended, the kernel refuses the registration
@@ -79,7 +79,7 @@ final class H2Harness {
     private H2Harness(Kernel kernel, String row) {
         this.kernel = kernel;
         this.row = row;
-        this.domain = kernel.createDomain(DomainOptions.named(row).stopWhenEmpty().onEvent(events::add));
+        this.domain = kernel.createDomain(DomainOptions.named(row).stopWhenEmpty(true).onEvent(events::add));
     }
 
     /** A fresh domain for the scenario {@code row} (an H2 test name, possibly with an iteration suffix). */

@@ -156,7 +156,7 @@ class H2TeardownAcceptanceTest {
         Task<?> holder = spawnHolder(h, "holder", m, never);
         settle(holder);
         Task<?> blocker = spawnLocker(h, "blocker", m);
-        Task<?> exiter = h.spawn(SpawnOptions.named("exiter").detached(), () -> {
+        Task<?> exiter = h.spawn(SpawnOptions.named("exiter").detached(true), () -> {
             go.acquire();
             Tasks.exitGroup(1);
             return null;
@@ -221,7 +221,7 @@ class H2TeardownAcceptanceTest {
                 h.fail("blocker acquired M");
                 return null;
             }));
-            h.spawn(racer("exiter", platform).detached(), () -> {
+            h.spawn(racer("exiter", platform).detached(true), () -> {
                 start.acquire();
                 spin(exiterSpin);
                 Tasks.exitGroup(1);
@@ -253,7 +253,7 @@ class H2TeardownAcceptanceTest {
         h.start(() -> {
             for (int i = 0; i < 6; i++) {
                 SpawnOptions o = SpawnOptions.named("worker" + i);
-                h.spawn(i < 3 ? o : o.detached(), () -> {
+                h.spawn(i < 3 ? o : o.detached(true), () -> {
                     go.acquire();
                     mainGone.acquire(); // "settle": released once main has ended
                     if (ran.incrementAndGet() == 6) {
@@ -290,7 +290,7 @@ class H2TeardownAcceptanceTest {
         h.start(() -> {
             for (int i = 0; i < 6; i++) {
                 SpawnOptions o = SpawnOptions.named("worker" + i);
-                workers.add(h.spawn(i < 3 ? o : o.detached(), () -> {
+                workers.add(h.spawn(i < 3 ? o : o.detached(true), () -> {
                     go.acquire();
                     mainGone.acquire();
                     ran.incrementAndGet();
@@ -738,6 +738,6 @@ class H2TeardownAcceptanceTest {
      */
     private static SpawnOptions racer(String name, boolean platform) {
         SpawnOptions o = SpawnOptions.named(name);
-        return platform ? o.platformThread() : o;
+        return platform ? o.platformThread(true) : o;
     }
 }

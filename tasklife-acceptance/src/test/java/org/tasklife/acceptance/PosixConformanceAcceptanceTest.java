@@ -73,16 +73,16 @@ class PosixConformanceAcceptanceTest {
         H2Harness.runAsMain(kernel, "attr_roundtrip", () -> {
             SpawnOptions defaults = SpawnOptions.named("defaults");
             assertThat(defaults.name()).isEqualTo("defaults");
-            assertThat(List.of(defaults.isDetached(), defaults.isPlatformThread(), defaults.isAutoReap(),
-                    defaults.isChildSubreaper())).containsOnly(false);
-            assertThat(defaults.getFailurePolicy()).isEqualTo(FailurePolicy.FAIL_GROUP);
-            SpawnOptions task = defaults.detached().platformThread();
-            assertThat(List.of(task.isDetached(), task.isPlatformThread())).containsOnly(true);
-            assertThat(defaults.isDetached()).as("options are immutable").isFalse();
-            SpawnOptions group = SpawnOptions.named("group").autoReap().childSubreaper()
+            assertThat(List.of(defaults.detached(), defaults.platformThread(), defaults.autoReap(),
+                    defaults.childSubreaper())).containsOnly(false);
+            assertThat(defaults.failurePolicy()).isEqualTo(FailurePolicy.FAIL_GROUP);
+            SpawnOptions task = defaults.detached(true).platformThread(true);
+            assertThat(List.of(task.detached(), task.platformThread())).containsOnly(true);
+            assertThat(defaults.detached()).as("options are immutable").isFalse();
+            SpawnOptions group = SpawnOptions.named("group").autoReap(true).childSubreaper(true)
                     .failurePolicy(FailurePolicy.FAIL_TASK);
-            assertThat(List.of(group.isAutoReap(), group.isChildSubreaper())).containsOnly(true);
-            assertThat(group.getFailurePolicy()).isEqualTo(FailurePolicy.FAIL_TASK);
+            assertThat(List.of(group.autoReap(), group.childSubreaper())).containsOnly(true);
+            assertThat(group.failurePolicy()).isEqualTo(FailurePolicy.FAIL_TASK);
             assertThat(group.name()).isEqualTo("group");
         });
     }
@@ -94,7 +94,7 @@ class PosixConformanceAcceptanceTest {
         H2Harness h = H2Harness.idle(kernel, "attr_roundtrip");
         Attempt plain = h.attempt("plain", () -> List.of(Tasks.current().name(), Thread.currentThread().isVirtual()));
         assertThat(plain.get()).isEqualTo(List.of("plain", true));
-        Attempt platform = h.attempt(SpawnOptions.named("platform").platformThread().detached(), () -> {
+        Attempt platform = h.attempt(SpawnOptions.named("platform").platformThread(true).detached(true), () -> {
             List<Object> seen = List.of(Tasks.current().name(), Thread.currentThread().isVirtual());
             gate.acquire();
             return seen;
@@ -341,7 +341,7 @@ class PosixConformanceAcceptanceTest {
     void joinInvalid_detachedTask_invalidTaskOperation(Kernel kernel) throws Exception {
         Semaphore gate = new Semaphore(0);
         H2Harness h = H2Harness.idle(kernel, "join_invalid");
-        Task<Object> t = h.spawn(SpawnOptions.named("detached").detached(), () -> {
+        Task<Object> t = h.spawn(SpawnOptions.named("detached").detached(true), () -> {
             gate.acquire();
             return null;
         });
@@ -707,15 +707,15 @@ class PosixConformanceAcceptanceTest {
     void negAttrSetstacksizeZero_optionOfOtherKind_illegalArgumentNothingCreated(Kernel kernel) throws Exception {
         H2Harness h = H2Harness.idle(kernel, "neg_attr_setstacksize_zero");
         Await.state(h.mainTask(), TaskState.BLOCKED);
-        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").autoReap(), () -> null))
+        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").autoReap(true), () -> null))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").childSubreaper(), () -> null))
+        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").childSubreaper(true), () -> null))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").failurePolicy(FailurePolicy.FAIL_TASK),
                 () -> null)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> h.domain().spawnGroup(SpawnOptions.named("g").detached(), () -> 0))
+        assertThatThrownBy(() -> h.domain().spawnGroup(SpawnOptions.named("g").detached(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(h.run("spawner", () -> Tasks.spawnGroup(SpawnOptions.named("g").detached(), () -> 0)))
+        assertThat(h.run("spawner", () -> Tasks.spawnGroup(SpawnOptions.named("g").detached(true), () -> 0)))
                 .isInstanceOf(IllegalArgumentException.class);
         Await.until("spawner gone", () -> h.domain().liveTaskCount() == 1, () -> h.domain().liveTaskCount() + " live");
         assertThat(h.domain().groups()).containsExactly(h.process());

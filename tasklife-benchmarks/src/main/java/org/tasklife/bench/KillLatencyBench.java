@@ -44,7 +44,7 @@ import org.tasklife.sync.Semaphore;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 4, time = 1)
 public class KillLatencyBench {
-    private static final SpawnOptions VICTIM = SpawnOptions.named("victim").detached();
+    private static final SpawnOptions VICTIM = SpawnOptions.named("victim").detached(true);
 
     /** The kernel, and the primitives victims block in. */
     @State(Scope.Benchmark)

@@ -43,7 +43,7 @@ import org.tasklife.internal.sched.ScriptedChoices;
  * </ul>
  *
  * <p>Each run boots a fresh deterministic kernel, spawns the scenario as the main task of a group in a
- * {@link DomainOptions#stopWhenEmpty() stopWhenEmpty} domain, and waits for the domain to stop. The run
+ * {@link DomainOptions#stopWhenEmpty(boolean) stopWhenEmpty} domain, and waits for the domain to stop. The run
  * fails if:
  * <ul>
  * <li>the group does not end with {@code Exited(0)} (an assertion that throws inside any of its tasks
@@ -366,7 +366,7 @@ public final class ScheduleExplorer {
         Domain d = null;
         List<String> trace;
         try {
-            d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty());
+            d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty(true));
             TaskGroup g = d.spawnGroup("scenario", scenario);
             // the host waits on a thread of its own: a task blocked outside tasklife keeps the CPU and the
             // virtual clock, and only the stuck report or real time can end that

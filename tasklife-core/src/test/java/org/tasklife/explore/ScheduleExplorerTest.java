@@ -86,7 +86,7 @@ class ScheduleExplorerTest {
                 .extracting(ScheduleExplorer.Failure::reason).isEqualTo(f.reason());
         // a kernel booted on the shrunk schedule, set up as the explorer does, runs the same interleaving
         try (Kernel k = f.schedule().applyTo(Kernel.builder()).jmx(false).boot()) {
-            Domain d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty());
+            Domain d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty(true));
             TaskGroup g = d.spawnGroup("scenario", ScheduleExplorerTest::lostUpdate);
             assertThat(d.awaitStopped(Duration.ofHours(1))).isTrue();
             assertThat(g.onExit().getNow(null)).isInstanceOf(ExitStatus.Failed.class);

@@ -325,8 +325,8 @@ class ReadWriteLockOwnerDiedTest {
             ReadWriteLock readLocked = new ReadWriteLock();
             ReadWriteLock writeLocked = new ReadWriteLock();
             CountDownLatch holding = new CountDownLatch(2);
-            TaskGroup stuck = kernel.spawnGroup(SpawnOptions.named("stuck").platformThread(), () -> {
-                Tasks.spawnTask(SpawnOptions.named("stuck-writer").platformThread(), () -> {
+            TaskGroup stuck = kernel.spawnGroup(SpawnOptions.named("stuck").platformThread(true), () -> {
+                Tasks.spawnTask(SpawnOptions.named("stuck-writer").platformThread(true), () -> {
                     writeLocked.writeLock();
                     holding.countDown();
                     while (!stop.get()) {

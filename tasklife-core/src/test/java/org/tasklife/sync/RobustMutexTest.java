@@ -181,7 +181,7 @@ class RobustMutexTest {
         try {
             Mutex m = new Mutex();
             CountDownLatch locked = new CountDownLatch(1);
-            TaskGroup stuck = kernel.spawnGroup(SpawnOptions.named("stuck").platformThread(), () -> {
+            TaskGroup stuck = kernel.spawnGroup(SpawnOptions.named("stuck").platformThread(true), () -> {
                 m.lock();
                 locked.countDown();
                 while (!stop.get()) {
