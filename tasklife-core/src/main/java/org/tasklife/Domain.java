@@ -142,7 +142,8 @@ public final class Domain {
     }
 
     /**
-     * Spawns a top-level group of this domain, whatever the caller's group (docs/contract.md, P1).
+     * Spawns a top-level group of this domain (docs/contract.md, P1): its parent is the domain's root,
+     * whoever calls. See {@link Kernel#spawnGroup(String, GroupMain)} for the one call per parent.
      *
      * @param name the group's name (and its main task's)
      * @param main what the main task runs; its return value ends the group

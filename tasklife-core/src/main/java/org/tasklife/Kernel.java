@@ -360,37 +360,53 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * Spawns a group whose main task runs {@code main} (docs/contract.md, P1). Its parent is the caller's group when
-     * called from a task of this kernel; else it is a top-level group of the domain the calling code works
-     * for (a thread started by a task of a domain works for that domain), or of the root domain for host code.
+     * Spawns a top-level group, whose main task runs {@code main} (docs/contract.md, P1), in the domain the
+     * calling code works for: the root domain for host code, its own domain for a domain's code (a task, or a
+     * thread a task started). Its parent is that domain's root, whoever calls: never the calling task's
+     * group. One call per parent:
+     * <ul>
+     * <li>{@code kernel.spawnGroup(...)}: a top-level group of the caller's domain;</li>
+     * <li>{@link Domain#spawnGroup(String, GroupMain) domain.spawnGroup(...)}: a top-level group of that
+     *     domain;</li>
+     * <li>{@link Tasks#spawnGroup(String, GroupMain) Tasks.spawnGroup(...)}, from a task: a child group of
+     *     the task's group ({@code fork}), which that group waits for and reaps;</li>
+     * <li>{@link TaskGroup#spawnTask(String, TaskBody) group.spawnTask(...)} and
+     *     {@link Tasks#spawnTask(String, TaskBody) Tasks.spawnTask(...)}: a task of that group, or of the
+     *     caller's.</li>
+     * </ul>
+     * A top-level group is reaped by host code ({@link TaskGroup#reap()}, {@link Domain#waitChild}).
      *
      * @param name the group's name (and its main task's)
      * @param main what the main task runs; its return value ends the group (docs/contract.md, E2)
      * @return the new group
-     * @throws SpawnRefusedException if the kernel is closed or the caller's group is exiting
+     * @throws SpawnRefusedException if the kernel is closed, or the caller's domain stops or was freed
+     * @throws DomainLimitExceededException if a limit of the caller's domain or of one above it is reached
+     * @throws DomainAccessException if the caller acts for nobody in this kernel (a thread of the common
+     *     ForkJoinPool, a tenant of another kernel)
      */
     public TaskGroup spawnGroup(String name, GroupMain main) {
         return spawnGroup(SpawnOptions.named(name), main);
     }
 
     /**
-     * Spawns a group with options, as {@link #spawnGroup(String, GroupMain)} does.
+     * Spawns a top-level group with options in the caller's domain, as {@link #spawnGroup(String, GroupMain)}
+     * does.
      *
      * @param options the group's name and options (task-only options are refused)
      * @param main what the main task runs; its return value ends the group
      * @return the new group
      * @throws IllegalArgumentException if {@code options} has a task-only option
-     * @throws SpawnRefusedException if the kernel is closed or the caller's group is exiting
+     * @throws SpawnRefusedException if the kernel is closed, or the caller's domain stops or was freed
+     * @throws DomainLimitExceededException if a limit of the caller's domain or of one above it is reached
+     * @throws DomainAccessException if the caller acts for nobody in this kernel
      */
     public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
-        GroupControlBlock parent = core.currentGroup();
-        if (parent == null) { // not a task of this kernel: a top-level group of the domain the caller works for
-            DomainControlBlock d = core.callerDomain("spawn a group");
-            parent = d == null ? core.rootGroup() : core.rootGroupOf(d);
-            if (parent == null) {
-                throw new SpawnRefusedException("cannot spawn group '" + options.name() + "': domain '" + d.name()
-                        + "' was freed");
-            }
+        Objects.requireNonNull(options, "options");
+        DomainControlBlock d = core.callerDomain("spawn a group");
+        GroupControlBlock parent = d == null ? core.rootGroup() : core.rootGroupOf(d);
+        if (parent == null) {
+            throw new SpawnRefusedException("cannot spawn group '" + options.name() + "': domain '" + d.name()
+                    + "' was freed");
         }
         return spawnGroupUnder(parent, options, main);
     }

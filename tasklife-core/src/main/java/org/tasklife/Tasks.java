@@ -92,7 +92,9 @@ public final class Tasks {
     }
 
     /**
-     * Spawns a child group of the caller's group (docs/contract.md, P1).
+     * Spawns a child group of the caller's group (docs/contract.md, P1), like {@code fork}: the caller's group
+     * is its parent, waits for it ({@link #waitChild}) and reaps it. A top-level group instead comes from
+     * {@link Kernel#spawnGroup(String, GroupMain)} or {@link Domain#spawnGroup(String, GroupMain)}.
      *
      * @param name the group's name (and its main task's)
      * @param main what the group's main task runs; its return value ends the group
