@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
@@ -219,7 +220,7 @@ public final class Domain {
      *
      * @param code the exit code to record
      * @return whether this call recorded the status
-     * @throws NotPermittedException for the kernel's root domain
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) for the kernel's root domain
      * @throws DomainAccessException if the calling task is outside this domain
      */
     public boolean stop(int code) {
@@ -240,13 +241,15 @@ public final class Domain {
      *
      * @param status the status to record
      * @return whether this call recorded the status
-     * @throws NotPermittedException for the kernel's root domain (it stops with {@link Kernel#close()})
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) for the kernel's root domain (it stops with
+     *     {@link Kernel#close()})
      * @throws DomainAccessException if the calling task is outside this domain
      */
     public boolean stop(ExitStatus status) {
         Objects.requireNonNull(status, "status");
         if (dcb.parent() == null) {
-            throw new NotPermittedException("the root domain cannot be stopped: it stops with Kernel.close()");
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "the root domain cannot be stopped: it stops with Kernel.close()");
         }
         visible("stop domain '" + name() + "'");
         return core.stopDomain(dcb, status, TaskControlBlock.current());
@@ -285,8 +288,9 @@ public final class Domain {
      * Frees the stopped domain (docs/contract.md, D3): reaps its groups and those of the domains below, and
      * takes it out of the domain tree. Its ids are never reused.
      *
-     * @throws InvalidTaskOperationException if the domain has not stopped, or was already freed
-     * @throws NotPermittedException if called by a task that is not in the parent domain (host code may)
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) if the domain has not stopped, or was already freed
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if called by a task that is not in the parent domain (host code
+     *     may)
      */
     public void free() {
         core.freeDomain(dcb);

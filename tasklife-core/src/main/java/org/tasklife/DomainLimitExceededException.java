@@ -23,7 +23,7 @@ public final class DomainLimitExceededException extends SpawnRefusedException {
      * @param message names the domain, the limit and what was refused
      */
     public DomainLimitExceededException(String domainName, long limit, String message) {
-        super(message);
+        super(Reason.LIMIT_EXCEEDED, message);
         this.domainName = domainName;
         this.limit = limit;
     }

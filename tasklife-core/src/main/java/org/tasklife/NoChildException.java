@@ -14,6 +14,6 @@ public final class NoChildException extends TaskLifeException {
      * @param message names the argument and the rule that was broken
      */
     public NoChildException(String message) {
-        super(message);
+        super(Reason.NO_CHILD, message);
     }
 }

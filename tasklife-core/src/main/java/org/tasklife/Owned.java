@@ -1,5 +1,6 @@
 package org.tasklife;
 
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.task.ResourceList;
 
 /**
@@ -51,7 +52,7 @@ public final class Owned {
         java.util.Objects.requireNonNull(resource, "resource");
         ResourceList.Entry e = list.add(resource);
         if (e == null) {
-            throw new InvalidTaskOperationException(owner + " has ended and can own no more resources; "
+            throw new TaskLifeException(Reason.INVALID_OPERATION, owner + " has ended and can own no more resources; "
                     + "the resource was not registered and is still yours to close");
         }
         return new Owned(e);

@@ -15,7 +15,7 @@ public class SpawnRefusedException extends TaskLifeException {
      * @param message names the target and the rule
      */
     public SpawnRefusedException(String message) {
-        super(message);
+        super(Reason.SPAWN_REFUSED, message);
     }
 
     /**
@@ -25,6 +25,11 @@ public class SpawnRefusedException extends TaskLifeException {
      * @param cause why the thread could not start
      */
     public SpawnRefusedException(String message, Throwable cause) {
-        super(message, cause);
+        super(Reason.SPAWN_REFUSED, message, cause);
+    }
+
+    /** For {@link DomainLimitExceededException}, a refusal with a reason of its own. */
+    SpawnRefusedException(Reason reason, String message) {
+        super(reason, message);
     }
 }

@@ -10,7 +10,8 @@ import org.tasklife.internal.task.TaskControlBlock;
 /**
  * A handle to one task (a thread, TID). Handles stay valid forever: once the task's record is
  * disposed (joined, detached, its group reaped), operations that need it throw
- * {@link NoSuchTaskException}, and {@link #kill()} returns {@code false}; it never names another task.
+ * {@link TaskLifeException} ({@code NO_SUCH_TASK}), and {@link #kill()} returns {@code false}; it never names another
+ * task.
  *
  * @param <T> the body's result type
  */
@@ -75,15 +76,16 @@ public final class Task<T> {
 
     /**
      * Waits for the task to end and returns its body's result (docs/contract.md, J1–J4). All concurrent
-     * joiners get it; afterwards the record is released and a later join throws {@link NoSuchTaskException}.
+     * joiners get it; afterwards the record is released and a later join throws {@link TaskLifeException}
+     * ({@code NO_SUCH_TASK}).
      *
      * @return what the body returned, or the value it gave {@link Tasks#exit(Object)}
      * @throws TaskKilledException if the task was killed
      * @throws TaskFailedException if the task failed (the cause is what it threw)
-     * @throws DeadlockException if a task joins itself
-     * @throws InvalidTaskOperationException if the task is detached
-     * @throws NotPermittedException if the caller is not a task of the same group
-     * @throws NoSuchTaskException if the record was already released
+     * @throws TaskLifeException ({@code DEADLOCK}) if a task joins itself
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) if the task is detached
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller is not a task of the same group
+     * @throws TaskLifeException ({@code NO_SUCH_TASK}) if the record was already released
      * @throws TaskKilledError if the caller is killed while waiting (the target stays joinable)
      */
     @SuppressWarnings("unchecked")
@@ -94,8 +96,8 @@ public final class Task<T> {
     /**
      * Detaches the task: nobody may join it and its record is released when it ends (now, if it has).
      *
-     * @throws InvalidTaskOperationException if already detached
-     * @throws NoSuchTaskException if the record was already released
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) if already detached
+     * @throws TaskLifeException ({@code NO_SUCH_TASK}) if the record was already released
      * @throws DomainAccessException if the calling code works for a domain the task is outside of
      */
     public void detach() {
@@ -143,7 +145,7 @@ public final class Task<T> {
      *
      * @param resource what to close when the task ends
      * @return the ownership, which can release the resource early
-     * @throws InvalidTaskOperationException if the task already ended (the resource is not registered)
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) if the task already ended (the resource is not registered)
      * @throws DomainAccessException if the calling code works for a domain the task is outside of
      */
     public Owned own(AutoCloseable resource) {

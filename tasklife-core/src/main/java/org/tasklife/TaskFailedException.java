@@ -14,6 +14,6 @@ public final class TaskFailedException extends TaskLifeException {
      * @param cause what it threw
      */
     public TaskFailedException(String message, Throwable cause) {
-        super(message, cause);
+        super(Reason.TASK_FAILED, message, cause);
     }
 }

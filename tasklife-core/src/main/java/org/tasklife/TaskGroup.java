@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.task.TaskControlBlock;
@@ -121,7 +122,7 @@ public final class TaskGroup {
      *
      * @param resource what to close when the group ends
      * @return the ownership, which can release the resource early
-     * @throws InvalidTaskOperationException if the group already ended
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) if the group already ended
      * @throws DomainAccessException if the calling code works for a domain the group is outside of
      */
     public Owned own(AutoCloseable resource) {
@@ -178,7 +179,7 @@ public final class TaskGroup {
      *
      * @return the group's status
      * @throws NoChildException if it was already reaped
-     * @throws NotPermittedException if the caller is neither the parent's task nor host code for a
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller is neither the parent's task nor host code for a
      *     top-level group
      * @throws TaskKilledError if the calling task is killed while waiting
      */
@@ -190,13 +191,15 @@ public final class TaskGroup {
             throw new NoChildException("group " + gcb.id() + " was already reaped");
         }
         if (parent == null) {
-            throw new NotPermittedException("group " + gcb.id() + " is a domain root and is never reaped");
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "group " + gcb.id() + " is a domain root and is never reaped");
         }
         core.checkVisible(gcb.domain(), "reap group " + gcb.id());
         GroupControlBlock callerGroup = core.currentGroup();
         boolean permitted = callerGroup == parent || (caller == null || callerGroup == null) && parent.isDomainRoot();
         if (!permitted) {
-            throw new NotPermittedException("group " + gcb.id() + " can be reaped only by a task of its parent group "
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "group " + gcb.id() + " can be reaped only by a task of its parent group "
                     + parent.id() + (parent.isDomainRoot() ? " or by host code" : ""));
         }
         // a task of another kernel reaps as host code does, but waits as itself: its kill ends the wait

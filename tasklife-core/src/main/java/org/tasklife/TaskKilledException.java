@@ -13,6 +13,6 @@ public final class TaskKilledException extends TaskLifeException {
      * @param message names the joined task
      */
     public TaskKilledException(String message) {
-        super(message);
+        super(Reason.TASK_KILLED, message);
     }
 }

@@ -3,16 +3,17 @@ package org.tasklife;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.task.TaskExitSignal;
+import org.tasklife.internal.time.Clock;
 
 /**
  * What the running task does to itself: spawn, exit, sleep, wait for children, reach a safe point.
- * Every method here throws {@link NotInTaskException} when called from outside a tasklife task.
+ * Every method here throws {@link TaskLifeException} ({@code NOT_IN_TASK}) when called from outside a tasklife task.
  *
  * <p>Blocking methods ({@link #sleep}, {@link #waitChild}, {@link #checkpoint}, {@link Task#join()})
  * throw {@link TaskKilledError} when the calling task is killed, at once if it already was (docs/contract.md, K2, K5).
@@ -23,7 +24,7 @@ public final class Tasks {
     private static TaskControlBlock self() {
         TaskControlBlock t = TaskControlBlock.current();
         if (t == null) {
-            throw new NotInTaskException("the calling thread '" + Thread.currentThread().getName()
+            throw new TaskLifeException(Reason.NOT_IN_TASK, "the calling thread '" + Thread.currentThread().getName()
                     + "' is not a tasklife task");
         }
         return t;
@@ -51,7 +52,7 @@ public final class Tasks {
     /**
      * {@return the calling task's domain}
      *
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static Domain currentDomain() {
         GroupControlBlock g = selfGroup();
@@ -71,7 +72,7 @@ public final class Tasks {
      * @param body what the task runs
      * @return the new task, findable before its body starts
      * @throws SpawnRefusedException if the group is exiting
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static <T> Task<T> spawnTask(String name, TaskBody<T> body) {
         return currentGroup().spawnTask(name, body);
@@ -85,7 +86,7 @@ public final class Tasks {
      * @param body what the task runs
      * @return the new task
      * @throws SpawnRefusedException if the group is exiting
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static <T> Task<T> spawnTask(SpawnOptions options, TaskBody<T> body) {
         return currentGroup().spawnTask(options, body);
@@ -99,7 +100,7 @@ public final class Tasks {
      * @param name the group's name (and its main task's)
      * @param main what the group's main task runs; its return value ends the group
      * @return the new group
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static TaskGroup spawnGroup(String name, GroupMain main) {
         return spawnGroup(SpawnOptions.named(name), main);
@@ -111,7 +112,7 @@ public final class Tasks {
      * @param options the group's name and options (task-only options are refused)
      * @param main what the group's main task runs; its return value ends the group
      * @return the new group
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
         return Kernel.spawnGroupUnder(selfGroup(), options, main);
@@ -143,7 +144,7 @@ public final class Tasks {
      *
      * @param value the result joiners get; may be {@code null}
      * @throws TaskKilledError if the task was already killed (a killed task's result is not delivered)
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static void exit(Object value) {
         TaskControlBlock t = self();
@@ -159,7 +160,7 @@ public final class Tasks {
      *
      * @param code the group's exit code
      * @throws TaskKilledError if the calling task was already killed
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static void exitGroup(int code) {
         TaskControlBlock t = self();
@@ -178,7 +179,7 @@ public final class Tasks {
      *
      * @param duration how long to sleep; longer than about 292 years means for ever
      * @throws TaskKilledError if the calling task is killed, before or while sleeping
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static void sleep(Duration duration) {
         Objects.requireNonNull(duration, "duration");
@@ -193,7 +194,7 @@ public final class Tasks {
      * default mode it gives up its carrier thread for a moment once it has run a whole time slice (see
      * {@link Kernel.Builder#timeSlice}). Until then a call costs a few nanoseconds.
      *
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static void checkpoint() {
         TaskControlBlock t = self();
@@ -209,7 +210,7 @@ public final class Tasks {
      * scheduler a yield alone may hand the carrier straight back to the yielding task).
      *
      * @throws TaskKilledError if the calling task was killed
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static void yieldNow() {
         TaskControlBlock t = self();
@@ -251,7 +252,7 @@ public final class Tasks {
      * clearing it sends later orphans on up to the next marked ancestor or the domain root.
      *
      * @param on whether the group is a child subreaper from now on
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      * @throws TaskKilledError if the calling task was killed
      */
     public static void setChildSubreaper(boolean on) {
@@ -265,7 +266,7 @@ public final class Tasks {
      * Whether the caller's group is marked child-subreaper ({@code prctl(PR_GET_CHILD_SUBREAPER)}).
      *
      * @return the mark's current value
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static boolean isChildSubreaper() {
         return selfGroup().isSubreaper();
@@ -276,7 +277,7 @@ public final class Tasks {
      *
      * @param resource what to close when the task ends
      * @return the ownership, which can release the resource early
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static Owned own(AutoCloseable resource) {
         return current().own(resource);
@@ -287,7 +288,7 @@ public final class Tasks {
      *
      * @param resource what to close when the group ends
      * @return the ownership, which can release the resource early
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static Owned ownByGroup(AutoCloseable resource) {
         return currentGroup().own(resource);

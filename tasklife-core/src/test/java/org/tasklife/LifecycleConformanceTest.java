@@ -2,7 +2,9 @@ package org.tasklife;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.NOT_IN_TASK;
 import static org.tasklife.testkit.Fixtures.*;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.time.Duration;
 import java.util.List;
@@ -187,8 +189,8 @@ class LifecycleConformanceTest {
     /** SPEC R4: the mark is the calling group's own (prctl acts on the caller): outside a task it is refused. */
     @Test
     void setChildSubreaper_outsideTask_notInTask() {
-        assertThatThrownBy(() -> Tasks.setChildSubreaper(true)).isInstanceOf(NotInTaskException.class);
-        assertThatThrownBy(Tasks::isChildSubreaper).isInstanceOf(NotInTaskException.class);
+        assertThatThrownBy(() -> Tasks.setChildSubreaper(true)).is(reason(NOT_IN_TASK));
+        assertThatThrownBy(Tasks::isChildSubreaper).is(reason(NOT_IN_TASK));
     }
 
     // ---- T2: children's time counts only children reaped by a wait ----

@@ -2,6 +2,8 @@ package org.tasklife;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.NOT_IN_TASK;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -100,7 +102,7 @@ class SpawnRuleTest {
     /** Tasks.spawnGroup outside a task has no caller's group: refused, nothing spawned. */
     @Test
     void tasksSpawnGroup_fromHost_refused(Kernel kernel) {
-        assertThatThrownBy(() -> Tasks.spawnGroup("orphan", () -> 0)).isInstanceOf(NotInTaskException.class);
+        assertThatThrownBy(() -> Tasks.spawnGroup("orphan", () -> 0)).is(reason(NOT_IN_TASK));
         assertThat(kernel.liveTaskCount()).isZero();
     }
 }

@@ -1,7 +1,5 @@
 package org.tasklife;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.NO_SUCH_TASK;
 import static org.tasklife.testkit.Fixtures.*;
+import static org.tasklife.testkit.Reasons.reason;
 
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.Fixtures;
@@ -522,7 +524,7 @@ class ZombieReparentTest {
             assertThat(kernel.findGroup(id)).as("group %d", id).isEmpty();
         }
         assertThat(joined.kill()).isFalse();
-        assertThatThrownBy(joined::detach).isInstanceOf(NoSuchTaskException.class);
+        assertThatThrownBy(joined::detach).is(reason(NO_SUCH_TASK));
         end(g);
     }
 }

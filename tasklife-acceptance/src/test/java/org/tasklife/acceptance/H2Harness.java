@@ -15,12 +15,12 @@ import org.tasklife.DomainOptions;
 import org.tasklife.DomainState;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupMain;
-import org.tasklife.InvalidTaskOperationException;
 import org.tasklife.Kernel;
 import org.tasklife.SpawnOptions;
 import org.tasklife.Task;
 import org.tasklife.TaskBody;
 import org.tasklife.TaskGroup;
+import org.tasklife.TaskLifeException;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
 import org.tasklife.internal.wait.WaitQueue;
@@ -51,7 +51,7 @@ import org.tasklife.testkit.TrackedResource;
  *
  * <p>Every task and group spawned through the harness owns a {@link TrackedResource}, registered by
  * the spawner right after the spawn. If the target already ended, the kernel refuses the registration
- * ({@link InvalidTaskOperationException}) and that resource must then never be closed.
+ * ({@link TaskLifeException(INVALID_OPERATION)}) and that resource must then never be closed.
  *
  * <p>Usage: {@code H2Harness h = H2Harness.create(kernel, "stuck_in_mutex"); h.start(main); ...
  * h.expectStop(ExitStatus.exited(0));}. Not thread-safe for setup: create and start from one thread;
@@ -327,7 +327,10 @@ final class H2Harness {
         try {
             t.own(r);
             owned.add(r);
-        } catch (InvalidTaskOperationException alreadyEnded) {
+        } catch (TaskLifeException alreadyEnded) {
+            if (alreadyEnded.reason() != TaskLifeException.Reason.INVALID_OPERATION) {
+                throw alreadyEnded;
+            }
             refused.add(r);
         }
         return t;
@@ -338,7 +341,10 @@ final class H2Harness {
         try {
             g.own(r);
             owned.add(r);
-        } catch (InvalidTaskOperationException alreadyEnded) {
+        } catch (TaskLifeException alreadyEnded) {
+            if (alreadyEnded.reason() != TaskLifeException.Reason.INVALID_OPERATION) {
+                throw alreadyEnded;
+            }
             refused.add(r);
         }
     }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.tasklife.TaskKilledError;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
@@ -64,9 +66,9 @@ import org.tasklife.internal.wait.WaitQueue;
  * 0 parties is misuse); a {@code null} unit throws {@link NullPointerException}.
  *
  * <p><b>Destroying.</b> {@link #destroy()} (POSIX {@code pthread_barrier_destroy}) is refused with
- * {@link BusyException}, changing nothing, while any party is inside {@code await}: arrived and waiting,
- * running the action, or released (or broken) but not yet returned. Afterwards {@code await},
- * {@link #reset()} and {@code destroy} throw {@link DestroyedException}; {@link #parties()},
+ * {@link TaskLifeException} ({@code BUSY}), changing nothing, while any party is inside {@code await}: arrived and
+ * waiting, running the action, or released (or broken) but not yet returned. Afterwards {@code await},
+ * {@link #reset()} and {@code destroy} throw {@link TaskLifeException} ({@code DESTROYED}); {@link #parties()},
  * {@link #numberWaiting()}, {@link #isBroken()}, {@link #isDestroyed()} and {@code toString} still answer.
  *
  * <p><b>Memory effects.</b> Actions of every party before its {@code await} happen-before the barrier
@@ -228,7 +230,7 @@ public final class Barrier {
      * @return the arrival index: {@code parties() - 1} for the first arrival, {@code 0} for the last
      *     (the serial party)
      * @throws BrokenBarrierException if the barrier is broken, or the round breaks while waiting
-     * @throws DestroyedException if the barrier was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the barrier was destroyed
      * @throws TaskKilledError if the calling task is killed before arriving or while waiting (the round
      *     then breaks for the others)
      */
@@ -248,7 +250,7 @@ public final class Barrier {
      * @return the arrival index as for {@link #await()}, or {@link #TIMED_OUT}
      * @throws NullPointerException if {@code unit} is null
      * @throws BrokenBarrierException if the barrier is broken, or the round breaks while waiting
-     * @throws DestroyedException if the barrier was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the barrier was destroyed
      * @throws TaskKilledError if the calling task is killed before arriving or while waiting
      */
     public int await(long timeout, TimeUnit unit) {
@@ -261,7 +263,7 @@ public final class Barrier {
      * and starts a fresh round; also repairs a broken barrier. A round whose parties have all arrived
      * (its action running) is not affected. Never blocks.
      *
-     * @throws DestroyedException if the barrier was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the barrier was destroyed
      */
     public void reset() {
         Object me = Mutex.identity(TaskControlBlock.current());
@@ -281,19 +283,20 @@ public final class Barrier {
 
     /**
      * Destroys the barrier (POSIX {@code pthread_barrier_destroy}): later calls of {@code await},
-     * {@link #reset()} and {@code destroy} throw {@link DestroyedException}. Destroying a barrier that a
-     * party is inside (waiting, running the action, or released but not yet returned) is an error (POSIX
+     * {@link #reset()} and {@code destroy} throw {@link TaskLifeException} ({@code DESTROYED}). Destroying a barrier
+     * that a party is inside (waiting, running the action, or released but not yet returned) is an error (POSIX
      * EBUSY). Never blocks.
      *
-     * @throws BusyException if some party is inside {@code await} (state unchanged)
-     * @throws DestroyedException if it was already destroyed
+     * @throws TaskLifeException ({@code BUSY}) if some party is inside {@code await} (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if it was already destroyed
      */
     public void destroy() {
         queue.lock();
         try {
             checkNotDestroyedLocked("destroy()");
             if (inside > 0) {
-                throw new BusyException("destroy() on " + channelName() + " (" + parties + " parties): a barrier"
+                throw new TaskLifeException(Reason.BUSY,
+                        "destroy() on " + channelName() + " (" + parties + " parties): a barrier"
                         + " with parties inside await (" + inside + ") cannot be destroyed");
             }
             destroyed = true; // B8
@@ -499,7 +502,8 @@ public final class Barrier {
     private void checkNotDestroyedLocked(String op) {
         assert queue.isHeldByCurrentThread();
         if (destroyed) {
-            throw new DestroyedException(op + " on " + channelName() + " (" + parties + " parties): the barrier was destroyed");
+            throw new TaskLifeException(Reason.DESTROYED,
+                    op + " on " + channelName() + " (" + parties + " parties): the barrier was destroyed");
         }
     }
 

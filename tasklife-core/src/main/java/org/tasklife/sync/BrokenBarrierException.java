@@ -20,7 +20,7 @@ public final class BrokenBarrierException extends TaskLifeException {
      * @param message names the barrier and why its round broke
      */
     public BrokenBarrierException(String message) {
-        super(message);
+        super(TaskLifeException.Reason.BROKEN_BARRIER, message);
     }
 
     /**
@@ -30,6 +30,6 @@ public final class BrokenBarrierException extends TaskLifeException {
      * @param cause the barrier action's throwable
      */
     public BrokenBarrierException(String message, Throwable cause) {
-        super(message, cause);
+        super(TaskLifeException.Reason.BROKEN_BARRIER, message, cause);
     }
 }

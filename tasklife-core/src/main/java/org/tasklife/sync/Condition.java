@@ -4,8 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.tasklife.NotPermittedException;
 import org.tasklife.TaskKilledError;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.wait.Blocker;
@@ -56,14 +57,14 @@ import org.tasklife.internal.wait.WaitQueue;
  * every waiter; both are no-ops without waiters, never block, need not hold the mutex and work while
  * a killed task unwinds (docs/contract.md, K5).
  *
- * <p><b>Misuse.</b> Waiting without owning the mutex throws {@link NotPermittedException}; nothing
+ * <p><b>Misuse.</b> Waiting without owning the mutex throws {@link TaskLifeException} ({@code NOT_PERMITTED}); nothing
  * changes.
  *
  * <p><b>Destroying.</b> {@link #destroy()} (POSIX {@code pthread_cond_destroy}) is refused with
- * {@link BusyException}, changing nothing, while any task or thread is inside {@code await} — waiting for
- * a signal, or already signalled (or timed out, or killed) and still re-acquiring the mutex. Afterwards
+ * {@link TaskLifeException} ({@code BUSY}), changing nothing, while any task or thread is inside {@code await} —
+ * waiting for a signal, or already signalled (or timed out, or killed) and still re-acquiring the mutex. Afterwards
  * every call but {@link #isDestroyed()}, {@link #mutex()}, {@link #queueLength()} and {@code toString}
- * throws {@link DestroyedException}. The mutex is not affected; conversely, while a waiter is inside
+ * throws {@link TaskLifeException} ({@code DESTROYED}). The mutex is not affected; conversely, while a waiter is inside
  * {@code await}, the mutex refuses destruction too ({@link Mutex#destroy()}), since the waiter will
  * re-acquire it.
  *
@@ -138,8 +139,8 @@ public final class Condition {
     /**
      * Releases the mutex, waits for a signal, re-acquires the mutex.
      *
-     * @throws DestroyedException if the condition was destroyed
-     * @throws NotPermittedException if the caller does not own the mutex
+     * @throws TaskLifeException ({@code DESTROYED}) if the condition was destroyed
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not own the mutex
      * @throws TaskKilledError if the task is killed before or while waiting (the mutex is owned again; an
      *     owner-died notice is attached as a suppressed {@link OwnerDiedException})
      * @throws OwnerDiedException if the mutex was re-acquired from an owner that died holding it (the
@@ -160,8 +161,8 @@ public final class Condition {
      * @return {@code true} if signalled, {@code false} if the timeout elapsed (the mutex is owned again in
      *     both cases)
      * @throws NullPointerException if {@code unit} is null
-     * @throws DestroyedException if the condition was destroyed
-     * @throws NotPermittedException if the caller does not own the mutex
+     * @throws TaskLifeException ({@code DESTROYED}) if the condition was destroyed
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not own the mutex
      * @throws TaskKilledError if the task is killed before or while waiting (the mutex is owned again; an
      *     owner-died notice is attached as a suppressed {@link OwnerDiedException})
      * @throws OwnerDiedException if the mutex was re-acquired from an owner that died holding it, after a
@@ -176,7 +177,7 @@ public final class Condition {
     /**
      * Wakes the longest waiting waiter, if any.
      *
-     * @throws DestroyedException if the condition was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the condition was destroyed
      */
     public void signal() {
         checkNotDestroyed("signal()");
@@ -187,7 +188,7 @@ public final class Condition {
     /**
      * Wakes every waiter.
      *
-     * @throws DestroyedException if the condition was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the condition was destroyed
      */
     public void signalAll() {
         checkNotDestroyed("signalAll()");
@@ -197,12 +198,12 @@ public final class Condition {
 
     /**
      * Destroys the condition (POSIX {@code pthread_cond_destroy}): every later call but introspection
-     * throws {@link DestroyedException}. Destroying a condition that a task or thread is inside
+     * throws {@link TaskLifeException} ({@code DESTROYED}). Destroying a condition that a task or thread is inside
      * {@code await} for (waiting, or re-acquiring the mutex on its way out) is an error (POSIX EBUSY). Never
      * blocks; works while a killed task unwinds.
      *
-     * @throws BusyException if some task or thread is inside {@code await} (state unchanged)
-     * @throws DestroyedException if it was already destroyed
+     * @throws TaskLifeException ({@code BUSY}) if some task or thread is inside {@code await} (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if it was already destroyed
      */
     public void destroy() {
         for (;;) {
@@ -211,7 +212,7 @@ public final class Condition {
                 throw destroyed("destroy()");
             }
             if (n > 0) {
-                throw new BusyException("destroy() on " + this + ": a condition with waiters (" + n
+                throw new TaskLifeException(Reason.BUSY, "destroy() on " + this + ": a condition with waiters (" + n
                         + ") cannot be destroyed; a waiter counts until it has re-acquired the mutex");
             }
             if (INSIDE.compareAndSet(this, 0, DESTROYED)) { // C5
@@ -246,8 +247,8 @@ public final class Condition {
         }
     }
 
-    private DestroyedException destroyed(String operation) {
-        return new DestroyedException(operation + " on " + this + ": the condition was destroyed");
+    private TaskLifeException destroyed(String operation) {
+        return new TaskLifeException(Reason.DESTROYED, operation + " on " + this + ": the condition was destroyed");
     }
 
     /** C4: the kill throwable propagates; an owner-died notice rides along as a suppressed exception. */

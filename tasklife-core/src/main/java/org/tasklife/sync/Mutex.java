@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.tasklife.DeadlockException;
-import org.tasklife.NotPermittedException;
 import org.tasklife.TaskKilledError;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
@@ -32,9 +32,9 @@ import org.tasklife.internal.wait.WaitQueue;
  * }</pre>
  *
  * <p><b>Kinds.</b> {@link MutexKind#RECURSIVE}: the owner may lock again and must unlock as many
- * times. {@link MutexKind#ERROR_CHECKING}: a relock by the owner throws {@link DeadlockException}.
+ * times. {@link MutexKind#ERROR_CHECKING}: a relock by the owner throws {@link TaskLifeException} ({@code DEADLOCK}).
  * {@link MutexKind#NORMAL} (the default): POSIX deadlocks on a relock by the owner; tasklife makes it
- * an error rather than a hang and throws {@link DeadlockException} as well.
+ * an error rather than a hang and throws {@link TaskLifeException} ({@code DEADLOCK}) as well.
  *
  * <p><b>Fairness.</b> A mutex is <em>non-fair</em> (barging) unless created with {@code fair = true},
  * like {@code new ReentrantLock()}. Lockers that find it owned queue in arrival order, and each unlock
@@ -56,7 +56,7 @@ import org.tasklife.internal.wait.WaitQueue;
  * <em>after</em> the caller obtained the mutex does not undo it: {@code lock()} returns normally and the
  * task observes the kill at its next blocking call, after which its {@code finally} unlocks.
  *
- * <p><b>Misuse.</b> Unlocking a mutex the caller does not own throws {@link NotPermittedException}
+ * <p><b>Misuse.</b> Unlocking a mutex the caller does not own throws {@link TaskLifeException} ({@code NOT_PERMITTED})
  * for every kind; the mutex is unchanged.
  *
  * <p><b>Memory effects.</b> As for {@link java.util.concurrent.locks.Lock}: a successful
@@ -103,7 +103,7 @@ public final class Mutex {
      *   null            -> DESTROYED        // destroy(), only with nobody queued or woken
      * Every write is a CAS from the value the writer knows, so a dead owner that is in fact still
      * running (K8) and unlocks cannot overwrite a take-over: its CAS fails and it gets
-     * NotPermittedException, as it did when all of this ran under the lock.
+     * TaskLifeException(NOT_PERMITTED), as it did when all of this ran under the lock.
      *
      * Invariants:
      *  M1 depth >= 1 while owned; it is owner-confined: written only by the owner (or by a fair hand-off
@@ -307,7 +307,7 @@ public final class Mutex {
     /**
      * Acquires the mutex, blocking until it is obtained or the calling task is killed.
      *
-     * @throws DeadlockException if the caller already owns it and the kind is not RECURSIVE
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller already owns it and the kind is not RECURSIVE
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then does not own
      *     the mutex)
      * @throws OwnerDiedException if acquired from an owner that died holding it (the caller owns it)
@@ -364,7 +364,7 @@ public final class Mutex {
      * @param unit the unit of {@code timeout}
      * @return {@code true} if acquired, {@code false} if the timeout elapsed first
      * @throws NullPointerException if {@code unit} is null
-     * @throws DeadlockException if the caller already owns it and the kind is not RECURSIVE
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller already owns it and the kind is not RECURSIVE
      * @throws TaskKilledError if the calling task is killed before or while waiting
      * @throws OwnerDiedException if acquired from an owner that died holding it (the caller owns it)
      * @throws MutexNotRecoverableException if the mutex can never be locked again (not owned)
@@ -390,7 +390,7 @@ public final class Mutex {
      * or handed to (fair) the longest waiting locker, if any. Never blocks; works while a killed task
      * unwinds (docs/contract.md, K5).
      *
-     * @throws NotPermittedException if the caller does not own the mutex (state unchanged)
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not own the mutex (state unchanged)
      */
     public void unlock() {
         Object o = ownerPlain();
@@ -411,7 +411,7 @@ public final class Mutex {
      * {@link OwnerDiedException} (POSIX {@code pthread_mutex_consistent}). Without this call, the next
      * {@link #unlock()} makes the mutex unusable for ever ({@link MutexNotRecoverableException}).
      *
-     * @throws NotPermittedException if the caller does not own the mutex
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not own the mutex
      * @throws IllegalStateException if the mutex is not in the owner-died state (state unchanged)
      */
     public void markConsistent() {
@@ -431,12 +431,12 @@ public final class Mutex {
 
     /**
      * Destroys the mutex (POSIX {@code pthread_mutex_destroy}): every later call but {@link #isDestroyed()}
-     * and introspection throws {@link DestroyedException}. Destroying a mutex that is locked or has
+     * and introspection throws {@link TaskLifeException} ({@code DESTROYED}). Destroying a mutex that is locked or has
      * waiters is an error (POSIX EBUSY; POSIX leaves it undefined, H2 silently ignored it).
      *
-     * @throws BusyException if the mutex is locked, someone waits for it, or a task or thread waits on one
-     *     of its conditions (it will re-acquire the mutex); state unchanged
-     * @throws DestroyedException if it was already destroyed
+     * @throws TaskLifeException ({@code BUSY}) if the mutex is locked, someone waits for it, or a task or thread waits
+     *     on one of its conditions (it will re-acquire the mutex); state unchanged
+     * @throws TaskLifeException ({@code DESTROYED}) if it was already destroyed
      */
     public void destroy() {
         queue.lock();
@@ -446,14 +446,16 @@ public final class Mutex {
             int waiting = queue.sizeLocked() + wokenVolatile();
             Object o = ownerVolatile(); // null, or a free sentinel (owner died, not recoverable): destroyable
             if (waiting > 0 || isOwner(o) || !OWNER.compareAndSet(this, o, DESTROYED)) {
-                throw new BusyException("destroy() on " + this + ": a mutex that is locked or has waiters ("
+                throw new TaskLifeException(Reason.BUSY,
+                        "destroy() on " + this + ": a mutex that is locked or has waiters ("
                         + waiting + ") cannot be destroyed");
             }
             int inConditions = (int) COND_WAITERS.getVolatile(this); // M9: after the CAS
             if (inConditions > 0) {
                 boolean restored = OWNER.compareAndSet(this, DESTROYED, o);
                 assert restored : "M9: only the queue lock holder moves the owner word away from DESTROYED";
-                throw new BusyException("destroy() on " + this + ": a mutex whose condition has waiters ("
+                throw new TaskLifeException(Reason.BUSY,
+                        "destroy() on " + this + ": a mutex whose condition has waiters ("
                         + inConditions + "), which will re-acquire it, cannot be destroyed");
             }
             destroyed = true;
@@ -524,7 +526,7 @@ public final class Mutex {
         COND_WAITERS.getAndAdd(this, delta);
     }
 
-    /** Throws NotPermittedException unless {@code me} owns the mutex. */
+    /** Throws TaskLifeException(NOT_PERMITTED) unless {@code me} owns the mutex. */
     void checkOwner(Object me, String operation, String rule) {
         if (ownerVolatile() == me) {
             return; // only me can move the owner word away from me while I am alive
@@ -761,7 +763,8 @@ public final class Mutex {
                     depth++;
                     return RELOCKED;
                 }
-                throw new DeadlockException(operation + " on " + this + ": the caller already owns this " + kind
+                throw new TaskLifeException(Reason.DEADLOCK,
+                        operation + " on " + this + ": the caller already owns this " + kind
                         + " mutex; relocking it would wait for itself"
                         + (kind == MutexKind.NORMAL ? " (POSIX hangs here; tasklife makes it an error rather than a hang)" : ""));
             } else if (isDead(o) || (mayQueue && !watchOwnerLocked(o))) {
@@ -1039,7 +1042,7 @@ public final class Mutex {
 
     private void checkNotDestroyedLocked(String operation) {
         if (destroyed) {
-            throw new DestroyedException(operation + " on " + this + ": the mutex was destroyed");
+            throw new TaskLifeException(Reason.DESTROYED, operation + " on " + this + ": the mutex was destroyed");
         }
     }
 
@@ -1048,7 +1051,7 @@ public final class Mutex {
         checkNotDestroyedLocked(operation);
         Object o = ownerVolatile();
         if (o != me) {
-            throw new NotPermittedException(operation + " on " + this + " by " + describe(me)
+            throw new TaskLifeException(Reason.NOT_PERMITTED, operation + " on " + this + " by " + describe(me)
                     + ": " + rule + (isOwner(o) ? " (it is owned by " + describe(o) + ")" : " (the mutex is not locked)"));
         }
     }

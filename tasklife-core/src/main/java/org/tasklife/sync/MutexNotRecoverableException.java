@@ -17,6 +17,6 @@ public final class MutexNotRecoverableException extends TaskLifeException {
      * @param message names the mutex and the operation
      */
     public MutexNotRecoverableException(String message) {
-        super(message);
+        super(TaskLifeException.Reason.NOT_RECOVERABLE, message);
     }
 }

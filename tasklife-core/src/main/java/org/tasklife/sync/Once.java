@@ -1,8 +1,9 @@
 package org.tasklife.sync;
 
 import java.util.Objects;
-import org.tasklife.DeadlockException;
 import org.tasklife.TaskKilledError;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
@@ -25,8 +26,8 @@ import org.tasklife.internal.wait.WaitQueue;
  * killed.
  *
  * <p><b>Misuse.</b> Calling {@code run} on the same {@code Once} from inside its initialiser would wait
- * for itself: it throws {@link DeadlockException} (the outer run then fails too, unless the initialiser
- * catches it).
+ * for itself: it throws {@link TaskLifeException} ({@code DEADLOCK}) (the outer run then fails too, unless the
+ * initialiser catches it).
  *
  * <p><b>Memory effects.</b> Everything the initialiser did happens-before every {@code run} that
  * returns after it completed.
@@ -70,7 +71,7 @@ public final class Once {
      *
      * @param initialiser the initialisation, run at most once to completion
      * @throws NullPointerException if {@code initialiser} is null
-     * @throws DeadlockException if called from inside this {@code Once}'s own initialiser
+     * @throws TaskLifeException ({@code DEADLOCK}) if called from inside this {@code Once}'s own initialiser
      * @throws TaskKilledError if the calling task is killed before or while waiting
      * @throws RuntimeException or Error thrown by the initialiser when this caller ran it (the
      *     {@code Once} stays undone)
@@ -95,7 +96,7 @@ public final class Once {
                     break;
                 }
                 if (runner == me) {
-                    throw new DeadlockException("run() on " + this + " by " + Mutex.describe(me)
+                    throw new TaskLifeException(Reason.DEADLOCK, "run() on " + this + " by " + Mutex.describe(me)
                             + ": called from inside its own initialiser, which would wait for itself");
                 }
                 n = new WaitNode(queue, channel);

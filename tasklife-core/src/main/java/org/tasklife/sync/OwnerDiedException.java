@@ -35,7 +35,7 @@ public final class OwnerDiedException extends TaskLifeException {
      * @param mutex the mutex now owned by the caller
      */
     public OwnerDiedException(String message, Mutex mutex) {
-        super(message);
+        super(TaskLifeException.Reason.OWNER_DIED, message);
         this.mutex = mutex;
         this.readWriteLock = null;
     }
@@ -47,7 +47,7 @@ public final class OwnerDiedException extends TaskLifeException {
      * @param readWriteLock the lock the caller now holds (a read hold or the write lock, as it asked)
      */
     public OwnerDiedException(String message, ReadWriteLock readWriteLock) {
-        super(message);
+        super(TaskLifeException.Reason.OWNER_DIED, message);
         this.mutex = null;
         this.readWriteLock = readWriteLock;
     }

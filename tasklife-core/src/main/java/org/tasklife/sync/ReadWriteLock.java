@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.tasklife.DeadlockException;
-import org.tasklife.NotPermittedException;
 import org.tasklife.TaskKilledError;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
@@ -76,7 +76,7 @@ import org.tasklife.internal.wait.WaitQueue;
  * </ul>
  * Host threads have no exit sequence: a host thread that dies holding keeps its holds. A task declared
  * dead that keeps running is refused further holds ({@code false} from the untimed tries; its unlocks
- * throw {@link NotPermittedException}).
+ * throw {@link TaskLifeException} ({@code NOT_PERMITTED})).
  *
  * <p><b>Timeouts.</b> A timed try returns {@code false} when its deadline passes, never throws for it,
  * and takes nothing. A lock that can be taken at once is taken even with a zero or negative timeout
@@ -86,9 +86,9 @@ import org.tasklife.internal.wait.WaitQueue;
  * {@link #tryWriteLock(long, TimeUnit)} by the current writer (not reentrant), {@link #readLock()} or
  * the timed {@link #tryReadLock(long, TimeUnit)} by the current writer (no downgrade: POSIX EDEADLK),
  * and {@link #writeLock()} or the timed write try by a holder of a read lock (an upgrade would wait for
- * its own read hold) throw {@link DeadlockException}; the untimed tries return {@code false} in those
- * cases. {@link #readUnlock()} by a caller holding no read lock and {@link #writeUnlock()} by a caller
- * that is not the writer throw {@link NotPermittedException}. A {@code null} unit throws
+ * its own read hold) throw {@link TaskLifeException} ({@code DEADLOCK}); the untimed tries return {@code false} in
+ * those cases. {@link #readUnlock()} by a caller holding no read lock and {@link #writeUnlock()} by a caller
+ * that is not the writer throw {@link TaskLifeException} ({@code NOT_PERMITTED}). A {@code null} unit throws
  * {@link NullPointerException}.
  *
  * <p><b>Memory effects.</b> As for {@link java.util.concurrent.locks.ReadWriteLock}: a successful
@@ -96,9 +96,9 @@ import org.tasklife.internal.wait.WaitQueue;
  * the lock by that unlock.
  *
  * <p><b>Destroying.</b> {@link #destroy()} (POSIX {@code pthread_rwlock_destroy}) is refused with
- * {@link BusyException}, changing nothing, while the lock is held (read or write) or anyone waits for it.
- * Afterwards every lock, try and unlock call, and {@code destroy} itself, throws
- * {@link DestroyedException}; introspection ({@link #isDestroyed()}, {@link #isWriteLocked()},
+ * {@link TaskLifeException} ({@code BUSY}), changing nothing, while the lock is held (read or write) or anyone waits
+ * for it. Afterwards every lock, try and unlock call, and {@code destroy} itself, throws
+ * {@link TaskLifeException} ({@code DESTROYED}); introspection ({@link #isDestroyed()}, {@link #isWriteLocked()},
  * {@link #readHoldCount()}, {@link #queueLength()}, {@code toString}) still answers.
  *
  * <p><b>Introspection.</b> A task blocked here shows the wait channel
@@ -148,7 +148,7 @@ public final class ReadWriteLock {
      *  RW1 WRITER implies HOLDS == 0 and READERS == 0 (every CAS that sets WRITER expects HOLDS == 0, every
      *      CAS that adds a hold expects !WRITER or comes from a current read holder, which excludes it).
      *  RW2 a holder is never queued: read re-entry (HoldCounter.count > 0) is immediate, on the fast path
-     *      even with QUEUED set; every other request by a holder throws DeadlockException (or fails, for
+     *      even with QUEUED set; every other request by a holder throws TaskLifeException(DEADLOCK) (or fails, for
      *      the untimed tries), decided on the slow path.
      *  RW3 no barging: a new hold is taken without queueing only with !QUEUED (fast path) or, under the
      *      queue lock, with no node linked after pruning decided nodes at the head. QUEUED is set whenever
@@ -370,9 +370,9 @@ public final class ReadWriteLock {
      * Takes a read hold, blocking while a writer holds the lock or anyone is queued (FIFO); a caller that
      * already holds a read lock takes another hold at once.
      *
-     * @throws DeadlockException if the caller holds the write lock (no downgrade; state unchanged)
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller holds the write lock (no downgrade; state unchanged)
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
-     * @throws DestroyedException if the lock was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
      *     asked for; see the class comment)
      */
@@ -391,7 +391,7 @@ public final class ReadWriteLock {
      * holds a read lock. Never blocks; works while a killed task unwinds (docs/contract.md, K5).
      *
      * @return whether a read hold was taken ({@code false} also if the caller holds the write lock)
-     * @throws DestroyedException if the lock was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
      *     asked for; see the class comment)
      */
@@ -408,9 +408,9 @@ public final class ReadWriteLock {
      * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code unit} is null
-     * @throws DeadlockException if the caller holds the write lock
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller holds the write lock
      * @throws TaskKilledError if the calling task is killed before or while waiting
-     * @throws DestroyedException if the lock was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
      *     asked for; see the class comment)
      */
@@ -427,8 +427,8 @@ public final class ReadWriteLock {
      * Releases one read hold of the caller; when the last read hold of all holders is released, the
      * lock goes to the head of the queue. Never blocks; works while a killed task unwinds (docs/contract.md, K5).
      *
-     * @throws NotPermittedException if the caller holds no read lock (state unchanged)
-     * @throws DestroyedException if the lock was destroyed
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller holds no read lock (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      */
     public void readUnlock() {
         HoldCounter hc = callerCounter();
@@ -437,11 +437,12 @@ public final class ReadWriteLock {
             Object me = hc.holder;
             checkNotDestroyed("readUnlock()");
             if (held == REVOKED) {
-                throw new NotPermittedException("readUnlock() on " + this + " by " + Mutex.describe(me)
+                throw new TaskLifeException(Reason.NOT_PERMITTED,
+                        "readUnlock() on " + this + " by " + Mutex.describe(me)
                         + ": the caller was declared dead (stuck past the kill grace period) and its read"
                         + " holds were released then; it holds none");
             }
-            throw new NotPermittedException("readUnlock() on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.NOT_PERMITTED, "readUnlock() on " + this + " by " + Mutex.describe(me)
                     + ": only a holder of a read lock may release one"
                     + (isWriter(me) ? " (the caller holds the write lock: use writeUnlock())"
                     : " (the caller holds no read lock)"));
@@ -467,10 +468,10 @@ public final class ReadWriteLock {
      * Takes the write lock, blocking until no one else holds the lock and every earlier queued request
      * has been served (FIFO).
      *
-     * @throws DeadlockException if the caller already holds the write lock (not reentrant) or a read lock
-     *     (no upgrade); state unchanged
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller already holds the write lock (not reentrant) or a read
+     *     lock (no upgrade); state unchanged
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
-     * @throws DestroyedException if the lock was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
      *     asked for; see the class comment)
      */
@@ -490,7 +491,7 @@ public final class ReadWriteLock {
      *
      * @return whether the write lock was taken ({@code false} also if the caller holds the lock in either
      *     mode: POSIX EBUSY/EDEADLK)
-     * @throws DestroyedException if the lock was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
      *     asked for; see the class comment)
      */
@@ -507,9 +508,9 @@ public final class ReadWriteLock {
      * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code unit} is null
-     * @throws DeadlockException if the caller already holds the write lock or a read lock
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller already holds the write lock or a read lock
      * @throws TaskKilledError if the calling task is killed before or while waiting
-     * @throws DestroyedException if the lock was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
      *     asked for; see the class comment)
      */
@@ -526,15 +527,15 @@ public final class ReadWriteLock {
      * Releases the write lock; the lock goes to the head of the queue (a writer, or the run of readers at
      * the head). Never blocks; works while a killed task unwinds (docs/contract.md, K5).
      *
-     * @throws NotPermittedException if the caller does not hold the write lock (state unchanged)
-     * @throws DestroyedException if the lock was destroyed
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not hold the write lock (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      */
     public void writeUnlock() {
         if (!writerValidAcquire() || !Mutex.isCaller(writerAcquire())) { // RW9 (in this order); RW6
             checkNotDestroyed("writeUnlock()");
             Object me = Mutex.identity(TaskControlBlock.current());
             Object holder = writerForDisplay();
-            throw new NotPermittedException("writeUnlock() on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.NOT_PERMITTED, "writeUnlock() on " + this + " by " + Mutex.describe(me)
                     + ": only the writer may release the write lock"
                     + (holder == null ? " (the lock is not write-locked)"
                     : " (it is held by " + Mutex.describe(holder) + ")"));
@@ -561,16 +562,17 @@ public final class ReadWriteLock {
      * no longer told. Only the holder of the write lock may call it, normally after it was told by
      * {@link OwnerDiedException} and repaired the data. Never blocks.
      *
-     * @throws NotPermittedException if the caller does not hold the write lock (state unchanged)
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not hold the write lock (state unchanged)
      * @throws IllegalStateException if the lock is not in the owner-died state (state unchanged)
-     * @throws DestroyedException if the lock was destroyed
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      */
     public void markConsistent() {
         HoldCounter hc = callerCounter();
         Object me = hc.holder;
         checkNotDestroyed("markConsistent()"); // RW12: final once set
         if (!isWriter(me)) { // RW9: exact for the caller; outside the lock, since toString may wait out a writer's window
-            throw new NotPermittedException("markConsistent() on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "markConsistent() on " + this + " by " + Mutex.describe(me)
                     + ": only the holder of the write lock may mark the lock consistent"
                     + (hc.count > 0 ? " (the caller holds a read lock: readers cannot repair the data)" : ""));
         }
@@ -644,11 +646,11 @@ public final class ReadWriteLock {
 
     /**
      * Destroys the lock (POSIX {@code pthread_rwlock_destroy}): every later lock, try, unlock and destroy
-     * call throws {@link DestroyedException}. Destroying a lock that is held (read or write) or waited for
-     * is an error (POSIX EBUSY; POSIX leaves it undefined). Never blocks.
+     * call throws {@link TaskLifeException} ({@code DESTROYED}). Destroying a lock that is held (read or write) or
+     * waited for is an error (POSIX EBUSY; POSIX leaves it undefined). Never blocks.
      *
-     * @throws BusyException if the lock is held or someone waits for it (state unchanged)
-     * @throws DestroyedException if it was already destroyed
+     * @throws TaskLifeException ({@code BUSY}) if the lock is held or someone waits for it (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if it was already destroyed
      */
     public void destroy() {
         queue.lock();
@@ -660,7 +662,8 @@ public final class ReadWriteLock {
                 int waiting = queue.sizeLocked();
                 long unused = ownerDied ? QUEUED : 0; // RW14: owner-died keeps QUEUED with nobody linked
                 if (s != unused || waiting > 0) { // the message must not wait out a writer's RW9 window here
-                    throw new BusyException("destroy() on ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this))
+                    throw new TaskLifeException(Reason.BUSY,
+                            "destroy() on ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this))
                             + ": a reader-writer lock that is held or waited for cannot be destroyed ("
                             + describeUseLocked(s, waiting) + ")");
                 }
@@ -885,18 +888,20 @@ public final class ReadWriteLock {
         }
     }
 
-    /** RW2: throws DeadlockException if the caller holds the lock in a way that would make it wait for itself. */
+    /**
+     * RW2: throws TaskLifeException(DEADLOCK) if the caller holds the lock in a way that would make it wait for itself.
+     */
     private void checkNoSelfWaitLocked(HoldCounter hc, boolean write, String op) {
         assert queue.isHeldByCurrentThread();
         Object me = hc.holder;
         if (isWriter(me)) {
-            throw new DeadlockException(op + " on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.DEADLOCK, op + " on " + this + " by " + Mutex.describe(me)
                     + ": the caller holds the write lock; " + (write
                     ? "the write lock is not reentrant, taking it again would wait for itself"
                     : "a read lock would wait for the caller's own write lock (no downgrade; POSIX EDEADLK)"));
         }
         if (write && hc.count > 0) {
-            throw new DeadlockException(op + " on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.DEADLOCK, op + " on " + this + " by " + Mutex.describe(me)
                     + ": the caller holds a read lock; upgrading would wait for its own read hold to be released");
         }
     }
@@ -1058,12 +1063,13 @@ public final class ReadWriteLock {
     /** RW12: `destroyed` is final once set, so a check without the lock is exact on error paths. */
     private void checkNotDestroyed(String op) {
         if (destroyed) {
-            throw new DestroyedException(op + " on " + this + ": the reader-writer lock was destroyed");
+            throw new TaskLifeException(Reason.DESTROYED,
+                    op + " on " + this + ": the reader-writer lock was destroyed");
         }
     }
 
     /**
-     * What keeps a lock in use, for BusyException: the holders, the waiters. Under the queue lock, so it
+     * What keeps a lock in use, for TaskLifeException(BUSY): the holders, the waiters. Under the queue lock, so it
      * never waits out a writer's RW9 window (which may need the lock to end): such a writer is unnamed.
      */
     private String describeUseLocked(long s, int waiting) {

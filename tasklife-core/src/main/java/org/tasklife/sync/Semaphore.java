@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.tasklife.TaskKilledError;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
@@ -68,7 +70,7 @@ import org.tasklife.internal.wait.WaitQueue;
  * <p><b>Errors</b> (the semaphore is unchanged after each): a permit count below 1, or above
  * {@link #maxPermits()} for an acquire (a request that could never be satisfied), throws
  * {@link IllegalArgumentException}; a release that would raise the available permits above
- * {@link #maxPermits()} throws {@link SemaphoreOverflowException} (EOVERFLOW); a {@code null} unit or
+ * {@link #maxPermits()} throws {@link TaskLifeException} ({@code OVERFLOW}) (EOVERFLOW); a {@code null} unit or
  * duration throws {@link NullPointerException}.
  *
  * <p><b>Memory effects.</b> Actions in a task or thread before a {@code release} happen-before the
@@ -389,7 +391,7 @@ public final class Semaphore {
     /**
      * Gives back one permit; see {@link #release(int)}.
      *
-     * @throws SemaphoreOverflowException if {@code maxPermits()} permits are already available
+     * @throws TaskLifeException ({@code OVERFLOW}) if {@code maxPermits()} permits are already available
      */
     public void release() {
         release(1);
@@ -401,7 +403,7 @@ public final class Semaphore {
      *
      * @param n permits released, {@code >= 1}
      * @throws IllegalArgumentException if {@code n < 1}
-     * @throws SemaphoreOverflowException if the available permits would exceed {@code maxPermits()};
+     * @throws TaskLifeException ({@code OVERFLOW}) if the available permits would exceed {@code maxPermits()};
      *     nothing is released then
      */
     public void release(int n) {
@@ -498,7 +500,7 @@ public final class Semaphore {
 
     private void checkOverflow(long s, int n) {
         if ((long) permits(s) + n > maxPermits) {
-            throw new SemaphoreOverflowException("release(" + n + ") on " + channelName() + ": "
+            throw new TaskLifeException(Reason.OVERFLOW, "release(" + n + ") on " + channelName() + ": "
                     + permits(s) + " available + " + n + " would exceed maxPermits = " + maxPermits);
         }
     }

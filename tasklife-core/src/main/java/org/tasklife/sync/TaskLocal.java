@@ -3,7 +3,8 @@ package org.tasklife.sync;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.tasklife.NotInTaskException;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.TaskState;
 import org.tasklife.internal.task.TaskControlBlock;
 
@@ -27,11 +28,11 @@ import org.tasklife.internal.task.TaskControlBlock;
  *
  * <p><b>Deletion.</b> {@link #delete()} discards every task's value <em>without</em> running
  * destructors (as {@code pthread_key_delete}); afterwards every method but {@code delete} and
- * {@link #isDeleted()} throws {@link KeyDeletedException}.
+ * {@link #isDeleted()} throws {@link TaskLifeException} ({@code DESTROYED}).
  *
  * <p><b>Misuse.</b> Calling {@link #get()}, {@link #set(Object)} or {@link #remove()} outside any task
- * throws {@link NotInTaskException}; setting a value once the task's destructor rounds are over (from an
- * owned resource's {@code close}, say) throws {@link IllegalStateException}, since no destructor would
+ * throws {@link TaskLifeException} ({@code NOT_IN_TASK}); setting a value once the task's destructor rounds are over
+ * (from an owned resource's {@code close}, say) throws {@link IllegalStateException}, since no destructor would
  * run for it any more.
  *
  * @param <T> the type of the values
@@ -81,8 +82,8 @@ public final class TaskLocal<T> {
     /**
      * {@return the calling task's value, or {@code null} if it has none}
      *
-     * @throws NotInTaskException outside a task
-     * @throws KeyDeletedException if the key was deleted
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) outside a task
+     * @throws TaskLifeException ({@code DESTROYED}) if the key was deleted
      */
     public T get() {
         return values.get(caller("get()"));
@@ -92,8 +93,8 @@ public final class TaskLocal<T> {
      * Sets the calling task's value; {@code null} is the same as {@link #remove()}.
      *
      * @param value the value, or {@code null}
-     * @throws NotInTaskException outside a task
-     * @throws KeyDeletedException if the key was deleted
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) outside a task
+     * @throws TaskLifeException ({@code DESTROYED}) if the key was deleted
      * @throws IllegalStateException if the task is in its exit sequence and its destructor rounds are
      *     over (a set from a destructor is allowed: it gets a further round)
      */
@@ -117,8 +118,8 @@ public final class TaskLocal<T> {
     /**
      * Removes the calling task's value without running the destructor.
      *
-     * @throws NotInTaskException outside a task
-     * @throws KeyDeletedException if the key was deleted
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) outside a task
+     * @throws TaskLifeException ({@code DESTROYED}) if the key was deleted
      */
     public void remove() {
         values.remove(caller("remove()"));
@@ -126,7 +127,7 @@ public final class TaskLocal<T> {
 
     /**
      * Deletes the key: every task's value is discarded without running destructors, and later uses
-     * throw {@link KeyDeletedException}. Idempotent.
+     * throw {@link TaskLifeException} ({@code DESTROYED}). Idempotent.
      */
     public void delete() {
         deleted = true;
@@ -145,11 +146,11 @@ public final class TaskLocal<T> {
 
     private TaskControlBlock caller(String operation) {
         if (deleted) {
-            throw new KeyDeletedException(operation + " on " + this + ": the key was deleted");
+            throw new TaskLifeException(Reason.DESTROYED, operation + " on " + this + ": the key was deleted");
         }
         TaskControlBlock t = TaskControlBlock.current();
         if (t == null) {
-            throw new NotInTaskException(operation + " on " + this + " from host thread '"
+            throw new TaskLifeException(Reason.NOT_IN_TASK, operation + " on " + this + " from host thread '"
                     + Thread.currentThread().getName() + "': task-local values exist only inside a task");
         }
         return t;

@@ -2,10 +2,13 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.BUSY;
+import static org.tasklife.TaskLifeException.Reason.DESTROYED;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.await;
 import static org.tasklife.testkit.Fixtures.idleGroup;
 import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -21,15 +24,15 @@ import org.tasklife.testkit.Fixtures.Attempt;
 import org.tasklife.testkit.KernelExtension;
 
 /**
- * SPEC §9: a condition, a reader-writer lock and a barrier refuse destruction while in use (BusyException,
- * state unchanged), like the mutex; after a successful destroy every use is a DestroyedException.
+ * SPEC §9: a condition, a reader-writer lock and a barrier refuse destruction while in use (TaskLifeException(BUSY),
+ * state unchanged), like the mutex; after a successful destroy every use is a TaskLifeException(DESTROYED).
  */
 @ExtendWith(KernelExtension.class)
 class DestroyBusyTest {
 
     private static void assertAllDestroyed(List<ThrowingCallable> ops) {
         for (ThrowingCallable op : ops) {
-            assertThatThrownBy(op).isInstanceOf(DestroyedException.class).hasMessageContaining("destroyed");
+            assertThatThrownBy(op).is(reason(DESTROYED)).hasMessageContaining("destroyed");
         }
     }
 
@@ -52,7 +55,7 @@ class DestroyBusyTest {
         });
         Await.until("the waiter in the condition", () -> c.queueLength() == 1);
 
-        assertThatThrownBy(c::destroy).isInstanceOf(BusyException.class).hasMessageContaining("condition")
+        assertThatThrownBy(c::destroy).is(reason(BUSY)).hasMessageContaining("condition")
                 .hasMessageContaining("(1)");
         assertThat(c.isDestroyed()).isFalse();
         assertThat(c.queueLength()).isEqualTo(1);
@@ -84,7 +87,7 @@ class DestroyBusyTest {
         c.signal();
         Await.until("the waiter queued for the mutex", () -> m.queueLength() == 1 && c.queueLength() == 0);
 
-        assertThatThrownBy(c::destroy).isInstanceOf(BusyException.class);
+        assertThatThrownBy(c::destroy).is(reason(BUSY));
         assertThat(c.isDestroyed()).isFalse();
 
         m.unlock();
@@ -93,7 +96,7 @@ class DestroyBusyTest {
         killAndReap(g);
     }
 
-    /** After destroy every use of the condition is a DestroyedException, destroying again too; its mutex is unaffected. */
+    /** After destroy every use of the condition is a TaskLifeException(DESTROYED), destroying again too; its mutex is unaffected. */
     @Test
     void conditionDestroy_thenUse_destroyedException() {
         Mutex m = new Mutex();
@@ -131,7 +134,7 @@ class DestroyBusyTest {
         assertThat(m.isLocked()).isFalse();
         assertThat(m.queueLength()).isZero();
 
-        assertThatThrownBy(m::destroy).isInstanceOf(BusyException.class).hasMessageContaining("condition");
+        assertThatThrownBy(m::destroy).is(reason(BUSY)).hasMessageContaining("condition");
         assertThat(m.isDestroyed()).isFalse();
         assertThat(m.isLocked()).isFalse();
 
@@ -150,7 +153,7 @@ class DestroyBusyTest {
         ReadWriteLock rw = new ReadWriteLock();
 
         rw.readLock();
-        assertThatThrownBy(rw::destroy).isInstanceOf(BusyException.class).hasMessageContaining("read holds");
+        assertThatThrownBy(rw::destroy).is(reason(BUSY)).hasMessageContaining("read holds");
         assertThat(rw.isDestroyed()).isFalse();
         assertThat(rw.readHoldCount()).isEqualTo(1);
         rw.readLock(); // still usable: re-entry
@@ -179,14 +182,14 @@ class DestroyBusyTest {
             return "done";
         });
         await(writing);
-        assertThatThrownBy(rw::destroy).isInstanceOf(BusyException.class).hasMessageContaining("write");
+        assertThatThrownBy(rw::destroy).is(reason(BUSY)).hasMessageContaining("write");
         Attempt reader = attempt(g, "reader", () -> {
             rw.readLock();
             rw.readUnlock();
             return "read";
         });
         Await.until("the reader queued", () -> rw.queueLength() == 1);
-        assertThatThrownBy(rw::destroy).isInstanceOf(BusyException.class).hasMessageContaining("waiting");
+        assertThatThrownBy(rw::destroy).is(reason(BUSY)).hasMessageContaining("waiting");
         assertThat(rw.isDestroyed()).isFalse();
         assertThat(rw.isWriteLocked()).isTrue();
 
@@ -199,7 +202,7 @@ class DestroyBusyTest {
         killAndReap(g);
     }
 
-    /** After destroy every use of the reader-writer lock is a DestroyedException, destroying again too; introspection still answers. */
+    /** After destroy every use of the reader-writer lock is a TaskLifeException(DESTROYED), destroying again too; introspection still answers. */
     @Test
     void rwLockDestroy_thenUse_destroyedException() {
         ReadWriteLock rw = new ReadWriteLock();
@@ -226,7 +229,7 @@ class DestroyBusyTest {
         Attempt party = attempt(g, "party", b::await);
         Await.until("the party arrived", () -> b.numberWaiting() == 1);
 
-        assertThatThrownBy(b::destroy).isInstanceOf(BusyException.class).hasMessageContaining("(1)");
+        assertThatThrownBy(b::destroy).is(reason(BUSY)).hasMessageContaining("(1)");
         assertThat(b.isDestroyed()).isFalse();
         assertThat(b.isBroken()).isFalse();
         assertThat(b.numberWaiting()).isEqualTo(1);
@@ -253,7 +256,7 @@ class DestroyBusyTest {
         Attempt last = attempt(g, "last", b::await);
         await(inAction);
 
-        assertThatThrownBy(b::destroy).isInstanceOf(BusyException.class).hasMessageContaining("(2)");
+        assertThatThrownBy(b::destroy).is(reason(BUSY)).hasMessageContaining("(2)");
         assertThat(b.isDestroyed()).isFalse();
 
         finishAction.release();
@@ -263,7 +266,7 @@ class DestroyBusyTest {
         killAndReap(g);
     }
 
-    /** After destroy every use of the barrier is a DestroyedException, destroying again too; introspection still answers. */
+    /** After destroy every use of the barrier is a TaskLifeException(DESTROYED), destroying again too; introspection still answers. */
     @Test
     void barrierDestroy_thenUse_destroyedException() {
         Barrier b = new Barrier(1);

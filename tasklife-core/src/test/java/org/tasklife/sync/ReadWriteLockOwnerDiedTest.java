@@ -2,12 +2,14 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.NOT_PERMITTED;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.await;
 import static org.tasklife.testkit.Fixtures.ended;
 import static org.tasklife.testkit.Fixtures.get;
 import static org.tasklife.testkit.Fixtures.idleGroup;
 import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
-import org.tasklife.NotPermittedException;
 import org.tasklife.SpawnOptions;
 import org.tasklife.StuckTaskReport;
 import org.tasklife.Task;
@@ -198,7 +199,7 @@ class ReadWriteLockOwnerDiedTest {
         assertThat(rw.readHoldCount()).as("told holding a read hold").isEqualTo(1);
         rw.readLock(); // re-entry: not a new holder, not told
         rw.readUnlock();
-        assertThatThrownBy(rw::markConsistent).as("a reader cannot repair").isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(rw::markConsistent).as("a reader cannot repair").is(reason(NOT_PERMITTED));
         rw.readUnlock();
 
         assertThatThrownBy(rw::tryReadLock).isInstanceOf(OwnerDiedException.class); // still owner-died: told again
@@ -211,7 +212,7 @@ class ReadWriteLockOwnerDiedTest {
 
         rw.readLock(); // consistent: not told
         rw.readUnlock();
-        assertThatThrownBy(rw::markConsistent).isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(rw::markConsistent).is(reason(NOT_PERMITTED));
         rw.writeLock();
         assertThatThrownBy(rw::markConsistent).isInstanceOf(IllegalStateException.class).hasMessageContaining("consistent");
         rw.writeUnlock();
@@ -295,7 +296,7 @@ class ReadWriteLockOwnerDiedTest {
     @Test
     void markConsistent_misuse_refusedStateUnchanged() {
         ReadWriteLock rw = new ReadWriteLock();
-        assertThatThrownBy(rw::markConsistent).isInstanceOf(NotPermittedException.class)
+        assertThatThrownBy(rw::markConsistent).is(reason(NOT_PERMITTED))
                 .hasMessageContaining("write lock");
         rw.writeLock();
         assertThatThrownBy(rw::markConsistent).isInstanceOf(IllegalStateException.class)

@@ -2,10 +2,13 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.DESTROYED;
+import static org.tasklife.TaskLifeException.Reason.NOT_IN_TASK;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.ended;
 import static org.tasklife.testkit.Fixtures.idleGroup;
 import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
-import org.tasklife.NotInTaskException;
 import org.tasklife.Task;
 import org.tasklife.TaskGroup;
 import org.tasklife.TaskState;
@@ -122,7 +124,7 @@ class TaskLocalTest {
         killAndReap(g);
     }
 
-    /** SPEC §9: after delete every use throws KeyDeletedException, and no destructor runs for values set before. */
+    /** SPEC §9: after delete every use throws TaskLifeException(DESTROYED), and no destructor runs for values set before. */
     @Test
     void delete_thenUse_throwsAndNoDestructorRuns(Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "home");
@@ -135,19 +137,19 @@ class TaskLocalTest {
             return List.of(
                     attemptOp(key::get), attemptOp(() -> key.set("w")), attemptOp(key::remove));
         });
-        assertThat((List<?>) t.get()).allSatisfy(e -> assertThat((Throwable) e).isInstanceOf(KeyDeletedException.class)
+        assertThat((List<?>) t.get()).allSatisfy(e -> assertThat((Throwable) e).is(reason(DESTROYED))
                 .hasMessageContaining("deleted"));
         ended(t.task());
         assertThat(destroyed).isEmpty();
         killAndReap(g);
     }
 
-    /** SPEC §9: task-local values exist only in tasks; a host thread gets NotInTaskException. */
+    /** SPEC §9: task-local values exist only in tasks; a host thread gets TaskLifeException(NOT_IN_TASK). */
     @Test
     void get_onHostThread_notInTask() {
         TaskLocal<String> key = new TaskLocal<>();
-        assertThatThrownBy(key::get).isInstanceOf(NotInTaskException.class).hasMessageContaining("host thread");
-        assertThatThrownBy(() -> key.set("x")).isInstanceOf(NotInTaskException.class);
+        assertThatThrownBy(key::get).is(reason(NOT_IN_TASK)).hasMessageContaining("host thread");
+        assertThatThrownBy(() -> key.set("x")).is(reason(NOT_IN_TASK));
     }
 
     /**

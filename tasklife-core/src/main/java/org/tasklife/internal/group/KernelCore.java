@@ -18,7 +18,6 @@ import java.util.function.Consumer;
 import org.tasklife.ChildExit;
 import org.tasklife.ChildSelector;
 import org.tasklife.CpuTimes;
-import org.tasklife.DeadlockException;
 import org.tasklife.DomainAccessException;
 import org.tasklife.DomainInfo;
 import org.tasklife.DomainLimitExceededException;
@@ -26,16 +25,15 @@ import org.tasklife.DomainState;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupInfo;
 import org.tasklife.GroupState;
-import org.tasklife.InvalidTaskOperationException;
 import org.tasklife.KernelSnapshot;
 import org.tasklife.NoChildException;
-import org.tasklife.NoSuchTaskException;
-import org.tasklife.NotPermittedException;
 import org.tasklife.SpawnRefusedException;
 import org.tasklife.StuckTaskReport;
 import org.tasklife.TaskFailedException;
 import org.tasklife.TaskInfo;
 import org.tasklife.TaskKilledException;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.reap.Reaper;
 import org.tasklife.internal.sched.CpuScheduler;
@@ -69,7 +67,7 @@ public final class KernelCore {
      * Tables and ids (DESIGN I8): ids come from one counter shared by tasks and groups (a group's id is
      * its main task's id, like a TGID) and are never reused. A task record leaves the table when it has
      * ended and was joined, detached, or its group was reaped; a group record when it was reaped. A
-     * handle to a removed record answers NoSuchTaskException for operations that need the record.
+     * handle to a removed record answers TaskLifeException(NO_SUCH_TASK) for operations that need the record.
      *
      * Kill (DESIGN "Kill, step by step"): TaskControlBlock.kill() sets the flag and ends the current
      * wait in O(1); this class adds the reaper's grace timer (SPEC K8). Group kill and exitGroup record
@@ -833,14 +831,15 @@ public final class KernelCore {
      * mode by the caller, after unlocking, so that whether a freed id still finds its record (findTask,
      * kill(id) and the safe point it takes) never depends on when the reaper thread runs.
      *
-     * @throws NotPermittedException if the caller is not in the parent domain
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller is not in the parent domain
      * @throws DomainAccessException if the caller may act on nothing in this kernel
-     * @throws InvalidTaskOperationException if the domain has not stopped, or was freed already
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) if the domain has not stopped, or was freed already
      */
     public void freeDomain(DomainControlBlock d) {
         DomainControlBlock from = callerDomain("free domain '" + d.name() + "'");
         if (from != null && from != d.parent() && d.parent() != null) {
-            throw new NotPermittedException("domain '" + d.name() + "' can be freed only by its parent domain '"
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "domain '" + d.name() + "' can be freed only by its parent domain '"
                     + d.parent().name() + "' or by host code, not by " + Authority.describeCaller(this));
         }
         free(d, true);
@@ -848,7 +847,8 @@ public final class KernelCore {
 
     private void free(DomainControlBlock d, boolean strict) {
         if (d.parent() == null) {
-            throw new NotPermittedException("the root domain cannot be freed: it ends with Kernel.close()");
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "the root domain cannot be freed: it ends with Kernel.close()");
         }
         List<TaskControlBlock> records = new ArrayList<>();
         topologyLock.lock();
@@ -857,7 +857,7 @@ public final class KernelCore {
                 if (!strict) {
                     return;
                 }
-                throw new InvalidTaskOperationException("domain '" + d.name() + "' is " + d.state()
+                throw new TaskLifeException(Reason.INVALID_OPERATION, "domain '" + d.name() + "' is " + d.state()
                         + (d.state() == DomainState.FREED ? " already" : ": only a STOPPED domain can be freed"));
             }
             List<DomainControlBlock> subtree = subtreeLocked(d);
@@ -995,23 +995,28 @@ public final class KernelCore {
      */
     public Object join(TaskControlBlock caller, TaskControlBlock target) {
         if (caller == null) {
-            throw new NotPermittedException("join(task " + target.id() + ") must be called from a task of group "
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "join(task " + target.id() + ") must be called from a task of group "
                     + groupOf(target).id() + "; outside tasks use onExit()");
         }
         if (caller == target) {
-            throw new DeadlockException("task " + caller.id() + " cannot join itself: it would wait forever");
+            throw new TaskLifeException(Reason.DEADLOCK,
+                    "task " + caller.id() + " cannot join itself: it would wait forever");
         }
         if (caller.owner() != target.owner()) {
-            throw new NotPermittedException("task " + caller.id() + " of group " + caller.owner().ownerId()
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "task " + caller.id() + " of group " + caller.owner().ownerId()
                     + " cannot join task " + target.id() + " of group " + target.owner().ownerId()
                     + ": only tasks of the same group join each other; use onExit() or waitChild()");
         }
         if (target.isDisposed()) {
-            throw new NoSuchTaskException("task " + target.id() + " no longer exists: it was already joined or its"
+            throw new TaskLifeException(Reason.NO_SUCH_TASK,
+                    "task " + target.id() + " no longer exists: it was already joined or its"
                     + " record was released");
         }
         if (target.isDetached()) {
-            throw new InvalidTaskOperationException("task " + target.id() + " is detached and cannot be joined");
+            throw new TaskLifeException(Reason.INVALID_OPERATION,
+                    "task " + target.id() + " is detached and cannot be joined");
         }
         caller.checkpoint();
         WaitQueue q = target.joiners();
@@ -1052,11 +1057,12 @@ public final class KernelCore {
     /** Detaches {@code target} (SPEC J2); releases its record if it already ended. */
     public void detach(TaskControlBlock target) {
         if (target.isDisposed()) {
-            throw new NoSuchTaskException("task " + target.id() + " no longer exists: it was already joined or its"
+            throw new TaskLifeException(Reason.NO_SUCH_TASK,
+                    "task " + target.id() + " no longer exists: it was already joined or its"
                     + " record was released");
         }
         if (!target.markDetached()) {
-            throw new InvalidTaskOperationException("task " + target.id() + " is already detached");
+            throw new TaskLifeException(Reason.INVALID_OPERATION, "task " + target.id() + " is already detached");
         }
         if (target.isTerminated()) {
             dispose(target);
