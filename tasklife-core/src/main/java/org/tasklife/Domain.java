@@ -54,11 +54,6 @@ public final class Domain {
         return dcb.name();
     }
 
-    /** {@return the id of the domain's root (the parent id of its top-level groups); the same as {@link #id()}} */
-    public long rootId() {
-        return dcb.id();
-    }
-
     /** {@return the parent domain; empty for the kernel's root domain} */
     public Optional<Domain> parent() {
         DomainControlBlock p = dcb.parent();

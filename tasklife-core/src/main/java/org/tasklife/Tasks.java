@@ -59,11 +59,6 @@ public final class Tasks {
         return new Domain(g.core(), g.domain());
     }
 
-    /** {@return whether the calling task was killed} */
-    public static boolean isKilled() {
-        return self().isKilled();
-    }
-
     /**
      * Adds a task to the caller's group (docs/contract.md, P2).
      *
@@ -249,7 +244,8 @@ public final class Tasks {
      * parent ends and that sits anywhere below the caller's group is reparented to the caller's group (the
      * nearest marked ancestor wins) instead of the domain root, and the caller's group can then wait for it.
      * The mark applies to orphans made after the call: children already reparented stay where they are;
-     * clearing it sends later orphans on up to the next marked ancestor or the domain root.
+     * clearing it sends later orphans on up to the next marked ancestor or the domain root. The mark reads
+     * back as {@code Tasks.currentGroup().isChildSubreaper()} ({@code prctl(PR_GET_CHILD_SUBREAPER)}).
      *
      * @param on whether the group is a child subreaper from now on
      * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
@@ -260,16 +256,6 @@ public final class Tasks {
         t.checkpoint();
         GroupControlBlock g = KernelCore.groupOf(t);
         g.core().setSubreaper(g, on);
-    }
-
-    /**
-     * Whether the caller's group is marked child-subreaper ({@code prctl(PR_GET_CHILD_SUBREAPER)}).
-     *
-     * @return the mark's current value
-     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
-     */
-    public static boolean isChildSubreaper() {
-        return selfGroup().isSubreaper();
     }
 
     /**

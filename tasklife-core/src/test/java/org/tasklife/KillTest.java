@@ -339,7 +339,7 @@ class KillTest {
             }
             boolean released = owned.release();
             seen.complete(List.of(String.valueOf(first), String.valueOf(again), String.valueOf(zero),
-                    String.valueOf(checkpoint), released, Tasks.isKilled(), owned.isOpen()));
+                    String.valueOf(checkpoint), released, Tasks.current().isKilled(), owned.isOpen()));
             return "returned normally";
         });
         Await.state(victim, TaskState.BLOCKED);

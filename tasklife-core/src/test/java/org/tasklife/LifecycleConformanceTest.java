@@ -130,7 +130,7 @@ class LifecycleConformanceTest {
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Boolean> before = new CompletableFuture<>();
         TaskGroup p = kernel.spawnGroup("p", () -> {
-            before.complete(Tasks.isChildSubreaper());
+            before.complete(Tasks.currentGroup().isChildSubreaper());
             Tasks.setChildSubreaper(true);
             marked.countDown();
             release.await();
@@ -165,7 +165,7 @@ class LifecycleConformanceTest {
         CompletableFuture<Boolean> afterClear = new CompletableFuture<>();
         TaskGroup p = kernel.spawnGroup(SpawnOptions.named("p").childSubreaper(true), () -> {
             Tasks.setChildSubreaper(false);
-            afterClear.complete(Tasks.isChildSubreaper());
+            afterClear.complete(Tasks.currentGroup().isChildSubreaper());
             return Fixtures.sleepForever();
         });
         assertThat(get(afterClear)).isFalse();
@@ -190,7 +190,7 @@ class LifecycleConformanceTest {
     @Test
     void setChildSubreaper_outsideTask_notInTask() {
         assertThatThrownBy(() -> Tasks.setChildSubreaper(true)).is(reason(NOT_IN_TASK));
-        assertThatThrownBy(Tasks::isChildSubreaper).is(reason(NOT_IN_TASK));
+        assertThatThrownBy(() -> Tasks.currentGroup().isChildSubreaper()).is(reason(NOT_IN_TASK));
     }
 
     // ---- T2: children's time counts only children reaped by a wait ----

@@ -329,7 +329,7 @@ class WaitChildTest {
     @Test
     void domainWaitChild_endedTopLevelGroup_reapsIt(Kernel kernel) throws Exception {
         TaskGroup g = kernel.spawnGroup("top", () -> 9);
-        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().rootId());
+        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().id());
         assertThat(ended(g)).isEqualTo(ExitStatus.exited(9));
         ChildSelector sel = ChildSelector.group(g.id());
 

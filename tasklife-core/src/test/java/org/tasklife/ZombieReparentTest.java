@@ -138,7 +138,7 @@ class ZombieReparentTest {
         });
         TaskGroup g = get(gRef);
         assertThat(ended(c)).isEqualTo(ExitStatus.exited(0));
-        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().rootId());
+        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().id());
         ChildSelector sel = ChildSelector.group(g.id());
         CompletableFuture<Object> hostWait = new CompletableFuture<>();
         Thread host = Thread.ofPlatform().daemon().name("host-waiter").start(() -> {
@@ -243,7 +243,7 @@ class ZombieReparentTest {
         cGo.countDown();
         assertThat(ended(c)).isEqualTo(ExitStatus.exited(0));
 
-        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().rootId());
+        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().id());
         assertThat(g.state()).isEqualTo(GroupState.ALIVE);
         assertThat(g.kill()).isTrue();
         assertThat(ended(g)).isEqualTo(ExitStatus.KILLED);
@@ -495,7 +495,7 @@ class ZombieReparentTest {
 
         assertThat(ids).isSorted().doesNotHaveDuplicates().allSatisfy(id -> assertThat(id).isPositive());
         assertThat(kernel.findTask(g1.id())).hasValueSatisfying(t -> assertThat(t.groupId()).isEqualTo(g1.id()));
-        assertThat(kernel.findGroup(kernel.rootDomain().rootId())).isEmpty(); // a domain root is not a group handle
+        assertThat(kernel.findGroup(kernel.rootDomain().id())).isEmpty(); // a domain root is not a group handle
         end(g1, g2);
     }
 
