@@ -2,13 +2,19 @@
  * Killable tasks, task groups and domains for the JVM, on the model of an operating system's threads,
  * processes and containers.
  *
- * <p>A {@link org.tasklife.Kernel} owns everything. Host code (any code not running in a task) spawns a
+ * <p>A {@link org.tasklife.Kernel} owns everything. {@link org.tasklife.Kernel#spawnGroup} starts a
  * {@link org.tasklife.TaskGroup} (a process) whose main task runs a {@link org.tasklife.GroupMain}; tasks
  * of a group ({@link org.tasklife.Task}, threads) share its fate, its owned resources and one
  * {@link org.tasklife.ExitStatus}. Code running in a task acts on itself through {@link org.tasklife.Tasks}:
  * spawn tasks and child groups, {@code exit}, {@code exitGroup}, {@code sleep}, wait for children, reach a
  * safe point. A {@link org.tasklife.Domain} (a container or tenant) is a tree of groups that can be
  * limited, isolated and stopped as a whole.
+ *
+ * <p>Which call spawns decides the new group's parent, never who calls it: {@code Kernel.spawnGroup} and
+ * {@code Domain.spawnGroup} make a top-level group (of the caller's domain, or of the given one), and
+ * {@code Tasks.spawnGroup} makes a child of the calling task's group. Values (options, snapshot rows,
+ * reports) name their properties as records do ({@code options.priority()}); the state of a live handle or
+ * primitive is asked with {@code isX()} ({@code task.isKilled()}, {@code mutex.isLocked()}).
  *
  * <pre>{@code
  * try (Kernel kernel = Kernel.boot()) {
@@ -43,9 +49,11 @@
  * {@code onExit()} observes without reaping.</li>
  * <li><b>Domains.</b> A task sees and acts only on its own domain and those below it; a stopped domain
  * kills everything in it, whatever it is doing, and reports one status.</li>
- * <li><b>Errors.</b> Each misuse has one exception type, subclasses of
- * {@link org.tasklife.TaskLifeException}, whose message names the argument and the rule; nothing changes
- * when one is thrown. A timeout is a {@code false} or empty result, never an exception.</li>
+ * <li><b>Errors.</b> Each misuse or refusal is a {@link org.tasklife.TaskLifeException} whose
+ * {@link org.tasklife.TaskLifeException#reason() reason} names the rule and whose message names the
+ * argument; a rule that callers handle in their own way also has a subclass to catch
+ * ({@link org.tasklife.NoChildException}, {@link org.tasklife.SpawnRefusedException}, ...). Nothing
+ * changes when one is thrown. A timeout is a {@code false} or empty result, never an exception.</li>
  * </ul>
  *
  * <p>The full behaviour contract is {@code docs/contract.md} in the tasklife source repository: each rule

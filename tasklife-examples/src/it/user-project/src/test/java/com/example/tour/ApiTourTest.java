@@ -34,7 +34,10 @@ class ApiTourTest {
         }
     }
 
-    /** The tour prints what the README says: the worker's result, the resource closed, Killed. */
+    /**
+     * The tour prints what the README says: the worker's result, the child's status, the resource closed,
+     * Killed, the misuse's reason, the process table.
+     */
     @Test
     void tour_runs() throws Exception {
         PrintStream out = System.out;
@@ -47,8 +50,11 @@ class ApiTourTest {
         }
         String printed = buf.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("joined 42"), printed);
+        assertTrue(printed.contains("child Exited(7)"), printed);
         assertTrue(printed.contains("closed"), printed);
         assertTrue(printed.contains("status Killed"), printed);
+        assertTrue(printed.contains("reason NOT_IN_TASK"), printed);
+        assertTrue(printed.contains("    TID    TGID    PPID DOMAIN"), printed);
         assertTrue(printed.contains("tasklife module: org.tasklife"), printed);
     }
 }
