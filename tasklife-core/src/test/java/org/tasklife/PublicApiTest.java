@@ -3,12 +3,9 @@ package org.tasklife;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tasklife.testkit.ApiDump;
 
@@ -24,29 +21,11 @@ import org.tasklife.testkit.ApiDump;
  * (the same as running this test with {@code -Dtasklife.api.update=true}).
  */
 class PublicApiTest {
-    /** The committed dump, relative to the module's directory (where Maven runs the tests). */
-    static final Path DUMP = Path.of("api", "tasklife-core.api");
-    private static final String HOW = "if the change is intended, regenerate the dump with `scripts/api-dump`"
-            + " (or run this test with -Dtasklife.api.update=true) and commit tasklife-core/" + DUMP + " with the change";
-
     /** The exported packages' types and signatures are exactly those of the committed dump. */
     @Test
     void publicApi_sameAsCommittedDump() throws IOException {
-        String actual = ApiDump.of(Path.of("target", "classes"), PublicApiTest.class.getClassLoader());
-        if (Boolean.getBoolean("tasklife.api.update")) {
-            Files.createDirectories(DUMP.getParent());
-            Files.writeString(DUMP, actual);
-            System.out.println("PublicApiTest: wrote " + DUMP.toAbsolutePath());
-            return;
-        }
-        if (!Files.exists(DUMP)) {
-            throw new AssertionError("no API dump at " + DUMP.toAbsolutePath() + "; " + HOW);
-        }
-        String expected = Files.readString(DUMP);
-        if (!expected.equals(actual)) {
-            throw new AssertionError("the public API differs from tasklife-core/" + DUMP + " (- only in the dump, + only in the"
-                    + " class files):\n" + diff(expected, actual) + "\n" + HOW);
-        }
+        ApiDump.check(Path.of("target", "classes"), Path.of("api", "tasklife-core.api"), "tasklife-core",
+                PublicApiTest.class.getClassLoader());
     }
 
     /** The dump is deterministic: two dumps of the same classes are equal, and it lists the handles. */
@@ -81,52 +60,5 @@ class PublicApiTest {
             }
         }
         assertThat(offenders).as("get/is accessors on value types").isEmpty();
-    }
-
-    /** Type by type: removed and added types, then each type's removed and added members. */
-    static String diff(String expected, String actual) {
-        Map<String, List<String>> e = blocks(expected);
-        Map<String, List<String>> a = blocks(actual);
-        StringBuilder sb = new StringBuilder();
-        for (var type : e.entrySet()) {
-            if (!a.containsKey(type.getKey())) {
-                sb.append("- ").append(type.getKey()).append('\n');
-            }
-        }
-        for (var type : a.entrySet()) {
-            if (!e.containsKey(type.getKey())) {
-                sb.append("+ ").append(type.getKey()).append('\n');
-                continue;
-            }
-            List<String> removed = new ArrayList<>(e.get(type.getKey()));
-            removed.removeAll(type.getValue());
-            List<String> added = new ArrayList<>(type.getValue());
-            added.removeAll(e.get(type.getKey()));
-            if (!removed.isEmpty() || !added.isEmpty()) {
-                sb.append("  ").append(type.getKey()).append('\n');
-                removed.forEach(m -> sb.append("-   ").append(m).append('\n'));
-                added.forEach(m -> sb.append("+   ").append(m).append('\n'));
-            }
-        }
-        return sb.length() == 0 ? "(only the header or the layout differs)\n" : sb.toString();
-    }
-
-    private static Map<String, List<String>> blocks(String dump) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        List<String> current = null;
-        for (String line : dump.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            if (line.startsWith("  ")) {
-                if (current != null) {
-                    current.add(line.strip());
-                }
-            } else {
-                current = new ArrayList<>();
-                out.put(line, current);
-            }
-        }
-        return out;
     }
 }

@@ -40,6 +40,82 @@ public final class ApiDump {
     private ApiDump() {}
 
     /**
+     * Checks the module compiled into {@code classes} against its committed dump: equal, or an
+     * {@link AssertionError} with a type-by-type diff and how to regenerate the dump. With
+     * {@code -Dtasklife.api.update=true} it writes the dump instead (what {@code scripts/api-dump} runs).
+     *
+     * @param dump the committed dump, relative to the module's directory (where Maven runs the tests)
+     * @param module the module's directory in the repository, to name the dump in messages
+     */
+    public static void check(Path classes, Path dump, String module, ClassLoader loader) throws IOException {
+        String actual = of(classes, loader);
+        String committed = module + "/" + dump;
+        if (Boolean.getBoolean("tasklife.api.update")) {
+            Files.createDirectories(dump.toAbsolutePath().getParent());
+            Files.writeString(dump, actual);
+            System.out.println("ApiDump: wrote " + dump.toAbsolutePath());
+            return;
+        }
+        String how = "if the change is intended, regenerate the dump with `scripts/api-dump` (or run this test with"
+                + " -Dtasklife.api.update=true) and commit " + committed + " with the change";
+        if (!Files.exists(dump)) {
+            throw new AssertionError("no API dump at " + dump.toAbsolutePath() + "; " + how);
+        }
+        String expected = Files.readString(dump);
+        if (!expected.equals(actual)) {
+            throw new AssertionError("the public API differs from " + committed + " (- only in the dump, + only in"
+                    + " the class files):\n" + diff(expected, actual) + "\n" + how);
+        }
+    }
+
+    /** Type by type: removed and added types, then each type's removed and added members. */
+    public static String diff(String expected, String actual) {
+        Map<String, List<String>> e = blocks(expected);
+        Map<String, List<String>> a = blocks(actual);
+        StringBuilder sb = new StringBuilder();
+        for (var type : e.entrySet()) {
+            if (!a.containsKey(type.getKey())) {
+                sb.append("- ").append(type.getKey()).append('\n');
+            }
+        }
+        for (var type : a.entrySet()) {
+            if (!e.containsKey(type.getKey())) {
+                sb.append("+ ").append(type.getKey()).append('\n');
+                continue;
+            }
+            List<String> removed = new ArrayList<>(e.get(type.getKey()));
+            removed.removeAll(type.getValue());
+            List<String> added = new ArrayList<>(type.getValue());
+            added.removeAll(e.get(type.getKey()));
+            if (!removed.isEmpty() || !added.isEmpty()) {
+                sb.append("  ").append(type.getKey()).append('\n');
+                removed.forEach(m -> sb.append("-   ").append(m).append('\n'));
+                added.forEach(m -> sb.append("+   ").append(m).append('\n'));
+            }
+        }
+        return sb.length() == 0 ? "(only the header or the layout differs)\n" : sb.toString();
+    }
+
+    private static Map<String, List<String>> blocks(String dump) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        List<String> current = null;
+        for (String line : dump.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("  ")) {
+                if (current != null) {
+                    current.add(line.strip());
+                }
+            } else {
+                current = new ArrayList<>();
+                out.put(line, current);
+            }
+        }
+        return out;
+    }
+
+    /**
      * The dump of the module compiled into {@code classes} (a directory holding {@code module-info.class}),
      * loading its classes with {@code loader}.
      */
