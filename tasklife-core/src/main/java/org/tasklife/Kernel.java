@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.tasklife.internal.domain.DomainControlBlock;
-import org.tasklife.internal.group.Authority;
+import org.tasklife.internal.domain.Authority;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.management.KernelManagement;
@@ -284,7 +284,7 @@ public final class Kernel implements AutoCloseable {
 
     /** The root domain: every group spawned by host code without a domain goes there. */
     public Domain rootDomain() {
-        return new Domain(core, core.rootDomain());
+        return new Domain(core, core.domains().root());
     }
 
     /** {@link #createDomain(DomainOptions)} with a name and no limits. */
@@ -315,23 +315,14 @@ public final class Kernel implements AutoCloseable {
 
     /** Spawns a group with options. @see #spawnGroup(String, GroupMain) */
     public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
-        GroupControlBlock parent = core.currentGroup();
-        if (parent == null) { // not a task of this kernel: a top-level group of the domain the caller works for
-            DomainControlBlock d = core.callerDomain("spawn a group");
-            parent = d == null ? core.rootGroup() : core.rootGroupOf(d);
-            if (parent == null) {
-                throw new SpawnRefusedException("cannot spawn group '" + options.name() + "': domain '" + d.name()
-                        + "' was freed");
-            }
-        }
-        return spawnGroupUnder(parent, options, main);
+        return spawnGroupUnder(core.lifecycle().parentForCaller(() -> options.name()), options, main);
     }
 
     static TaskGroup spawnGroupUnder(GroupControlBlock parent, SpawnOptions options, GroupMain main) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(main, "main");
         options.checkForGroup();
-        return new TaskGroup(parent.core().spawnGroup(parent, options.name(), options.isPlatformThread(),
+        return new TaskGroup(parent.core().lifecycle().spawnGroup(parent, options.name(), options.isPlatformThread(),
                 options.isAutoReap(), options.isChildSubreaper(), options.getFailurePolicy() == FailurePolicy.FAIL_TASK,
                 options.getPriority(), options.getAffinity(), () -> main.run()));
     }
@@ -344,12 +335,8 @@ public final class Kernel implements AutoCloseable {
      */
     public Optional<Task<?>> findTask(long id) {
         checkId(id, "id");
-        TaskControlBlock t = core.findTask(id);
-        if (t == null) {
-            return Optional.empty();
-        }
-        core.checkVisible(KernelCore.groupOf(t).domain(), "see task " + id);
-        return Optional.of(new Task<>(t));
+        TaskControlBlock t = core.introspection().findTask(id);
+        return t == null ? Optional.empty() : Optional.of(new Task<>(t));
     }
 
     /**
@@ -360,12 +347,8 @@ public final class Kernel implements AutoCloseable {
      */
     public Optional<TaskGroup> findGroup(long id) {
         checkId(id, "id");
-        GroupControlBlock g = core.findGroup(id);
-        if (g == null || g.isDomainRoot()) {
-            return Optional.empty();
-        }
-        core.checkVisible(g.domain(), "see group " + id);
-        return Optional.of(new TaskGroup(g));
+        GroupControlBlock g = core.introspection().findGroup(id);
+        return g == null ? Optional.empty() : Optional.of(new TaskGroup(g));
     }
 
     /**
@@ -376,12 +359,8 @@ public final class Kernel implements AutoCloseable {
      */
     public Optional<Domain> findDomain(long id) {
         checkId(id, "id");
-        DomainControlBlock d = core.findDomain(id);
-        if (d == null) {
-            return Optional.empty();
-        }
-        core.checkVisible(d, "see domain " + id);
-        return Optional.of(new Domain(core, d));
+        DomainControlBlock d = core.introspection().findDomain(id);
+        return d == null ? Optional.empty() : Optional.of(new Domain(core, d));
     }
 
     /**
@@ -397,12 +376,7 @@ public final class Kernel implements AutoCloseable {
      */
     public boolean kill(long taskId) {
         checkId(taskId, "taskId");
-        TaskControlBlock t = core.findTask(taskId);
-        if (t == null) {
-            return false;
-        }
-        core.checkVisible(KernelCore.groupOf(t).domain(), "kill task " + taskId);
-        return core.killTask(t);
+        return core.lifecycle().kill(taskId);
     }
 
     /**
@@ -413,8 +387,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if the caller acts for nobody in this kernel
      */
     public KernelSnapshot snapshot() {
-        DomainControlBlock scope = core.callerDomain("take a snapshot");
-        return core.snapshot(scope == null ? core.rootDomain() : scope);
+        return core.introspection().forCaller();
     }
 
     /**
@@ -434,8 +407,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if the caller acts for nobody in this kernel
      */
     public long liveTaskCount() {
-        DomainControlBlock scope = core.callerDomain("count the live tasks");
-        return scope == null ? core.liveTaskCount() : scope.liveTasks();
+        return core.introspection().liveTaskCount();
     }
 
     /**
@@ -445,8 +417,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if called by a domain's code (only host code reads kernel-wide counts)
      */
     public long openResourceCount() {
-        core.checkHost("read the kernel-wide count of open resources");
-        return core.openResources().get();
+        return core.introspection().openResourceCount();
     }
 
     /**
@@ -457,8 +428,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if called by a domain's code (only host code reads kernel-wide counts)
      */
     public int pendingTimerCount() {
-        core.checkHost("read the kernel-wide count of timers");
-        return core.timers().pendingCount();
+        return core.introspection().pendingTimerCount();
     }
 
     /**
@@ -478,15 +448,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if the caller acts for nobody in this kernel
      */
     public List<StuckTaskReport> stuckTasks() {
-        DomainControlBlock scope = core.callerDomain("read stuck-task reports");
-        List<StuckTaskReport> all = core.stuckReports();
-        if (scope == null) {
-            return all;
-        }
-        return all.stream().filter(r -> {
-            GroupControlBlock g = core.findGroup(r.groupId());
-            return g != null && scope.contains(g.domain());
-        }).toList();
+        return core.introspection().stuckReports();
     }
 
     /**
@@ -507,16 +469,10 @@ public final class Kernel implements AutoCloseable {
      */
     public ShutdownReport close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        core.checkHost("close kernel '" + core.name() + "'");
         long start = Clock.system().nanoTime();
-        List<StuckTaskReport> stuck;
-        try {
-            stuck = core.close(Clock.saturatedNanos(timeout)); // huge timeouts mean "wait for ever"
-        } finally {
-            if (management != null) {
-                management.unregister(); // also when a killed caller's close throws: the kernel is closed
-            }
-        }
+        // huge timeouts mean "wait for ever"; the MXBean goes even when a killed caller's close throws
+        List<StuckTaskReport> stuck = core.close(Clock.saturatedNanos(timeout),
+                management == null ? null : management::unregister);
         return new ShutdownReport(Duration.ofNanos(Clock.system().nanoTime() - start), stuck);
     }
 

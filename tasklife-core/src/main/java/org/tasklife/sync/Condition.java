@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.tasklife.NotPermittedException;
 import org.tasklife.TaskKilledError;
-import org.tasklife.internal.group.WaitContext;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;

@@ -3,7 +3,7 @@ package org.tasklife.sync;
 import java.util.Objects;
 import org.tasklife.DeadlockException;
 import org.tasklife.TaskKilledError;
-import org.tasklife.internal.group.WaitContext;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;

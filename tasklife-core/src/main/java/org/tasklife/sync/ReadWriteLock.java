@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 import org.tasklife.DeadlockException;
 import org.tasklife.NotPermittedException;
 import org.tasklife.TaskKilledError;
-import org.tasklife.internal.group.WaitContext;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.wait.Blocker;

@@ -225,7 +225,7 @@ public final class KernelManagement implements KernelMXBean {
      * platform MBean server in-process) reads and acts through the API, confined to its domain, not here.
      */
     private void hostOnly(String what) {
-        core.checkHost(what + " kernel '" + name + "' through its management interface");
+        core.authority().checkHost(what + " kernel '" + name + "' through its management interface");
     }
 
     private void operation() {
