@@ -81,7 +81,7 @@ public final class Once {
         if (done) {
             return;
         }
-        Object me = Mutex.identity(w.task());
+        Object me = Callers.identity(w.task());
         for (;;) {
             WaitNode n;
             queue.lock();
@@ -94,7 +94,7 @@ public final class Once {
                     break;
                 }
                 if (runner == me) {
-                    throw new DeadlockException("run() on " + this + " by " + Mutex.describe(me)
+                    throw new DeadlockException("run() on " + this + " by " + Callers.describe(me)
                             + ": called from inside its own initialiser, which would wait for itself");
                 }
                 n = new WaitNode(queue, channel);
@@ -140,6 +140,6 @@ public final class Once {
     }
 
     private String describeRunner() {
-        return Mutex.describe(runner); // no lock: a snapshot may render this while holding other locks
+        return Callers.describe(runner); // no lock: a snapshot may render this while holding other locks
     }
 }

@@ -119,6 +119,16 @@ public final class WaitContext {
         return Clock.deadlineAfter(blocker.clock().nanoTime(), nanos);
     }
 
+    /** Whether absolute {@code deadline} (on {@link #clock()}) has passed: the difference decides (STYLE G13). */
+    public boolean hasPassed(long deadline) {
+        return deadline - blocker.clock().nanoTime() <= 0;
+    }
+
+    /** {@code d} in nanoseconds, saturated at the ends of {@code long} (a huge timeout never overflows). */
+    public static long nanosOf(java.time.Duration d) {
+        return Clock.saturatedNanos(d);
+    }
+
     /** Safe point: throws the kill throwable if the calling task was killed (SPEC K5). */
     public void checkpoint() {
         if (task != null) {
