@@ -9,7 +9,6 @@ import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.domain.Authority;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
-import org.tasklife.internal.management.KernelManagement;
 import org.tasklife.internal.sched.Choices;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
@@ -42,7 +41,7 @@ public final class Kernel implements AutoCloseable {
     private Kernel(KernelCore core, Duration closeTimeout, boolean jmx, boolean jmxReadOnly) {
         this.core = core;
         this.closeTimeout = closeTimeout;
-        this.management = jmx ? KernelManagement.register(this, core, jmxReadOnly) : null; // last: publishes this
+        this.management = jmx ? KernelManagement.register(core, jmxReadOnly) : null; // last: publishes this
     }
 
     /** Boots a kernel with default settings. */

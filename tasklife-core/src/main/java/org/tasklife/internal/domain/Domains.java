@@ -265,7 +265,8 @@ public final class Domains {
             if (!d.beginStopLocked(status)) {
                 return false;
             }
-            Trace.domainStopBegun(topology.kernelName(), d, status); // before any kill: the stop cannot end before it
+            // before any kill: the stop cannot end before its event is entered
+            Trace.domainStopBegun(topology.kernelName(), d, d.id(), d.name(), status, d.liveTasks());
             subtree = subtreeLocked(d);
             for (DomainControlBlock x : subtree) {
                 x.beginStopLocked(ExitStatus.KILLED); // nested domains stop with their parent

@@ -251,7 +251,7 @@ public final class GroupLifecycle implements Domains.Groups {
         try {
             thread.start();
             runner.started(thread);
-            Trace.taskSpawned(topology.kernelName(), t, g);
+            Trace.taskSpawned(topology.kernelName(), t.id(), t.name(), g.id(), g.domain().name(), !t.isPlatform());
         } catch (Throwable e) {
             runner.forget(thread);
             // no half-built task survives (SPEC P3): undo every trace of it
@@ -304,10 +304,10 @@ public final class GroupLifecycle implements Domains.Groups {
 
     /** Kills one task (SPEC K1). @return whether this call killed it */
     private boolean killTask(TaskControlBlock t) {
-        Object traced = Trace.beforeKill(t); // null unless recording; reads the wait channel the kill ends
+        Object traced = Trace.beforeKill(t.waitChannel()); // null unless recording; the channel the kill ends
         boolean killed = KillBatch.kill(reaper, t);
-        if (killed) {
-            Trace.taskKilled(topology.kernelName(), t, KernelCore.groupOf(t), traced);
+        if (killed && traced != null) {
+            Trace.taskKilled(topology.kernelName(), t, t.id(), t.name(), t.owner().ownerId(), traced, t::isTerminated);
         }
         core.safePoint();
         return killed;

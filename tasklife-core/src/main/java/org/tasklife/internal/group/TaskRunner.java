@@ -136,7 +136,7 @@ final class TaskRunner {
         t.recordCloseFailures(t.resources().closeTaken(owned));
         t.fireDeathWatches(); // robust mutexes still held go to their next locker, owner-died (SPEC §9)
         t.publish(status, value);
-        Trace.taskExited(core.name(), t, g, status);
+        Trace.taskExited(core.name(), t, t.id(), t.name(), g.id(), status, t.isKilled(), t.cpuTimeNanos());
         life.disposeIfDetached(t);
         ExitStatus groupEnd = g.memberEnded(t, false) ? life.finishGroup(g) : null;
         life.taskEnded(g, groupEnd); // last: domain stops and Kernel.close() come after the group's end
