@@ -78,6 +78,10 @@ public final class CpuScheduler implements Dispatch {
      * victim sees its kill bit at its next safe point. Nothing here knows kills: the kill is in the task's
      * state word, which the kernel checks after every dispatch.
      *
+     * Why one file over 500 lines: every method reads or writes the CPUs' holders and queues under the one
+     * scheduler lock, and the invariants S1-S7 hold across all of them (grant, release, steal, preempt, tick);
+     * RunQueue (the per-CPU policy), CpuSet and PriorityClass are already apart.
+     *
      * Known limits: preemption only at tasklife calls (a loop that never calls the kernel keeps its CPU);
      * blocking outside tasklife while holding a token stalls that CPU; work moves between CPUs only at
      * placement (a task that becomes runnable goes to the least-loaded CPU its affinity allows) and by a

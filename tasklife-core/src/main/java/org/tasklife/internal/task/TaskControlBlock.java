@@ -74,6 +74,10 @@ public final class TaskControlBlock implements Waiter {
      * when no kill ever meant to interrupt (interruptIntent, written before the killer reads the phase and
      * read after the exiting CAS: one of them sees the other): most tasks die in a wait, not running.
      *
+     * Why one file over 500 lines: it is the state word (DESIGN I1) and every transition of it, which must
+     * all see one another's CASes and flags (T1-T5); what hangs off it lives apart (ResourceList,
+     * WaitContext, ExitWatch, the kill batch in reap/).
+     *
      * CPU time: platform threads report exact CPU time from ThreadMXBean. Virtual threads cannot (the
      * JVM answers -1), so their time is the sum of run slices: wall time between starting or leaving a
      * tasklife wait and entering the next wait or exiting. It over-counts time a virtual thread was
