@@ -141,18 +141,9 @@ public final class GroupLifecycle implements Domains.Groups {
      */
     public GroupControlBlock spawnGroup(GroupControlBlock parent, String groupName, boolean platform, boolean autoReap,
             boolean subreaper, boolean failTaskOnly, int priority, int[] affinity, Callable<?> main) {
-        topology.checkOpen();
-        refuseKilledCaller();
         DomainControlBlock d = parent.domain();
         String what = "group '" + groupName + "'";
-        Domains.checkRunning(d, what);
-        Domains.reserveGroup(d, what);
-        try {
-            Domains.reserveTask(d, what);
-        } catch (DomainLimitExceededException e) {
-            d.releaseGroup();
-            throw e;
-        }
+        reserveSlots(d, what, true);
         long id = topology.nextId();
         GroupControlBlock g = new GroupControlBlock(id, groupName, core, parent, autoReap, subreaper, failTaskOnly);
         TaskControlBlock t = new TaskControlBlock(id, groupName, g, platform, clock, tables.openResources());
@@ -204,12 +195,8 @@ public final class GroupLifecycle implements Domains.Groups {
     public TaskControlBlock spawnTask(GroupControlBlock g, String taskName, boolean platform, boolean detached,
             int priority, int[] affinity, Callable<?> body) {
         authority.checkVisible(g.domain(), "spawn into group " + g.id());
-        topology.checkOpen();
-        refuseKilledCaller();
         DomainControlBlock d = g.domain();
-        String what = "task '" + taskName + "'";
-        Domains.checkRunning(d, what);
-        Domains.reserveTask(d, what);
+        reserveSlots(d, "task '" + taskName + "'", false);
         long id = topology.nextId();
         TaskControlBlock t = new TaskControlBlock(id, taskName, g, platform, clock, tables.openResources());
         if (detached) {
@@ -234,6 +221,28 @@ public final class GroupLifecycle implements Domains.Groups {
         start(thread, t, g);
         core.safePoint();
         return t;
+    }
+
+    /**
+     * The early checks of a spawn, then its reservations in {@code d} and every domain above: a group slot
+     * (with {@code group}) and a task slot; on a refusal nothing stays reserved. The decisive checks come
+     * later, under the topology lock (DomainControlBlock D1).
+     */
+    private void reserveSlots(DomainControlBlock d, String what, boolean group) {
+        topology.checkOpen();
+        refuseKilledCaller();
+        Domains.checkRunning(d, what);
+        if (!group) {
+            Domains.reserveTask(d, what);
+            return;
+        }
+        Domains.reserveGroup(d, what);
+        try {
+            Domains.reserveTask(d, what);
+        } catch (DomainLimitExceededException e) {
+            d.releaseGroup();
+            throw e;
+        }
     }
 
     /**
