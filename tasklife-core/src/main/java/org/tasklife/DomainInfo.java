@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One domain in a {@link KernelSnapshot} (SPEC §10, §11): its place in the domain tree, its state and its
- * counters. Domain names need not be unique; the id is.
+ * One domain in a {@link KernelSnapshot} (docs/contract.md, §10, §11): its place in the domain tree, its
+ * state and its counters. Domain names need not be unique; the id is.
  *
  * @param id the domain's id (also the id of its root group, the {@link GroupInfo#parentId()} of its
  *     top-level groups, and the {@link GroupInfo#domainId()} / {@link TaskInfo#domainId()} of its rows)

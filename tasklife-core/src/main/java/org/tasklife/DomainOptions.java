@@ -36,6 +36,8 @@ public final class DomainOptions {
     /**
      * Options with a name and every default: no limits, runs until stopped, freed explicitly, no listener.
      *
+     * @param name the domain's name
+     * @return the options
      * @throws IllegalArgumentException if {@code name} is blank or longer than 200 characters
      */
     public static DomainOptions named(String name) {
@@ -43,9 +45,11 @@ public final class DomainOptions {
     }
 
     /**
-     * At most {@code limit} live tasks in this domain and every domain below it (SPEC D4, like a
-     * cgroup's {@code pids.max}); a spawn over it throws {@link DomainLimitExceededException}.
+     * At most {@code limit} live tasks in this domain and every domain below it (docs/contract.md, D4, like
+     * a cgroup's {@code pids.max}); a spawn over it throws {@link DomainLimitExceededException}.
      *
+     * @param limit the most live tasks at once
+     * @return a copy of these options with the limit
      * @throws IllegalArgumentException if {@code limit < 1}
      */
     public DomainOptions maxTasks(long limit) {
@@ -57,6 +61,8 @@ public final class DomainOptions {
      * reaped (an unreaped zombie still counts, as a zombie process holds its pid); a spawn over it
      * throws {@link DomainLimitExceededException}.
      *
+     * @param limit the most groups at once
+     * @return a copy of these options with the limit
      * @throws IllegalArgumentException if {@code limit < 1}
      */
     public DomainOptions maxGroups(long limit) {
@@ -67,17 +73,29 @@ public final class DomainOptions {
      * The domain stops by itself when its live task count (nested domains included) drops to 0 after it
      * has had a task, with the final status of the group that ended last, like a VM whose last vCPU
      * stopped. Without it a domain runs, empty or not, until {@link Domain#stop} or kernel close.
+     *
+     * @return a copy of these options with stop-when-empty set
      */
     public DomainOptions stopWhenEmpty() {
         return new DomainOptions(name, maxTasks, maxGroups, true, autoFree, listener);
     }
 
-    /** The domain is freed as soon as it has stopped and told its listener (SPEC D3), like an auto-reaped group. */
+    /**
+     * The domain is freed as soon as it has stopped and told its listener (docs/contract.md, D3), like an
+     * auto-reaped group.
+     *
+     * @return a copy of these options with auto-free set
+     */
     public DomainOptions autoFree() {
         return new DomainOptions(name, maxTasks, maxGroups, stopWhenEmpty, true, listener);
     }
 
-    /** Tells {@code listener} about the domain's {@link DomainEvent}s. */
+    /**
+     * Tells {@code listener} about the domain's {@link DomainEvent}s.
+     *
+     * @param listener told about each event
+     * @return a copy of these options with the listener
+     */
     public DomainOptions onEvent(Consumer<DomainEvent> listener) {
         return new DomainOptions(name, maxTasks, maxGroups, stopWhenEmpty, autoFree,
                 Objects.requireNonNull(listener, "listener"));
@@ -90,32 +108,32 @@ public final class DomainOptions {
         return limit;
     }
 
-    /** The domain's name. */
+    /** {@return the domain's name} */
     public String name() {
         return name;
     }
 
-    /** The live task limit, or {@link #UNLIMITED}. */
+    /** {@return the live task limit, or {@link #UNLIMITED}} */
     public long getMaxTasks() {
         return maxTasks;
     }
 
-    /** The group limit, or {@link #UNLIMITED}. */
+    /** {@return the group limit, or {@link #UNLIMITED}} */
     public long getMaxGroups() {
         return maxGroups;
     }
 
-    /** Whether the domain stops when it becomes empty. */
+    /** {@return whether the domain stops when it becomes empty} */
     public boolean isStopWhenEmpty() {
         return stopWhenEmpty;
     }
 
-    /** Whether the domain is freed as soon as it stops. */
+    /** {@return whether the domain is freed as soon as it stops} */
     public boolean isAutoFree() {
         return autoFree;
     }
 
-    /** The listener, or {@code null}. */
+    /** {@return the listener, or {@code null}} */
     Consumer<DomainEvent> listener() {
         return listener;
     }

@@ -44,12 +44,16 @@ public final class Kernel implements AutoCloseable {
         this.management = jmx ? KernelManagement.register(core, jmxReadOnly) : null; // last: publishes this
     }
 
-    /** Boots a kernel with default settings. */
+    /**
+     * Boots a kernel with default settings.
+     *
+     * @return the running kernel
+     */
     public static Kernel boot() {
         return builder().boot();
     }
 
-    /** A builder for a kernel with non-default settings. */
+    /** {@return a builder for a kernel with non-default settings} */
     public static Builder builder() {
         return new Builder();
     }
@@ -78,7 +82,13 @@ public final class Kernel implements AutoCloseable {
 
         private Builder() {}
 
-        /** The kernel's name, used in thread names. */
+        /**
+         * The kernel's name, used in thread names and its JMX object name.
+         *
+         * @param name the name (not blank, at most 200 characters)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is blank or too long
+         */
         public Builder name(String name) {
             this.name = SpawnOptions.checkName(name);
             return this;
@@ -87,8 +97,10 @@ public final class Kernel implements AutoCloseable {
         /**
          * How long a killed task may take to unwind, and any task its exit sequence (task-local
          * destructors, {@code close()} of what it owns), before it is reported stuck and what it owns is
-         * force-closed. Default 5 s.
+         * force-closed (docs/contract.md, K8). Default 5 s.
          *
+         * @param grace the grace period
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder killGracePeriod(Duration grace) {
@@ -96,13 +108,24 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link Kernel#close()} waits for tasks to end. Default 10 s. */
+        /**
+         * How long {@link Kernel#close()} waits for tasks to end. Default 10 s.
+         *
+         * @param timeout the longest wait
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = positive(timeout, "closeTimeout");
             return this;
         }
 
-        /** Told about every stuck-task report (SPEC K8), on the kernel's reaper thread. */
+        /**
+         * Told about every stuck-task report (docs/contract.md, K8), on the kernel's reaper thread.
+         *
+         * @param listener called once per report
+         * @return this builder
+         */
         public Builder onStuckTask(Consumer<StuckTaskReport> listener) {
             this.stuckListener = Objects.requireNonNull(listener, "listener");
             return this;
@@ -111,6 +134,9 @@ public final class Kernel implements AutoCloseable {
         /**
          * Whether the kernel registers its {@link org.tasklife.management.KernelMXBean} in the platform MBean
          * server while booted (what {@code tasklife ps --pid} attaches to). Default true.
+         *
+         * @param enabled whether to register it
+         * @return this builder
          */
         public Builder jmx(boolean enabled) {
             this.jmx = enabled;
@@ -147,15 +173,15 @@ public final class Kernel implements AutoCloseable {
         }
 
         /**
-         * Scheduler mode (issue 7): the kernel owns {@code cpus} CPUs and a task runs only while it holds
+         * Scheduler mode: the kernel owns {@code cpus} CPUs and a task runs only while it holds
          * one. Tasks give their CPU up when they block in a tasklife wait, at a safe point (any tasklife
          * call, {@link Tasks#checkpoint()}, {@link Tasks#yieldNow()}) once their {@link #timeSlice} is
          * over and another task waits for that CPU, and when they exit. Each CPU picks by
          * {@link SpawnOptions#priority(int) priority}: real-time classes first, normal classes aging so
          * none starves, idle last. A CPU left with nothing queued takes a task queued on another CPU that
          * may run on it ({@link #workStealing(boolean)}). Preemption happens only at safe points: a loop
-         * that never calls tasklife keeps its CPU. For N CPUs to run in parallel the JVM needs as many carrier threads
-         * ({@code -Djdk.virtualThreadScheduler.parallelism}).
+         * that never calls tasklife keeps its CPU. For N CPUs to run in parallel the JVM needs as many
+         * carrier threads ({@code -Djdk.virtualThreadScheduler.parallelism}).
          *
          * @param cpus how many CPUs the kernel owns, 1 to {@link #MAX_CPUS}
          * @return this builder
@@ -170,8 +196,24 @@ public final class Kernel implements AutoCloseable {
         }
 
         /**
-         * Scheduler mode: how long a task may keep its CPU while another task waits for it. Default 10 ms.
+         * How long a task runs before a safe point ({@link Tasks#checkpoint()}, {@link Tasks#yieldNow()}, and
+         * in scheduler mode any tasklife call) makes it share the CPU. Default 10 ms.
          *
+         * <p>Scheduler mode: how long a task may keep its CPU while another task waits for it.
+         *
+         * <p>Default mode: tasks run on virtual threads that the JDK never preempts, so a task that has run a
+         * whole slice gives up its carrier thread at its next safe point, for about 0.1 ms, whether or not
+         * another task waits; tasks blocked in between start a fresh slice. As many CPU-bound tasks as the
+         * JVM has carriers ({@code -Djdk.virtualThreadScheduler.parallelism}, by default the number of
+         * processors) then leave every other task room to run within about a slice. The slice is measured
+         * on a tick of half a slice (at least 0.1 ms, at most 1 s), so a task gives its carrier up between one
+         * and one and a half slices after it got it; a shorter slice costs the CPU-bound tasks more pauses,
+         * a longer one delays the others more. A loop that never reaches a safe point keeps its carrier, and
+         * with more CPU-bound tasks than carriers the JDK's scheduler does not share them fairly: use
+         * scheduler mode ({@link #cpus(int)}) there.
+         *
+         * @param slice the time slice
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder timeSlice(Duration slice) {
@@ -194,6 +236,9 @@ public final class Kernel implements AutoCloseable {
          * keep every task on the CPU it was placed on until it next becomes runnable (for example to study
          * placement alone, or to compare). Ignored in {@link #deterministic(long) deterministic mode},
          * which has one CPU.
+         *
+         * @param enabled whether an idle CPU steals queued work
+         * @return this builder
          */
         public Builder workStealing(boolean enabled) {
             this.workStealing = enabled;
@@ -201,7 +246,7 @@ public final class Kernel implements AutoCloseable {
         }
 
         /**
-         * Deterministic mode (issue 7): one CPU, a virtual clock, and every scheduling choice drawn from
+         * Deterministic mode: one CPU, a virtual clock, and every scheduling choice drawn from
          * {@code seed}. Sleeps and timed waits advance virtual time when every task is blocked, so long
          * timeouts pass at once; the same seed gives the same interleaving of tasklife calls, recorded in
          * {@link Kernel#schedulerTrace()}. Work the kernel otherwise defers to its reaper thread is done
@@ -212,6 +257,9 @@ public final class Kernel implements AutoCloseable {
          * a killed task that outlives its {@link #killGracePeriod} while virtual time passes (done by the
          * kernel's reaper thread, at a moment real time decides; it may hand that task's mutexes to their
          * next lockers).
+         *
+         * @param seed the seed of every scheduling choice
+         * @return this builder
          */
         public Builder deterministic(long seed) {
             return deterministic(Schedule.seed(seed));
@@ -220,6 +268,9 @@ public final class Kernel implements AutoCloseable {
         /**
          * Deterministic mode on {@code schedule}: a seed, or the decision list a {@link ScheduleExplorer}
          * reported, to replay that run exactly. See {@link #deterministic(long)}.
+         *
+         * @param schedule the schedule to follow
+         * @return this builder
          */
         public Builder deterministic(Schedule schedule) {
             this.schedule = Objects.requireNonNull(schedule, "schedule");
@@ -259,7 +310,7 @@ public final class Kernel implements AutoCloseable {
                 scheduler = CpuScheduler.ofCpus(cpus, Clock.saturatedNanos(timeSlice), workStealing);
             }
             return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuckListener, scheduler,
-                    commonPoolIsHost), closeTimeout, jmx, jmxReadOnly);
+                    Clock.saturatedNanos(timeSlice), commonPoolIsHost), closeTimeout, jmx, jmxReadOnly);
         }
 
         /**
@@ -281,19 +332,27 @@ public final class Kernel implements AutoCloseable {
         return core;
     }
 
-    /** The root domain: every group spawned by host code without a domain goes there. */
+    /** {@return the root domain: every group spawned by host code without a domain goes there} */
     public Domain rootDomain() {
         return new Domain(core, core.domains().root());
     }
 
-    /** {@link #createDomain(DomainOptions)} with a name and no limits. */
+    /**
+     * {@link #createDomain(DomainOptions)} with a name and no limits.
+     *
+     * @param name the domain's name
+     * @return the new domain
+     */
     public Domain createDomain(String name) {
         return createDomain(DomainOptions.named(name));
     }
 
     /**
-     * Creates a domain directly below the root domain (SPEC D1); {@link Domain#createDomain} nests deeper.
+     * Creates a domain directly below the root domain (docs/contract.md, D1); {@link Domain#createDomain}
+     * nests deeper.
      *
+     * @param options the domain's name, limits and listener
+     * @return the new domain
      * @throws SpawnRefusedException if the kernel is closed
      * @throws DomainAccessException if called from a task outside the root domain
      */
@@ -302,17 +361,28 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * Spawns a group whose main task runs {@code main} (SPEC P1). Its parent is the caller's group when
+     * Spawns a group whose main task runs {@code main} (docs/contract.md, P1). Its parent is the caller's group when
      * called from a task of this kernel; else it is a top-level group of the domain the calling code works
      * for (a thread started by a task of a domain works for that domain), or of the root domain for host code.
      *
+     * @param name the group's name (and its main task's)
+     * @param main what the main task runs; its return value ends the group (docs/contract.md, E2)
+     * @return the new group
      * @throws SpawnRefusedException if the kernel is closed or the caller's group is exiting
      */
     public TaskGroup spawnGroup(String name, GroupMain main) {
         return spawnGroup(SpawnOptions.named(name), main);
     }
 
-    /** Spawns a group with options. @see #spawnGroup(String, GroupMain) */
+    /**
+     * Spawns a group with options, as {@link #spawnGroup(String, GroupMain)} does.
+     *
+     * @param options the group's name and options (task-only options are refused)
+     * @param main what the main task runs; its return value ends the group
+     * @return the new group
+     * @throws IllegalArgumentException if {@code options} has a task-only option
+     * @throws SpawnRefusedException if the kernel is closed or the caller's group is exiting
+     */
     public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
         return spawnGroupUnder(core.lifecycle().parentForCaller(() -> options.name()), options, main);
     }
@@ -327,8 +397,10 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * The task with this id, unless unknown or disposed (SPEC I8: never another task).
+     * The task with this id, unless unknown or disposed (ids are never reused: docs/contract.md, §0).
      *
+     * @param id the task's id
+     * @return the task, or empty
      * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the task is outside the caller's domain
      */
@@ -341,6 +413,8 @@ public final class Kernel implements AutoCloseable {
     /**
      * The group with this id, unless unknown, a domain root, or reaped.
      *
+     * @param id the group's id
+     * @return the group, or empty
      * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the group is outside the caller's domain
      */
@@ -353,6 +427,8 @@ public final class Kernel implements AutoCloseable {
     /**
      * The domain with this id, unless unknown or freed.
      *
+     * @param id the domain's id
+     * @return the domain, or empty
      * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
      * @throws DomainAccessException if called from a task and the domain is outside the caller's domain
      */
@@ -363,11 +439,12 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * Kills the task with this id (SPEC K1), as {@link Task#kill()} does.
+     * Kills the task with this id (docs/contract.md, K1), as {@link Task#kill()} does.
      *
-     * @return {@code true} iff this call killed the task; {@code false} (SPEC K1) if no task has this id (it
-     *     never existed in this kernel, or its record was disposed: joined, detached and ended, or its group
-     *     reaped) or it was already killed (by this or an earlier call, a group kill, an {@code exitGroup} or
+     * @param taskId the task's id
+     * @return {@code true} iff this call killed the task; {@code false} (docs/contract.md, K1) if no task has
+     *     this id (it never existed in this kernel, or its record was disposed: joined, detached and ended, or
+     *     its group reaped) or it was already killed (by this or an earlier call, a group kill, an {@code exitGroup} or
      *     a domain stop), is exiting, or has ended. To tell an unknown id apart, ask {@link #findTask} first
      *     (racy by nature: the task may end in between)
      * @throws IllegalArgumentException if the id is not positive: no task, group or domain ever has such an id
@@ -379,8 +456,8 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * A snapshot of live tasks and unreaped groups (SPEC §11): all of them for host code, those of the
-     * caller's domain and the domains below it for a domain's code (SPEC D5).
+     * A snapshot of live tasks and unreaped groups (docs/contract.md, §11): all of them for host code, those of the
+     * caller's domain and the domains below it for a domain's code (docs/contract.md, D5).
      *
      * @return the snapshot
      * @throws DomainAccessException if the caller acts for nobody in this kernel
@@ -392,6 +469,8 @@ public final class Kernel implements AutoCloseable {
     /**
      * Deterministic mode: every CPU hand-off so far, one line each ({@code "t7 wake @1099511627776"}: the
      * task that got the CPU, why, and the virtual time). Empty in other modes.
+     *
+     * @return the hand-offs, oldest first
      */
     public List<String> schedulerTrace() {
         CpuScheduler s = core.scheduler();
@@ -432,15 +511,18 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * Number of waiters (tasks, and host threads in a tasklife wait) queued in any wait queue (any primitive,
-     * join, child or domain wait) of this JVM, over every kernel: wait queues belong to primitives, which are not tied to one kernel. With no
-     * task blocked anywhere, a non-zero count is a leaked wait node. For leak audits.
+     * join, child or domain wait) of this JVM, over every kernel: wait queues belong to primitives, which are
+     * not tied to one kernel. With no task blocked anywhere, a non-zero count is a leaked wait node. For leak
+     * audits.
+     *
+     * @return the number of queued waiters in this JVM
      */
     public static long queuedWaitersInJvm() {
         return WaitQueue.linkedNodesInJvm();
     }
 
     /**
-     * Stuck-task reports made so far (SPEC K8): all of them for host code; for a domain's code, those of
+     * Stuck-task reports made so far (docs/contract.md, K8): all of them for host code; for a domain's code, those of
      * tasks of its domain and the domains below it whose group is still known to the kernel.
      *
      * @return the reports, oldest first

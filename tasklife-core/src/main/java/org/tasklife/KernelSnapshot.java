@@ -10,14 +10,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A moment's view of a kernel (SPEC §11): live tasks, the groups they form, and the domains those
+ * A moment's view of a kernel (docs/contract.md, §11): live tasks, the groups they form, and the domains those
  * groups belong to. Each row is read without stopping the world, so rows may be from slightly different
  * instants, but no row shows a half-disposed task.
  *
  * @param tasks live tasks (NEW, RUNNING, BLOCKED or EXITING), by id
  * @param groups groups not yet reaped, by id (domain roots included)
  * @param domains domains not yet freed, by id; a domain's {@link DomainInfo#parentId()} tells where it
- *     nests. A snapshot taken from a task lists its own domain and those below it only (SPEC D5), so its
+ *     nests. A snapshot taken from a task lists its own domain and those below it only (docs/contract.md, D5), so its
  *     top domain's parent is not listed
  */
 public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups, List<DomainInfo> domains) {
@@ -39,7 +39,7 @@ public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups, List<
         this(tasks, groups, List.of());
     }
 
-    /** A {@code ps}-style table, one line per task, with a header. */
+    /** {@return a {@code ps}-style table, one line per task, with a header} */
     public String renderTable() {
         StringBuilder sb = new StringBuilder(String.format("%6s %6s %6s %-10s %-20s %-10s %8s %8s %4s %s%n",
                 "TID", "TGID", "PPID", "DOMAIN", "NAME", "STATE", "CPU(ms)", "AGE(ms)", "RES", "WCHAN"));

@@ -8,7 +8,11 @@ package org.tasklife;
 public final class NoChildException extends TaskLifeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the argument and the rule that was broken */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the argument and the rule that was broken
+     */
     public NoChildException(String message) {
         super(message);
     }

@@ -8,7 +8,7 @@ import org.tasklife.internal.sched.Choices;
 import org.tasklife.internal.sched.ScriptedChoices;
 
 /**
- * What fixes the interleaving of a deterministic-mode run (issue 7): a seed, or the explicit list of
+ * What fixes the interleaving of a deterministic-mode run: a seed, or the explicit list of
  * scheduling decisions a {@link ScheduleExplorer} found. Boot a kernel on one with
  * {@link Kernel.Builder#deterministic(Schedule)} to replay a run, for instance in a debugger.
  *
@@ -28,7 +28,12 @@ public final class Schedule {
         this.choices = choices;
     }
 
-    /** The schedule drawn from {@code seed}: what {@link Kernel.Builder#deterministic(long)} uses. */
+    /**
+     * The schedule drawn from {@code seed}: what {@link Kernel.Builder#deterministic(long)} uses.
+     *
+     * @param seed the seed of every scheduling choice
+     * @return the schedule
+     */
     public static Schedule seed(long seed) {
         return new Schedule(seed, null);
     }
@@ -36,6 +41,8 @@ public final class Schedule {
     /**
      * The schedule taking {@code decisions[i]} at the i-th decision point, and 0 beyond them.
      *
+     * @param decisions the choice at each decision point, from 0
+     * @return the schedule
      * @throws IllegalArgumentException if a decision is negative (naming its index)
      */
     public static Schedule choices(int... decisions) {
@@ -55,6 +62,8 @@ public final class Schedule {
     /**
      * Reads the text form: {@code "seed N"} or {@code "choices D D*K ..."} (as {@link #toString()} writes).
      *
+     * @param text the text form
+     * @return the schedule it describes
      * @throws IllegalArgumentException naming what is wrong, if {@code text} is neither
      */
     public static Schedule parse(String text) {
@@ -86,17 +95,17 @@ public final class Schedule {
                 + text + "\"");
     }
 
-    /** The seed, if this schedule is one. */
+    /** {@return the seed, if this schedule is one} */
     public OptionalLong seedValue() {
         return seed == null ? OptionalLong.empty() : OptionalLong.of(seed);
     }
 
-    /** The decision list without its trailing zeros; empty for a seed. */
+    /** {@return the decision list without its trailing zeros; empty for a seed} */
     public int[] decisions() {
         return choices == null ? new int[0] : choices.clone();
     }
 
-    /** The scheduler's source of decisions for one run (each run needs its own: it has state). */
+    /** {@return the scheduler's source of decisions for one run (each run needs its own: it has state)} */
     Choices newChoices() {
         return seed != null ? Choices.seeded(seed) : new ScriptedChoices(choices, null, Integer.MAX_VALUE);
     }

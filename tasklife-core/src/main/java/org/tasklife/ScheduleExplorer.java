@@ -17,7 +17,7 @@ import org.tasklife.internal.sched.ScriptedChoices;
 
 /**
  * Runs a scenario under many schedules of the deterministic mode and reports the first one that fails,
- * as a {@link Schedule} that replays it exactly (issue 7).
+ * as a {@link Schedule} that replays it exactly.
  *
  * <p>Two ways to pick the schedules:
  * <ul>
@@ -83,6 +83,9 @@ public final class ScheduleExplorer {
     /**
      * One run per seed, {@code first} to {@code first + count - 1}.
      *
+     * @param first the first seed
+     * @param count how many seeds
+     * @return the explorer
      * @throws IllegalArgumentException if {@code count < 1}
      */
     public static ScheduleExplorer seeds(long first, int count) {
@@ -96,6 +99,8 @@ public final class ScheduleExplorer {
      * Every schedule with at most {@code maxPreemptions} preemptions (and any choice of the next task
      * whenever the running one blocks or ends), up to {@link #maxRuns(int)} runs (default 10,000).
      *
+     * @param maxPreemptions the most preemptions in one schedule
+     * @return the explorer
      * @throws IllegalArgumentException if {@code maxPreemptions < 0}
      */
     public static ScheduleExplorer exhaustive(int maxPreemptions) {
@@ -108,6 +113,8 @@ public final class ScheduleExplorer {
     /**
      * At most {@code runs} runs (for seeds: fewer seeds than asked).
      *
+     * @param runs the most runs
+     * @return this explorer
      * @throws IllegalArgumentException if {@code runs < 1}
      */
     public ScheduleExplorer maxRuns(int runs) {
@@ -125,6 +132,8 @@ public final class ScheduleExplorer {
      * still fails for the same reason (the first line of {@link Failure#reason()}), until no single change
      * is kept: what is left are the preemptions and choices the failure needs.
      *
+     * @param runs the most runs spent shrinking
+     * @return this explorer
      * @throws IllegalArgumentException if {@code runs < 0}
      */
     public ScheduleExplorer shrinkRuns(int runs) {
@@ -138,6 +147,8 @@ public final class ScheduleExplorer {
     /**
      * How much virtual time a run may take before its blocked tasks count as deadlocked. Default 1 day.
      *
+     * @param limit the virtual time limit of one run
+     * @return this explorer
      * @throws IllegalArgumentException if not positive
      */
     public ScheduleExplorer virtualTimeLimit(Duration limit) {
@@ -148,6 +159,8 @@ public final class ScheduleExplorer {
     /**
      * How much real time a run may take (a guard against code that blocks outside tasklife). Default 30 s.
      *
+     * @param limit the real time limit of one run
+     * @return this explorer
      * @throws IllegalArgumentException if not positive
      */
     public ScheduleExplorer realTimeLimit(Duration limit) {
@@ -155,9 +168,17 @@ public final class ScheduleExplorer {
         return this;
     }
 
-    /** What an exploration found. */
+    /**
+     * What an exploration found.
+     *
+     * @param runs the runs made until the first failure or the end (shrinking runs not counted)
+     * @param exhausted whether every schedule asked for was run: every seed, or every schedule within the
+     *     preemption bound
+     * @param distinctTraces the number of distinct scheduler traces seen
+     * @param firstFailure the first failing run, shrunk, if any
+     */
     public record Result(int runs, boolean exhausted, int distinctTraces, Optional<Failure> firstFailure) {
-        /** Whether a run failed. */
+        /** {@return whether a run failed} */
         public boolean failed() {
             return firstFailure.isPresent();
         }
@@ -186,6 +207,7 @@ public final class ScheduleExplorer {
     /**
      * Explores {@code scenario} (see the class notes for what fails a run).
      *
+     * @param scenario the main of the group each run starts; it spawns tasks and asserts
      * @return the runs made, whether the exhaustive search covered every schedule within its bound, the
      *         number of distinct traces seen, and the first failure
      */
@@ -243,6 +265,8 @@ public final class ScheduleExplorer {
     /**
      * Runs {@code scenario} once on {@code schedule}, with this explorer's limits.
      *
+     * @param schedule the schedule to follow, as a reported failure gives it
+     * @param scenario the main of the group the run starts
      * @return the failure, if the run fails
      */
     public Optional<Failure> replay(Schedule schedule, GroupMain scenario) {

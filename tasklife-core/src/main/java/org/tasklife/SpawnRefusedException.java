@@ -9,12 +9,21 @@ package org.tasklife;
 public class SpawnRefusedException extends TaskLifeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the target and the rule */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the target and the rule
+     */
     public SpawnRefusedException(String message) {
         super(message);
     }
 
-    /** @param message names the target and the rule; @param cause why the thread could not start */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the target and the rule
+     * @param cause why the thread could not start
+     */
     public SpawnRefusedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -9,7 +9,7 @@ import org.tasklife.internal.task.TaskControlBlock;
 
 /**
  * A handle to a task group (a process, TGID): tasks that share fate, owned resources and one exit
- * status, with a parent group and children (SPEC §1–§7).
+ * status, with a parent group and children (docs/contract.md, §1–§7).
  */
 public final class TaskGroup {
     private final GroupControlBlock gcb;
@@ -18,17 +18,17 @@ public final class TaskGroup {
         this.gcb = gcb;
     }
 
-    /** The domain the group belongs to (its parent's domain, for life). */
+    /** {@return the domain the group belongs to (its parent's domain, for life)} */
     public Domain domain() {
         return new Domain(gcb.core(), gcb.domain());
     }
 
-    /** The group id: its main task's id. */
+    /** {@return the group id: its main task's id} */
     public long id() {
         return gcb.id();
     }
 
-    /** The group's name. */
+    /** {@return the group's name} */
     public String name() {
         return gcb.name();
     }
@@ -44,7 +44,7 @@ public final class TaskGroup {
         return p == null ? 0 : p.id();
     }
 
-    /** The group's state. */
+    /** {@return the group's state} */
     public GroupState state() {
         return gcb.state();
     }
@@ -61,22 +61,23 @@ public final class TaskGroup {
         return gcb.isSubreaper();
     }
 
-    /** The exit status once a zombie. */
+    /** {@return the exit status once a zombie} */
     public Optional<ExitStatus> exitStatus() {
         return Optional.ofNullable(gcb.finalStatus());
     }
 
     /**
-     * A future of the exit status, completing on every path; does not reap (SPEC R3). Its dependents, async
-     * ones included, run with the authority of the code that called this method, whichever thread completes it.
+     * A future of the exit status, completing on every path; does not reap (docs/contract.md, R3). Its
+     * dependents, async ones included, run with the authority of the code that called this method, whichever
+     * thread completes it.
      *
-     * @return a future of the exit status
+     * @return a new future of the exit status
      */
     public CompletableFuture<ExitStatus> onExit() {
         return gcb.core().authority().bindToCaller(gcb.onExit());
     }
 
-    /** Live tasks of the group, by id. */
+    /** {@return live tasks of the group, by id} */
     public List<Task<?>> tasks() {
         List<Task<?>> out = new ArrayList<>();
         for (TaskControlBlock t : gcb.records()) {
@@ -88,32 +89,36 @@ public final class TaskGroup {
         return out;
     }
 
-    /** Number of tasks not yet ended. */
+    /** {@return the number of tasks not yet ended} */
     public int liveTaskCount() {
         return gcb.liveCount();
     }
 
     /**
      * Kills every task of the group; its status becomes {@code Killed} unless another status was
-     * recorded first (SPEC K7). Asynchronous: see {@link #onExit()}.
+     * recorded first (docs/contract.md, K7). Asynchronous: see {@link #onExit()}.
      *
      * @return whether this call recorded the kill
-     * @throws DomainAccessException if called from a task outside the group's domain (SPEC D5)
+     * @throws DomainAccessException if called from a task outside the group's domain (docs/contract.md,
+     *     D5)
      */
     public boolean kill() {
         return gcb.core().lifecycle().kill(gcb);
     }
 
-    /** CPU times of the group and its reaped children (SPEC T2). */
+    /** {@return CPU times of the group and its reaped children (docs/contract.md, T2)} */
     public CpuTimes times() {
         return gcb.times();
     }
 
     /**
-     * Makes the group own {@code resource}: closed exactly once when the group's last task ends.
+     * Makes the group own {@code resource}: closed exactly once when the group's last task ends
+     * (docs/contract.md, O1–O3).
      *
      * The resource's {@code close()} runs with the authority of the group's domain.
      *
+     * @param resource what to close when the group ends
+     * @return the ownership, which can release the resource early
      * @throws InvalidTaskOperationException if the group already ended
      * @throws DomainAccessException if the calling code works for a domain the group is outside of
      */
@@ -121,23 +126,39 @@ public final class TaskGroup {
         return Owned.register(gcb.core().lifecycle().resourcesToGive(gcb), resource, "group " + gcb.id());
     }
 
-    /** Failures of closing group-owned resources (SPEC O3). */
+    /** {@return failures of closing group-owned resources (docs/contract.md, O3)} */
     public List<Throwable> closeFailures() {
         return gcb.closeFailures();
     }
 
     /**
-     * Adds a task to this group from any thread.
+     * Adds a task to this group from any thread (docs/contract.md, P2).
      *
+     * @param <T> the body's result type
+     * @param name the task's name
+     * @param body what the task runs
+     * @return the new task, findable before its body starts
      * @throws SpawnRefusedException if the group is exiting or ended (nothing is created)
      * @throws DomainLimitExceededException if a live task limit of its domain is reached
-     * @throws DomainAccessException if called from a task outside the group's domain (SPEC D5)
+     * @throws DomainAccessException if called from a task outside the group's domain (docs/contract.md,
+     *     D5)
      */
     public <T> Task<T> spawnTask(String name, TaskBody<T> body) {
         return spawnTask(SpawnOptions.named(name), body);
     }
 
-    /** Adds a task with options to this group. @see #spawnTask(String, TaskBody) */
+    /**
+     * Adds a task with options to this group, as {@link #spawnTask(String, TaskBody)} does.
+     *
+     * @param <T> the body's result type
+     * @param options the task's name and options (group-only options are refused)
+     * @param body what the task runs
+     * @return the new task
+     * @throws IllegalArgumentException if {@code options} has a group-only option
+     * @throws SpawnRefusedException if the group is exiting or ended (nothing is created)
+     * @throws DomainLimitExceededException if a live task limit of its domain is reached
+     * @throws DomainAccessException if called from a task outside the group's domain
+     */
     public <T> Task<T> spawnTask(SpawnOptions options, TaskBody<T> body) {
         java.util.Objects.requireNonNull(body, "body");
         options.checkForTask();
@@ -148,12 +169,13 @@ public final class TaskGroup {
 
     /**
      * Waits until this group ends and reaps it, from host code (for a top-level group) or from a task
-     * of its parent group. A task of another kernel reaps a top-level group as host code does,
-     * but the wait is its own: a kill of that task ends it.
+     * of its parent group (docs/contract.md, R2). A task of another kernel reaps a top-level group as host
+     * code does, but the wait is its own: a kill of that task ends it.
      *
      * @return the group's status
      * @throws NoChildException if it was already reaped
-     * @throws NotPermittedException if the caller is neither the parent's task nor host code for a top-level group
+     * @throws NotPermittedException if the caller is neither the parent's task nor host code for a
+     *     top-level group
      * @throws TaskKilledError if the calling task is killed while waiting
      */
     public ExitStatus reap() {

@@ -1,7 +1,7 @@
 package org.tasklife;
 
 /**
- * One task in a {@link KernelSnapshot} (SPEC §11).
+ * One task in a {@link KernelSnapshot} (docs/contract.md, §11).
  *
  * @param id task id
  * @param groupId its group's id

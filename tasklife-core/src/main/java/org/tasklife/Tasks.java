@@ -14,7 +14,7 @@ import org.tasklife.internal.task.TaskExitSignal;
  * Every method here throws {@link NotInTaskException} when called from outside a tasklife task.
  *
  * <p>Blocking methods ({@link #sleep}, {@link #waitChild}, {@link #checkpoint}, {@link Task#join()})
- * throw {@link TaskKilledError} when the calling task is killed, at once if it already was (SPEC K2, K5).
+ * throw {@link TaskKilledError} when the calling task is killed, at once if it already was (docs/contract.md, K2, K5).
  */
 public final class Tasks {
     private Tasks() {}
@@ -32,23 +32,23 @@ public final class Tasks {
         return KernelCore.groupOf(self());
     }
 
-    /** Whether the calling thread is a tasklife task. */
+    /** {@return whether the calling thread is a tasklife task} */
     public static boolean inTask() {
         return TaskControlBlock.current() != null;
     }
 
-    /** The calling task. */
+    /** {@return the calling task} */
     public static Task<?> current() {
         return new Task<>(self());
     }
 
-    /** The calling task's group. */
+    /** {@return the calling task's group} */
     public static TaskGroup currentGroup() {
         return new TaskGroup(selfGroup());
     }
 
     /**
-     * The calling task's domain.
+     * {@return the calling task's domain}
      *
      * @throws NotInTaskException if not called from a task
      */
@@ -57,34 +57,66 @@ public final class Tasks {
         return new Domain(g.core(), g.domain());
     }
 
-    /** Whether the calling task was killed. */
+    /** {@return whether the calling task was killed} */
     public static boolean isKilled() {
         return self().isKilled();
     }
 
-    /** Adds a task to the caller's group (SPEC P2). @throws SpawnRefusedException if the group is exiting */
+    /**
+     * Adds a task to the caller's group (docs/contract.md, P2).
+     *
+     * @param <T> the body's result type
+     * @param name the task's name
+     * @param body what the task runs
+     * @return the new task, findable before its body starts
+     * @throws SpawnRefusedException if the group is exiting
+     * @throws NotInTaskException if not called from a task
+     */
     public static <T> Task<T> spawnTask(String name, TaskBody<T> body) {
         return currentGroup().spawnTask(name, body);
     }
 
-    /** Adds a task with options to the caller's group. */
+    /**
+     * Adds a task with options to the caller's group.
+     *
+     * @param <T> the body's result type
+     * @param options the task's name and options (group-only options are refused)
+     * @param body what the task runs
+     * @return the new task
+     * @throws SpawnRefusedException if the group is exiting
+     * @throws NotInTaskException if not called from a task
+     */
     public static <T> Task<T> spawnTask(SpawnOptions options, TaskBody<T> body) {
         return currentGroup().spawnTask(options, body);
     }
 
-    /** Spawns a child group of the caller's group (SPEC P1). */
+    /**
+     * Spawns a child group of the caller's group (docs/contract.md, P1).
+     *
+     * @param name the group's name (and its main task's)
+     * @param main what the group's main task runs; its return value ends the group
+     * @return the new group
+     * @throws NotInTaskException if not called from a task
+     */
     public static TaskGroup spawnGroup(String name, GroupMain main) {
         return spawnGroup(SpawnOptions.named(name), main);
     }
 
-    /** Spawns a child group with options. */
+    /**
+     * Spawns a child group of the caller's group with options.
+     *
+     * @param options the group's name and options (task-only options are refused)
+     * @param main what the group's main task runs; its return value ends the group
+     * @return the new group
+     * @throws NotInTaskException if not called from a task
+     */
     public static TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
         return Kernel.spawnGroupUnder(selfGroup(), options, main);
     }
 
     /**
-     * Ends the calling task only ({@code pthread_exit}, SPEC E1): unwinds it (its {@code finally} blocks
-     * run) and its status becomes {@code Exited(0)}. From the main task, the group lives on (SPEC E4).
+     * Ends the calling task only ({@code pthread_exit}, docs/contract.md, E1): unwinds it (its {@code finally} blocks
+     * run) and its status becomes {@code Exited(0)}. From the main task, the group lives on (docs/contract.md, E4).
      * Never returns.
      *
      * @throws TaskKilledError if the task was already killed
@@ -119,8 +151,12 @@ public final class Tasks {
     }
 
     /**
-     * Ends the caller's whole group with {@code Exited(code)} ({@code exit_group}, SPEC E3): every other
+     * Ends the caller's whole group with {@code Exited(code)} ({@code exit_group}, docs/contract.md, E3): every other
      * task is killed, whatever it is doing; under concurrency the first code wins. Never returns.
+     *
+     * @param code the group's exit code
+     * @throws TaskKilledError if the calling task was already killed
+     * @throws NotInTaskException if not called from a task
      */
     public static void exitGroup(int code) {
         TaskControlBlock t = self();
@@ -147,15 +183,31 @@ public final class Tasks {
         KernelCore.groupOf(t).core().waits().sleep(t, Clock.saturatedNanos(duration));
     }
 
-    /** A safe point (SPEC K4): throws {@link TaskKilledError} if the calling task was killed. */
+    /**
+     * A safe point: throws {@link TaskKilledError} if the calling task was killed. A CPU-bound loop
+     * should call it often: besides noticing its kill there, the task lets other tasks run. In scheduler
+     * mode it may be preempted here once its time slice is over and another task waits for its CPU; in
+     * default mode it gives up its carrier thread for a moment once it has run a whole time slice (see
+     * {@link Kernel.Builder#timeSlice}). Until then a call costs a few nanoseconds.
+     *
+     * @throws NotInTaskException if not called from a task
+     */
     public static void checkpoint() {
         TaskControlBlock t = self();
         t.checkpoint();
-        KernelCore.groupOf(t).core().safePoint(); // scheduler mode: preempted here once the slice is over
+        KernelCore.groupOf(t).core().safePoint(t);
         t.checkpoint(); // a task killed while it waited for its CPU runs no more of its code
     }
 
-    /** A safe point that also offers the CPU to other threads. */
+    /**
+     * A safe point that also offers the CPU to other threads: in scheduler mode the next task of its CPU's
+     * run queue gets the CPU; in default mode the thread yields ({@link Thread#yield()}), and also gives up
+     * its carrier like {@link #checkpoint()} once its time slice is over (on the JDK's virtual-thread
+     * scheduler a yield alone may hand the carrier straight back to the yielding task).
+     *
+     * @throws TaskKilledError if the calling task was killed
+     * @throws NotInTaskException if not called from a task
+     */
     public static void yieldNow() {
         TaskControlBlock t = self();
         t.checkpoint();
@@ -164,9 +216,11 @@ public final class Tasks {
     }
 
     /**
-     * Waits for a child group of the caller's group to end (SPEC W1–W6) and reaps it unless
+     * Waits for a child group of the caller's group to end (docs/contract.md, W1–W6) and reaps it unless
      * {@link WaitOption#NO_REAP}. Any task of the group may wait; children belong to the group.
      *
+     * @param selector which children to wait for
+     * @param options {@link WaitOption#NO_HANG}, {@link WaitOption#NO_REAP}, or none
      * @return the ended child; empty only with {@link WaitOption#NO_HANG} while matching children live
      * @throws NoChildException if no child matches (also with NO_HANG)
      */
@@ -207,12 +261,24 @@ public final class Tasks {
         return selfGroup().isSubreaper();
     }
 
-    /** Makes the calling task own {@code resource} (SPEC O1). */
+    /**
+     * Makes the calling task own {@code resource} (docs/contract.md, O1).
+     *
+     * @param resource what to close when the task ends
+     * @return the ownership, which can release the resource early
+     * @throws NotInTaskException if not called from a task
+     */
     public static Owned own(AutoCloseable resource) {
         return current().own(resource);
     }
 
-    /** Makes the caller's group own {@code resource} (SPEC O1). */
+    /**
+     * Makes the caller's group own {@code resource} (docs/contract.md, O1).
+     *
+     * @param resource what to close when the group ends
+     * @return the ownership, which can release the resource early
+     * @throws NotInTaskException if not called from a task
+     */
     public static Owned ownByGroup(AutoCloseable resource) {
         return currentGroup().own(resource);
     }

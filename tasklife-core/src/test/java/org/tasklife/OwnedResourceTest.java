@@ -285,6 +285,9 @@ class OwnedResourceTest {
         });
         Task<?> main = kernel.findTask(g.id()).orElseThrow();
         assertThat(main.onExit().get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(ExitStatus.exited(0));
+        // SPEC E6: onExit completes when main publishes its status, before its thread leaves the group's
+        // live count. Wait for that too, or main's thread (not the worker's) may be the last to leave.
+        Await.until("main to leave the group", () -> g.liveTaskCount() == 1, () -> "live: " + g.liveTaskCount());
         Task<Object> w = worker.get();
         Await.state(w, TaskState.BLOCKED);
         assertThat(log).containsExactly("main");

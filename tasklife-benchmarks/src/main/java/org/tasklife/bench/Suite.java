@@ -74,6 +74,9 @@ public final class Suite {
             new Pair("SchedulerBench", "contendedMutex_schedulerTwoCpus", "contendedMutex_defaultMode"),
             new Pair("SchedulerBench", "contendedSemaphore_schedulerOneCpu", "contendedSemaphore_defaultMode"),
             new Pair("SchedulerBench", "contendedSemaphore_schedulerTwoCpus", "contendedSemaphore_defaultMode"),
+            new Pair("CheckpointBench", "checkpoint_inTask", "isInterrupted_inVthread"),
+            new Pair("CheckpointBench", "checkpoint_inTask", "onSpinWait_inVthread"),
+            new Pair("CheckpointBench", "checkpoint_inTask_schedulerOneCpu", "isInterrupted_inVthread"),
             new Pair("TimerBench", "armCancel_timerService", "scheduleCancel_scheduledThreadPool"));
 
     private static final Set<String> NON_RUN_OPTIONS = Set.of("-h", "-l", "-lp", "-lprof", "-lrf");

@@ -30,6 +30,14 @@ class CliTest {
                 s -> s.tasks().stream().filter(t -> t.state() == TaskState.BLOCKED).count() >= n);
     }
 
+    /** --version prints the project version the build wrote into the jar. */
+    @Test
+    void version_printsProjectVersion() {
+        CliRun v = CliRun.of("--version");
+        assertThat(v.code()).isZero();
+        assertThat(v.out().strip()).matches("tasklife \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
     /** With no arguments the command prints its usage and succeeds; an unknown command is a usage error (2). */
     @Test
     void noArguments_printUsage_unknownCommandExits2() {

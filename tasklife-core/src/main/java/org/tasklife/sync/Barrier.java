@@ -14,7 +14,7 @@ import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * A reusable, kill-aware barrier for a fixed number of parties (SPEC §9, K2, K3, T1), in the manner of
+ * A reusable, kill-aware barrier for a fixed number of parties (docs/contract.md, §9, K2, K3, T1), in the manner of
  * {@code pthread_barrier_wait} and {@link java.util.concurrent.CyclicBarrier}.
  *
  * <pre>{@code
@@ -55,11 +55,11 @@ import org.tasklife.internal.wait.WaitQueue;
  * {@link BrokenBarrierException}.
  *
  * <p><b>Timeouts.</b> A timed {@code await} whose deadline passes breaks the round for the others and
- * returns {@link #TIMED_OUT} instead of throwing (STYLE G12). An arrival that completes the round
+ * returns {@link #TIMED_OUT} instead of throwing. An arrival that completes the round
  * succeeds even with a zero or negative timeout (T1); any other arrival with such a timeout breaks the
  * round at once.
  *
- * <p><b>Errors.</b> {@code parties < 1} throws {@link IllegalArgumentException} (SPEC §9: a barrier of
+ * <p><b>Errors.</b> {@code parties < 1} throws {@link IllegalArgumentException} (docs/contract.md, §9: a barrier of
  * 0 parties is misuse); a {@code null} unit throws {@link NullPointerException}.
  *
  * <p><b>Destroying.</b> {@link #destroy()} (POSIX {@code pthread_barrier_destroy}) is refused with
@@ -105,7 +105,7 @@ public final class Barrier {
      *     loss, or the losing waiter breaks the round itself when it wakes (whichever takes the lock
      *     first); hence release is all-or-nothing.
      *  B6 a round that breaks while TRIPPING also breaks the round that replaced it, if that one is
-     *     still current and OPEN (the barrier stays broken, SPEC §9), unless reset() replaced it.
+     *     still current and OPEN (the barrier stays broken, docs/contract.md, §9), unless reset() replaced it.
      *  B7 winners are woken after the queue lock is released (K10); the action runs with no lock held.
      *  B8 `inside` counts the parties between their arrival and their last pass through the queue lock
      *     (a waiter's verdict or break section, the last arriver's release in trip, or the arrival itself
@@ -197,6 +197,7 @@ public final class Barrier {
     /**
      * A barrier for {@code parties} parties, without action.
      *
+     * @param parties how many parties each round waits for, at least 1
      * @throws IllegalArgumentException if {@code parties < 1}
      */
     public Barrier(int parties) {
@@ -207,6 +208,7 @@ public final class Barrier {
      * A barrier for {@code parties} parties whose last arriver runs {@code action} once per round,
      * before the others are released.
      *
+     * @param parties how many parties each round waits for, at least 1
      * @param action run once per round, or {@code null} for none
      * @throws IllegalArgumentException if {@code parties < 1}
      */
@@ -238,8 +240,10 @@ public final class Barrier {
     /**
      * {@link #await()} for at most {@code timeout}. On timeout the round breaks for the others and this
      * call returns {@link #TIMED_OUT}. An arrival that completes the round succeeds even with a zero or
-     * negative timeout (SPEC T1).
+     * negative timeout (docs/contract.md, T1).
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return the arrival index as for {@link #await()}, or {@link #TIMED_OUT}
      * @throws NullPointerException if {@code unit} is null
      * @throws BrokenBarrierException if the barrier is broken, or the round breaks while waiting
@@ -297,7 +301,7 @@ public final class Barrier {
         }
     }
 
-    /** Whether {@link #destroy()} was called. */
+    /** {@return whether {@link #destroy()} was called} */
     public boolean isDestroyed() {
         queue.lock();
         try {
@@ -307,7 +311,7 @@ public final class Barrier {
         }
     }
 
-    /** Whether the barrier is broken (a moment's reading). */
+    /** {@return whether the barrier is broken (a moment's reading)} */
     public boolean isBroken() {
         queue.lock();
         try {
@@ -317,12 +321,12 @@ public final class Barrier {
         }
     }
 
-    /** The number of parties per round, fixed at construction. */
+    /** {@return the number of parties per round, fixed at construction} */
     public int parties() {
         return parties;
     }
 
-    /** How many parties have arrived in the current round and wait; 0 while broken (a moment's reading). */
+    /** {@return how many parties have arrived in the current round and wait; 0 while broken (a moment's reading)} */
     public int numberWaiting() {
         queue.lock();
         try {

@@ -2,11 +2,18 @@ package org.tasklife.sync;
 
 import org.tasklife.TaskLifeException;
 
-/** A primitive cannot be destroyed while it is in use: held, or waited for (POSIX {@code EBUSY}, SPEC §9). */
+/**
+ * A primitive cannot be destroyed while it is in use: held, or waited for (POSIX {@code EBUSY},
+ * docs/contract.md, §9).
+ */
 public final class BusyException extends TaskLifeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the primitive and what uses it */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the primitive and what uses it
+     */
     public BusyException(String message) {
         super(message);
     }

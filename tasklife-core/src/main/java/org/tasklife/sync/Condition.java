@@ -13,7 +13,7 @@ import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * A kill-aware condition variable bound to one {@link Mutex} (SPEC §9), obtained by
+ * A kill-aware condition variable bound to one {@link Mutex} (docs/contract.md, §9), obtained by
  * {@link Mutex#newCondition()}.
  *
  * <pre>{@code
@@ -53,7 +53,7 @@ import org.tasklife.internal.wait.WaitQueue;
  *
  * <p><b>Signalling.</b> {@link #signal()} wakes the longest waiting waiter, {@link #signalAll()}
  * every waiter; both are no-ops without waiters, never block, need not hold the mutex and work while
- * a killed task unwinds (SPEC K5).
+ * a killed task unwinds (docs/contract.md, K5).
  *
  * <p><b>Misuse.</b> Waiting without owning the mutex throws {@link NotPermittedException}; nothing
  * changes.
@@ -129,7 +129,7 @@ public final class Condition {
                 + " of mutex@" + Integer.toHexString(System.identityHashCode(mutex)));
     }
 
-    /** The mutex this condition belongs to. */
+    /** {@return the mutex this condition belongs to} */
     public Mutex mutex() {
         return mutex;
     }
@@ -153,6 +153,9 @@ public final class Condition {
     /**
      * {@link #await()} for at most {@code timeout}.
      *
+     * @param timeout how long to wait at most, in {@code unit}s; zero or negative: no wait beyond taking the
+     *     mutex back
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if signalled, {@code false} if the timeout elapsed (the mutex is owned again in
      *     both cases)
      * @throws NullPointerException if {@code unit} is null
@@ -216,12 +219,12 @@ public final class Condition {
         }
     }
 
-    /** Whether {@link #destroy()} was called. */
+    /** {@return whether {@link #destroy()} was called} */
     public boolean isDestroyed() {
         return insideVolatile() == DESTROYED;
     }
 
-    /** Number of tasks and threads waiting for a signal (a moment's reading). */
+    /** {@return the number of tasks and threads waiting for a signal (a moment's reading)} */
     public int queueLength() {
         return queue.size();
     }

@@ -18,7 +18,7 @@ import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * A kill-aware mutual-exclusion lock (SPEC §9): at most one owner at a time, and every wait ends when
+ * A kill-aware mutual-exclusion lock (docs/contract.md, §9): at most one owner at a time, and every wait ends when
  * the waiting task is killed (K2).
  *
  * <p>The owner is the calling task, or, on a host thread (outside any task), the thread itself. The
@@ -61,9 +61,9 @@ import org.tasklife.internal.wait.WaitQueue;
  * <p><b>Memory effects.</b> As for {@link java.util.concurrent.locks.Lock}: a successful
  * {@code unlock()} happens-before every later successful lock of the same mutex.
  *
- * <p><b>Owner death (robust mutex, SPEC §9).</b> The kernel never unlocks a mutex for a task that is
+ * <p><b>Owner death (robust mutex, docs/contract.md, §9).</b> The kernel never unlocks a mutex for a task that is
  * still unwinding. But if the owner <em>ends</em> still holding it — its body returned or was killed
- * without unlocking, or it was declared stuck and disposed (SPEC K8) — the mutex goes to the next locker
+ * without unlocking, or it was declared stuck and disposed (docs/contract.md, K8) — the mutex goes to the next locker
  * (a queued waiter, or the next caller), whose lock call acquires it and throws
  * {@link OwnerDiedException}. That caller must repair the protected state and call
  * {@link #markConsistent()}; if it unlocks without doing so, the mutex becomes not recoverable: every
@@ -272,6 +272,7 @@ public final class Mutex {
     /**
      * A non-fair mutex of the given kind.
      *
+     * @param kind what a relock by the owner does
      * @throws NullPointerException if {@code kind} is null
      */
     public Mutex(MutexKind kind) {
@@ -281,6 +282,7 @@ public final class Mutex {
     /**
      * A mutex of the given kind and fairness policy (see the class comment).
      *
+     * @param kind what a relock by the owner does
      * @param fair {@code true}: strict FIFO hand-off to queued lockers; {@code false}: barging
      * @throws NullPointerException if {@code kind} is null
      */
@@ -291,12 +293,12 @@ public final class Mutex {
                 + " owned by " + Callers.describe(ownerVolatile()));
     }
 
-    /** The kind given at construction. */
+    /** {@return the kind given at construction} */
     public MutexKind kind() {
         return kind;
     }
 
-    /** Whether the mutex hands itself to queued lockers in strict FIFO order (see the class comment). */
+    /** {@return whether the mutex hands itself to queued lockers in strict FIFO order (see the class comment)} */
     public boolean isFair() {
         return fair;
     }
@@ -323,7 +325,7 @@ public final class Mutex {
 
     /**
      * Acquires the mutex if it is free, without blocking; a RECURSIVE owner relocks. A fair mutex is not
-     * taken while lockers are queued for it. Works while a killed task unwinds (SPEC K5).
+     * taken while lockers are queued for it. Works while a killed task unwinds (docs/contract.md, K5).
      *
      * @return whether the caller now owns it ({@code false} if another owns it, or the caller owns a
      *     non-recursive mutex: POSIX EBUSY)
@@ -355,8 +357,10 @@ public final class Mutex {
 
     /**
      * Acquires the mutex, waiting at most {@code timeout}. A free mutex is taken even if the timeout is
-     * zero or negative (SPEC T1).
+     * zero or negative (docs/contract.md, T1).
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if acquired, {@code false} if the timeout elapsed first
      * @throws NullPointerException if {@code unit} is null
      * @throws DeadlockException if the caller already owns it and the kind is not RECURSIVE
@@ -383,7 +387,7 @@ public final class Mutex {
     /**
      * Releases one level of ownership; when the last level is released, the mutex is freed for (non-fair)
      * or handed to (fair) the longest waiting locker, if any. Never blocks; works while a killed task
-     * unwinds (SPEC K5).
+     * unwinds (docs/contract.md, K5).
      *
      * @throws NotPermittedException if the caller does not own the mutex (state unchanged)
      */
@@ -457,40 +461,40 @@ public final class Mutex {
         }
     }
 
-    /** Whether {@link #destroy()} was called. */
+    /** {@return whether {@link #destroy()} was called} */
     public boolean isDestroyed() {
         return destroyed;
     }
 
-    /** Whether the last owner died holding the mutex and nobody has marked it consistent since. */
+    /** {@return whether the last owner died holding the mutex and nobody has marked it consistent since} */
     public boolean isOwnerDied() {
         return ownerDied;
     }
 
-    /** Whether the mutex was given up in the owner-died state and can never be locked again. */
+    /** {@return whether the mutex was given up in the owner-died state and can never be locked again} */
     public boolean isNotRecoverable() {
         return notRecoverable;
     }
 
-    /** Whether some task or thread owns the mutex (a moment's reading). */
+    /** {@return whether some task or thread owns the mutex (a moment's reading)} */
     public boolean isLocked() {
         return isOwner(ownerVolatile());
     }
 
-    /** Whether the calling task (or host thread) owns the mutex. */
+    /** {@return whether the calling task (or host thread) owns the mutex} */
     public boolean isHeldByCurrentTask() {
         return ownerVolatile() == Callers.identity(TaskControlBlock.current());
     }
 
     /**
-     * The number of lockers (and condition waiters re-acquiring) queued for the mutex (a moment's reading;
-     * a non-fair waiter woken to compete is not counted while it is on its way).
+     * {@return the number of lockers (and condition waiters re-acquiring) queued for the mutex} A moment's
+     * reading; a non-fair waiter woken to compete is not counted while it is on its way.
      */
     public int queueLength() {
         return queue.size();
     }
 
-    /** A new condition variable bound to this mutex. */
+    /** {@return a new condition variable bound to this mutex} */
     public Condition newCondition() {
         return new Condition(this);
     }
@@ -559,7 +563,7 @@ public final class Mutex {
 
     /**
      * Re-acquires the mutex for {@code me} with {@code savedDepth}, waiting as long as it takes even if
-     * the task is killed meanwhile (the condition's promise, SPEC §9).
+     * the task is killed meanwhile (the condition's promise, docs/contract.md, §9).
      *
      * @param alreadyKilled whether the caller's wait just ended by kill (skip the killable attempt)
      * @return {@link #REACQUIRED_KILLED} if a kill was seen, or'ed with {@link #REACQUIRED_OWNER_DIED} if

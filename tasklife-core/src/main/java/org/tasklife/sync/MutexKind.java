@@ -1,7 +1,7 @@
 package org.tasklife.sync;
 
 /**
- * What a {@link Mutex} does when its owner locks it again (SPEC §9; POSIX mutex types, for orientation).
+ * What a {@link Mutex} does when its owner locks it again (docs/contract.md, §9; POSIX mutex types, for orientation).
  */
 public enum MutexKind {
     /**

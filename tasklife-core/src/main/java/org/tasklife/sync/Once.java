@@ -10,7 +10,7 @@ import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * One-time initialisation (POSIX {@code pthread_once}, SPEC §9) whose wait ends on kill.
+ * One-time initialisation (POSIX {@code pthread_once}, docs/contract.md, §9) whose wait ends on kill.
  *
  * <p>{@link #run(Runnable)} runs the initialiser exactly once over all callers that pass this
  * {@code Once}: the first caller runs it; callers arriving while it runs wait until it finishes; callers
@@ -34,7 +34,7 @@ import org.tasklife.internal.wait.WaitQueue;
  * <p><b>Introspection.</b> A waiting task shows the wait channel
  * {@code once@<hex> (initialiser running in task <id>)}.
  *
- * <p>Known limit: if the runner is stuck in code that ignores kills and never returns (SPEC K8), the
+ * <p>Known limit: if the runner is stuck in code that ignores kills and never returns (docs/contract.md, K8), the
  * {@code Once} stays in progress; waiters can still be killed.
  */
 public final class Once {
@@ -68,6 +68,7 @@ public final class Once {
      * Runs {@code initialiser} if no call has completed it yet, else returns; waits while another caller
      * runs it.
      *
+     * @param initialiser the initialisation, run at most once to completion
      * @throws NullPointerException if {@code initialiser} is null
      * @throws DeadlockException if called from inside this {@code Once}'s own initialiser
      * @throws TaskKilledError if the calling task is killed before or while waiting
@@ -124,12 +125,12 @@ public final class Once {
         }
     }
 
-    /** Whether an initialiser has completed (a moment's reading). */
+    /** {@return whether an initialiser has completed (a moment's reading)} */
     public boolean isDone() {
         return done;
     }
 
-    /** Number of callers waiting for a running initialiser (a moment's reading). */
+    /** {@return the number of callers waiting for a running initialiser (a moment's reading)} */
     public int queueLength() {
         return queue.size();
     }

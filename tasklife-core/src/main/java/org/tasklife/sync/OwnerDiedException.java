@@ -4,10 +4,10 @@ import org.tasklife.TaskLifeException;
 
 /**
  * The caller acquired a {@link Mutex} whose previous owner ended while holding it (robust mutex, POSIX
- * {@code EOWNERDEAD}), or a hold of a {@link ReadWriteLock} whose writer ended while holding its
- * write lock. Unlike every other exception from a lock call, the caller <em>holds</em> what it asked for
- * when this is thrown (from {@link Condition#await()} too, which re-acquires the mutex): it must repair
- * the state the lock protects and mark it consistent ({@link Mutex#markConsistent()},
+ * {@code EOWNERDEAD}, docs/contract.md, §9), or a hold of a {@link ReadWriteLock} whose writer ended while
+ * holding its write lock. Unlike every other exception from a lock call, the caller <em>holds</em> what it
+ * asked for when this is thrown (from {@link Condition#await()} too, which re-acquires the mutex): it must
+ * repair the state the lock protects and mark it consistent ({@link Mutex#markConsistent()},
  * {@link ReadWriteLock#markConsistent()} from the write lock), then unlock as usual. Unlocking a mutex
  * without marking it consistent makes the mutex unusable ({@link MutexNotRecoverableException}); a
  * reader-writer lock instead keeps telling every new holder until a writer marks it.
@@ -28,7 +28,12 @@ public final class OwnerDiedException extends TaskLifeException {
     private final transient Mutex mutex;
     private final transient ReadWriteLock readWriteLock;
 
-    /** @param message names the mutex and what to do; @param mutex the mutex now owned by the caller */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the mutex and what to do
+     * @param mutex the mutex now owned by the caller
+     */
     public OwnerDiedException(String message, Mutex mutex) {
         super(message);
         this.mutex = mutex;
@@ -47,7 +52,10 @@ public final class OwnerDiedException extends TaskLifeException {
         this.readWriteLock = readWriteLock;
     }
 
-    /** The mutex the caller now owns, in the owner-died state, or {@code null} if the notice is for a reader-writer lock. */
+    /**
+     * {@return the mutex the caller now owns, in the owner-died state, or {@code null} if the notice is for a
+     * reader-writer lock}
+     */
     public Mutex mutex() {
         return mutex;
     }

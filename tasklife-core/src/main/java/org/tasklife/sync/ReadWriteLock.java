@@ -18,7 +18,7 @@ import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * A kill-aware reader-writer lock (SPEC §9, K2, K3, K9, T1): any number of readers, or one writer,
+ * A kill-aware reader-writer lock (docs/contract.md, §9, K2, K3, K9, T1): any number of readers, or one writer,
  * with strict FIFO fairness between them and every wait ending when the waiting task is killed.
  *
  * <pre>{@code
@@ -387,7 +387,7 @@ public final class ReadWriteLock {
 
     /**
      * Takes a read hold if that is possible at once: no writer and nobody queued, or the caller already
-     * holds a read lock. Never blocks; works while a killed task unwinds (SPEC K5).
+     * holds a read lock. Never blocks; works while a killed task unwinds (docs/contract.md, K5).
      *
      * @return whether a read hold was taken ({@code false} also if the caller holds the write lock)
      * @throws DestroyedException if the lock was destroyed
@@ -401,8 +401,10 @@ public final class ReadWriteLock {
 
     /**
      * Takes a read hold, waiting at most {@code timeout}; taken even with a zero or negative timeout if
-     * possible at once (SPEC T1).
+     * possible at once (docs/contract.md, T1).
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code unit} is null
      * @throws DeadlockException if the caller holds the write lock
@@ -422,7 +424,7 @@ public final class ReadWriteLock {
 
     /**
      * Releases one read hold of the caller; when the last read hold of all holders is released, the
-     * lock goes to the head of the queue. Never blocks; works while a killed task unwinds (SPEC K5).
+     * lock goes to the head of the queue. Never blocks; works while a killed task unwinds (docs/contract.md, K5).
      *
      * @throws NotPermittedException if the caller holds no read lock (state unchanged)
      * @throws DestroyedException if the lock was destroyed
@@ -483,7 +485,7 @@ public final class ReadWriteLock {
 
     /**
      * Takes the write lock if it is free and nobody is queued. Never blocks; works while a killed task
-     * unwinds (SPEC K5).
+     * unwinds (docs/contract.md, K5).
      *
      * @return whether the write lock was taken ({@code false} also if the caller holds the lock in either
      *     mode: POSIX EBUSY/EDEADLK)
@@ -498,8 +500,10 @@ public final class ReadWriteLock {
 
     /**
      * Takes the write lock, waiting at most {@code timeout}; a free lock is taken even with a zero or
-     * negative timeout (SPEC T1).
+     * negative timeout (docs/contract.md, T1).
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code unit} is null
      * @throws DeadlockException if the caller already holds the write lock or a read lock
@@ -519,7 +523,7 @@ public final class ReadWriteLock {
 
     /**
      * Releases the write lock; the lock goes to the head of the queue (a writer, or the run of readers at
-     * the head). Never blocks; works while a killed task unwinds (SPEC K5).
+     * the head). Never blocks; works while a killed task unwinds (docs/contract.md, K5).
      *
      * @throws NotPermittedException if the caller does not hold the write lock (state unchanged)
      * @throws DestroyedException if the lock was destroyed
@@ -584,7 +588,7 @@ public final class ReadWriteLock {
         }
     }
 
-    /** Whether a writer died holding the write lock and no write holder has marked the lock consistent since. */
+    /** {@return whether a writer died holding the write lock and no write holder has marked it consistent since} */
     public boolean isOwnerDied() {
         return ownerDied;
     }
@@ -668,29 +672,32 @@ public final class ReadWriteLock {
         }
     }
 
-    /** Whether {@link #destroy()} was called. */
+    /** {@return whether {@link #destroy()} was called} */
     public boolean isDestroyed() {
         return destroyed;
     }
 
     // ---- introspection ----
 
-    /** Whether some task or thread holds the write lock (a moment's reading). */
+    /** {@return whether some task or thread holds the write lock (a moment's reading)} */
     public boolean isWriteLocked() {
         return (stateVolatile() & WRITER) != 0;
     }
 
-    /** Whether the calling task (or host thread) holds the write lock. */
+    /** {@return whether the calling task (or host thread) holds the write lock} */
     public boolean isWriteLockedByCurrentTask() {
         return writerValidAcquire() && Callers.isCaller(writerAcquire()); // RW9, in this order
     }
 
-    /** The number of read holds of all holders together, re-entries included (a moment's reading). */
+    /** {@return the number of read holds of all holders together, re-entries included (a moment's reading)} */
     public int readHoldCount() {
         return holds(stateVolatile());
     }
 
-    /** How many tasks and threads are blocked waiting for the lock now, readers and writers (a moment's reading). */
+    /**
+     * {@return how many tasks and threads are blocked waiting for the lock now, readers and writers (a
+     * moment's reading)}
+     */
     public int queueLength() {
         int[] waiting = {0};
         queue.lock();

@@ -15,7 +15,7 @@ import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * A counting semaphore with a maximum value and kill-aware waits (SPEC §9, K2, K3, K9, T1); non-fair
+ * A counting semaphore with a maximum value and kill-aware waits (docs/contract.md, §9, K2, K3, K9, T1); non-fair
  * (barging) by default, strictly FIFO on request.
  *
  * <p><b>Semantics.</b> The semaphore holds a number of available permits between {@code 0} and
@@ -328,6 +328,8 @@ public final class Semaphore {
      * Takes one permit, waiting at most {@code timeout}; a free permit is taken even if the timeout is
      * zero or negative.
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code unit} is null
      * @throws TaskKilledError if the calling task is or gets killed before it obtained the permit
@@ -341,6 +343,8 @@ public final class Semaphore {
      * timeout is zero or negative.
      *
      * @param n permits wanted, {@code 1..maxPermits()}
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws IllegalArgumentException if {@code n < 1} or {@code n > maxPermits()}
      * @throws NullPointerException if {@code unit} is null
@@ -355,6 +359,8 @@ public final class Semaphore {
     /**
      * Takes one permit, waiting at most {@code timeout}; see {@link #tryAcquire(int, long, TimeUnit)}.
      *
+     * @param timeout how long to wait at most
+     * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code timeout} is null
      * @throws TaskKilledError if the calling task is or gets killed before it obtained the permit
      */
@@ -366,6 +372,9 @@ public final class Semaphore {
      * Takes {@code n} permits, waiting at most {@code timeout}; see
      * {@link #tryAcquire(int, long, TimeUnit)}.
      *
+     * @param n permits wanted, {@code 1..maxPermits()}
+     * @param timeout how long to wait at most
+     * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws IllegalArgumentException if {@code n < 1} or {@code n > maxPermits()}
      * @throws NullPointerException if {@code timeout} is null
      * @throws TaskKilledError if the calling task is or gets killed before it obtained the permits
@@ -431,22 +440,22 @@ public final class Semaphore {
         WaitContext.safePoint();
     }
 
-    /** The permits available now (a moment's reading). */
+    /** {@return the permits available now (a moment's reading)} */
     public int availablePermits() {
         return permits(stateVolatile());
     }
 
-    /** The largest number of available permits, fixed at construction. */
+    /** {@return the largest number of available permits, fixed at construction} */
     public int maxPermits() {
         return maxPermits;
     }
 
-    /** Whether released permits are handed to queued waiters in strict FIFO order (see the class comment). */
+    /** {@return whether released permits are handed to queued waiters in strict FIFO order (see the class comment)} */
     public boolean isFair() {
         return fair;
     }
 
-    /** How many tasks and threads are blocked waiting for permits now (a moment's reading). */
+    /** {@return how many tasks and threads are blocked waiting for permits now (a moment's reading)} */
     public int queueLength() {
         int[] waiting = {0};
         queue.lock();
@@ -560,7 +569,7 @@ public final class Semaphore {
             // TIMED_OUT or KILLED: we took nothing, but our node may have held back the waiters behind it.
             // With no permit free there is nothing to hand on: a later release dispatches itself and prunes
             // our node, whose outcome was decided before this volatile read (S5). This keeps a mass kill of
-            // waiters on an empty semaphore off the queue lock (issue 5 #5).
+            // waiters on an empty semaphore off the queue lock.
             if (permits(stateVolatile()) > 0) {
                 queue.lock();
                 try {

@@ -8,10 +8,10 @@ import org.tasklife.TaskState;
 import org.tasklife.internal.task.TaskControlBlock;
 
 /**
- * A task-local key with an optional destructor (POSIX {@code pthread_key_create}, SPEC §9): each task
+ * A task-local key with an optional destructor (POSIX {@code pthread_key_create}, docs/contract.md, §9): each task
  * sees its own value, and when a task ends with a value set, the destructor runs once with that value.
  *
- * <p><b>Destructors</b> run on the task's own thread during its exit sequence (SPEC E6), on every exit
+ * <p><b>Destructors</b> run on the task's own thread during its exit sequence (docs/contract.md, E6), on every exit
  * path — return, throw, {@code exit}, {@code exitGroup} and kill — after the body has unwound and
  * <em>before</em> the task's owned resources close, in the reverse order of the keys' first
  * {@code set} in that task. A destructor that throws does not stop the others; its throwable is
@@ -71,6 +71,7 @@ public final class TaskLocal<T> {
     /**
      * A key whose {@code destructor} runs at task exit with the task's value, if it is not null.
      *
+     * @param destructor what to do with a task's value when the task ends
      * @throws NullPointerException if {@code destructor} is null
      */
     public TaskLocal(Consumer<? super T> destructor) {
@@ -78,7 +79,7 @@ public final class TaskLocal<T> {
     }
 
     /**
-     * The calling task's value, or {@code null} if it has none.
+     * {@return the calling task's value, or {@code null} if it has none}
      *
      * @throws NotInTaskException outside a task
      * @throws KeyDeletedException if the key was deleted
@@ -90,6 +91,7 @@ public final class TaskLocal<T> {
     /**
      * Sets the calling task's value; {@code null} is the same as {@link #remove()}.
      *
+     * @param value the value, or {@code null}
      * @throws NotInTaskException outside a task
      * @throws KeyDeletedException if the key was deleted
      * @throws IllegalStateException if the task is in its exit sequence and its destructor rounds are
@@ -131,7 +133,7 @@ public final class TaskLocal<T> {
         values.clear();
     }
 
-    /** Whether {@link #delete()} was called. */
+    /** {@return whether {@link #delete()} was called} */
     public boolean isDeleted() {
         return deleted;
     }

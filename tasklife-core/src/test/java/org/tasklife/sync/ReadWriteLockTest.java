@@ -32,6 +32,7 @@ import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
 import org.tasklife.testkit.Await;
+import org.tasklife.testkit.Fixtures;
 import org.tasklife.testkit.Fixtures.Attempt;
 import org.tasklife.testkit.KernelExtension;
 
@@ -507,14 +508,20 @@ class ReadWriteLockTest {
         final long cap = 100_000;
         final long bound = 20_000; // far below the 4 * CAP a starving writer would see
         final int patience = 2_000; // yields a holder waits for another reader to take over
-        TaskGroup g = idleGroup(kernel, "home");
         ReadWriteLock rw = new ReadWriteLock();
         AtomicLong reads = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
-        List<Task<?>> readers = new ArrayList<>();
-        try {
+        CompletableFuture<List<Task<?>>> spawned = new CompletableFuture<>();
+        CompletableFuture<Object> writerResult = new CompletableFuture<>();
+        // The readers and the writer are spawned by the group's main task, not by this (platform) thread: while
+        // tasks that call yieldNow() occupy every carrier, the JDK's virtual-thread scheduler keeps running the
+        // carriers' own queues and may never start a virtual thread submitted from outside them. On a loaded
+        // machine the writer, spawned from here, did not start within 10 s. Spawned from a task, it is queued
+        // behind the readers and runs in turn.
+        TaskGroup g = kernel.spawnGroup("home", () -> {
+            List<Task<?>> readers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                readers.add(g.spawnTask("reader" + i, () -> {
+                readers.add(Tasks.spawnTask("reader" + i, () -> {
                     for (long n = 0; n < cap && !stop.get(); n++) {
                         rw.readLock();
                         try {
@@ -531,17 +538,31 @@ class ReadWriteLockTest {
                     return null;
                 }));
             }
-            Await.until("readers streaming", () -> reads.get() >= 1_000, () -> reads.get() + " reads");
-            Attempt writer = attempt(g, "writer", () -> {
-                long before = reads.get();
-                rw.writeLock();
+            spawned.complete(readers);
+            while (reads.get() < 1_000 && !stop.get()) {
+                Tasks.yieldNow(); // the readers are streaming (the test thread checks it too, with a deadline)
+            }
+            Tasks.spawnTask("writer", () -> {
                 try {
-                    return List.of(before, reads.get(), (long) rw.readHoldCount());
-                } finally {
-                    rw.writeUnlock();
+                    long before = reads.get();
+                    rw.writeLock();
+                    try {
+                        writerResult.complete(List.of(before, reads.get(), (long) rw.readHoldCount()));
+                    } finally {
+                        rw.writeUnlock();
+                    }
+                } catch (RuntimeException | Error e) {
+                    writerResult.complete(e);
+                    throw e;
                 }
+                return null;
             });
-            Object result = writer.get(); // bounded by Await.LONG
+            return Fixtures.sleepForever();
+        });
+        List<Task<?>> readers = get(spawned);
+        try {
+            Await.until("readers streaming", () -> reads.get() >= 1_000, () -> reads.get() + " reads");
+            Object result = get(writerResult); // bounded by Await.LONG
             assertThat(result).as("writer result").isInstanceOf(List.class);
             List<?> seen = (List<?>) result;
             long before = (Long) seen.get(0);

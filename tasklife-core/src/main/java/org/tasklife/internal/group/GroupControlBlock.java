@@ -122,7 +122,7 @@ public final class GroupControlBlock implements TaskOwner {
 
     @Override
     public void safePoint(TaskControlBlock self) {
-        core.safePoint();
+        core.safePoint(self);
     }
 
     /** The group id (TGID; equal to its main task's id). */

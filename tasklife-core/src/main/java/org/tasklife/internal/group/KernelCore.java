@@ -16,6 +16,7 @@ import org.tasklife.internal.domain.Domains;
 import org.tasklife.internal.domain.Topology;
 import org.tasklife.internal.reap.Reaper;
 import org.tasklife.internal.sched.CpuScheduler;
+import org.tasklife.internal.sched.TimeSlicer;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.TaskExitSignal;
 import org.tasklife.internal.task.WaitContext;
@@ -65,6 +66,7 @@ public final class KernelCore {
     private final Blocker blocker;
     private final Reaper reaper;
     private final CpuScheduler scheduler; // null in the default mode
+    private final TimeSlicer slicer;      // default mode only (SPEC K4); null in scheduler mode
     private final Topology topology;
     private final Tables tables;
     private final Authority authority;
@@ -81,7 +83,7 @@ public final class KernelCore {
      * @param stuckListener told about each stuck-task report, on the reaper thread
      */
     public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener) {
-        this(name, clock, killGraceNanos, stuckListener, null, false);
+        this(name, clock, killGraceNanos, stuckListener, null, TimeSlicer.DEFAULT_SLICE_NANOS, false);
     }
 
     /**
@@ -92,9 +94,21 @@ public final class KernelCore {
      */
     public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener,
             CpuScheduler scheduler, boolean commonPoolIsHost) {
+        this(name, clock, killGraceNanos, stuckListener, scheduler, TimeSlicer.DEFAULT_SLICE_NANOS, commonPoolIsHost);
+    }
+
+    /**
+     * Boots a kernel; in default mode (no {@code scheduler}) a task gives up its carrier at its first safe
+     * point after running for {@code sliceNanos} on {@code clock} (SPEC K4).
+     *
+     * @param commonPoolIsHost whether code on common ForkJoinPool threads acts as host code (see Authority)
+     */
+    public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener,
+            CpuScheduler scheduler, long sliceNanos, boolean commonPoolIsHost) {
         this.name = name;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.slicer = scheduler == null ? TimeSlicer.start(name + "-tick", clock, sliceNanos) : null;
         this.timers = new TimerService(clock, name + "-timer");
         if (scheduler != null && scheduler.isDeterministic()) {
             scheduler.driveTimers(timers);
@@ -178,20 +192,45 @@ public final class KernelCore {
         return scheduler;
     }
 
-    /** A safe point of the calling thread: in scheduler mode, where a task may be preempted. */
+    /**
+     * A safe point of the calling thread, task or host: see {@link #safePoint(TaskControlBlock)}. In default
+     * mode it costs a {@code ThreadLocal} lookup more; the primitives' fast paths therefore call it only while
+     * a scheduler is open (WaitContext.safePoint), and spawn and kill, which cost microseconds, always.
+     */
     public void safePoint() {
         if (scheduler != null) {
             scheduler.safePoint();
+            return;
+        }
+        TaskControlBlock t = TaskControlBlock.current();
+        if (t != null) {
+            safePoint(t);
+        }
+    }
+
+    /**
+     * A safe point of {@code t}, the calling task: in scheduler mode it may be preempted here; in default mode
+     * it gives up its carrier once it has run a whole time slice (SPEC K4), so that CPU-bound tasks share the
+     * carriers. Until the slice is over it costs a few loads and a compare, no clock read.
+     */
+    public void safePoint(TaskControlBlock t) {
+        if (scheduler != null) {
+            scheduler.safePoint();
+        } else if (t.sliceOver(slicer)) {
+            TimeSlicer.giveUpCarrier();
+            t.newSlice();
         }
     }
 
     /**
      * A safe point of {@code t}, the calling task, that also offers the CPU to others: in scheduler mode the
-     * next task of its CPU's run queue gets the CPU; in default mode the thread yields.
+     * next task of its CPU's run queue gets the CPU; in default mode the thread yields, and gives up its carrier
+     * like {@link #safePoint(TaskControlBlock)} once its time slice is over.
      */
     public void yieldNow(TaskControlBlock t) {
         if (scheduler == null) {
             Thread.yield();
+            safePoint(t); // and gives up its carrier once its slice is over (a yield alone may not)
         } else {
             scheduler.yieldNow(); // scheduler mode: the CPU goes to the next task of its run queue
         }
@@ -291,6 +330,8 @@ public final class KernelCore {
         timers.close();
         if (scheduler != null) {
             scheduler.close();
+        } else {
+            slicer.close();
         }
         if (callerKilled != null) {
             throw callerKilled; // the kernel is closed all the same

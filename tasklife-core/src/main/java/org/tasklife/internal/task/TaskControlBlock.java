@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.tasklife.ExitStatus;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
+import org.tasklife.internal.sched.TimeSlicer;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
@@ -164,6 +165,9 @@ public final class TaskControlBlock implements Waiter {
     private volatile ExitWatch exitWatch;  // the kill batch whose grace period covers this task (T5), or null
     private volatile long cpuNanos;        // written by the task's own thread only
     private volatile long sliceStart = -1; // clock nanos of the running slice, -1 while not running
+    private long runSince;                 // clock nanos when the task last got a carrier: started, ended a
+                                           // wait, or gave its carrier up (default-mode time slices, SPEC K4);
+                                           // confined to the task's own thread
 
     /**
      * A task record in phase NEW.
@@ -455,7 +459,9 @@ public final class TaskControlBlock implements Waiter {
     public boolean start() {
         thread = Thread.currentThread();
         CURRENT.set(this);
-        sliceStart = clock.nanoTime();
+        long now = clock.nanoTime();
+        sliceStart = now;
+        runSince = now;
         int s = casPhase(NEW, RUNNING);
         assert s != -1 : "tid " + id + " started twice";
         return (stateVolatile() & UNWINDING) == 0;
@@ -570,7 +576,9 @@ public final class TaskControlBlock implements Waiter {
     public void endWait(WaitNode n) {
         CURRENT_WAIT.setVolatile(this, null);
         casPhase(BLOCKED, RUNNING); // -1 when beginWait refused: the phase never left RUNNING
-        sliceStart = clock.nanoTime();
+        long now = clock.nanoTime();
+        sliceStart = now;
+        runSince = now;
     }
 
     /**
@@ -774,6 +782,23 @@ public final class TaskControlBlock implements Waiter {
                 return true;
             }
         }
+    }
+
+    // ---- time slices (default mode) ----
+
+    /**
+     * Whether the task has run a whole slice of {@code slicer} since it last got a carrier. Called on the
+     * task's own thread, at a safe point: one plain and one opaque load.
+     */
+    public boolean sliceOver(TimeSlicer slicer) {
+        assert current() == this : "tid " + id + ": slice checked on a foreign thread";
+        return slicer.isOver(runSince);
+    }
+
+    /** Starts a new slice after the task gave its carrier up; on the task's own thread. */
+    public void newSlice() {
+        assert current() == this : "tid " + id + ": slice restarted on a foreign thread";
+        runSince = clock.nanoTime();
     }
 
     // ---- CPU time ----

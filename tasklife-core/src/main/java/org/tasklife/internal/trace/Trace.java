@@ -1,14 +1,16 @@
 package org.tasklife.internal.trace;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.tasklife.ExitStatus;
 import org.tasklife.StuckTaskReport;
 
 /**
  * The kernel's JFR hooks: one static call at each place where a traced thing happens, given ids, names and
- * values (never a control block: this package knows no layer of the kernel). While no recording enables an
- * event, a hook costs an allocation that escape analysis removes and one check of the event's enabled flag.
+ * values (never a control block: this package knows no layer of the kernel). While no recording
+ * enables an event, a hook costs an allocation that escape analysis removes and one check of the event's
+ * enabled flag. Where {@code jdk.jfr} is absent (a runtime image without it, or a module graph that does not
+ * resolve it: the module requires it only statically) every hook returns at once and no event class is
+ * loaded.
  */
 public final class Trace {
     /*
@@ -17,7 +19,7 @@ public final class Trace {
      * Overview: instant events (spawn, exit, stuck) are built and committed in the hook. The two duration
      * events (kill, domain stop) begin at the act and are committed where it completes (the task's exit,
      * the domain's STOPPED transition); in between the begun event waits in a map keyed by the task's or
-     * domain's identity (an object the caller passes and this class never reads), entered only while the
+     * domain's identity (an object the caller passes and this package never reads), entered only while the
      * event is enabled. The control blocks get no field for tracing, so
      * tracing costs no memory per task.
      *
@@ -30,26 +32,39 @@ public final class Trace {
      * domain stops record no TaskKill per task (their tasks' TaskExit events say Killed). An entry stays in
      * the map for a task that never ends (a stuck task) or a root domain whose kernel closed with stuck
      * tasks.
+     *
+     * JFR optional: module-info says `requires static jdk.jfr`, so the module resolves without it. Every
+     * name of a jdk.jfr type (the event classes, their use) is in JfrTrace and the event classes; this
+     * class only tests JFR (a constant the JIT folds) and calls JfrTrace, whose class is loaded at its
+     * first call. On the class path jdk.jfr is there whenever the runtime image has it; on the module path
+     * too in a full JDK (java.management's service binding resolves jdk.management.jfr, which requires it),
+     * and with `--add-modules jdk.jfr` in a smaller graph.
      */
 
-    private static final ConcurrentHashMap<Object, TaskKillEvent> KILLS = new ConcurrentHashMap<>();
-    private static final ConcurrentHashMap<Object, DomainStopEvent> STOPS = new ConcurrentHashMap<>();
+    /** Whether jdk.jfr is present and readable by this module: then, and only then, JfrTrace is used. */
+    private static final boolean JFR = jfrPresent();
 
     private Trace() {}
+
+    private static boolean jfrPresent() {
+        try {
+            Class<?> event = Class.forName("jdk.jfr.Event", false, Trace.class.getClassLoader());
+            return Trace.class.getModule().canRead(event.getModule());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Whether the JFR hooks are live: {@code jdk.jfr} is present and this module reads it. */
+    public static boolean isJfrPresent() {
+        return JFR;
+    }
 
     /** A task's thread was started (a main task's id is its group's). */
     public static void taskSpawned(String kernel, long taskId, String taskName, long groupId, String domain,
             boolean virtual) {
-        TaskSpawnEvent e = new TaskSpawnEvent();
-        if (e.shouldCommit()) {
-            e.kernel = kernel;
-            e.taskId = taskId;
-            e.taskName = taskName;
-            e.groupId = groupId;
-            e.domain = domain;
-            e.main = groupId == taskId;
-            e.virtual = virtual;
-            e.commit();
+        if (JFR) {
+            JfrTrace.taskSpawned(kernel, taskId, taskName, groupId, domain, virtual);
         }
     }
 
@@ -60,40 +75,20 @@ public final class Trace {
      * @return the begun event (to pass to {@link #taskKilled}), or {@code null}
      */
     public static Object beforeKill(Object waitChannel) {
-        TaskKillEvent e = new TaskKillEvent();
-        if (!e.isEnabled()) {
-            return null;
-        }
-        e.begin();
-        e.killedAtNanos = System.nanoTime();
-        e.waitChannel = waitChannel == null ? "" : waitChannel.toString();
-        return e;
+        return JFR ? JfrTrace.beforeKill(waitChannel) : null;
     }
 
     /**
      * The task with identity {@code task} was just killed by a task kill (not a group kill or domain stop).
      *
      * @param begun what {@link #beforeKill} returned; nothing happens if it is {@code null}
-     * @param ended whether the task has published its exit (read after the event is entered)
+     * @param ended whether the task has published its exit (asked after the event is entered)
      */
     public static void taskKilled(String kernel, Object task, long taskId, String taskName, long groupId, Object begun,
             BooleanSupplier ended) {
-        if (begun instanceof TaskKillEvent e) {
-            e.kernel = kernel;
-            e.taskId = taskId;
-            e.taskName = taskName;
-            e.groupId = groupId;
-            KILLS.put(task, e);
-            if (ended.getAsBoolean() && KILLS.remove(task, e)) {
-                endKill(e); // it ended before the put: its exit missed the entry (Dekker with taskExited)
-            }
+        if (begun != null) { // non-null only from JfrTrace.beforeKill
+            JfrTrace.taskKilled(kernel, task, taskId, taskName, groupId, begun, ended);
         }
-    }
-
-    private static void endKill(TaskKillEvent k) {
-        k.end();
-        k.latency = System.nanoTime() - k.killedAtNanos;
-        k.commit();
     }
 
     /**
@@ -103,39 +98,15 @@ public final class Trace {
      */
     public static void taskExited(String kernel, Object task, long taskId, String taskName, long groupId,
             ExitStatus status, boolean killed, long cpuNanos) {
-        TaskKillEvent k = KILLS.isEmpty() ? null : KILLS.remove(task);
-        if (k != null) {
-            endKill(k);
-        }
-        TaskExitEvent e = new TaskExitEvent();
-        if (e.shouldCommit()) {
-            e.kernel = kernel;
-            e.taskId = taskId;
-            e.taskName = taskName;
-            e.groupId = groupId;
-            e.status = status.toString();
-            e.killed = killed;
-            e.cpuTime = cpuNanos;
-            e.commit();
+        if (JFR) {
+            JfrTrace.taskExited(kernel, task, taskId, taskName, groupId, status, killed, cpuNanos);
         }
     }
 
-    /** The reaper reported a stuck task (SPEC K8). */
+    /** The reaper reported a stuck task. */
     public static void taskStuck(String kernel, StuckTaskReport r) {
-        StuckTaskEvent e = new StuckTaskEvent();
-        if (e.shouldCommit()) {
-            e.kernel = kernel;
-            e.taskId = r.taskId();
-            e.taskName = r.name();
-            e.groupId = r.groupId();
-            e.state = r.state().name();
-            e.waitChannel = r.waitChannel();
-            StringBuilder sb = new StringBuilder();
-            for (StackTraceElement f : r.stack()) {
-                sb.append(f).append('\n');
-            }
-            e.stack = sb.toString();
-            e.commit();
+        if (JFR) {
+            JfrTrace.taskStuck(kernel, r);
         }
     }
 
@@ -147,28 +118,20 @@ public final class Trace {
      */
     public static void domainStopBegun(String kernel, Object domain, long domainId, String domainName,
             ExitStatus status, long liveTasks) {
-        DomainStopEvent e = new DomainStopEvent();
-        if (e.isEnabled()) {
-            e.begin();
-            e.kernel = kernel;
-            e.domainId = domainId;
-            e.domain = domainName;
-            e.status = status.toString();
-            e.taskCount = liveTasks;
-            STOPS.put(domain, e);
+        if (JFR) {
+            JfrTrace.domainStopBegun(kernel, domain, domainId, domainName, status, liveTasks);
         }
     }
 
     /** The domain with identity {@code domain} has stopped; ends its stop event, if any. */
     public static void domainStopped(Object domain) {
-        DomainStopEvent e = STOPS.isEmpty() ? null : STOPS.remove(domain);
-        if (e != null) {
-            e.commit();
+        if (JFR) {
+            JfrTrace.domainStopped(domain);
         }
     }
 
     /** Begun kill and stop events not yet committed (tests: none is left behind). */
     static int pendingCount() {
-        return KILLS.size() + STOPS.size();
+        return JFR ? JfrTrace.pendingCount() : 0;
     }
 }
