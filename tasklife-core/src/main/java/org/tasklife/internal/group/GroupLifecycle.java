@@ -428,6 +428,7 @@ public final class GroupLifecycle implements Domains.Groups {
     // ---- reparent (SPEC R4) ----
 
     private void reparentChildrenLocked(GroupControlBlock g, List<WaitQueue> toSignal) {
+        assert topology.isHeld();
         var children = g.childrenLocked();
         if (children.isEmpty()) {
             return;
@@ -529,6 +530,7 @@ public final class GroupLifecycle implements Domains.Groups {
 
     @Override
     public void addRootGroupLocked(DomainControlBlock d) {
+        assert topology.isHeld();
         tables.putGroupLocked(new GroupControlBlock(d.id(), core, d));
     }
 

@@ -197,6 +197,7 @@ public final class KernelWaits {
     }
 
     private List<GroupControlBlock> candidatesLocked(GroupControlBlock parent, ChildSelector selector) {
+        assert topology.isHeld();
         var children = parent.childrenLocked();
         if (selector.groupId() == -1) {
             return new ArrayList<>(children.values());

@@ -27,14 +27,16 @@ public final class KillBatch implements ExitWatch {
      * Invariants:
      *  KB1 every member's KILLED flag is set before any member is woken: a member woken early by another's
      *      death (a joiner of a killed task) is already killed, so it cannot end with a status of its own.
-     *  KB2 the batch is told once per member that it ended (TaskControlBlock T5), so `pending` counts down to
-     *      0 exactly once; the arming thread holds one count of its own until the timer is stored, so
-     *      whoever brings it to 0 finds the timer there (no "armed after it already finished" race: the
-     *      timer is cancelled by that last decrement, never armed after it).
+     *  KB2 the batch is told once per member that it ended (TaskControlBlock T5). `pending` starts at BIAS
+     *      (the arming hold, more than any batch's size) and each end takes one off; arm() stores the timer,
+     *      then takes off BIAS - members. So it reaches 0 exactly once, only after the timer is stored, and
+     *      whoever brings it there cancels the timer (no "armed after it already finished" race). Members
+     *      are put under the watch as they are flagged, with plain bookkeeping on the killer's side.
      *  KB3 the timer's firing is harmless after every member ended: the reaper skips terminated tasks.
      *
-     * Memory ordering: `timer` is written before the arming thread's own decrement, and read after the
-     * decrement that reaches 0 (a volatile read-modify-write chain on `pending`): that reader sees it.
+     * Memory ordering: `timer` is written before arm()'s release of the hold, and read after the decrement
+     * that reaches 0 (a volatile read-modify-write chain on `pending`): that reader sees it. `members` is
+     * the killer's until arm(); the timer thread reads it only after the timer service's lock published it.
      *
      * Known limits: members under another watch (never the case today: a task is killed at most once, and
      * only a task that was not killed gets an exit watch) would be counted as ended at once; the timer then
@@ -42,6 +44,7 @@ public final class KillBatch implements ExitWatch {
      */
 
     private static final VarHandle PENDING;
+    private static final int BIAS = 1 << 30;          // the arming hold (KB2): more than any batch has members
 
     static {
         try {
@@ -51,30 +54,27 @@ public final class KillBatch implements ExitWatch {
         }
     }
 
-    private final Reaper reaper;                      // immutable
-    private final List<TaskControlBlock> members;     // immutable
-    @SuppressWarnings("unused")                       // accessed through PENDING
-    private volatile int pending;                     // members not yet ended, + 1 while arming (KB2)
-    private volatile Timeout timer;                   // written once by arm(), before its own decrement
+    private final Reaper reaper;                                  // immutable
+    private final List<TaskControlBlock> members = new ArrayList<>(); // the killer's until arm(); read by fire()
+    @SuppressWarnings("unused")                                   // accessed through PENDING
+    private volatile int pending = BIAS;                          // BIAS - members ended, until arm() (KB2)
+    private volatile Timeout timer;                               // written once by arm(), before its release
 
-    private KillBatch(Reaper reaper, List<TaskControlBlock> members) {
+    private KillBatch(Reaper reaper) {
         this.reaper = reaper;
-        this.members = members;
-        this.pending = members.size() + 1;
     }
 
     /** The killer's side of a batch being built: flags first (as many calls as it takes), then wake and arm. */
     public static final class Flags {
-        private final Reaper reaper;
-        private final List<TaskControlBlock> killed = new ArrayList<>();
+        private final KillBatch batch;
 
         private Flags(Reaper reaper) {
-            this.reaper = reaper;
+            this.batch = new KillBatch(reaper);
         }
 
         /**
-         * Sets the KILLED flag of each live task of {@code candidates} but {@code spared} (KB1: nobody is woken
-         * yet).
+         * Sets the KILLED flag of each live task of {@code candidates} but {@code spared} and puts it under the
+         * batch's watch (KB1: nobody is woken yet).
          *
          * @param spared a task not to kill (the task calling exitGroup, or failing), or {@code null}
          * @return this
@@ -82,7 +82,7 @@ public final class KillBatch implements ExitWatch {
         public Flags flag(Collection<TaskControlBlock> candidates, TaskControlBlock spared) {
             for (TaskControlBlock t : candidates) {
                 if (t != spared && t.setKilled()) {
-                    killed.add(t); // KB1: every flag first
+                    batch.add(t); // KB1: every flag first; the watch while the state word's line is ours
                 }
             }
             return this;
@@ -95,13 +95,14 @@ public final class KillBatch implements ExitWatch {
          * @return the tasks this batch killed (empty if it killed none)
          */
         public List<TaskControlBlock> wakeAndArm(TaskControlBlock running) {
+            List<TaskControlBlock> killed = batch.members;
             for (TaskControlBlock t : killed) {
                 if (t != running) {
                     t.wakeForKill();
                 }
             }
             if (!killed.isEmpty()) {
-                new KillBatch(reaper, killed).arm();
+                batch.arm();
             }
             return killed;
         }
@@ -133,7 +134,9 @@ public final class KillBatch implements ExitWatch {
         if (!t.kill()) {
             return false;
         }
-        new KillBatch(reaper, List.of(t)).arm();
+        KillBatch b = new KillBatch(reaper);
+        b.add(t);
+        b.arm();
         return true;
     }
 
@@ -142,17 +145,26 @@ public final class KillBatch implements ExitWatch {
      * (destructors, close()): if it has not ended within the grace period it is reported stuck (SPEC K8).
      */
     public static void watchExit(Reaper reaper, TaskControlBlock t) {
-        new KillBatch(reaper, List.of(t)).arm();
+        KillBatch b = new KillBatch(reaper);
+        b.add(t);
+        b.arm();
     }
 
+    /** Puts {@code t} under this batch's watch (killer's thread, before arm). */
+    private void add(TaskControlBlock t) {
+        members.add(t);
+        if (!t.watchExit(this)) {
+            countDown(); // it published already
+        }
+    }
+
+    /** Stores the timer, then gives up the arming hold (KB2): a batch whose members all ended cancels it here. */
     private void arm() {
         timer = reaper.scheduleGrace(this::fire); // null if the kernel is shutting down: it reports stuck tasks itself
-        for (TaskControlBlock t : members) {
-            if (!t.watchExit(this)) {
-                countDown(); // it published already
-            }
+        int release = BIAS - members.size();
+        if ((int) PENDING.getAndAdd(this, -release) == release) {
+            cancelTimer();
         }
-        countDown(); // the arming hold (KB2)
     }
 
     @Override
@@ -162,10 +174,14 @@ public final class KillBatch implements ExitWatch {
 
     private void countDown() {
         if ((int) PENDING.getAndAdd(this, -1) == 1) {
-            Timeout t = timer;
-            if (t != null) {
-                t.cancel(); // every member ended: nobody left to report stuck
-            }
+            cancelTimer();
+        }
+    }
+
+    private void cancelTimer() {
+        Timeout t = timer;
+        if (t != null) {
+            t.cancel(); // every member ended: nobody left to report stuck
         }
     }
 
