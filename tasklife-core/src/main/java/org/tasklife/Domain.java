@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
@@ -62,9 +61,8 @@ public final class Domain {
 
     /** {@return the domains directly below this one, not freed} */
     public List<Domain> children() {
-        visible("list the domains below domain '" + name() + "'");
         List<Domain> out = new ArrayList<>();
-        for (DomainControlBlock c : core.childDomains(dcb)) {
+        for (DomainControlBlock c : core.domains().children(dcb)) {
             out.add(new Domain(core, c));
         }
         return out;
@@ -110,8 +108,7 @@ public final class Domain {
      */
     public Domain createDomain(DomainOptions options) {
         Objects.requireNonNull(options, "options");
-        visible("create a domain in domain '" + name() + "'");
-        return new Domain(core, core.createDomain(dcb, options.name(), options.maxTasks(), options.maxGroups(),
+        return new Domain(core, core.domains().create(dcb, options.name(), options.maxTasks(), options.maxGroups(),
                 options.stopWhenEmpty(), options.autoFree(), listener(core, options)));
     }
 
@@ -122,7 +119,7 @@ public final class Domain {
             return null;
         }
         return new DomainControlBlock.Listener() {
-            private final Executor asCreator = core.callerBoundExecutor();
+            private final Executor asCreator = core.authority().callerBoundExecutor();
 
             @Override
             public void abnormalExit(DomainControlBlock d, long groupId, ExitStatus status, long liveTasks) {
@@ -164,25 +161,14 @@ public final class Domain {
      * @throws DomainAccessException if the calling task is outside this domain
      */
     public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
-        visible("spawn into domain '" + name() + "'");
-        return Kernel.spawnGroupUnder(root(), options, main);
+        return Kernel.spawnGroupUnder(core.lifecycle().domainRootForSpawn(dcb), options, main);
     }
 
     /** {@return top-level groups not yet reaped} */
     public List<TaskGroup> groups() {
-        visible("list the groups of domain '" + name() + "'");
         List<TaskGroup> out = new ArrayList<>();
-        GroupControlBlock root = core.rootGroupOf(dcb);
-        if (root == null) {
-            return out;
-        }
-        for (var g : core.snapshot(dcb).groups()) {
-            if (g.parentId() == root.id()) {
-                GroupControlBlock gcb = core.findGroup(g.id());
-                if (gcb != null) {
-                    out.add(new TaskGroup(gcb));
-                }
-            }
+        for (GroupControlBlock g : core.introspection().topLevelGroups(dcb)) {
+            out.add(new TaskGroup(g));
         }
         return out;
     }
@@ -201,12 +187,8 @@ public final class Domain {
      */
     public Optional<ChildExit> waitChild(ChildSelector selector, WaitOption... options) {
         Objects.requireNonNull(selector, "selector");
-        visible("wait for a group of domain '" + name() + "'");
-        GroupControlBlock root = core.rootGroupOf(dcb);
-        if (root == null) {
-            throw new NoChildException("domain '" + name() + "' was freed: it has no groups");
-        }
-        return core.waitChild(root, selector, Kernel.has(options, WaitOption.NO_HANG),
+        GroupControlBlock root = core.waits().domainRootToWaitIn(dcb);
+        return core.waits().waitChild(root, selector, Kernel.has(options, WaitOption.NO_HANG),
                 Kernel.has(options, WaitOption.NO_REAP), TaskControlBlock.current());
     }
 
@@ -242,12 +224,7 @@ public final class Domain {
      */
     public boolean stop(ExitStatus status) {
         Objects.requireNonNull(status, "status");
-        if (dcb.parent() == null) {
-            throw new TaskLifeException(Reason.NOT_PERMITTED,
-                    "the root domain cannot be stopped: it stops with Kernel.close()");
-        }
-        visible("stop domain '" + name() + "'");
-        return core.stopDomain(dcb, status, TaskControlBlock.current());
+        return core.domains().stopFromCaller(dcb, status);
     }
 
     /**
@@ -258,7 +235,7 @@ public final class Domain {
      * @return a new future of the stop status
      */
     public CompletableFuture<ExitStatus> onStopped() {
-        return core.bindToCaller(dcb.onStopped());
+        return core.authority().bindToCaller(dcb.onStopped());
     }
 
     /**
@@ -275,8 +252,8 @@ public final class Domain {
      */
     public boolean awaitStopped(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        visible("wait for domain '" + name() + "'");
-        return core.awaitDomainStopped(dcb, Clock.saturatedNanos(timeout), TaskControlBlock.current());
+        return core.domains().awaitStopped(dcb, Clock.saturatedNanos(timeout), TaskControlBlock.current(),
+                core.blocker());
     }
 
     /**
@@ -288,25 +265,12 @@ public final class Domain {
      *     may)
      */
     public void free() {
-        core.freeDomain(dcb);
+        core.domains().freeFromCaller(dcb);
     }
 
     /** {@return a snapshot of the live tasks and unreaped groups of this domain and the domains below it} */
     public KernelSnapshot snapshot() {
-        visible("see domain '" + name() + "'");
-        return core.snapshot(dcb);
-    }
-
-    private GroupControlBlock root() {
-        GroupControlBlock root = core.rootGroupOf(dcb);
-        if (root == null) {
-            throw new SpawnRefusedException("cannot spawn into domain '" + name() + "': it was freed");
-        }
-        return root;
-    }
-
-    private void visible(String what) {
-        core.checkVisible(dcb, what);
+        return core.introspection().ofDomain(dcb);
     }
 
     @Override

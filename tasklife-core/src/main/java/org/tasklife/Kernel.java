@@ -7,10 +7,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.tasklife.internal.domain.DomainControlBlock;
-import org.tasklife.internal.group.Authority;
+import org.tasklife.internal.domain.Authority;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
-import org.tasklife.internal.management.KernelManagement;
 import org.tasklife.internal.sched.Choices;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.sched.DeterministicAccess;
@@ -44,7 +43,7 @@ public final class Kernel implements AutoCloseable {
     private Kernel(KernelCore core, Duration closeTimeout, boolean jmx, boolean jmxReadOnly) {
         this.core = core;
         this.closeTimeout = closeTimeout;
-        this.management = jmx ? KernelManagement.register(this, core, jmxReadOnly) : null; // last: publishes this
+        this.management = jmx ? KernelManagement.register(core, jmxReadOnly) : null; // last: publishes this
     }
 
     /**
@@ -333,7 +332,7 @@ public final class Kernel implements AutoCloseable {
 
     /** {@return the root domain: every group spawned by host code without a domain goes there} */
     public Domain rootDomain() {
-        return new Domain(core, core.rootDomain());
+        return new Domain(core, core.domains().root());
     }
 
     /**
@@ -402,20 +401,14 @@ public final class Kernel implements AutoCloseable {
      */
     public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
         Objects.requireNonNull(options, "options");
-        DomainControlBlock d = core.callerDomain("spawn a group");
-        GroupControlBlock parent = d == null ? core.rootGroup() : core.rootGroupOf(d);
-        if (parent == null) {
-            throw new SpawnRefusedException("cannot spawn group '" + options.name() + "': domain '" + d.name()
-                    + "' was freed");
-        }
-        return spawnGroupUnder(parent, options, main);
+        return spawnGroupUnder(core.lifecycle().parentForCaller(() -> options.name()), options, main);
     }
 
     static TaskGroup spawnGroupUnder(GroupControlBlock parent, SpawnOptions options, GroupMain main) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(main, "main");
         options.checkForGroup();
-        return new TaskGroup(parent.core().spawnGroup(parent, options.name(), options.platformThread(),
+        return new TaskGroup(parent.core().lifecycle().spawnGroup(parent, options.name(), options.platformThread(),
                 options.autoReap(), options.childSubreaper(), options.failurePolicy() == FailurePolicy.FAIL_TASK,
                 options.priority(), options.affinity(), () -> main.run()));
     }
@@ -430,12 +423,8 @@ public final class Kernel implements AutoCloseable {
      */
     public Optional<Task<?>> findTask(long id) {
         checkId(id, "id");
-        TaskControlBlock t = core.findTask(id);
-        if (t == null) {
-            return Optional.empty();
-        }
-        core.checkVisible(KernelCore.groupOf(t).domain(), "see task " + id);
-        return Optional.of(new Task<>(t));
+        TaskControlBlock t = core.introspection().findTask(id);
+        return t == null ? Optional.empty() : Optional.of(new Task<>(t));
     }
 
     /**
@@ -448,12 +437,8 @@ public final class Kernel implements AutoCloseable {
      */
     public Optional<TaskGroup> findGroup(long id) {
         checkId(id, "id");
-        GroupControlBlock g = core.findGroup(id);
-        if (g == null || g.isDomainRoot()) {
-            return Optional.empty();
-        }
-        core.checkVisible(g.domain(), "see group " + id);
-        return Optional.of(new TaskGroup(g));
+        GroupControlBlock g = core.introspection().findGroup(id);
+        return g == null ? Optional.empty() : Optional.of(new TaskGroup(g));
     }
 
     /**
@@ -466,12 +451,8 @@ public final class Kernel implements AutoCloseable {
      */
     public Optional<Domain> findDomain(long id) {
         checkId(id, "id");
-        DomainControlBlock d = core.findDomain(id);
-        if (d == null) {
-            return Optional.empty();
-        }
-        core.checkVisible(d, "see domain " + id);
-        return Optional.of(new Domain(core, d));
+        DomainControlBlock d = core.introspection().findDomain(id);
+        return d == null ? Optional.empty() : Optional.of(new Domain(core, d));
     }
 
     /**
@@ -488,12 +469,7 @@ public final class Kernel implements AutoCloseable {
      */
     public boolean kill(long taskId) {
         checkId(taskId, "taskId");
-        TaskControlBlock t = core.findTask(taskId);
-        if (t == null) {
-            return false;
-        }
-        core.checkVisible(KernelCore.groupOf(t).domain(), "kill task " + taskId);
-        return core.killTask(t);
+        return core.lifecycle().kill(taskId);
     }
 
     /**
@@ -504,8 +480,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if the caller acts for nobody in this kernel
      */
     public KernelSnapshot snapshot() {
-        DomainControlBlock scope = core.callerDomain("take a snapshot");
-        return core.snapshot(scope == null ? core.rootDomain() : scope);
+        return core.introspection().forCaller();
     }
 
     /**
@@ -527,8 +502,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if the caller acts for nobody in this kernel
      */
     public long liveTaskCount() {
-        DomainControlBlock scope = core.callerDomain("count the live tasks");
-        return scope == null ? core.liveTaskCount() : scope.liveTasks();
+        return core.introspection().liveTaskCount();
     }
 
     /**
@@ -538,8 +512,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if called by a domain's code (only host code reads kernel-wide counts)
      */
     public long openResourceCount() {
-        core.checkHost("read the kernel-wide count of open resources");
-        return core.openResources().get();
+        return core.introspection().openResourceCount();
     }
 
     /**
@@ -550,8 +523,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if called by a domain's code (only host code reads kernel-wide counts)
      */
     public int pendingTimerCount() {
-        core.checkHost("read the kernel-wide count of timers");
-        return core.timers().pendingCount();
+        return core.introspection().pendingTimerCount();
     }
 
     /**
@@ -574,15 +546,7 @@ public final class Kernel implements AutoCloseable {
      * @throws DomainAccessException if the caller acts for nobody in this kernel
      */
     public List<StuckTaskReport> stuckTasks() {
-        DomainControlBlock scope = core.callerDomain("read stuck-task reports");
-        List<StuckTaskReport> all = core.stuckReports();
-        if (scope == null) {
-            return all;
-        }
-        return all.stream().filter(r -> {
-            GroupControlBlock g = core.findGroup(r.groupId());
-            return g != null && scope.contains(g.domain());
-        }).toList();
+        return core.introspection().stuckReports();
     }
 
     /**
@@ -603,16 +567,10 @@ public final class Kernel implements AutoCloseable {
      */
     public ShutdownReport close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        core.checkHost("close kernel '" + core.name() + "'");
         long start = Clock.system().nanoTime();
-        List<StuckTaskReport> stuck;
-        try {
-            stuck = core.close(Clock.saturatedNanos(timeout)); // huge timeouts mean "wait for ever"
-        } finally {
-            if (management != null) {
-                management.unregister(); // also when a killed caller's close throws: the kernel is closed
-            }
-        }
+        // huge timeouts mean "wait for ever"; the MXBean goes even when a killed caller's close throws
+        List<StuckTaskReport> stuck = core.close(Clock.saturatedNanos(timeout),
+                management == null ? null : management::unregister);
         return new ShutdownReport(Duration.ofNanos(Clock.system().nanoTime() - start), stuck);
     }
 

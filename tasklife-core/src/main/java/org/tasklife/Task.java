@@ -69,9 +69,7 @@ public final class Task<T> {
      *     D5)
      */
     public boolean kill() {
-        KernelCore core = KernelCore.groupOf(tcb).core();
-        core.checkVisible(KernelCore.groupOf(tcb).domain(), "kill task " + tcb.id());
-        return core.killTask(tcb);
+        return core().lifecycle().kill(tcb);
     }
 
     /**
@@ -90,7 +88,7 @@ public final class Task<T> {
      */
     @SuppressWarnings("unchecked")
     public T join() {
-        return (T) KernelCore.groupOf(tcb).core().join(TaskControlBlock.current(), tcb);
+        return (T) core().waits().join(TaskControlBlock.current(), tcb);
     }
 
     /**
@@ -101,9 +99,7 @@ public final class Task<T> {
      * @throws DomainAccessException if the calling code works for a domain the task is outside of
      */
     public void detach() {
-        KernelCore core = KernelCore.groupOf(tcb).core();
-        core.checkVisible(KernelCore.groupOf(tcb).domain(), "detach task " + tcb.id());
-        core.detach(tcb);
+        core().waits().detach(tcb);
     }
 
     /**
@@ -119,7 +115,7 @@ public final class Task<T> {
      * @return a new future of the status
      */
     public CompletableFuture<ExitStatus> onExit() {
-        return KernelCore.groupOf(tcb).core().bindToCaller(tcb.onExit());
+        return core().authority().bindToCaller(tcb.onExit());
     }
 
     /** {@return the exit status once {@link TaskState#TERMINATED}} */
@@ -149,9 +145,11 @@ public final class Task<T> {
      * @throws DomainAccessException if the calling code works for a domain the task is outside of
      */
     public Owned own(AutoCloseable resource) {
-        KernelCore.groupOf(tcb).core().checkVisible(KernelCore.groupOf(tcb).domain(), "give task " + tcb.id()
-                + " a resource to own");
-        return Owned.register(tcb.resources(), resource, "task " + tcb.id());
+        return Owned.register(core().lifecycle().resourcesToGive(tcb), resource, "task " + tcb.id());
+    }
+
+    private KernelCore core() {
+        return KernelCore.groupOf(tcb).core();
     }
 
     @Override

@@ -4,9 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.GroupControlBlock;
-import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.task.TaskControlBlock;
 
 /**
@@ -76,7 +74,7 @@ public final class TaskGroup {
      * @return a new future of the exit status
      */
     public CompletableFuture<ExitStatus> onExit() {
-        return gcb.core().bindToCaller(gcb.onExit());
+        return gcb.core().authority().bindToCaller(gcb.onExit());
     }
 
     /** {@return live tasks of the group, by id} */
@@ -105,8 +103,7 @@ public final class TaskGroup {
      *     D5)
      */
     public boolean kill() {
-        gcb.core().checkVisible(gcb.domain(), "kill group " + gcb.id());
-        return gcb.core().killGroup(gcb);
+        return gcb.core().lifecycle().kill(gcb);
     }
 
     /** {@return CPU times of the group and its reaped children (docs/contract.md, T2)} */
@@ -126,8 +123,7 @@ public final class TaskGroup {
      * @throws DomainAccessException if the calling code works for a domain the group is outside of
      */
     public Owned own(AutoCloseable resource) {
-        gcb.core().checkVisible(gcb.domain(), "give group " + gcb.id() + " a resource to own");
-        return Owned.register(gcb.resources(), resource, "group " + gcb.id());
+        return Owned.register(gcb.core().lifecycle().resourcesToGive(gcb), resource, "group " + gcb.id());
     }
 
     /** {@return failures of closing group-owned resources (docs/contract.md, O3)} */
@@ -166,9 +162,8 @@ public final class TaskGroup {
     public <T> Task<T> spawnTask(SpawnOptions options, TaskBody<T> body) {
         java.util.Objects.requireNonNull(body, "body");
         options.checkForTask();
-        gcb.core().checkVisible(gcb.domain(), "spawn into group " + gcb.id());
-        return new Task<>(gcb.core().spawnTask(gcb, options.name(), options.platformThread(), options.detached(),
-                options.priority(), options.affinity(),
+        return new Task<>(gcb.core().lifecycle().spawnTask(gcb, options.name(), options.platformThread(),
+                options.detached(), options.priority(), options.affinity(),
                 body::run));
     }
 
@@ -184,26 +179,7 @@ public final class TaskGroup {
      * @throws TaskKilledError if the calling task is killed while waiting
      */
     public ExitStatus reap() {
-        KernelCore core = gcb.core();
-        TaskControlBlock caller = TaskControlBlock.current();
-        GroupControlBlock parent = gcb.parent();
-        if (gcb.state() == GroupState.REAPED) {
-            throw new NoChildException("group " + gcb.id() + " was already reaped");
-        }
-        if (parent == null) {
-            throw new TaskLifeException(Reason.NOT_PERMITTED,
-                    "group " + gcb.id() + " is a domain root and is never reaped");
-        }
-        core.checkVisible(gcb.domain(), "reap group " + gcb.id());
-        GroupControlBlock callerGroup = core.currentGroup();
-        boolean permitted = callerGroup == parent || (caller == null || callerGroup == null) && parent.isDomainRoot();
-        if (!permitted) {
-            throw new TaskLifeException(Reason.NOT_PERMITTED,
-                    "group " + gcb.id() + " can be reaped only by a task of its parent group "
-                    + parent.id() + (parent.isDomainRoot() ? " or by host code" : ""));
-        }
-        // a task of another kernel reaps as host code does, but waits as itself: its kill ends the wait
-        return core.waitChild(parent, ChildSelector.group(gcb.id()), false, false, caller).orElseThrow().status();
+        return gcb.core().lifecycle().reap(gcb);
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.util.Optional;
 import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
-import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.TaskExitSignal;
 import org.tasklife.internal.time.Clock;
@@ -161,7 +160,7 @@ public final class Tasks {
         TaskControlBlock t = self();
         t.checkpoint();
         GroupControlBlock g = selfGroup();
-        g.core().endGroup(g, ExitStatus.exited(code), t);
+        g.core().lifecycle().endGroup(g, ExitStatus.exited(code), t);
         if (!t.requestExit(code, null)) {
             throw t.unwindingThrowable();
         }
@@ -179,7 +178,7 @@ public final class Tasks {
     public static void sleep(Duration duration) {
         Objects.requireNonNull(duration, "duration");
         TaskControlBlock t = self();
-        KernelCore.groupOf(t).core().sleep(t, Clock.saturatedNanos(duration));
+        KernelCore.groupOf(t).core().waits().sleep(t, Clock.saturatedNanos(duration));
     }
 
     /**
@@ -210,14 +209,7 @@ public final class Tasks {
     public static void yieldNow() {
         TaskControlBlock t = self();
         t.checkpoint();
-        KernelCore core = KernelCore.groupOf(t).core();
-        CpuScheduler s = core.scheduler();
-        if (s == null) {
-            Thread.yield();
-            core.safePoint(t);
-        } else {
-            s.yieldNow(); // scheduler mode: the CPU goes to the next task of its run queue
-        }
+        KernelCore.groupOf(t).core().yieldNow(t);
         t.checkpoint();
     }
 
@@ -234,7 +226,7 @@ public final class Tasks {
         Objects.requireNonNull(selector, "selector");
         TaskControlBlock t = self();
         GroupControlBlock g = KernelCore.groupOf(t);
-        return g.core().waitChild(g, selector, Kernel.has(options, WaitOption.NO_HANG),
+        return g.core().waits().waitChild(g, selector, Kernel.has(options, WaitOption.NO_HANG),
                 Kernel.has(options, WaitOption.NO_REAP), t);
     }
 
@@ -255,7 +247,7 @@ public final class Tasks {
         TaskControlBlock t = self();
         t.checkpoint();
         GroupControlBlock g = KernelCore.groupOf(t);
-        g.core().setSubreaper(g, on);
+        g.core().lifecycle().setSubreaper(g, on);
     }
 
     /**

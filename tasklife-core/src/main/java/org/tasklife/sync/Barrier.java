@@ -9,9 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskLifeException;
 import org.tasklife.TaskLifeException.Reason;
-import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
@@ -266,13 +265,13 @@ public final class Barrier {
      * @throws TaskLifeException ({@code DESTROYED}) if the barrier was destroyed
      */
     public void reset() {
-        Object me = Mutex.identity(TaskControlBlock.current());
+        Object me = Callers.identity(TaskControlBlock.current());
         List<WaitNode> won = new ArrayList<>();
         queue.lock();
         try {
             checkNotDestroyedLocked("reset()");
             if (current.state == OPEN) {
-                breakLocked(current, "reset() by " + Mutex.describe(me), null, won);
+                breakLocked(current, "reset() by " + Callers.describe(me), null, won);
             }
             current = new Round();
         } finally {
@@ -351,8 +350,8 @@ public final class Barrier {
     private int awaitWithin(boolean timed, long nanos, String op) {
         WaitContext w = WaitContext.current();
         w.checkpoint(); // K5: a killed task does not arrive
-        long deadline = timed ? Clock.deadlineAfter(w.clock().nanoTime(), nanos) : Blocker.NO_DEADLINE;
-        Object me = Mutex.identity(w);
+        long deadline = timed ? w.deadlineAfter(nanos) : Blocker.NO_DEADLINE;
+        Object me = Callers.identity(w);
         Round r;
         int index;
         WaitNode node = null;
@@ -373,8 +372,8 @@ public final class Barrier {
                 r.state = TRIPPING; // B2: this arrival is the serial party
                 r.successor = current = new Round();
                 inside++; // B8: until trip's release
-            } else if (timed && deadline - w.clock().nanoTime() <= 0) {
-                breakLocked(r, Mutex.describe(me) + " timed out in " + op, null, won); // B8: never inside
+            } else if (timed && w.hasPassed(deadline)) {
+                breakLocked(r, Callers.describe(me) + " timed out in " + op, null, won); // B8: never inside
             } else {
                 inside++; // B8: until its verdict
                 node = new WaitNode(queue, new Arrival(this, r, me));
@@ -404,7 +403,7 @@ public final class Barrier {
             }
             // TIMED_OUT or KILLED: the round cannot complete without us (B5)
             if (r.state == OPEN || r.state == TRIPPING) {
-                breakLocked(r, Mutex.describe(me) + (outcome == WaitNode.KILLED ? " was killed" : " timed out")
+                breakLocked(r, Callers.describe(me) + (outcome == WaitNode.KILLED ? " was killed" : " timed out")
                         + " while waiting in " + op, null, won);
             }
             assert r.state == BROKEN : r.state;
@@ -477,7 +476,7 @@ public final class Barrier {
             return;
         }
         Arrival a = (Arrival) lost.channel();
-        breakLocked(r, Mutex.describe(a.who) + (lost.outcomeVolatile() == WaitNode.KILLED ? " was killed" : " timed out")
+        breakLocked(r, Callers.describe(a.who) + (lost.outcomeVolatile() == WaitNode.KILLED ? " was killed" : " timed out")
                 + " while waiting", null, won);
     }
 

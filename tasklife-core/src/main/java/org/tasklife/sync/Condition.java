@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskLifeException;
 import org.tasklife.TaskLifeException.Reason;
-import org.tasklife.internal.group.WaitContext;
-import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;
@@ -279,7 +278,7 @@ public final class Condition {
 
     private boolean awaitInside(long timeoutNanos, boolean timed, String op) {
         WaitContext w = WaitContext.current();
-        Object me = Mutex.identity(w);
+        Object me = Callers.identity(w);
         mutex.checkOwner(me, op, AWAIT_RULE);
         w.checkpoint(); // a killed task throws still owning the mutex, as on every other way out
         mutex.addConditionWaiter(1); // M9: while owning the mutex
@@ -291,7 +290,7 @@ public final class Condition {
     }
 
     private boolean waitAndReacquire(WaitContext w, Object me, long timeoutNanos, boolean timed, String op) {
-        long deadline = timed ? Clock.deadlineAfter(w.clock().nanoTime(), timeoutNanos) : Blocker.NO_DEADLINE;
+        long deadline = timed ? w.deadlineAfter(timeoutNanos) : Blocker.NO_DEADLINE;
         WaitNode n = new WaitNode(queue, channel);
         queue.lock();
         try {

@@ -10,9 +10,8 @@ import java.util.function.Consumer;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskLifeException;
 import org.tasklife.TaskLifeException.Reason;
-import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;
@@ -134,7 +133,7 @@ public final class Mutex {
      *     TaskControlBlock.start() to publish() (terminated), and the thread itself otherwise; a thread
      *     never runs a task after it ran outside one (TaskRunner starts a fresh thread per task). So a
      *     (thread, identity) pair stays valid while the identity is the thread itself or a task not yet
-     *     terminated, and isCaller() decides from Thread.currentThread() alone whether an identity is
+     *     terminated, and Callers.isCaller() decides from Thread.currentThread() alone whether an identity is
      *     the caller's: it is the thread, or a task whose thread it is and that has not terminated.
      *     lock()/tryLock() keep the last locker's identity as a hint (lastLocker, a racy plain field,
      *     validated by isCaller before use), and unlock() recognises its caller in the owner word the
@@ -291,7 +290,7 @@ public final class Mutex {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.fair = fair;
         this.channel = WaitChannel.lazy(() -> "mutex@" + Integer.toHexString(System.identityHashCode(this))
-                + " owned by " + describe(ownerVolatile()));
+                + " owned by " + Callers.describe(ownerVolatile()));
     }
 
     /** {@return the kind given at construction} */
@@ -376,7 +375,7 @@ public final class Mutex {
             return true; // T1: no clock needed for a free mutex
         }
         WaitContext w = WaitContext.current();
-        long deadline = Clock.deadlineAfter(w.clock().nanoTime(), unit.toNanos(timeout));
+        long deadline = w.deadlineAfter(unit.toNanos(timeout));
         int got = acquireSlow(w, me, 1, true, deadline, null, "tryLock(timeout)");
         if (got == WAIT) {
             return false; // timed out, owning nothing (M3)
@@ -394,7 +393,7 @@ public final class Mutex {
      */
     public void unlock() {
         Object o = ownerPlain();
-        if (isCaller(o) && depth == 1 && !ownerDied && !(fair && queuedVolatile())
+        if (Callers.isCaller(o) && depth == 1 && !ownerDied && !(fair && queuedVolatile())
                 && OWNER.compareAndSet(this, o, null)) {
             if (mustWakeAfterFree()) { // M5: after the CAS
                 wakeAfterFree();
@@ -402,7 +401,7 @@ public final class Mutex {
             WaitContext.safePoint();
             return;
         }
-        unlockSlow(identity(TaskControlBlock.current()));
+        unlockSlow(Callers.identity(TaskControlBlock.current()));
         WaitContext.safePoint();
     }
 
@@ -415,7 +414,7 @@ public final class Mutex {
      * @throws IllegalStateException if the mutex is not in the owner-died state (state unchanged)
      */
     public void markConsistent() {
-        Object me = identity(TaskControlBlock.current());
+        Object me = Callers.identity(TaskControlBlock.current());
         queue.lock();
         try {
             checkOwnerLocked(me, "markConsistent()", "only the owner may mark a mutex consistent");
@@ -442,7 +441,7 @@ public final class Mutex {
         queue.lock();
         try {
             checkNotDestroyedLocked("destroy()");
-            pruneLocked();
+            queue.firstWaitingLocked(); // drops decided nodes: only live waiters make it busy
             int waiting = queue.sizeLocked() + wokenVolatile();
             Object o = ownerVolatile(); // null, or a free sentinel (owner died, not recoverable): destroyable
             if (waiting > 0 || isOwner(o) || !OWNER.compareAndSet(this, o, DESTROYED)) {
@@ -486,7 +485,7 @@ public final class Mutex {
 
     /** {@return whether the calling task (or host thread) owns the mutex} */
     public boolean isHeldByCurrentTask() {
-        return ownerVolatile() == identity(TaskControlBlock.current());
+        return ownerVolatile() == Callers.identity(TaskControlBlock.current());
     }
 
     /**
@@ -506,20 +505,10 @@ public final class Mutex {
     public String toString() {
         Object o = ownerVolatile();
         return "Mutex@" + Integer.toHexString(System.identityHashCode(this)) + "[" + kind + (fair ? ", fair, " : ", ")
-                + (isOwner(o) ? "owned by " + describe(o) : o == null ? "unlocked" : o.toString()) + "]";
+                + (isOwner(o) ? "owned by " + Callers.describe(o) : o == null ? "unlocked" : o.toString()) + "]";
     }
 
     // ---- for Condition ----
-
-    /** The owner identity of the caller: its task, or the host thread. */
-    static Object identity(WaitContext w) {
-        return identity(w.task());
-    }
-
-    /** The owner identity of {@code t}, or of the calling host thread if {@code t} is null (also ReadWriteLock, Barrier). */
-    static Object identity(TaskControlBlock t) {
-        return t != null ? t : Thread.currentThread();
-    }
 
     /** Counts a condition await in (+1) or out (-1); the caller owns the mutex (M9). */
     void addConditionWaiter(int delta) {
@@ -583,7 +572,7 @@ public final class Mutex {
      *     the mutex was acquired while an owner's death was unrepaired (R2); the caller owns it either way
      */
     int reacquire(WaitContext w, Object me, int savedDepth, boolean alreadyKilled) {
-        assert ownerVolatile() != me : "reacquire by the owner " + describe(me);
+        assert ownerVolatile() != me : "reacquire by the owner " + Callers.describe(me);
         if (!(fair && queuedVolatile()) && OWNER.compareAndSet(this, null, me)) {
             depth = savedDepth; // R2: a null owner word is never owner-died
             return alreadyKilled ? REACQUIRED_KILLED : 0;
@@ -611,26 +600,14 @@ public final class Mutex {
      */
     private Object callerIdentity(boolean checkpoint) {
         Object id = lastLocker;
-        if (!isCaller(id)) {
-            id = identity(TaskControlBlock.current());
+        if (!Callers.isCaller(id)) {
+            id = Callers.identity(TaskControlBlock.current());
             lastLocker = id;
         }
         if (checkpoint && id instanceof TaskControlBlock t) {
             t.checkpoint();
         }
         return id;
-    }
-
-    /**
-     * Whether {@code o} (an owner word, a hint, or null) is the calling thread's owner identity (M8),
-     * decided without the ThreadLocal lookup: the thread itself, or a task bound to it that has not
-     * terminated (also Semaphore).
-     */
-    static boolean isCaller(Object o) {
-        Thread cur = Thread.currentThread();
-        boolean mine = o == cur || (o instanceof TaskControlBlock t && t.thread() == cur && !t.isTerminated());
-        assert mine == (o == identity(TaskControlBlock.current())) : "M8: " + describe(o) + " on " + cur;
-        return mine;
     }
 
     /** Results of an acquisition attempt. */
@@ -683,7 +660,7 @@ public final class Mutex {
                     }
                     return got;
                 }
-                if (timed && deadline - w.clock().nanoTime() <= 0) {
+                if (timed && w.hasPassed(deadline)) {
                     return WAIT; // T1: the free mutex was tried first
                 }
                 n = new WaitNode(queue, channel);
@@ -737,7 +714,7 @@ public final class Mutex {
             checkRecoverableLocked(operation);
             Object o = ownerVolatile();
             if (o == null) {
-                if (fair && hasWaitingLocked()) {
+                if (fair && queue.firstWaitingLocked() != null) {
                     // M7: a releaser is about to hand it to the head; queue behind
                 } else if (OWNER.compareAndSet(this, null, me)) {
                     depth = newDepth;
@@ -746,7 +723,7 @@ public final class Mutex {
                     continue; // a barger took it
                 }
             } else if (o == OWNER_DIED_FREE) {
-                if (fair && hasWaitingLocked()) {
+                if (fair && queue.firstWaitingLocked() != null) {
                     // M7, as above (the hand-off runs under this lock, so this is transient)
                 } else if (OWNER.compareAndSet(this, o, me)) {
                     depth = newDepth;
@@ -1014,20 +991,6 @@ public final class Mutex {
 
     // ---- internals: checks and accessors ----
 
-    /** Whether a WAITING node is queued (drops decided nodes from the head first). */
-    private boolean hasWaitingLocked() {
-        pruneLocked();
-        return queue.peekLocked() != null;
-    }
-
-    /** Drops killed and timed-out nodes from the head. */
-    private void pruneLocked() {
-        WaitNode h;
-        while ((h = queue.peekLocked()) != null && h.outcomeVolatile() != WaitNode.WAITING) {
-            queue.unlinkLocked(h);
-        }
-    }
-
     private void checkRecoverableLocked(String operation) {
         checkNotDestroyedLocked(operation);
         if (notRecoverable) {
@@ -1051,8 +1014,8 @@ public final class Mutex {
         checkNotDestroyedLocked(operation);
         Object o = ownerVolatile();
         if (o != me) {
-            throw new TaskLifeException(Reason.NOT_PERMITTED, operation + " on " + this + " by " + describe(me)
-                    + ": " + rule + (isOwner(o) ? " (it is owned by " + describe(o) + ")" : " (the mutex is not locked)"));
+            throw new TaskLifeException(Reason.NOT_PERMITTED, operation + " on " + this + " by " + Callers.describe(me)
+                    + ": " + rule + (isOwner(o) ? " (it is owned by " + Callers.describe(o) + ")" : " (the mutex is not locked)"));
         }
     }
 
@@ -1092,14 +1055,4 @@ public final class Mutex {
         return queuedVolatile() && (fair || wokenVolatile() == 0);
     }
 
-    /** Names an identity for messages and wait channels: "task 7", "host thread 'main'" or "nobody". */
-    static String describe(Object who) {
-        if (who == null || who instanceof Sentinel) {
-            return "nobody";
-        }
-        if (who instanceof TaskControlBlock t) {
-            return "task " + t.id();
-        }
-        return "host thread '" + ((Thread) who).getName() + "'";
-    }
 }

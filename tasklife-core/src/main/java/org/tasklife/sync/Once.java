@@ -4,7 +4,7 @@ import java.util.Objects;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskLifeException;
 import org.tasklife.TaskLifeException.Reason;
-import org.tasklife.internal.group.WaitContext;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;
@@ -83,7 +83,7 @@ public final class Once {
         if (done) {
             return;
         }
-        Object me = Mutex.identity(w.task());
+        Object me = Callers.identity(w.task());
         for (;;) {
             WaitNode n;
             queue.lock();
@@ -96,7 +96,7 @@ public final class Once {
                     break;
                 }
                 if (runner == me) {
-                    throw new TaskLifeException(Reason.DEADLOCK, "run() on " + this + " by " + Mutex.describe(me)
+                    throw new TaskLifeException(Reason.DEADLOCK, "run() on " + this + " by " + Callers.describe(me)
                             + ": called from inside its own initialiser, which would wait for itself");
                 }
                 n = new WaitNode(queue, channel);
@@ -142,6 +142,6 @@ public final class Once {
     }
 
     private String describeRunner() {
-        return Mutex.describe(runner); // no lock: a snapshot may render this while holding other locks
+        return Callers.describe(runner); // no lock: a snapshot may render this while holding other locks
     }
 }

@@ -11,9 +11,8 @@ import java.util.function.Consumer;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskLifeException;
 import org.tasklife.TaskLifeException.Reason;
-import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
@@ -191,7 +190,7 @@ public final class ReadWriteLock {
      *      counts plus grants not yet seen by their waiters, and a killed waiter's count stays 0.
      *  RW11 every operation finds the caller (its identity and its HoldCounter, one per identity and
      *      lock) through the `lastCaller` hint when the hint is its own, else through the ThreadLocal: the
-     *      hint is a racy plain field, validated by Mutex.isCaller(holder) (Mutex M8: a thread's identity is
+     *      hint is a racy plain field, validated by Callers.isCaller(holder) (Mutex M8: a thread's identity is
      *      its task until the task terminates, then the thread itself), so the uncontended paths need no
      *      ThreadLocal lookup. A thread whose task ended gets a new counter for its new identity; the old
      *      one's holds were released by its death watch (RW13).
@@ -438,11 +437,11 @@ public final class ReadWriteLock {
             checkNotDestroyed("readUnlock()");
             if (held == REVOKED) {
                 throw new TaskLifeException(Reason.NOT_PERMITTED,
-                        "readUnlock() on " + this + " by " + Mutex.describe(me)
+                        "readUnlock() on " + this + " by " + Callers.describe(me)
                         + ": the caller was declared dead (stuck past the kill grace period) and its read"
                         + " holds were released then; it holds none");
             }
-            throw new TaskLifeException(Reason.NOT_PERMITTED, "readUnlock() on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.NOT_PERMITTED, "readUnlock() on " + this + " by " + Callers.describe(me)
                     + ": only a holder of a read lock may release one"
                     + (isWriter(me) ? " (the caller holds the write lock: use writeUnlock())"
                     : " (the caller holds no read lock)"));
@@ -531,14 +530,14 @@ public final class ReadWriteLock {
      * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      */
     public void writeUnlock() {
-        if (!writerValidAcquire() || !Mutex.isCaller(writerAcquire())) { // RW9 (in this order); RW6
+        if (!writerValidAcquire() || !Callers.isCaller(writerAcquire())) { // RW9 (in this order); RW6
             checkNotDestroyed("writeUnlock()");
-            Object me = Mutex.identity(TaskControlBlock.current());
+            Object me = Callers.identity(TaskControlBlock.current());
             Object holder = writerForDisplay();
-            throw new TaskLifeException(Reason.NOT_PERMITTED, "writeUnlock() on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.NOT_PERMITTED, "writeUnlock() on " + this + " by " + Callers.describe(me)
                     + ": only the writer may release the write lock"
                     + (holder == null ? " (the lock is not write-locked)"
-                    : " (it is held by " + Mutex.describe(holder) + ")"));
+                    : " (it is held by " + Callers.describe(holder) + ")"));
         }
         WRITER_VALID.setRelease(this, false); // RW9: before the CAS that lets the next writer in
         for (;;) {
@@ -572,7 +571,7 @@ public final class ReadWriteLock {
         checkNotDestroyed("markConsistent()"); // RW12: final once set
         if (!isWriter(me)) { // RW9: exact for the caller; outside the lock, since toString may wait out a writer's window
             throw new TaskLifeException(Reason.NOT_PERMITTED,
-                    "markConsistent() on " + this + " by " + Mutex.describe(me)
+                    "markConsistent() on " + this + " by " + Callers.describe(me)
                     + ": only the holder of the write lock may mark the lock consistent"
                     + (hc.count > 0 ? " (the caller holds a read lock: readers cannot repair the data)" : ""));
         }
@@ -583,8 +582,7 @@ public final class ReadWriteLock {
                         + " (no writer died holding it since it was last marked)");
             }
             ownerDied = false; // RW14
-            pruneLocked();
-            if (queue.peekLocked() == null) {
+            if (queue.firstWaitingLocked() == null) {
                 clearQueuedLocked(); // the fast paths resume
             }
         } finally {
@@ -605,7 +603,7 @@ public final class ReadWriteLock {
      * over another writer's RW9 window: that window may end in releaseWriteSlow(), which needs the lock.
      */
     private void holderDied(HoldCounter hc, TaskControlBlock dead) {
-        assert hc.holder == dead : Mutex.describe(hc.holder) + " watched for " + Mutex.describe(dead);
+        assert hc.holder == dead : Callers.describe(hc.holder) + " watched for " + Callers.describe(dead);
         int held = (int) COUNT.getAndSet(hc, REVOKED);
         boolean wasWriter = isWriter(dead);
         if (held <= 0 && !wasWriter) {
@@ -656,7 +654,7 @@ public final class ReadWriteLock {
         queue.lock();
         try {
             checkNotDestroyedLocked("destroy()");
-            pruneLocked();
+            queue.firstWaitingLocked(); // drops decided nodes: only live waiters make it busy
             for (;;) {
                 long s = stateVolatile();
                 int waiting = queue.sizeLocked();
@@ -691,7 +689,7 @@ public final class ReadWriteLock {
 
     /** {@return whether the calling task (or host thread) holds the write lock} */
     public boolean isWriteLockedByCurrentTask() {
-        return writerValidAcquire() && Mutex.isCaller(writerAcquire()); // RW9, in this order
+        return writerValidAcquire() && Callers.isCaller(writerAcquire()); // RW9, in this order
     }
 
     /** {@return the number of read holds of all holders together, re-entries included (a moment's reading)} */
@@ -723,7 +721,7 @@ public final class ReadWriteLock {
         Object w = writerForDisplay();
         long s = stateVolatile();
         String state = destroyed ? "destroyed"
-                : w != null ? "write-locked by " + Mutex.describe(w)
+                : w != null ? "write-locked by " + Callers.describe(w)
                 : holds(s) > 0 ? "read-locked, " + holds(s) + " holds by " + readers(s) + " readers"
                 : "unlocked";
         return "ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state
@@ -738,10 +736,10 @@ public final class ReadWriteLock {
      */
     private HoldCounter callerCounter() {
         HoldCounter hc = lastCaller;
-        if (hc == null || !Mutex.isCaller(hc.holder)) {
+        if (hc == null || !Callers.isCaller(hc.holder)) {
             hc = holdCounters.get();
-            if (hc == null || !Mutex.isCaller(hc.holder)) {
-                hc = newCounter(Mutex.identity(TaskControlBlock.current()));
+            if (hc == null || !Callers.isCaller(hc.holder)) {
+                hc = newCounter(Callers.identity(TaskControlBlock.current()));
                 holdCounters.set(hc); // replaces a counter left by the thread's ended task (RW11, RW13)
             }
             lastCaller = hc;
@@ -805,17 +803,17 @@ public final class ReadWriteLock {
      */
     private boolean lockSlow(HoldCounter hc, boolean write, boolean timed, long nanos, String op) {
         WaitContext w = WaitContext.current();
-        long deadline = timed ? Clock.deadlineAfter(w.clock().nanoTime(), nanos) : Blocker.NO_DEADLINE;
+        long deadline = timed ? w.deadlineAfter(nanos) : Blocker.NO_DEADLINE;
         Object me = hc.holder;
-        assert me == Mutex.identity(w) : "RW11: " + Mutex.describe(me);
-        assert hc.count != REVOKED : "RW13: a dead task passed the checkpoint: " + Mutex.describe(me);
+        assert me == Callers.identity(w) : "RW11: " + Callers.describe(me);
+        assert hc.count != REVOKED : "RW13: a dead task passed the checkpoint: " + Callers.describe(me);
         boolean reentry = !write && hc.count > 0; // RW14: a re-entry is not told
         WaitNode node;
         queue.lock();
         try {
             checkNotDestroyedLocked(op);
             checkNoSelfWaitLocked(hc, write, op);
-            boolean expired = timed && deadline - w.clock().nanoTime() <= 0; // T1: the lock is tried first
+            boolean expired = timed && w.hasPassed(deadline); // T1: the lock is tried first
             switch (takeOrAnnounceLocked(hc, write, expired, op)) {
                 case TAKEN -> {
                     if (ownerDied && !reentry) {
@@ -895,13 +893,13 @@ public final class ReadWriteLock {
         assert queue.isHeldByCurrentThread();
         Object me = hc.holder;
         if (isWriter(me)) {
-            throw new TaskLifeException(Reason.DEADLOCK, op + " on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.DEADLOCK, op + " on " + this + " by " + Callers.describe(me)
                     + ": the caller holds the write lock; " + (write
                     ? "the write lock is not reentrant, taking it again would wait for itself"
                     : "a read lock would wait for the caller's own write lock (no downgrade; POSIX EDEADLK)"));
         }
         if (write && hc.count > 0) {
-            throw new TaskLifeException(Reason.DEADLOCK, op + " on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.DEADLOCK, op + " on " + this + " by " + Callers.describe(me)
                     + ": the caller holds a read lock; upgrading would wait for its own read hold to be released");
         }
     }
@@ -925,8 +923,7 @@ public final class ReadWriteLock {
                 }
             }
         }
-        pruneLocked();
-        boolean waitingAhead = queue.peekLocked() != null; // after the prune: no node linked at all otherwise
+        boolean waitingAhead = queue.firstWaitingLocked() != null; // decided nodes dropped first
         for (;;) {
             long s = stateVolatile();
             boolean compatible = (s & WRITER) == 0 && (!write || holds(s) == 0);
@@ -979,14 +976,6 @@ public final class ReadWriteLock {
         won.forEach(WaitQueue::wake); // RW8
     }
 
-    /** Drops decided (killed or timed-out) nodes from the head; their waiters re-dispatch (RW6). */
-    private void pruneLocked() {
-        WaitNode h;
-        while ((h = queue.peekLocked()) != null && h.outcomeVolatile() != WaitNode.WAITING) {
-            queue.unlinkLocked(h);
-        }
-    }
-
     /**
      * Grants the head of the queue while it is compatible (RW4, RW7): one writer when the lock is free, or
      * every reader up to the next writer while no writer holds it; clears QUEUED when no node is left
@@ -996,8 +985,7 @@ public final class ReadWriteLock {
         assert queue.isHeldByCurrentThread();
         List<WaitNode> won = List.of();
         for (;;) {
-            pruneLocked();
-            WaitNode h = queue.peekLocked();
+            WaitNode h = queue.firstWaitingLocked(); // decided nodes dropped: their waiters re-dispatch (RW6)
             if (h == null) {
                 clearQueuedLocked();
                 break;
@@ -1076,7 +1064,7 @@ public final class ReadWriteLock {
         assert queue.isHeldByCurrentThread();
         List<String> use = new ArrayList<>(3);
         if ((s & WRITER) != 0) {
-            use.add("write-locked" + (writerValidAcquire() ? " by " + Mutex.describe(writerAcquire()) : ""));
+            use.add("write-locked" + (writerValidAcquire() ? " by " + Callers.describe(writerAcquire()) : ""));
         }
         if (holds(s) > 0) {
             use.add(holds(s) + " read holds by " + readers(s) + " readers");
@@ -1158,7 +1146,7 @@ public final class ReadWriteLock {
     private String describeHolders() {
         Object w = writerForDisplay();
         if (w != null) {
-            return Mutex.describe(w);
+            return Callers.describe(w);
         }
         int n = readers(stateVolatile());
         return n > 0 ? n + " readers" : "nobody"; // fixed format, also for 1

@@ -10,9 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskLifeException;
 import org.tasklife.TaskLifeException.Reason;
-import org.tasklife.internal.group.WaitContext;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
@@ -321,7 +320,7 @@ public final class Semaphore {
         }
         queue.lock();
         try {
-            return takeLocked(n, hasWaitingLocked());
+            return takeLocked(n, queue.firstWaitingLocked() != null);
         } finally {
             queue.unlock();
         }
@@ -385,7 +384,7 @@ public final class Semaphore {
     public boolean tryAcquire(int n, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         checkWanted(n, "tryAcquire");
-        return acquireWithin(n, true, Clock.saturatedNanos(timeout));
+        return acquireWithin(n, true, WaitContext.nanosOf(timeout));
     }
 
     /**
@@ -522,7 +521,7 @@ public final class Semaphore {
             }
         }
         WaitContext w = WaitContext.current();
-        long deadline = timed ? Clock.deadlineAfter(w.clock().nanoTime(), nanos) : Blocker.NO_DEADLINE;
+        long deadline = timed ? w.deadlineAfter(nanos) : Blocker.NO_DEADLINE;
         boolean competing = false; // woken to compete; our request still counts in wokenWanted (S8)
         boolean atHead = false;    // re-queue at the head: we were woken and must keep our place
         for (;;) {
@@ -545,7 +544,7 @@ public final class Semaphore {
                 if (takeOrAnnounceLocked(n)) {
                     return true; // T1: taken even with a past deadline
                 }
-                if (timed && deadline - w.clock().nanoTime() <= 0) {
+                if (timed && w.hasPassed(deadline)) {
                     won = dispatchLocked(); // S8: we may have been the head that held others back
                     return false;
                 }
@@ -596,8 +595,8 @@ public final class Semaphore {
      */
     private void checkpointCaller() {
         Object id = lastAcquirer;
-        if (!Mutex.isCaller(id)) {
-            id = Mutex.identity(TaskControlBlock.current());
+        if (!Callers.isCaller(id)) {
+            id = Callers.identity(TaskControlBlock.current());
             lastAcquirer = id;
         }
         if (id instanceof TaskControlBlock t) {
@@ -626,7 +625,7 @@ public final class Semaphore {
      */
     private boolean takeOrAnnounceLocked(int n) {
         assert queue.isHeldByCurrentThread();
-        boolean waitingAhead = fair && hasWaitingLocked();
+        boolean waitingAhead = fair && queue.firstWaitingLocked() != null;
         for (;;) {
             long s = stateVolatile();
             if (permits(s) >= n && !waitingAhead) {
@@ -664,20 +663,6 @@ public final class Semaphore {
         }
     }
 
-    /** Whether a WAITING node is linked; drops decided (killed, timed-out) nodes from the head first. */
-    private boolean hasWaitingLocked() {
-        pruneLocked();
-        return queue.peekLocked() != null;
-    }
-
-    /** Drops decided (killed or timed-out) nodes from the head; their waiters re-dispatch (S5). */
-    private void pruneLocked() {
-        WaitNode h;
-        while ((h = queue.peekLocked()) != null && h.outcomeVolatile() != WaitNode.WAITING) {
-            queue.unlinkLocked(h);
-        }
-    }
-
     /**
      * Gives free permits to head waiters while their requests fit (S4): fair, hands them over (S6);
      * non-fair, wakes them to compete (S8). Clears WAITERS when no node is left (S3). The caller unparks
@@ -687,8 +672,7 @@ public final class Semaphore {
         assert queue.isHeldByCurrentThread();
         List<WaitNode> won = List.of();
         for (;;) {
-            pruneLocked();
-            WaitNode h = queue.peekLocked();
+            WaitNode h = queue.firstWaitingLocked(); // decided nodes dropped: their waiters re-dispatch (S5)
             if (h == null) {
                 clearWaitersLocked();
                 break;

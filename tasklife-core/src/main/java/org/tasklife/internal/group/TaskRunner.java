@@ -17,11 +17,11 @@ final class TaskRunner {
     /*
      * Implementation notes
      *
-     * Exit order (SPEC E6): beginExit (the CAS to EXITING decides Killed vs the body's own outcome,
-     * SPEC K6) -> task-local destructors -> task-owned resources -> mutexes still held are declared
-     * owner-dead (death watches) -> publish status, wake joiners,
-     * complete onExit -> leave the group's live count -> if last: finish the group -> leave the domain's and
-     * the kernel's live counts.
+     * Exit order (SPEC E6; the timeline with threads and locks is in GroupLifecycle): beginExit (the CAS to
+     * EXITING decides Killed vs the body's own outcome, SPEC K6) -> task-local destructors -> task-owned
+     * resources -> mutexes still held are declared owner-dead (death watches) -> publish status, wake
+     * joiners, complete onExit -> leave the group's live count -> if last: finish the group -> leave the
+     * domain's and the kernel's live counts.
      *
      * Status of a task: exit requested (exit(), exit(value), exitGroup(code)) -> Exited(requested code),
      * with the requested value as the result (SPEC E1); else killed -> Killed, whatever the body returned
@@ -31,7 +31,7 @@ final class TaskRunner {
      *
      * Stuck exit (SPEC K8): the exit sequence runs user code only in task-local destructors and close() of
      * owned resources, so only there can it block. A task that was not killed gets its grace timer when it
-     * is about to run such code (a killed one has its kill's timer already): if it has not published within
+     * is about to run such code (KillBatch.watchExit; a killed one is watched by its kill's batch already): if it has not published within
      * the grace period, the reaper reports it and force-closes what it still owns. A task with neither
      * (most tasks: spawn and join benchmarks) arms nothing. kill() of an exiting task stays false (SPEC K1);
      * it needs no timer of its own: the exit's timer covers it.
@@ -113,31 +113,32 @@ final class TaskRunner {
         } else if (failure != null) {
             status = new ExitStatus.Failed(failure);
             if (!g.failTaskOnly()) {
-                core.endGroup(g, status, t);
+                core.lifecycle().endGroup(g, status, t);
             }
         } else if (main) {
             status = ExitStatus.exited((Integer) result);
-            core.endGroup(g, status, t);
+            core.lifecycle().endGroup(g, status, t);
         } else {
             status = ExitStatus.exited(0);
             value = result;
         }
-        boolean watch = !TaskControlBlock.wasKilled(word); // a kill armed a grace timer already
+        GroupLifecycle life = core.lifecycle();
+        boolean watch = !TaskControlBlock.wasKilled(word); // a kill's batch watches it already
         if (watch && t.hasExitHooks()) {
-            core.armExitGrace(t);
+            life.watchExit(t);
             watch = false;
         }
         t.runExitHooks();
         List<ResourceList.Entry> owned = t.resources().takeAll();
         if (watch && owned != null) {
-            core.armExitGrace(t);
+            life.watchExit(t);
         }
         t.recordCloseFailures(t.resources().closeTaken(owned));
         t.fireDeathWatches(); // robust mutexes still held go to their next locker, owner-died (SPEC §9)
         t.publish(status, value);
-        Trace.taskExited(core.name(), t, g, status);
-        core.disposeIfDetached(t);
-        ExitStatus groupEnd = g.memberEnded(t, false) ? core.finishGroup(g) : null;
-        core.taskEnded(g, groupEnd); // last: domain stops and Kernel.close() come after the group's end
+        Trace.taskExited(core.name(), t, t.id(), t.name(), g.id(), status, t.isKilled(), t.cpuTimeNanos());
+        life.disposeIfDetached(t);
+        ExitStatus groupEnd = g.memberEnded(t, false) ? life.finishGroup(g) : null;
+        life.taskEnded(g, groupEnd); // last: domain stops and Kernel.close() come after the group's end
     }
 }

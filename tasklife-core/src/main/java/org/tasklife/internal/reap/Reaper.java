@@ -22,10 +22,10 @@ public final class Reaper implements AutoCloseable {
     /*
      * Implementation notes
      *
-     * Overview: kill() arms one timer per killed task (one per batch for group kills and domain stops);
-     * publish() cancels it. A task that was not killed gets one when its exit sequence is about to run user
-     * code (destructors, close(): TaskRunner), so that a task stuck in its own exit is reported too. If it
-     * fires, the timer thread only queues the task here; this thread then takes a stuck report (state,
+     * Overview: every kill is a KillBatch (one task, a group, a domain stop) with one grace timer, cancelled
+     * when its last member has published. A task that was not killed gets one of its own when its exit
+     * sequence is about to run user code (destructors, close(): TaskRunner), so that a task stuck in its own
+     * exit is reported too. If it fires, the timer thread only queues the batch here; this thread then takes a stuck report (state,
      * wait channel, stack), force-closes what the task still owns (closing a socket or channel unblocks
      * most JDK I/O) and fires its death watches (its mutexes go to their next lockers, owner-died). Each
      * resource still closes exactly once: the owner's own exit sequence and this force-close race on each
@@ -66,29 +66,24 @@ public final class Reaper implements AutoCloseable {
         thread.start();
     }
 
-    /** Arms the grace timer of a task that was just killed, or whose exit sequence is about to run user code. */
-    public void armGrace(TaskControlBlock t) {
+    /**
+     * Schedules {@code onGraceOver} one grace period from now (a kill batch's timer, see KillBatch).
+     *
+     * @return the timer, or {@code null} if the timer service is closed (the kernel is shutting down and
+     *     reports stuck tasks itself)
+     */
+    Timeout scheduleGrace(Runnable onGraceOver) {
         long deadline = Clock.deadlineAfter(clock.nanoTime(), graceNanos);
         try {
-            t.setGraceTimer(timers.schedule(deadline, () -> jobs.add(() -> checkStuck(t))));
+            return timers.schedule(deadline, onGraceOver);
         } catch (IllegalStateException closed) {
-            // the timer service is closed: the kernel is shutting down and reports stuck tasks itself
+            return null;
         }
     }
 
-    /**
-     * Arms one grace timer for a batch of tasks killed together (a domain stop): cheaper than one timer
-     * per task, and the caller cancels it when the batch has ended.
-     *
-     * @return the timer, or {@code null} if the timer service is closed
-     */
-    public Timeout armGrace(List<TaskControlBlock> batch) {
-        long deadline = Clock.deadlineAfter(clock.nanoTime(), graceNanos);
-        try {
-            return timers.schedule(deadline, () -> jobs.add(() -> batch.forEach(this::checkStuck)));
-        } catch (IllegalStateException closed) {
-            return null; // the kernel is shutting down and reports stuck tasks itself
-        }
+    /** Queues the stuck check of {@code batch} on the reaper thread (the timer thread's callbacks stay short). */
+    void checkStuckLater(List<TaskControlBlock> batch) {
+        jobs.add(() -> batch.forEach(this::checkStuck));
     }
 
     private void checkStuck(TaskControlBlock t) {

@@ -14,7 +14,6 @@ import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
 import org.tasklife.internal.sched.TimeSlicer;
 import org.tasklife.internal.time.Clock;
-import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 import org.tasklife.internal.wait.Waiter;
@@ -52,6 +51,10 @@ public final class TaskControlBlock implements Waiter {
      *     creator checks TERMINATED after creating (volatile and CAS on both sides, Dekker): a joiner enqueued
      *     in a queue publish() did not see finds TERMINATED under the queue lock and does not park, and an
      *     onExit future publish() did not see is completed by its creator.
+     *  T5 a task is under at most one exit watch (the grace period of the kill batch that killed it, or of its
+     *     own exit sequence) and the watch is told exactly once that it ended: watchExit writes the watch then
+     *     reads TERMINATED, publish() CASes TERMINATED then reads the watch (Dekker), and of the two only the
+     *     one whose CAS takes the watch back out tells it.
      *
      * Authority (who may act on which domain is decided above, from a token this layer only carries):
      *  A1 a thread's authority is the task running on it, else the token it inherited when it was created
@@ -71,6 +74,10 @@ public final class TaskControlBlock implements Waiter {
      * through once after leaving RUNNING, so no interrupt can land in the exit sequence. The pass is skipped
      * when no kill ever meant to interrupt (interruptIntent, written before the killer reads the phase and
      * read after the exiting CAS: one of them sees the other): most tasks die in a wait, not running.
+     *
+     * Why one file over 500 lines: it is the state word (DESIGN I1) and every transition of it, which must
+     * all see one another's CASes and flags (T1-T5); what hangs off it lives apart (ResourceList,
+     * WaitContext, ExitWatch, the kill batch in reap/).
      *
      * CPU time: platform threads report exact CPU time from ThreadMXBean. Virtual threads cannot (the
      * JVM answers -1), so their time is the sum of run slices: wall time between starting or leaving a
@@ -98,6 +105,7 @@ public final class TaskControlBlock implements Waiter {
     private static final VarHandle CURRENT_WAIT;
     private static final VarHandle JOINERS;
     private static final VarHandle ON_EXIT;
+    private static final VarHandle EXIT_WATCH;
     /*
      * Per thread: the task running on it; or, on any other thread, the authority token of the work the
      * thread does for a domain; or nothing (host code). Inheritable, so that any thread created by a task,
@@ -119,6 +127,7 @@ public final class TaskControlBlock implements Waiter {
             CURRENT_WAIT = l.findVarHandle(TaskControlBlock.class, "currentWait", WaitNode.class);
             JOINERS = l.findVarHandle(TaskControlBlock.class, "joiners", WaitQueue.class);
             ON_EXIT = l.findVarHandle(TaskControlBlock.class, "onExit", CompletableFuture.class);
+            EXIT_WATCH = l.findVarHandle(TaskControlBlock.class, "exitWatch", ExitWatch.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -152,7 +161,8 @@ public final class TaskControlBlock implements Waiter {
     private Object result;                 // plain: written before the TERMINATED CAS, read after (T3)
     private int requestedExitCode;         // plain: written by the task before EXIT_REQUESTED
     private Object requestedExitValue;     // plain: written by the task before EXIT_REQUESTED
-    private volatile Timeout graceTimer;   // armed by the reaper after a kill; cancelled at publish
+    @SuppressWarnings("unused")            // accessed through EXIT_WATCH
+    private volatile ExitWatch exitWatch;  // the kill batch whose grace period covers this task (T5), or null
     private volatile long cpuNanos;        // written by the task's own thread only
     private volatile long sliceStart = -1; // clock nanos of the running slice, -1 while not running
     private long runSince;                 // clock nanos when the task last got a carrier: started, ended a
@@ -717,9 +727,9 @@ public final class TaskControlBlock implements Waiter {
         }
         int s = casPhase(EXITING, TERMINATED);
         assert s != -1 : "tid " + id + ": published twice";
-        Timeout g = graceTimer;
-        if (g != null) {
-            g.cancel();
+        ExitWatch w = (ExitWatch) EXIT_WATCH.getVolatile(this); // T5: after the TERMINATED CAS
+        if (w != null && EXIT_WATCH.compareAndSet(this, w, null)) {
+            w.watchedTaskEnded();
         }
         CURRENT.set(owner.authorityToken()); // A1: what this thread still runs (group end, onExit) is the owner's work
         // T4: read after the TERMINATED CAS; a joiner or onExit() caller that created its object after
@@ -734,12 +744,21 @@ public final class TaskControlBlock implements Waiter {
         }
     }
 
-    /** Remembers the reaper's grace timer so that publish() can cancel it. */
-    public void setGraceTimer(Timeout t) {
-        graceTimer = t;
-        if (isTerminated()) {
-            t.cancel(); // published while the timer was being armed
+    /**
+     * Puts the task under {@code w} (a kill's grace period, T5): {@code w} is told once when the task has
+     * published its status.
+     *
+     * @return false if the task has already published (or is under another watch): the caller counts it as
+     *     ended itself, and {@code w} is never told about it
+     */
+    public boolean watchExit(ExitWatch w) {
+        if (!EXIT_WATCH.compareAndSet(this, null, w)) {
+            assert false : "tid " + id + " is under two exit watches";
+            return false;
         }
+        // T5: publish() CASes TERMINATED, then reads exitWatch; one of us sees the other, and whoever takes
+        // the watch back out by CAS is the one that counts this task
+        return !(isTerminated() && EXIT_WATCH.compareAndSet(this, w, null));
     }
 
     /** Sets DETACHED. @return false if it was already set */

@@ -108,6 +108,9 @@ public final class TimerService implements AutoCloseable {
      *  - An Error thrown by the loop itself, outside an action (e.g. OutOfMemoryError while
      *    collecting due entries), ends the timer thread.
      *
+     * Why one file over 500 lines: the heap, its lock, the firing thread and close() are one object
+     *  with one invariant (TM1: each entry decided once); the notes above are a third of it.
+     *
      * References. DESIGN "Time"; SPEC K10, T1; STYLE G3-G6, G13. Varghese & Lauck, "Hashed and
      * hierarchical timing wheels" (SOSP 1987); java.util.concurrent.ScheduledThreadPoolExecutor
      * (DelayedWorkQueue, removeOnCancel); Caffeine TimerWheel and its reference-model fuzzer.

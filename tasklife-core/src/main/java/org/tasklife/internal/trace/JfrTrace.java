@@ -1,11 +1,9 @@
 package org.tasklife.internal.trace;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.tasklife.ExitStatus;
 import org.tasklife.StuckTaskReport;
-import org.tasklife.internal.domain.DomainControlBlock;
-import org.tasklife.internal.group.GroupControlBlock;
-import org.tasklife.internal.task.TaskControlBlock;
 
 /**
  * The JFR side of {@link Trace}: the only class besides the event classes that names {@code jdk.jfr} types.
@@ -15,22 +13,23 @@ import org.tasklife.internal.task.TaskControlBlock;
 final class JfrTrace {
     /* Implementation notes: see Trace (Overview, Concurrency, Known limits). */
 
-    private static final ConcurrentHashMap<TaskControlBlock, TaskKillEvent> KILLS = new ConcurrentHashMap<>();
-    private static final ConcurrentHashMap<DomainControlBlock, DomainStopEvent> STOPS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Object, TaskKillEvent> KILLS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Object, DomainStopEvent> STOPS = new ConcurrentHashMap<>();
 
     private JfrTrace() {}
 
-    /** A task's thread was started. */
-    static void taskSpawned(String kernel, TaskControlBlock t, GroupControlBlock g) {
+    /** A task's thread was started (a main task's id is its group's). */
+    static void taskSpawned(String kernel, long taskId, String taskName, long groupId, String domain,
+            boolean virtual) {
         TaskSpawnEvent e = new TaskSpawnEvent();
         if (e.shouldCommit()) {
             e.kernel = kernel;
-            e.taskId = t.id();
-            e.taskName = t.name();
-            e.groupId = g.id();
-            e.domain = g.domain().name();
-            e.main = g.id() == t.id();
-            e.virtual = !t.isPlatform();
+            e.taskId = taskId;
+            e.taskName = taskName;
+            e.groupId = groupId;
+            e.domain = domain;
+            e.main = groupId == taskId;
+            e.virtual = virtual;
             e.commit();
         }
     }
@@ -38,30 +37,36 @@ final class JfrTrace {
     /**
      * Called just before a task kill: begins a kill event if it is enabled.
      *
+     * @param waitChannel the task's wait channel, read before the kill ends the wait (rendered only if recording)
      * @return the begun event (to pass to {@link #taskKilled}), or {@code null}
      */
-    static Object beforeKill(TaskControlBlock t) {
+    static Object beforeKill(Object waitChannel) {
         TaskKillEvent e = new TaskKillEvent();
         if (!e.isEnabled()) {
             return null;
         }
         e.begin();
         e.killedAtNanos = System.nanoTime();
-        Object ch = t.waitChannel(); // before the kill, which ends the wait
-        e.waitChannel = ch == null ? "" : ch.toString();
+        e.waitChannel = waitChannel == null ? "" : waitChannel.toString();
         return e;
     }
 
-    /** {@code t} was just killed by a task kill (not a group kill or domain stop). */
-    static void taskKilled(String kernel, TaskControlBlock t, GroupControlBlock g, Object begun) {
+    /**
+     * The task with identity {@code task} was just killed by a task kill (not a group kill or domain stop).
+     *
+     * @param begun what {@link #beforeKill} returned; nothing happens if it is {@code null}
+     * @param ended whether the task has published its exit (read after the event is entered)
+     */
+    static void taskKilled(String kernel, Object task, long taskId, String taskName, long groupId, Object begun,
+            BooleanSupplier ended) {
         if (begun instanceof TaskKillEvent e) {
             e.kernel = kernel;
-            e.taskId = t.id();
-            e.taskName = t.name();
-            e.groupId = g.id();
-            KILLS.put(t, e);
-            if (t.isTerminated() && KILLS.remove(t, e)) {
-                endKill(e); // it ended before the put: its exit missed the entry (see setGraceTimer, same race)
+            e.taskId = taskId;
+            e.taskName = taskName;
+            e.groupId = groupId;
+            KILLS.put(task, e);
+            if (ended.getAsBoolean() && KILLS.remove(task, e)) {
+                endKill(e); // it ended before the put: its exit missed the entry (Dekker with taskExited)
             }
         }
     }
@@ -73,23 +78,25 @@ final class JfrTrace {
     }
 
     /**
-     * {@code t} published its exit status; ends its kill event, if any. Runs on the task's own thread, after
-     * the publication (TERMINATED), which is what lets {@link #taskKilled} close the race with it.
+     * The task with identity {@code task} published its exit status; ends its kill event, if any. Runs on the
+     * task's own thread, after the publication (TERMINATED), which is what lets {@link #taskKilled} close the
+     * race with it.
      */
-    static void taskExited(String kernel, TaskControlBlock t, GroupControlBlock g, ExitStatus status) {
-        TaskKillEvent k = KILLS.isEmpty() ? null : KILLS.remove(t);
+    static void taskExited(String kernel, Object task, long taskId, String taskName, long groupId,
+            ExitStatus status, boolean killed, long cpuNanos) {
+        TaskKillEvent k = KILLS.isEmpty() ? null : KILLS.remove(task);
         if (k != null) {
             endKill(k);
         }
         TaskExitEvent e = new TaskExitEvent();
         if (e.shouldCommit()) {
             e.kernel = kernel;
-            e.taskId = t.id();
-            e.taskName = t.name();
-            e.groupId = g.id();
+            e.taskId = taskId;
+            e.taskName = taskName;
+            e.groupId = groupId;
             e.status = status.toString();
-            e.killed = t.isKilled();
-            e.cpuTime = t.cpuTimeNanos();
+            e.killed = killed;
+            e.cpuTime = cpuNanos;
             e.commit();
         }
     }
@@ -113,23 +120,29 @@ final class JfrTrace {
         }
     }
 
-    /** A stop of {@code d} recorded its status; topology lock held, no task killed yet. */
-    static void domainStopBegun(String kernel, DomainControlBlock d, ExitStatus status) {
+    /**
+     * A stop of the domain with identity {@code domain} recorded its status; topology lock held, no task killed
+     * yet.
+     *
+     * @param liveTasks the domain's live tasks now
+     */
+    static void domainStopBegun(String kernel, Object domain, long domainId, String domainName,
+            ExitStatus status, long liveTasks) {
         DomainStopEvent e = new DomainStopEvent();
         if (e.isEnabled()) {
             e.begin();
             e.kernel = kernel;
-            e.domainId = d.id();
-            e.domain = d.name();
+            e.domainId = domainId;
+            e.domain = domainName;
             e.status = status.toString();
-            e.taskCount = d.liveTasks();
-            STOPS.put(d, e);
+            e.taskCount = liveTasks;
+            STOPS.put(domain, e);
         }
     }
 
-    /** {@code d} has stopped; ends its stop event, if any. */
-    static void domainStopped(DomainControlBlock d) {
-        DomainStopEvent e = STOPS.isEmpty() ? null : STOPS.remove(d);
+    /** The domain with identity {@code domain} has stopped; ends its stop event, if any. */
+    static void domainStopped(Object domain) {
+        DomainStopEvent e = STOPS.isEmpty() ? null : STOPS.remove(domain);
         if (e != null) {
             e.commit();
         }

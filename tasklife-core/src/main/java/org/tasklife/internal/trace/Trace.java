@@ -1,13 +1,12 @@
 package org.tasklife.internal.trace;
 
+import java.util.function.BooleanSupplier;
 import org.tasklife.ExitStatus;
 import org.tasklife.StuckTaskReport;
-import org.tasklife.internal.domain.DomainControlBlock;
-import org.tasklife.internal.group.GroupControlBlock;
-import org.tasklife.internal.task.TaskControlBlock;
 
 /**
- * The kernel's JFR hooks: one static call at each place where a traced thing happens. While no recording
+ * The kernel's JFR hooks: one static call at each place where a traced thing happens, given ids, names and
+ * values (never a control block: this package knows no layer of the kernel). While no recording
  * enables an event, a hook costs an allocation that escape analysis removes and one check of the event's
  * enabled flag. Where {@code jdk.jfr} is absent (a runtime image without it, or a module graph that does not
  * resolve it: the module requires it only statically) every hook returns at once and no event class is
@@ -19,8 +18,9 @@ public final class Trace {
      *
      * Overview: instant events (spawn, exit, stuck) are built and committed in the hook. The two duration
      * events (kill, domain stop) begin at the act and are committed where it completes (the task's exit,
-     * the domain's STOPPED transition); in between the begun event waits in a map keyed by the task or
-     * domain, entered only while the event is enabled. The control blocks get no field for tracing, so
+     * the domain's STOPPED transition); in between the begun event waits in a map keyed by the task's or
+     * domain's identity (an object the caller passes and this package never reads), entered only while the
+     * event is enabled. The control blocks get no field for tracing, so
      * tracing costs no memory per task.
      *
      * Concurrency: a begun event is handed from the killer's (stopper's) thread to the completing thread
@@ -60,37 +60,46 @@ public final class Trace {
         return JFR;
     }
 
-    /** A task's thread was started. */
-    public static void taskSpawned(String kernel, TaskControlBlock t, GroupControlBlock g) {
+    /** A task's thread was started (a main task's id is its group's). */
+    public static void taskSpawned(String kernel, long taskId, String taskName, long groupId, String domain,
+            boolean virtual) {
         if (JFR) {
-            JfrTrace.taskSpawned(kernel, t, g);
+            JfrTrace.taskSpawned(kernel, taskId, taskName, groupId, domain, virtual);
         }
     }
 
     /**
      * Called just before a task kill: begins a kill event if it is enabled.
      *
-     * @param t the task about to be killed
+     * @param waitChannel the task's wait channel, read before the kill ends the wait (rendered only if recording)
      * @return the begun event (to pass to {@link #taskKilled}), or {@code null}
      */
-    public static Object beforeKill(TaskControlBlock t) {
-        return JFR ? JfrTrace.beforeKill(t) : null;
+    public static Object beforeKill(Object waitChannel) {
+        return JFR ? JfrTrace.beforeKill(waitChannel) : null;
     }
 
-    /** {@code t} was just killed by a task kill (not a group kill or domain stop). */
-    public static void taskKilled(String kernel, TaskControlBlock t, GroupControlBlock g, Object begun) {
+    /**
+     * The task with identity {@code task} was just killed by a task kill (not a group kill or domain stop).
+     *
+     * @param begun what {@link #beforeKill} returned; nothing happens if it is {@code null}
+     * @param ended whether the task has published its exit (asked after the event is entered)
+     */
+    public static void taskKilled(String kernel, Object task, long taskId, String taskName, long groupId, Object begun,
+            BooleanSupplier ended) {
         if (begun != null) { // non-null only from JfrTrace.beforeKill
-            JfrTrace.taskKilled(kernel, t, g, begun);
+            JfrTrace.taskKilled(kernel, task, taskId, taskName, groupId, begun, ended);
         }
     }
 
     /**
-     * {@code t} published its exit status; ends its kill event, if any. Runs on the task's own thread, after
-     * the publication (TERMINATED), which is what lets {@link #taskKilled} close the race with it.
+     * The task with identity {@code task} published its exit status; ends its kill event, if any. Runs on the
+     * task's own thread, after the publication (TERMINATED), which is what lets {@link #taskKilled} close the
+     * race with it.
      */
-    public static void taskExited(String kernel, TaskControlBlock t, GroupControlBlock g, ExitStatus status) {
+    public static void taskExited(String kernel, Object task, long taskId, String taskName, long groupId,
+            ExitStatus status, boolean killed, long cpuNanos) {
         if (JFR) {
-            JfrTrace.taskExited(kernel, t, g, status);
+            JfrTrace.taskExited(kernel, task, taskId, taskName, groupId, status, killed, cpuNanos);
         }
     }
 
@@ -101,17 +110,23 @@ public final class Trace {
         }
     }
 
-    /** A stop of {@code d} recorded its status; topology lock held, no task killed yet. */
-    public static void domainStopBegun(String kernel, DomainControlBlock d, ExitStatus status) {
+    /**
+     * A stop of the domain with identity {@code domain} recorded its status; topology lock held, no task killed
+     * yet.
+     *
+     * @param liveTasks the domain's live tasks now
+     */
+    public static void domainStopBegun(String kernel, Object domain, long domainId, String domainName,
+            ExitStatus status, long liveTasks) {
         if (JFR) {
-            JfrTrace.domainStopBegun(kernel, d, status);
+            JfrTrace.domainStopBegun(kernel, domain, domainId, domainName, status, liveTasks);
         }
     }
 
-    /** {@code d} has stopped; ends its stop event, if any. */
-    public static void domainStopped(DomainControlBlock d) {
+    /** The domain with identity {@code domain} has stopped; ends its stop event, if any. */
+    public static void domainStopped(Object domain) {
         if (JFR) {
-            JfrTrace.domainStopped(d);
+            JfrTrace.domainStopped(domain);
         }
     }
 

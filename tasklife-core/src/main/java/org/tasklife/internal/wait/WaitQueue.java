@@ -145,6 +145,20 @@ public final class WaitQueue {
         return head;
     }
 
+    /**
+     * Drops decided nodes (killed, timed out: their waiters unlink nothing themselves until they run) from
+     * the head, and returns the first node still {@link WaitNode#WAITING}, or {@code null}. What a
+     * primitive's queue looks like to the next release, grant or fairness check.
+     */
+    public WaitNode firstWaitingLocked() {
+        assert lock.isHeldByCurrentThread();
+        WaitNode h;
+        while ((h = head) != null && h.outcomeVolatile() != WaitNode.WAITING) {
+            unlinkLocked(h);
+        }
+        return h;
+    }
+
     /** Number of linked nodes. */
     public int sizeLocked() {
         assert lock.isHeldByCurrentThread();

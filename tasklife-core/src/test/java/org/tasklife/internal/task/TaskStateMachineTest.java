@@ -91,6 +91,14 @@ class TaskStateMachineTest {
             public Object authorityToken() {
                 return null; // host: these tests drive the state word only
             }
+
+            @Override
+            public org.tasklife.internal.wait.Blocker blocker() {
+                throw new UnsupportedOperationException("these tests drive the state word only: no task waits");
+            }
+
+            @Override
+            public void safePoint(TaskControlBlock self) {}
         };
         return new TaskControlBlock(id, "t" + id, owner, false, Clock.system(), new AtomicLong());
     }

@@ -1,4 +1,4 @@
-package org.tasklife.internal.management;
+package org.tasklife;
 
 import java.lang.management.ManagementFactory;
 import java.util.Hashtable;
@@ -7,26 +7,28 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.tasklife.Domain;
-import org.tasklife.Kernel;
-import org.tasklife.StuckTaskReport;
+import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.wait.WaitQueue;
 import org.tasklife.management.KernelMXBean;
 import org.tasklife.management.KernelView;
 
 /**
- * The MXBean of one kernel: built on the kernel's public API, for host code only (a domain's code is refused).
+ * The MXBean of one kernel, for host code only (a domain's code is refused): the JMX adapter of the
+ * {@link Kernel} API, beside it.
  *
  * <p>{@link #register} puts it in the platform MBean server under
  * {@code org.tasklife:type=Kernel,name=<name>,id=<n>}; {@link #unregister()} takes it out (idempotent).
  */
-public final class KernelManagement implements KernelMXBean {
+final class KernelManagement implements KernelMXBean {
     /*
      * Implementation notes
      *
-     * Overview: a thin adapter from the Kernel API to open types: the view is the kernel's own snapshot,
-     * whose rows are records of primitives, strings and enums that the MXBean framework maps to CompositeData.
-     * It never touches kernel internals, so it cannot break an invariant that the API keeps.
+     * Overview: a thin adapter from the kernel to open types: the view is the kernel's own snapshot, whose
+     * rows are records of primitives, strings and enums that the MXBean framework maps to CompositeData. It
+     * calls the same kernel operations the API handles call (KernelCore's parts, where every permission,
+     * visibility and state check is made), never a handle: the Kernel depends on it, not the other way
+     * round. Like the API, it changes nothing the parts do not.
      *
      * Known limits: registration failures (a JVM without a usable platform MBean server, a security policy)
      * are swallowed: a kernel without its MXBean still works, and boot must not fail for monitoring's sake.
@@ -38,7 +40,6 @@ public final class KernelManagement implements KernelMXBean {
 
     private static final AtomicLong INSTANCES = new AtomicLong();
 
-    private final Kernel kernel;
     private final KernelCore core;
     private final boolean readOnly;
     private final String name;
@@ -46,20 +47,19 @@ public final class KernelManagement implements KernelMXBean {
     private final AtomicBoolean registered = new AtomicBoolean();
     private volatile ObjectName objectName; // set once by register, before the registered flag
 
-    private KernelManagement(Kernel kernel, KernelCore core, boolean readOnly) {
-        this.kernel = kernel;
+    private KernelManagement(KernelCore core, boolean readOnly) {
         this.core = core;
         this.readOnly = readOnly;
         this.name = core.name();
     }
 
     /**
-     * Registers the MXBean of {@code kernel} in the platform MBean server.
+     * Registers the MXBean of the kernel {@code core} in the platform MBean server.
      *
      * @return the registration; its {@link #unregister()} is a no-op if registration failed
      */
-    public static KernelManagement register(Kernel kernel, KernelCore core, boolean readOnly) {
-        KernelManagement m = new KernelManagement(kernel, core, readOnly);
+    static KernelManagement register(KernelCore core, boolean readOnly) {
+        KernelManagement m = new KernelManagement(core, readOnly);
         String name = core.name();
         try {
             ObjectName on = new ObjectName("org.tasklife", objectNameProperties(name, m.instanceId));
@@ -91,12 +91,12 @@ public final class KernelManagement implements KernelMXBean {
     }
 
     /** The object name, or {@code null} if registration failed. */
-    public ObjectName objectName() {
+    ObjectName objectName() {
         return registered.get() ? objectName : null;
     }
 
     /** Takes the MXBean out of the platform MBean server; idempotent. */
-    public void unregister() {
+    void unregister() {
         if (registered.compareAndSet(true, false)) {
             try {
                 MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -120,79 +120,90 @@ public final class KernelManagement implements KernelMXBean {
     @Override
     public long getLiveTaskCount() {
         hostOnly("read");
-        return kernel.liveTaskCount();
+        return core.introspection().liveTaskCount();
     }
 
     @Override
     public long getOpenResourceCount() {
         hostOnly("read");
-        return kernel.openResourceCount();
+        return core.introspection().openResourceCount();
     }
 
     @Override
     public int getPendingTimerCount() {
         hostOnly("read");
-        return kernel.pendingTimerCount();
+        return core.introspection().pendingTimerCount();
     }
 
     @Override
     public long getQueuedWaitersInJvm() {
         hostOnly("read");
-        return Kernel.queuedWaitersInJvm();
+        return WaitQueue.linkedNodesInJvm();
     }
 
     @Override
     public int getStuckTaskCount() {
         hostOnly("read");
-        return kernel.stuckTasks().size();
+        return core.introspection().stuckReports().size();
     }
 
     @Override
     public String[] getStuckTaskReports() {
         hostOnly("read");
-        return kernel.stuckTasks().stream().map(StuckTaskReport::render).toArray(String[]::new);
+        return core.introspection().stuckReports().stream().map(StuckTaskReport::render).toArray(String[]::new);
     }
 
     @Override
     public String getProcessTable() {
         hostOnly("read");
-        return kernel.snapshot().renderTable();
+        return core.introspection().forCaller().renderTable();
     }
 
     @Override
     public KernelView getSnapshot() {
         hostOnly("read");
-        return new KernelView(name, instanceId, System.currentTimeMillis(), kernel.liveTaskCount(),
-                kernel.openResourceCount(), kernel.pendingTimerCount(), Kernel.queuedWaitersInJvm(),
-                kernel.stuckTasks().size(), kernel.snapshot());
+        return new KernelView(name, instanceId, System.currentTimeMillis(), core.introspection().liveTaskCount(),
+                core.introspection().openResourceCount(), core.introspection().pendingTimerCount(),
+                WaitQueue.linkedNodesInJvm(), core.introspection().stuckReports().size(),
+                core.introspection().forCaller());
     }
 
     @Override
     public boolean kill(long taskId) {
         operation();
-        if (kernel.findTask(taskId).isEmpty()) {
+        if (core.introspection().findTask(positive(taskId)) == null) {
             // a remote client gets a standard exception, not a tasklife class it may lack; the task may still
             // end between this check and the kill, and then kill says false (SPEC K1)
             throw new IllegalArgumentException("kernel '" + name + "' has no task " + taskId);
         }
-        return kernel.kill(taskId);
+        return core.lifecycle().kill(taskId);
     }
 
     @Override
     public boolean stopDomain(long domainId, int status) {
         operation();
-        Domain d = kernel.findDomain(domainId).orElseThrow(
-                () -> new IllegalArgumentException("kernel '" + name + "' has no domain " + domainId));
-        if (d.parent().isEmpty()) {
+        DomainControlBlock d = core.introspection().findDomain(positive(domainId));
+        if (d == null) {
+            throw new IllegalArgumentException("kernel '" + name + "' has no domain " + domainId);
+        }
+        if (d.parent() == null) {
             throw new IllegalArgumentException("domain " + domainId + " is the root domain of kernel '" + name
                     + "': it stops only when the kernel closes");
         }
         try {
-            return d.stop(status);
+            return core.domains().stopFromCaller(d, ExitStatus.exited(status));
         } catch (RuntimeException e) {
             // a tasklife exception would need tasklife classes on the client to deserialize
             throw new IllegalStateException(e.getMessage());
         }
+    }
+
+    /** The id check of Kernel.findTask and findDomain (SPEC §12: an id of 0 or less never exists). */
+    private static long positive(long id) {
+        if (id <= 0) {
+            throw new IllegalArgumentException("id must be positive (tasklife ids start at 1), was " + id);
+        }
+        return id;
     }
 
     /**
@@ -200,7 +211,7 @@ public final class KernelManagement implements KernelMXBean {
      * platform MBean server in-process) reads and acts through the API, confined to its domain, not here.
      */
     private void hostOnly(String what) {
-        core.checkHost(what + " kernel '" + name + "' through its management interface");
+        core.authority().checkHost(what + " kernel '" + name + "' through its management interface");
     }
 
     private void operation() {

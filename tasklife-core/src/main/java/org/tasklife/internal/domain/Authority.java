@@ -1,32 +1,33 @@
-package org.tasklife.internal.group;
+package org.tasklife.internal.domain;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import org.tasklife.DomainAccessException;
-import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.task.TaskControlBlock;
 
 /**
  * Who the calling code works for, as one kernel sees it (SPEC D5: authority follows the work, not the
  * thread): host code, a domain (confined to that domain and the domains below it), or nobody this kernel
- * can trust (it may act on nothing).
+ * can trust (it may act on nothing). One instance per kernel; every visibility and permission check of the
+ * kernel goes through it.
  */
 public final class Authority {
     /*
      * Implementation notes
      *
      * Overview: the task layer carries an opaque token per thread (TaskControlBlock A1, A2): a task's token
-     * is its domain's root group; threads created by a task inherit it; callbacks run with the token of
-     * whoever registered them. This class gives tokens their meaning in one kernel K:
+     * is its domain (GroupControlBlock.authorityToken); threads created by a task inherit it; callbacks run
+     * with the token of whoever registered them. This class gives tokens their meaning in one kernel K (a
+     * domain's kernel is the Topology it was created with):
      *
      *   token                                        scope in K
      *   none, on a thread the host created           host: everything
      *   HOST (a host callback, see capture)          host
-     *   root group of a domain D of K                D and the domains below it (K's root domain: all of K)
-     *   root group of K' != K, K' root domain        host: the host's own work in another kernel
-     *   root group of K' != K, a tenant domain       nobody: a tenant acts only in its own kernel
+     *   a domain D of K                              D and the domains below it (K's root domain: all of K)
+     *   a domain of K' != K, K' root domain          host: the host's own work in another kernel
+     *   a domain of K' != K, a tenant domain         nobody: a tenant acts only in its own kernel
      *   none, on a common ForkJoinPool thread        nobody, unless K trusts the common pool (see below)
      *   NOBODY                                       nobody
      *
@@ -49,75 +50,100 @@ public final class Authority {
     /** A token, or a scope, of code that may act on nothing. */
     static final Object NOBODY = new Token("nobody");
 
-    private Authority() {}
+    private final Topology kernel;           // immutable: which kernel this is
+    private final DomainControlBlock root;   // immutable: the kernel's root domain
+    private final boolean commonPoolIsHost;  // immutable: Kernel.Builder.commonPoolIsHost
+
+    /** The authority rules of the kernel whose topology is {@code kernel} and whose root domain is {@code root}. */
+    public Authority(Topology kernel, DomainControlBlock root, boolean commonPoolIsHost) {
+        this.kernel = kernel;
+        this.root = root;
+        this.commonPoolIsHost = commonPoolIsHost;
+    }
 
     /**
-     * The scope the calling thread acts with in {@code core}: {@code null} for host code, a domain, or
+     * The scope the calling thread acts with in this kernel: {@code null} for host code, a domain, or
      * {@link #NOBODY}.
      */
-    static Object scopeIn(KernelCore core) {
+    private Object scope() {
         Object token = TaskControlBlock.currentAuthority();
         if (token == null) {
-            return onCommonPool() && !core.commonPoolIsHost() ? NOBODY : null;
+            return onCommonPool() && !commonPoolIsHost ? NOBODY : null;
         }
-        if (token instanceof GroupControlBlock root) {
-            if (root.core() == core) {
-                return root.domain();
+        if (token instanceof DomainControlBlock d) {
+            if (d.topology() == kernel) {
+                return d;
             }
-            return root.domain().parent() == null ? null : NOBODY;
+            return d.parent() == null ? null : NOBODY;
         }
         return token == HOST ? null : NOBODY;
     }
 
     /** The token to run a callback registered now with: the caller's authority, made explicit. */
-    static Object capture(KernelCore core) {
+    private Object capture() {
         Object token = TaskControlBlock.currentAuthority();
         if (token != null) {
             return token;
         }
-        return onCommonPool() && !core.commonPoolIsHost() ? NOBODY : HOST;
+        return onCommonPool() && !commonPoolIsHost ? NOBODY : HOST;
     }
 
     /**
-     * Whether the calling thread may act as host code in {@code core}: host code itself, or code of its root
-     * domain (the host's own groups).
+     * Whether the calling thread may act as host code here: host code itself, or code of the root domain
+     * (the host's own groups).
      */
-    static boolean isHost(KernelCore core) {
-        Object scope = scopeIn(core);
+    public boolean callerIsHost() {
+        Object scope = scope();
         return scope == null || scope instanceof DomainControlBlock d && d.parent() == null;
     }
 
     /**
-     * Refuses the call unless the caller is host code of {@code core}.
+     * Refuses what only host code may do (close the kernel, read kernel-wide counters, manage it over JMX).
      *
      * @throws DomainAccessException naming {@code what} and who the caller works for
      */
-    static void checkHost(KernelCore core, String what) {
-        if (!isHost(core)) {
-            throw new DomainAccessException(describeCaller(core) + " cannot " + what + ": "
-                    + (scopeIn(core) == NOBODY ? whyNobody(core)
+    public void checkHost(String what) {
+        if (!callerIsHost()) {
+            throw new DomainAccessException(describeCaller() + " cannot " + what + ": "
+                    + (scope() == NOBODY ? whyNobody()
                             : "only host code (or code of the root domain) may; a domain's code acts only inside its domain"));
         }
     }
 
     /**
-     * Refuses the call unless the caller may act on {@code target} (SPEC D5).
+     * Refuses the call unless the caller may act on {@code target} (SPEC D5): a domain's code (its tasks, the
+     * threads they start, the callbacks they register) acts on its own domain and the domains below it; host
+     * code acts everywhere.
      *
      * @throws DomainAccessException naming {@code what} and who the caller works for
      */
-    static void checkVisible(KernelCore core, DomainControlBlock target, String what) {
-        Object scope = scopeIn(core);
+    public void checkVisible(DomainControlBlock target, String what) {
+        Object scope = scope();
         if (scope == null || scope instanceof DomainControlBlock from && from.contains(target)) {
             return;
         }
-        throw new DomainAccessException(describeCaller(core) + " cannot " + what + ": "
-                + (scope == NOBODY ? whyNobody(core)
+        throw new DomainAccessException(describeCaller() + " cannot " + what + ": "
+                + (scope == NOBODY ? whyNobody()
                         : "it is outside its domain (a domain's code sees only its own domain and the domains below it)"));
     }
 
+    /**
+     * The domain the caller's work is confined to in this kernel (a task's, or the domain whose work a thread
+     * does), or {@code null} for host code.
+     *
+     * @throws DomainAccessException if the caller may act on nothing in this kernel
+     */
+    public DomainControlBlock callerDomain(String what) {
+        Object scope = scope();
+        if (scope == NOBODY) {
+            checkVisible(root, what); // throws, explaining why
+        }
+        return (DomainControlBlock) scope;
+    }
+
     /** "a task of domain 'a'", "code of domain 'a' (thread 'x')", or the thread for nobody. */
-    static String describeCaller(KernelCore core) {
-        Object scope = scopeIn(core);
+    public String describeCaller() {
+        Object scope = scope();
         Thread th = Thread.currentThread();
         if (scope instanceof DomainControlBlock d) {
             return TaskControlBlock.current() != null ? "a task of domain '" + d.name() + "'"
@@ -126,18 +152,18 @@ public final class Authority {
         return scope == null ? "host code" : "code on thread '" + th.getName() + "'";
     }
 
-    private static String whyNobody(KernelCore core) {
+    private String whyNobody() {
         Object token = TaskControlBlock.currentAuthority();
-        if (token instanceof GroupControlBlock root && root.core() != core) {
-            return "it works for domain '" + root.domain().name() + "' of kernel '" + root.core().name()
+        if (token instanceof DomainControlBlock d && d.topology() != kernel) {
+            return "it works for domain '" + d.name() + "' of kernel '" + d.topology().kernelName()
                     + "', and a domain's code acts only in its own kernel";
         }
         if (token == null || token == NOBODY) {
             return "threads of the common ForkJoinPool run every submitter's work, so they act for nobody in kernel '"
-                    + core.name() + "' (run host code on threads the host created, or boot the kernel with"
+                    + kernel.kernelName() + "' (run host code on threads the host created, or boot the kernel with"
                     + " Kernel.Builder.commonPoolIsHost(true) if no tenant's code can reach the common pool)";
         }
-        return "it acts for nobody in kernel '" + core.name() + "'";
+        return "it acts for nobody in kernel '" + kernel.kernelName() + "'";
     }
 
     /**
@@ -148,8 +174,8 @@ public final class Authority {
      */
     public static void checkMayBoot() {
         Object token = TaskControlBlock.currentAuthority();
-        String who = token instanceof GroupControlBlock root && root.domain().parent() != null
-                ? "code of domain '" + root.domain().name() + "' of kernel '" + root.core().name() + "'"
+        String who = token instanceof DomainControlBlock d && d.parent() != null
+                ? "code of domain '" + d.name() + "' of kernel '" + d.topology().kernelName() + "'"
                 : token == NOBODY || token == null && onCommonPool()
                         ? "code on thread '" + Thread.currentThread().getName() + "'" : null;
         if (who != null) {
@@ -166,8 +192,8 @@ public final class Authority {
      * A copy of {@code source} for the caller: its dependents run with the caller's authority, whatever
      * thread completes {@code source}, and its async dependents too (A2).
      */
-    public static <T> CompletableFuture<T> bind(CompletableFuture<T> source, KernelCore core) {
-        Object token = capture(core);
+    public <T> CompletableFuture<T> bindToCaller(CompletableFuture<T> source) {
+        Object token = capture();
         BoundFuture<T> f = new BoundFuture<>(token);
         source.whenComplete((v, e) -> TaskControlBlock.runAs(token, () -> {
             if (e == null) {
@@ -179,8 +205,17 @@ public final class Authority {
         return f;
     }
 
+    /**
+     * Runs what it is given at once, on the calling thread, with the authority of the code that called this
+     * method (a listener's registrant's).
+     */
+    public Executor callerBoundExecutor() {
+        Object token = capture();
+        return action -> boundTo(token, action).run();
+    }
+
     /** Runs {@code action} with the authority captured by {@link #capture}: a listener's registrant's. */
-    static Runnable boundTo(Object token, Runnable action) {
+    private static Runnable boundTo(Object token, Runnable action) {
         return () -> TaskControlBlock.runAs(token, action);
     }
 
