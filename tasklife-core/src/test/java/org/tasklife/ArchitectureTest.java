@@ -39,6 +39,7 @@ class ArchitectureTest {
     private static final String WAIT = "org.tasklife.internal.wait..";
     private static final String TIME = "org.tasklife.internal.time..";
     private static final String TRACE = "org.tasklife.internal.trace..";
+    private static final String EXPLORE = "org.tasklife.explore..";
 
     private static JavaClasses core;
 
@@ -136,5 +137,26 @@ class ArchitectureTest {
     void internals_neverUseApiHandles() {
         noClasses().that().resideInAPackage("org.tasklife.internal..").should().dependOnClassesThat(API_HANDLE)
                 .check(core);
+    }
+
+    /** The schedule explorer is a tool on top of the kernel: nothing of the kernel or its API knows it. */
+    @Test
+    void explorer_knownByNothingElse() {
+        noClasses().that().resideOutsideOfPackage(EXPLORE).should().dependOnClassesThat().resideInAPackage(EXPLORE)
+                .check(core);
+    }
+
+    /**
+     * The schedule explorer uses the API, and of the internals only the scheduler's decisions
+     * (internal.sched: scripted choices, and the deterministic-mode setter the kernel builder lends it).
+     */
+    @Test
+    void explorer_usesTheApiAndTheSchedulersDecisionsOnly() {
+        classes().that().resideInAPackage(EXPLORE).should().onlyDependOnClassesThat(DescribedPredicate.describe(
+                "java.*, org.tasklife, explore, internal.sched", c -> {
+                    String p = c.getPackageName();
+                    return !p.startsWith("org.tasklife") || p.equals(API) || p.startsWith("org.tasklife.explore")
+                            || p.equals("org.tasklife.internal.sched");
+                })).check(core);
     }
 }
