@@ -173,7 +173,7 @@ final class KernelManagement implements KernelMXBean {
         operation();
         if (core.introspection().findTask(positive(taskId)) == null) {
             // a remote client gets a standard exception, not a tasklife class it may lack; the task may still
-            // end between this check and the kill, and then kill says false (SPEC K1)
+            // end between this check and the kill, and then kill says false (contract K1)
             throw new IllegalArgumentException("kernel '" + name + "' has no task " + taskId);
         }
         return core.lifecycle().kill(taskId);
@@ -198,7 +198,7 @@ final class KernelManagement implements KernelMXBean {
         }
     }
 
-    /** The id check of Kernel.findTask and findDomain (SPEC §12: an id of 0 or less never exists). */
+    /** The id check of Kernel.findTask and findDomain (contract §12: an id of 0 or less never exists). */
     private static long positive(long id) {
         if (id <= 0) {
             throw new IllegalArgumentException("id must be positive (tasklife ids start at 1), was " + id);

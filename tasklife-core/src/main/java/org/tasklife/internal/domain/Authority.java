@@ -8,7 +8,7 @@ import org.tasklife.DomainAccessException;
 import org.tasklife.internal.task.TaskControlBlock;
 
 /**
- * Who the calling code works for, as one kernel sees it (SPEC D5: authority follows the work, not the
+ * Who the calling code works for, as one kernel sees it (contract D5: authority follows the work, not the
  * thread): host code, a domain (confined to that domain and the domains below it), or nobody this kernel
  * can trust (it may act on nothing). One instance per kernel; every visibility and permission check of the
  * kernel goes through it.
@@ -111,7 +111,7 @@ public final class Authority {
     }
 
     /**
-     * Refuses the call unless the caller may act on {@code target} (SPEC D5): a domain's code (its tasks, the
+     * Refuses the call unless the caller may act on {@code target} (contract D5): a domain's code (its tasks, the
      * threads they start, the callbacks they register) acts on its own domain and the domains below it; host
      * code acts everywhere.
      *

@@ -10,7 +10,7 @@ import org.tasklife.internal.wait.WaitQueue;
 
 /**
  * The domain control block: a domain's place in the domain tree, its limits and counters, and the
- * state and status of its stop (SPEC §10). A domain's groups hang under its root group, which the
+ * state and status of its stop (contract §10). A domain's groups hang under its root group, which the
  * group layer keeps; this block knows nothing of groups.
  */
 public final class DomainControlBlock {

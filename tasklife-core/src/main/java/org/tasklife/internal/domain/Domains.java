@@ -22,7 +22,7 @@ import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
 
 /**
- * The domains of one kernel (SPEC §10): the domain table, creation, the stop protocol (stop, finish,
+ * The domains of one kernel (contract §10): the domain table, creation, the stop protocol (stop, finish,
  * free), the limits, and the wait for a stop. The groups a stop kills and a free reaps are the group
  * layer's, which this layer reaches only through {@link Groups}.
  */
@@ -35,7 +35,7 @@ public final class Domains {
      * needs the groups of a domain (to kill them, to reap them when freed, to give a new domain its root
      * group) it asks the Groups port, which the group layer implements; this package never names a group.
      *
-     * A stop, step by step (SPEC D2; file that runs each step):
+     * A stop, step by step (contract D2; file that runs each step):
      *   1. Domains.stop, topology lock held: the status is recorded first (DomainControlBlock D3), the
      *      subtree's domains leave RUNNING (nested ones with Killed), and the port collects every group of
      *      the subtree (D1: spawns check RUNNING under the same lock, so no group can be missed).
@@ -49,7 +49,7 @@ public final class Domains {
      *      then, with no lock held, the JFR event, the listener, onStopped and the stop waiters; an autoFree
      *      domain is freed right there.
      *
-     * Limits (D4 in SPEC): slots are reserved level by level from the spawning domain up before anything is
+     * Limits (contract D4): slots are reserved level by level from the spawning domain up before anything is
      * created, and given back when the spawn is refused or the task ends (DomainControlBlock).
      *
      * Known limits: a stop scans the kernel's group table once under the topology lock (O(groups)); a stop
@@ -134,7 +134,7 @@ public final class Domains {
     // ---- create ----
 
     /**
-     * Creates a domain below {@code parent} (SPEC D1).
+     * Creates a domain below {@code parent} (contract D1).
      *
      * @throws DomainAccessException if the caller may not act on {@code parent}
      * @throws SpawnRefusedException if the kernel is closed or the parent does not run
@@ -160,7 +160,7 @@ public final class Domains {
         }
     }
 
-    // ---- limits (SPEC D4) and spawn checks ----
+    // ---- limits (contract D4) and spawn checks ----
 
     /**
      * Refuses a spawn early, with the domain's state in the message (the decisive check comes later, under
@@ -231,7 +231,7 @@ public final class Domains {
         }
     }
 
-    // ---- stop (SPEC D2) ----
+    // ---- stop (contract D2) ----
 
     /**
      * Stops a domain for API callers: refuses the root domain (it stops with the kernel), then checks that the
@@ -250,7 +250,7 @@ public final class Domains {
     }
 
     /**
-     * Stops a domain (SPEC D2): records {@code status} first (first wins), refuses new spawns, stops the
+     * Stops a domain (contract D2): records {@code status} first (first wins), refuses new spawns, stops the
      * domains below it (status Killed) and kills every task in them, the caller included; the domain
      * stops when its live count reaches 0. The caller, if killed, is only flagged: it unwinds at its next
      * tasklife call, so this returns. See the notes for the steps.
@@ -336,10 +336,10 @@ public final class Domains {
         }
     }
 
-    // ---- free (SPEC D3) ----
+    // ---- free (contract D3) ----
 
     /**
-     * Frees a stopped domain (SPEC D3) for an API caller: only the parent domain's code or host code may.
+     * Frees a stopped domain (contract D3) for an API caller: only the parent domain's code or host code may.
      *
      * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller is not in the parent domain, or for the root
      *     domain

@@ -21,7 +21,7 @@ public final class Topology {
      * (close(), listeners, onExit callbacks) is collected under the lock and run after unlocking.
      *
      * The topology lock is held only for map and state updates, never while waiting or waking: a waker
-     * collects the queues to signal under it and signals after unlocking (SPEC K10).
+     * collects the queues to signal under it and signals after unlocking (contract K10).
      *
      * Ids (DESIGN I8): one counter for tasks, groups and domains of the kernel (a group's id is its main
      * task's, a domain's is its root group's), increasing, never reused.

@@ -28,15 +28,15 @@ public final class GroupControlBlock implements TaskOwner {
      * Implementation notes
      *
      * States (group lock for ALIVE/EXITING, kernel topology lock for ZOMBIE/REAPED):
-     *   ALIVE   -> EXITING   // exitGroup, kill or a failure recorded a status first (first wins, SPEC E3)
-     *   ALIVE   -> EXITING   // the last member ended with no recorded status (G4); it ends Exited(0) (SPEC E4)
+     *   ALIVE   -> EXITING   // exitGroup, kill or a failure recorded a status first (first wins, contract E3)
+     *   ALIVE   -> EXITING   // the last member ended with no recorded status (G4); it ends Exited(0) (contract E4)
      *   EXITING -> ZOMBIE    // last member ended: the recorded status
      *   ZOMBIE  -> REAPED    // a child wait of the parent, or auto-reap, or the domain root for orphans
      *
      * Invariants:
      *  G1 (DESIGN I7) group fate is the live counter: the member whose exit brings it to 0 finishes the
      *     group; nobody scans or waits for blocked members.
-     *  G2 a member is added only while ALIVE, under the group lock (SPEC P3): a spawn racing exitGroup
+     *  G2 a member is added only while ALIVE, under the group lock (contract P3): a spawn racing exitGroup
      *     either is refused or is seen, and killed, by exitGroup's member snapshot.
      *  G3 parent, children, adoptedByRoot and reapedChildrenCpu change only under the kernel topology lock
      *     (every ...Locked method asserts it); a child is in exactly one parent's children map until REAPED.
@@ -175,7 +175,7 @@ public final class GroupControlBlock implements TaskOwner {
         return finalStatus;
     }
 
-    /** Completes with the status when the group becomes a zombie (SPEC R3). */
+    /** Completes with the status when the group becomes a zombie (contract R3). */
     public CompletableFuture<ExitStatus> onExit() {
         return onExit;
     }
@@ -254,7 +254,7 @@ public final class GroupControlBlock implements TaskOwner {
 
     /**
      * Records {@code status} as the group's exit status unless one is already recorded, and returns the
-     * members to end (SPEC E3: the first status wins).
+     * members to end (contract E3: the first status wins).
      *
      * @return the live members to kill, or {@code null} if a status was already recorded or the group ended
      */
@@ -317,7 +317,7 @@ public final class GroupControlBlock implements TaskOwner {
         }
     }
 
-    /** The status to end with: the recorded one, else Exited(0) (SPEC E4). */
+    /** The status to end with: the recorded one, else Exited(0) (contract E4). */
     ExitStatus statusAtEnd() {
         lock.lock();
         try {
@@ -357,12 +357,12 @@ public final class GroupControlBlock implements TaskOwner {
         return autoReap;
     }
 
-    /** Whether the group is marked child-subreaper now (SPEC R4). */
+    /** Whether the group is marked child-subreaper now (contract R4). */
     public boolean isSubreaper() {
         return subreaper;
     }
 
-    /** Sets or clears the child-subreaper mark; orphans made after this see the new value (SPEC R4). */
+    /** Sets or clears the child-subreaper mark; orphans made after this see the new value (contract R4). */
     void setSubreaperLocked(boolean on) {
         assert topology.isHeld();
         subreaper = on;
@@ -379,7 +379,7 @@ public final class GroupControlBlock implements TaskOwner {
         state = GroupState.REAPED;
     }
 
-    /** A reaped group has no parent any more (SPEC R4); called last in reaping, after the parent's books. */
+    /** A reaped group has no parent any more (contract R4); called last in reaping, after the parent's books. */
     void dropParentLocked() {
         assert topology.isHeld() && state == GroupState.REAPED;
         parent = null;
@@ -390,7 +390,7 @@ public final class GroupControlBlock implements TaskOwner {
         reapedChildrenCpu += nanos;
     }
 
-    // ---- CPU time (SPEC T2) ----
+    // ---- CPU time (contract T2) ----
 
     /** CPU times now; successive readings never decrease. */
     public CpuTimes times() {

@@ -29,7 +29,7 @@ import org.tasklife.internal.trace.Trace;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * The life of groups and tasks in one kernel: spawn (SPEC P1–P5), kill (K1, K7, E3), exit (E6: the end of a
+ * The life of groups and tasks in one kernel: spawn (contract P1–P5), kill (K1, K7, E3), exit (E6: the end of a
  * task and of its group), reparenting (R4) and reaping (R1, R2).
  */
 public final class GroupLifecycle implements Domains.Groups {
@@ -40,7 +40,7 @@ public final class GroupLifecycle implements Domains.Groups {
      * task's own thread (DESIGN I6) and calls in here for the group's part. Groups end by counter
      * (GroupControlBlock G1). Every kill is a KillBatch (reap/): flags, wakes, one grace timer.
      *
-     * Exit timeline (SPEC E6, DESIGN "Exit, step by step"): which thread runs each step, under which lock.
+     * Exit timeline (contract E6, DESIGN "Exit, step by step"): which thread runs each step, under which lock.
      *   step                                              thread               lock            file
      *   1 beginExit: CAS to EXITING, decides the status   the exiting task     none (CAS)      TaskRunner
      *     (a failure or a main's return: endGroup, which  the exiting task     group lock,     GroupLifecycle
@@ -65,10 +65,10 @@ public final class GroupLifecycle implements Domains.Groups {
      * it owns and fires its death watches (steps 2–3 on the reaper's thread, under no kernel lock).
      *
      * Kill: killTask is KillBatch.kill of one task; a group kill and exitGroup record the status first under
-     * the group lock (first wins, SPEC E3), then kill the member snapshot taken under that same lock as one
+     * the group lock (first wins, contract E3), then kill the member snapshot taken under that same lock as one
      * batch. A domain stop kills every group of its subtree as one batch (killGroupsLocked, for Domains).
      *
-     * Wake-ups (SPEC K10): queues are signalled after every kernel lock is released; onExit futures, whose
+     * Wake-ups (contract K10): queues are signalled after every kernel lock is released; onExit futures, whose
      * callbacks are user code, complete with no lock held.
      *
      * Why one file over 500 lines: spawn, kill, exit, reparent and reap are the one state machine of a
@@ -97,10 +97,10 @@ public final class GroupLifecycle implements Domains.Groups {
         this.clock = clock;
     }
 
-    // ---- spawn (SPEC P1-P5) ----
+    // ---- spawn (contract P1-P5) ----
 
     /**
-     * The parent of a group spawned through the kernel (SPEC P1): the root group of the domain the caller works
+     * The parent of a group spawned through the kernel (contract P1): the root group of the domain the caller works
      * for, whether the caller is one of this kernel's tasks or not. The call decides the parent, never the
      * caller: a child of the caller's group comes from Tasks.spawnGroup.
      *
@@ -185,7 +185,7 @@ public final class GroupLifecycle implements Domains.Groups {
     }
 
     /**
-     * Adds a task running {@code body} to group {@code g} (SPEC P2), for an API caller.
+     * Adds a task running {@code body} to group {@code g} (contract P2), for an API caller.
      *
      * @throws DomainAccessException if the caller may not act on the group's domain
      * @throws SpawnRefusedException if the kernel is closed, the group is exiting, or no thread starts
@@ -245,7 +245,7 @@ public final class GroupLifecycle implements Domains.Groups {
     }
 
     /**
-     * A killed task spawns nothing (SPEC P3: the specific refusal, not the kill throwable): a task that
+     * A killed task spawns nothing (contract P3: the specific refusal, not the kill throwable): a task that
      * loops on spawning, catching refusals (a fork bomb), cannot outlive its kill by spawning.
      */
     private static void refuseKilledCaller() {
@@ -262,7 +262,7 @@ public final class GroupLifecycle implements Domains.Groups {
             Trace.taskSpawned(topology.kernelName(), t.id(), t.name(), g.id(), g.domain().name(), !t.isPlatform());
         } catch (Throwable e) {
             runner.forget(thread);
-            // no half-built task survives (SPEC P3): undo every trace of it
+            // no half-built task survives (contract P3): undo every trace of it
             tables.removeTask(t);
             boolean last = g.removeUnstarted(t);
             ExitStatus groupEnd = null;
@@ -283,10 +283,10 @@ public final class GroupLifecycle implements Domains.Groups {
         }
     }
 
-    // ---- kill (SPEC K1, K7, E3) ----
+    // ---- kill (contract K1, K7, E3) ----
 
     /**
-     * Kills the task with id {@code taskId} for an API caller (SPEC K1).
+     * Kills the task with id {@code taskId} for an API caller (contract K1).
      *
      * @return whether this call killed it; false for an unknown id
      * @throws DomainAccessException if the caller may not act on the task's domain
@@ -301,7 +301,7 @@ public final class GroupLifecycle implements Domains.Groups {
     }
 
     /**
-     * Kills {@code t} for an API caller (SPEC K1).
+     * Kills {@code t} for an API caller (contract K1).
      *
      * @throws DomainAccessException if the caller may not act on the task's domain
      */
@@ -310,7 +310,7 @@ public final class GroupLifecycle implements Domains.Groups {
         return killTask(t);
     }
 
-    /** Kills one task (SPEC K1). @return whether this call killed it */
+    /** Kills one task (contract K1). @return whether this call killed it */
     private boolean killTask(TaskControlBlock t) {
         Object traced = Trace.beforeKill(t.waitChannel()); // null unless recording; the channel the kill ends
         boolean killed = KillBatch.kill(reaper, t);
@@ -322,7 +322,7 @@ public final class GroupLifecycle implements Domains.Groups {
     }
 
     /**
-     * Kills a group for an API caller (SPEC K7).
+     * Kills a group for an API caller (contract K7).
      *
      * @return whether this call recorded the kill
      * @throws DomainAccessException if the caller may not act on the group's domain
@@ -333,7 +333,7 @@ public final class GroupLifecycle implements Domains.Groups {
     }
 
     /**
-     * Records {@code status} as the group's status (first wins, SPEC E3) and kills every live member but
+     * Records {@code status} as the group's status (first wins, contract E3) and kills every live member but
      * {@code except}, as one batch.
      *
      * @return whether this call recorded the status
@@ -371,13 +371,13 @@ public final class GroupLifecycle implements Domains.Groups {
 
     /**
      * Arms the grace watch of a task that was not killed and whose exit sequence is about to run user code
-     * (destructors, close()): if it has not ended within the grace period it is reported stuck (SPEC K8).
+     * (destructors, close()): if it has not ended within the grace period it is reported stuck (contract K8).
      */
     void watchExit(TaskControlBlock t) {
         KillBatch.watchExit(reaper, t);
     }
 
-    // ---- exit (SPEC E6; steps 5-8 of the timeline) ----
+    // ---- exit (contract E6; steps 5-8 of the timeline) ----
 
     /** Step 5: a detached task's record leaves the table once it terminated. */
     void disposeIfDetached(TaskControlBlock t) {
@@ -388,7 +388,7 @@ public final class GroupLifecycle implements Domains.Groups {
 
     /**
      * Step 7: the last member of {@code g} ended: close group resources, become a zombie, reparent children,
-     * notify the parent (SPEC E6, R1, R4). Runs on that member's thread with no lock held.
+     * notify the parent (contract E6, R1, R4). Runs on that member's thread with no lock held.
      */
     ExitStatus finishGroup(GroupControlBlock g) {
         ExitStatus status = g.statusAtEnd();
@@ -403,7 +403,7 @@ public final class GroupLifecycle implements Domains.Groups {
             if (g.isAutoReap() || g.isAdoptedByRootLocked()) {
                 reapLocked(g, false);
             }
-            // also when reaped here: waiters that matched it re-check and get ECHILD if nothing is left (SPEC W2, W5)
+            // also when reaped here: waiters that matched it re-check and get ECHILD if nothing is left (contract W2, W5)
             toSignal.add(parent.childExits());
         } finally {
             topology.unlock();
@@ -424,7 +424,7 @@ public final class GroupLifecycle implements Domains.Groups {
         tables.taskLeft();
     }
 
-    // ---- reparent (SPEC R4) ----
+    // ---- reparent (contract R4) ----
 
     private void reparentChildrenLocked(GroupControlBlock g, List<WaitQueue> toSignal) {
         assert topology.isHeld();
@@ -444,7 +444,7 @@ public final class GroupLifecycle implements Domains.Groups {
             c.setParentLocked(heir);
             heir.childrenLocked().put(c.id(), c);
             if (heir.isDomainRoot()) {
-                c.setAdoptedByRootLocked(); // the root reaps orphans itself (SPEC R4)
+                c.setAdoptedByRootLocked(); // the root reaps orphans itself (contract R4)
                 if (c.state() == GroupState.ZOMBIE) {
                     reapLocked(c, false);
                 }
@@ -459,7 +459,7 @@ public final class GroupLifecycle implements Domains.Groups {
     }
 
     /**
-     * Sets or clears {@code g}'s child-subreaper mark (SPEC R4, {@code prctl(PR_SET_CHILD_SUBREAPER)}):
+     * Sets or clears {@code g}'s child-subreaper mark (contract R4, {@code prctl(PR_SET_CHILD_SUBREAPER)}):
      * children orphaned after this call go to the nearest marked ancestor as it is then.
      */
     public void setSubreaper(GroupControlBlock g, boolean on) {
@@ -471,7 +471,7 @@ public final class GroupLifecycle implements Domains.Groups {
         }
     }
 
-    // ---- reap (SPEC R1, R2) ----
+    // ---- reap (contract R1, R2) ----
 
     /**
      * Waits until {@code g} ends and reaps it, for an API caller: a task of its parent group, or host code for
@@ -508,7 +508,7 @@ public final class GroupLifecycle implements Domains.Groups {
 
     /**
      * Reaps zombie {@code c}: it leaves its parent and the tables. Only a reap by a wait adds the child's
-     * CPU time to the parent's children time (SPEC T2, as Linux's RUSAGE_CHILDREN counts only waited-for
+     * CPU time to the parent's children time (contract T2, as Linux's RUSAGE_CHILDREN counts only waited-for
      * children); an auto-reaped child or an orphan reaped by the domain root adds nothing.
      */
     void reapLocked(GroupControlBlock c, boolean byWait) {

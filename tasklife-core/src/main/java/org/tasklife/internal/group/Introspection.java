@@ -23,7 +23,7 @@ import org.tasklife.internal.time.TimerService;
 import org.tasklife.internal.trace.Trace;
 
 /**
- * What callers may see of one kernel (SPEC §11, D5): lookups by id, counts, snapshots of tasks, groups and
+ * What callers may see of one kernel (contract §11, D5): lookups by id, counts, snapshots of tasks, groups and
  * domains, and stuck-task reports, each confined to what the caller's authority reaches.
  */
 public final class Introspection {
@@ -225,7 +225,7 @@ public final class Introspection {
                     taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domainId, domain, t.name(), t.taskState(),
                             ch == null ? "" : ch.toString(), t.isKilled(), t.cpuTimeNanos(), now - t.createdNanos(),
                             t.resources().size()));
-                } else { // scheduler mode: exact CPU time is the time it held a CPU (SPEC T2)
+                } else { // scheduler mode: exact CPU time is the time it held a CPU (contract T2)
                     taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domainId, domain, t.name(), t.taskState(),
                             ch == null ? "" : ch.toString(), t.isKilled(), placed.cpuNanos(), now - t.createdNanos(),
                             t.resources().size(), placed.cpu(), placed.priority(), placed.runQueuePosition()));

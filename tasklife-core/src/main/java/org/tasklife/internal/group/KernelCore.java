@@ -41,7 +41,7 @@ public final class KernelCore {
      *   Topology (domain/)       the topology lock, ids, closed: shared by every group and domain block
      *   Tables                   task and group tables, the live count, quiescence
      *   Domains (domain/)        domain table, create/stop/finish/free, limits, the stop wait
-     *   Authority (domain/)      visibility and permissions (SPEC D5)
+     *   Authority (domain/)      visibility and permissions (contract D5)
      *   GroupLifecycle           spawn, kill, exit, reparent, reap; the exit timeline
      *   KernelWaits              join, detach, child waits, sleep (WaitContext.awaitUntil)
      *   Introspection            lookups, counts, snapshots, stuck reports
@@ -55,7 +55,7 @@ public final class KernelCore {
      * Close: Topology.closed is set first (spawns and creates are refused from then on), then the root domain
      * is stopped like any other (one kill batch for every task of the kernel), then close waits for the live
      * count to reach 0 and force-closes what stuck tasks and unfinished groups own (on the reaper thread,
-     * never the caller's: SPEC O2), then stops the reaper, the timers and the scheduler. Called by a task of
+     * never the caller's: contract O2), then stops the reaper, the timers and the scheduler. Called by a task of
      * another kernel, the wait is that task's (WaitContext.of): its kill ends the wait, close finishes all
      * the same and then throws the kill throwable.
      */
@@ -66,7 +66,7 @@ public final class KernelCore {
     private final Blocker blocker;
     private final Reaper reaper;
     private final CpuScheduler scheduler; // null in the default mode
-    private final TimeSlicer slicer;      // default mode only (SPEC K4); null in scheduler mode
+    private final TimeSlicer slicer;      // default mode only (contract K4); null in scheduler mode
     private final Topology topology;
     private final Tables tables;
     private final Authority authority;
@@ -99,7 +99,7 @@ public final class KernelCore {
 
     /**
      * Boots a kernel; in default mode (no {@code scheduler}) a task gives up its carrier at its first safe
-     * point after running for {@code sliceNanos} on {@code clock} (SPEC K4).
+     * point after running for {@code sliceNanos} on {@code clock} (contract K4).
      *
      * @param commonPoolIsHost whether code on common ForkJoinPool threads acts as host code (see Authority)
      */
@@ -160,7 +160,7 @@ public final class KernelCore {
         return domains;
     }
 
-    /** Who may act on what (SPEC D5). */
+    /** Who may act on what (contract D5). */
     public Authority authority() {
         return authority;
     }
@@ -210,7 +210,7 @@ public final class KernelCore {
 
     /**
      * A safe point of {@code t}, the calling task: in scheduler mode it may be preempted here; in default mode
-     * it gives up its carrier once it has run a whole time slice (SPEC K4), so that CPU-bound tasks share the
+     * it gives up its carrier once it has run a whole time slice (contract K4), so that CPU-bound tasks share the
      * carriers. Until the slice is over it costs a few loads and a compare, no clock read.
      */
     public void safePoint(TaskControlBlock t) {
@@ -317,7 +317,7 @@ public final class KernelCore {
         for (TaskControlBlock t : tables.tasks()) {
             if (!t.isTerminated()) {
                 stuck.add(Introspection.describe(t));
-                reaper.forceClose(t); // SPEC K8, O2: on the reaper, never on the caller's (killer's) thread
+                reaper.forceClose(t); // contract K8, O2: on the reaper, never on the caller's (killer's) thread
             }
         }
         for (GroupControlBlock g : tables.groups()) {
@@ -341,7 +341,7 @@ public final class KernelCore {
 
     /**
      * Close's wait for a task of another kernel: a tasklife wait of that task, on its kernel's clock, that its
-     * kill ends (SPEC K2).
+     * kill ends (contract K2).
      *
      * @return the kill throwable if the wait ended because the task was killed (or had been), else {@code null}
      */

@@ -24,7 +24,7 @@ import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
 
 /**
- * The kernel's own waits on tasks and groups: join and detach (SPEC J1–J4), child waits (W1–W6) and sleep
+ * The kernel's own waits on tasks and groups: join and detach (contract J1–J4), child waits (W1–W6) and sleep
  * (T1). Each is one call of {@link WaitContext#awaitUntil}; the domain stop wait (Domains.awaitStopped) and
  * close's wait are too.
  */
@@ -36,7 +36,7 @@ public final class KernelWaits {
      * changed), run the caller's kill checkpoint, then WaitContext.awaitUntil with the condition as a poll
      * (under the queue's lock, or under the topology lock for child waits, whose condition is the tree) and a
      * lazily rendered wait channel. To add one: give the awaited object a WaitQueue, signal it (signalAll,
-     * after every kernel lock is released, SPEC K10) wherever the condition may have become true, and write
+     * after every kernel lock is released, contract K10) wherever the condition may have become true, and write
      * the method here the same way.
      *
      * Callers of other kernels: a task of another kernel counts as host code for what it may see and do
@@ -60,7 +60,7 @@ public final class KernelWaits {
         this.clock = clock;
     }
 
-    // ---- join and detach (SPEC J1-J4) ----
+    // ---- join and detach (contract J1-J4) ----
 
     /**
      * Waits for {@code target} to end and returns its result.
@@ -94,14 +94,14 @@ public final class KernelWaits {
         WaitContext.of(caller, blocker).awaitUntil(target.joiners(), null,
                 () -> target.isTerminated() ? Boolean.TRUE : null,
                 WaitChannel.lazy(() -> "join(task " + target.id() + ")"), Blocker.NO_DEADLINE);
-        // a kill ended the wait with its throwable: the target is untouched (SPEC J3)
+        // a kill ended the wait with its throwable: the target is untouched (contract J3)
         if (target.markJoined()) {
             tables.dispose(target);
         }
         return resultOf(target);
     }
 
-    /** The result of an ended task, or the exception its status calls for (SPEC J1, E5). */
+    /** The result of an ended task, or the exception its status calls for (contract J1, E5). */
     private static Object resultOf(TaskControlBlock target) {
         ExitStatus s = target.status();
         return switch (s) {
@@ -114,7 +114,7 @@ public final class KernelWaits {
     }
 
     /**
-     * Detaches {@code target} (SPEC J2) for an API caller; releases its record if it already ended.
+     * Detaches {@code target} (contract J2) for an API caller; releases its record if it already ended.
      *
      * @throws DomainAccessException if the caller may not act on the task's domain
      */
@@ -137,7 +137,7 @@ public final class KernelWaits {
                 + " record was released");
     }
 
-    // ---- child wait (SPEC W1-W6) ----
+    // ---- child wait (contract W1-W6) ----
 
     /**
      * The root group of {@code d}, whose children (the domain's top-level groups) host code waits for.
@@ -160,7 +160,7 @@ public final class KernelWaits {
      *
      * @param callerTask the calling task (of any kernel: its kill ends the wait), or {@code null} for host code
      * @return the ended child, or empty with {@code noHang} when matching children live
-     * @throws NoChildException if no child matches (SPEC W2)
+     * @throws NoChildException if no child matches (contract W2)
      */
     public Optional<ChildExit> waitChild(GroupControlBlock parent, ChildSelector selector, boolean noHang,
             boolean noReap, TaskControlBlock callerTask) {
@@ -181,7 +181,7 @@ public final class KernelWaits {
         for (GroupControlBlock c : candidatesLocked(parent, selector)) {
             matched = true;
             if (c.state() == GroupState.ZOMBIE) {
-                ended = c; // ascending ids: the lowest ended child first (SPEC W4)
+                ended = c; // ascending ids: the lowest ended child first (contract W4)
                 break;
             }
         }
@@ -209,9 +209,9 @@ public final class KernelWaits {
         return c == null ? List.of() : List.of(c);
     }
 
-    // ---- sleep (SPEC T1) ----
+    // ---- sleep (contract T1) ----
 
-    /** Sleeps the calling task for {@code nanos}; a kill ends it at once (SPEC K2). */
+    /** Sleeps the calling task for {@code nanos}; a kill ends it at once (contract K2). */
     public void sleep(TaskControlBlock caller, long nanos) {
         caller.checkpoint();
         if (nanos <= 0) {

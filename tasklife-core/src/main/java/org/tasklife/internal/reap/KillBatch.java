@@ -10,7 +10,7 @@ import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Timeout;
 
 /**
- * One kill of one or many tasks, and its one grace period (SPEC K8): a task kill, a group kill or
+ * One kill of one or many tasks, and its one grace period (contract K8): a task kill, a group kill or
  * exitGroup, a domain stop, and the watch of a task whose own exit sequence runs user code. It sets every
  * member's KILLED flag, then wakes each, then arms one grace timer for all of them; the timer is cancelled
  * when the last member has published its status, and if it fires first the reaper checks each member that
@@ -126,7 +126,7 @@ public final class KillBatch implements ExitWatch {
     }
 
     /**
-     * Kills one task (SPEC K1): sets its flag and ends its wait, then arms its grace timer.
+     * Kills one task (contract K1): sets its flag and ends its wait, then arms its grace timer.
      *
      * @return whether this call killed it
      */
@@ -142,7 +142,7 @@ public final class KillBatch implements ExitWatch {
 
     /**
      * Arms the grace timer of a task that was not killed and whose exit sequence is about to run user code
-     * (destructors, close()): if it has not ended within the grace period it is reported stuck (SPEC K8).
+     * (destructors, close()): if it has not ended within the grace period it is reported stuck (contract K8).
      */
     public static void watchExit(Reaper reaper, TaskControlBlock t) {
         KillBatch b = new KillBatch(reaper);

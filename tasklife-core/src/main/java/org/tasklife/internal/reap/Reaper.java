@@ -15,8 +15,8 @@ import org.tasklife.internal.time.TimerService;
 
 /**
  * The kernel's reaper: runs the grace timer of every kill and deals with tasks that did not unwind in
- * time (SPEC K8). It runs on its own daemon platform thread, never on the killer's thread and never on
- * the timer thread (whose callbacks must stay short, SPEC K10).
+ * time (contract K8). It runs on its own daemon platform thread, never on the killer's thread and never on
+ * the timer thread (whose callbacks must stay short, contract K10).
  */
 public final class Reaper implements AutoCloseable {
     /*
@@ -95,7 +95,7 @@ public final class Reaper implements AutoCloseable {
             reports.add(r);
         }
         closeOwned(t);
-        t.fireDeathWatches(); // its mutexes go to their next lockers, owner-died (SPEC §9)
+        t.fireDeathWatches(); // its mutexes go to their next lockers, owner-died (contract §9)
         try {
             listener.accept(r);
         } catch (Throwable ignored) {
@@ -108,7 +108,7 @@ public final class Reaper implements AutoCloseable {
         jobs.add(job);
     }
 
-    /** Queues a force-close of {@code t}'s owned resources on the reaper thread (SPEC K8). */
+    /** Queues a force-close of {@code t}'s owned resources on the reaper thread (contract K8). */
     public void forceClose(TaskControlBlock t) {
         jobs.add(() -> {
             closeOwned(t);

@@ -13,7 +13,7 @@ import org.tasklife.internal.wait.Dispatch;
 import org.tasklife.internal.wait.WaitNode;
 
 /**
- * Scheduler mode (issue 7): the kernel owns N CPUs, as N tokens. A task runs its code only while it
+ * Scheduler mode: the kernel owns N CPUs, as N tokens. A task runs its code only while it
  * holds a token; it gives it back when it parks in a tasklife wait, at a safe point once its time slice
  * is over and another task waits for that CPU, and when it exits. The next task of that CPU's run queue
  * ({@link RunQueue}: priority classes, aging, real-time bandwidth) gets the token.
@@ -113,7 +113,7 @@ public final class CpuScheduler implements Dispatch {
             this.affinity = affinity;
         }
 
-        /** Nanoseconds this task held a token (exact CPU time in scheduler mode, SPEC T2). */
+        /** Nanoseconds this task held a token (exact CPU time in scheduler mode, contract T2). */
         public long cpuNanos() {
             return cpuNanos;
         }
@@ -635,7 +635,7 @@ public final class CpuScheduler implements Dispatch {
         }
     }
 
-    // ---- blocking outside tasklife (issue 7) ----
+    // ---- blocking outside tasklife ----
 
     /**
      * Starts the watchdog: a daemon thread that looks at every CPU holder each {@code periodMillis} and

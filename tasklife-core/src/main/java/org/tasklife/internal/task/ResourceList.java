@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The resources owned by one task or group (SPEC O1–O3): closed exactly once, in reverse order of
+ * The resources owned by one task or group (contract O1–O3): closed exactly once, in reverse order of
  * registration, never under a lock, each failure recorded and the rest still closed.
  */
 public final class ResourceList {
@@ -15,7 +15,7 @@ public final class ResourceList {
      * Implementation notes
      *
      * Exactly once: each entry has a state word OPEN -> CLOSED | RELEASED decided by one CAS, so the
-     * owner's own exit sequence and the reaper's force-close (SPEC K8) may both run closeAll(); each
+     * owner's own exit sequence and the reaper's force-close (contract K8) may both run closeAll(); each
      * resource is closed by whichever wins. closeAll() takes the list out under the monitor and closes
      * after unlocking (DESIGN I5). Once closed, the list refuses new entries: a resource registered on
      * an ended owner would otherwise never close.
@@ -71,7 +71,7 @@ public final class ResourceList {
     /**
      * Closes every open entry in reverse order of registration and refuses later registrations. While
      * another call is still closing (blocked in a {@code close()}), this one closes the entries that call
-     * has not reached (a force-close, SPEC K8); each entry still closes exactly once.
+     * has not reached (a force-close, contract K8); each entry still closes exactly once.
      *
      * @return the failures of {@code close()}, in closing order (empty if none)
      */

@@ -70,7 +70,7 @@ public final class TaskControlBlock implements Waiter {
      * writes currentWait (volatile) then CASes the state word; the killer CASes the state word then
      * reads currentWait (volatile). Under sequential consistency of volatile accesses one of them sees
      * the other: either the killer finds the node and kills it, or the waiter sees KILLED and does not
-     * park. Interrupts for running tasks (SPEC K4) are sent under the monitor, which beginExit passes
+     * park. Interrupts for running tasks (contract K4) are sent under the monitor, which beginExit passes
      * through once after leaving RUNNING, so no interrupt can land in the exit sequence. The pass is skipped
      * when no kill ever meant to interrupt (interruptIntent, written before the killer reads the phase and
      * read after the exiting CAS: one of them sees the other): most tasks die in a wait, not running.
@@ -139,8 +139,8 @@ public final class TaskControlBlock implements Waiter {
     private final boolean platform;        // immutable: platform thread rather than virtual
     private final Clock clock;             // immutable
     private final long createdNanos;       // immutable, clock nanos
-    private final ResourceList resources;  // owned resources (SPEC O1)
-    // Lazily created (memory per task, issue 5): most tasks are never joined, never watched, never own a
+    private final ResourceList resources;  // owned resources (contract O1)
+    // Lazily created (memory per task): most tasks are never joined, never watched, never own a
     // destructor and never fail to close anything.
     private volatile WaitQueue joiners;    // created by the first joiner (T4)
     private volatile CompletableFuture<ExitStatus> onExit; // created by the first onExit() (T4)
@@ -166,7 +166,7 @@ public final class TaskControlBlock implements Waiter {
     private volatile long cpuNanos;        // written by the task's own thread only
     private volatile long sliceStart = -1; // clock nanos of the running slice, -1 while not running
     private long runSince;                 // clock nanos when the task last got a carrier: started, ended a
-                                           // wait, or gave its carrier up (default-mode time slices, SPEC K4);
+                                           // wait, or gave its carrier up (default-mode time slices, contract K4);
                                            // confined to the task's own thread
 
     /**
@@ -403,7 +403,7 @@ public final class TaskControlBlock implements Waiter {
         return resources;
     }
 
-    /** Failures of {@code close()} and of destructors recorded so far (SPEC O3). */
+    /** Failures of {@code close()} and of destructors recorded so far (contract O3). */
     public List<Throwable> closeFailures() {
         synchronized (monitor) {
             return closeFailures == null ? List.of() : List.copyOf(closeFailures);
@@ -468,7 +468,7 @@ public final class TaskControlBlock implements Waiter {
     }
 
     /**
-     * Sets KILLED and ends whatever wait the task is in (SPEC K1–K4, DESIGN I4): O(1), never waits.
+     * Sets KILLED and ends whatever wait the task is in (contract K1–K4, DESIGN I4): O(1), never waits.
      *
      * @return whether this call killed the task; false if already killed, exiting or ended
      */
@@ -503,7 +503,7 @@ public final class TaskControlBlock implements Waiter {
     public void wakeForKill() {
         WaitNode n = (WaitNode) CURRENT_WAIT.getVolatile(this);
         if (n == null || !n.kill()) {
-            interruptIfRunning(); // SPEC K4: the task may be in a JDK blocking call
+            interruptIfRunning(); // contract K4: the task may be in a JDK blocking call
         }
     }
 
@@ -532,7 +532,7 @@ public final class TaskControlBlock implements Waiter {
     }
 
     /**
-     * Safe point: throws if the task was killed or asked to exit (SPEC K4, K5).
+     * Safe point: throws if the task was killed or asked to exit (contract K4, K5).
      *
      * @throws TaskKilledError if killed
      * @throws TaskExitSignal if an exit was requested
@@ -584,7 +584,7 @@ public final class TaskControlBlock implements Waiter {
     /**
      * RUNNING -> EXITING on the task's own thread: refuses further waits and interrupts.
      *
-     * @return the state word replaced; {@link #wasKilled(int)} on it decides the status (SPEC K6)
+     * @return the state word replaced; {@link #wasKilled(int)} on it decides the status (contract K6)
      */
     public int beginExit() {
         int s = casPhase(RUNNING, EXITING);
@@ -647,8 +647,8 @@ public final class TaskControlBlock implements Waiter {
 
     /**
      * Registers {@code watch} to be told when this task is dead for the objects it holds: at the end of
-     * its exit sequence, or when it is declared stuck and its resources are force-closed (SPEC K8).
-     * Used by robust mutexes (SPEC §9) to hand a dead owner's mutex on. Watches are kernel code: they
+     * its exit sequence, or when it is declared stuck and its resources are force-closed (contract K8).
+     * Used by robust mutexes (contract §9) to hand a dead owner's mutex on. Watches are kernel code: they
      * run with no lock held, on the exiting task's thread or the reaper's.
      *
      * @return false, registering nothing, if the task is already dead (the caller handles it itself)

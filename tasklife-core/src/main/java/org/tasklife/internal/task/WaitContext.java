@@ -129,7 +129,7 @@ public final class WaitContext {
         return Clock.saturatedNanos(d);
     }
 
-    /** Safe point: throws the kill throwable if the calling task was killed (SPEC K5). */
+    /** Safe point: throws the kill throwable if the calling task was killed (contract K5). */
     public void checkpoint() {
         if (task != null) {
             task.checkpoint();
@@ -138,7 +138,7 @@ public final class WaitContext {
 
     /**
      * Blocks on {@code n} without a deadline in a way no kill ends (a condition waiter re-acquiring its
-     * mutex after it was killed, SPEC §9), parking through the kernel's dispatch like every other wait, so
+     * mutex after it was killed, contract §9), parking through the kernel's dispatch like every other wait, so
      * that in scheduler mode the caller gives up its CPU meanwhile.
      */
     public int awaitUnkillable(WaitNode n) {

@@ -101,7 +101,7 @@ final class JfrTrace {
         }
     }
 
-    /** The reaper reported a stuck task (SPEC K8). */
+    /** The reaper reported a stuck task (contract K8). */
     static void taskStuck(String kernel, StuckTaskReport r) {
         StuckTaskEvent e = new StuckTaskEvent();
         if (e.shouldCommit()) {

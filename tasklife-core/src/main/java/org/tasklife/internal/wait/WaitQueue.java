@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * <p>Clients that must check a condition and enqueue atomically (every primitive) hold
  * {@link #lock()} around both, using the {@code ...Locked} methods; signallers decide outcomes under
  * the lock and unpark after releasing it, so a woken thread never runs into a lock its waker holds
- * (SPEC K10).
+ * (contract K10).
  */
 public final class WaitQueue {
     /*
