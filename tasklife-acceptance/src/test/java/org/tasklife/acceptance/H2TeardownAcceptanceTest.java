@@ -487,7 +487,15 @@ class H2TeardownAcceptanceTest {
         settle(reader);
         Task<?> writer = h.spawn("writer", () -> {
             rw.writeLock();
-            h.fail("writer acquired the write lock while a reader held it");
+            // granted only after the killed reader's death released its read hold (SPEC §9), which happens in
+            // the teardown that has already flagged this writer killed: a grant won before the kill's wake-up
+            // returns normally (K5), and the next blocking call unwinds it
+            try {
+                Tasks.checkpoint();
+                h.fail("writer ran on after its kill");
+            } finally {
+                rw.writeUnlock();
+            }
             return null;
         });
         settle(writer);
@@ -496,6 +504,8 @@ class H2TeardownAcceptanceTest {
         h.finish();
         assertThat(List.of(writer, reader)).allSatisfy(t -> assertThat(t.exitStatus()).hasValue(KILLED));
         assertThat(rw.queueLength()).isZero();
+        assertThat(rw.isWriteLocked()).isFalse();
+        assertThat(rw.readHoldCount()).isZero();
     }
 
     /** stuck_in_barrier: main returning 0 reaps 3 tasks waiting at a 4-party barrier. */
