@@ -27,7 +27,7 @@ final class KillHookRunner implements Runnable {
      * Threads and authority: the hook thread does not inherit the killer's inheritable thread locals (the
      * killer's authority, a host's or another domain's); it runs the hooks as the killed task's owner's
      * work (TaskControlBlock A2: callbacks run with the authority of whoever registered them, here the task
-     * itself). It is not a task: a hook cannot be killed, and tasklife's blocking calls refuse it.
+     * itself). It is not a task: a hook cannot be killed, and the Tasks methods refuse it (NOT_IN_TASK).
      *
      * A hook that blocks: the runner arms one grace timer (the kernel's kill grace period) when it starts and
      * cancels it when it is done. If it fires first, the reaper thread logs the hook still running (task,
