@@ -102,12 +102,21 @@ final class KillHookRunner implements Runnable {
                 h.action().close();
             } catch (Throwable e) {
                 failures.add(e);
-                LOG.log(Level.WARNING, () -> "kill hook " + h.action() + " of task " + task.id() + " (" + task.name()
-                        + ") failed: " + e, e);
+                LOG.log(Level.WARNING, () -> "kill hook " + describe(h.action()) + " of task " + task.id() + " ("
+                        + task.name() + ") failed: " + e, e);
             } finally {
                 current = null;
                 h.finish();
             }
+        }
+    }
+
+    /** The action's own text (Unblockers name their target), or its class if its toString() fails: user code. */
+    private static String describe(AutoCloseable action) {
+        try {
+            return String.valueOf(action);
+        } catch (RuntimeException e) {
+            return action.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(action));
         }
     }
 
@@ -118,10 +127,10 @@ final class KillHookRunner implements Runnable {
         if (finished || h == null || !h.isRunning()) {
             return;
         }
-        StringBuilder sb = new StringBuilder("kill hook ").append(h.action()).append(" of task ").append(task.id())
-                .append(" (").append(task.name()).append(") still runs ")
+        StringBuilder sb = new StringBuilder("kill hook ").append(describe(h.action())).append(" of task ")
+                .append(task.id()).append(" (").append(task.name()).append(") still runs after the kill grace period (")
                 .append(TimeUnit.NANOSECONDS.toMillis(reaper.graceNanos()))
-                .append(" ms after the kill; it is left running, and the task's other hooks go on without it");
+                .append(" ms); it is left running, and the task's other hooks go on without it");
         if (th != null) {
             for (StackTraceElement e : th.getStackTrace()) {
                 sb.append("\n\tat ").append(e);
