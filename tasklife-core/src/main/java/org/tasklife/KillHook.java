@@ -4,7 +4,7 @@ import org.tasklife.internal.task.KillHookList;
 
 /**
  * An action that runs when its task is killed, registered by {@link Tasks#onKill(AutoCloseable)}
- * (docs/contract.md, K11): the way to end a foreign blocking call that a kill cannot end by itself, such as a
+ * (docs/contract.md, K15): the way to end a foreign blocking call that a kill cannot end by itself, such as a
  * socket read on a platform thread, a JDBC query, a wait for a subprocess or {@code CompletableFuture.join()}.
  *
  * <p>A hook is <em>registered</em> from the moment {@code onKill} returns until it fires or is closed. If its

@@ -253,7 +253,7 @@ public final class Tasks {
     }
 
     /**
-     * Registers {@code action} to run if the calling task is killed (docs/contract.md, K11): the way to end a
+     * Registers {@code action} to run if the calling task is killed (docs/contract.md, K15): the way to end a
      * foreign blocking call that a kill cannot end by itself. A kill interrupts the task's thread (K4), but a
      * socket read on a platform thread, a JDBC query, {@code CompletableFuture.join()} or a driver's own wait
      * ignore interrupts, and a subprocess outlives its task; an action such as {@code socket::close},
@@ -294,7 +294,7 @@ public final class Tasks {
     /**
      * Runs {@code body}, a call that blocks outside tasklife, so that a kill ends it: {@code unblocker} is
      * registered as a kill hook ({@link #onKill(AutoCloseable)}) while {@code body} runs, and deregistered when
-     * it returns or throws (docs/contract.md, K11).
+     * it returns or throws (docs/contract.md, K15).
      *
      * <p>If the task is not killed, {@code body}'s result, or what it throws, passes through unchanged. If it
      * is killed while {@code body} runs, the unblocker runs once (on its own thread, as for {@code onKill}),

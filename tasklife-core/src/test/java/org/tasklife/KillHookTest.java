@@ -32,7 +32,7 @@ import org.tasklife.testkit.KernelExtension;
 import org.tasklife.testkit.LogCapture;
 
 /**
- * SPEC K4, K7, O3 and the kill hooks of docs/contract.md K11: {@code Tasks.onKill} and {@code Tasks.blocking}
+ * SPEC K4, K7, O3 and the kill hooks of docs/contract.md K15: {@code Tasks.onKill} and {@code Tasks.blocking}
  * run an action once when the task is killed while it is registered, off the killer's thread, and never
  * otherwise.
  */

@@ -39,7 +39,7 @@ import org.tasklife.testkit.Fixtures;
 import org.tasklife.testkit.KernelExtension;
 
 /**
- * Kill hooks (docs/contract.md K11) against real components, through the public API: a loopback socket that
+ * Kill hooks (docs/contract.md K15) against real components, through the public API: a loopback socket that
  * never writes, an H2 in-memory database running a long query, a {@code sleep 60} subprocess, and a
  * {@code CompletableFuture} nobody completes. Each blocked task is killed and must end within the kill grace
  * period; without a hook, the same socket read outlives the grace and is reported stuck (SPEC K8).

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Ready-made unblockers for {@link org.tasklife.Tasks#blocking(AutoCloseable, java.util.concurrent.Callable)}
- * and {@link org.tasklife.Tasks#onKill(AutoCloseable)} (docs/contract.md, K11): each ends one kind of foreign
+ * and {@link org.tasklife.Tasks#onKill(AutoCloseable)} (docs/contract.md, K15): each ends one kind of foreign
  * blocking call when the task in it is killed. Their {@code close()} never blocks, and names its target in
  * {@code toString()}, which is how a failing or slow hook is named in the log.
  *

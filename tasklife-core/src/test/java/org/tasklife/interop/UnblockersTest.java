@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.tasklife.testkit.Await;
 
-/** The ready-made unblockers of docs/contract.md K11 each end the blocking call they are made for. */
+/** The ready-made unblockers of docs/contract.md K15 each end the blocking call they are made for. */
 class UnblockersTest {
 
     /** future(): closing cancels the future, so that join() and get() throw CancellationException. */

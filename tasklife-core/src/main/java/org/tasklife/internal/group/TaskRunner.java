@@ -105,7 +105,7 @@ final class TaskRunner {
     private void exit(TaskControlBlock t, GroupControlBlock g, boolean main, Object result, Throwable failure) {
         int word = t.beginExit();
         if (!TaskControlBlock.wasKilled(word)) {
-            KillHookList.discardAtExit(t); // no kill can land any more: its hooks never run (contract K11)
+            KillHookList.discardAtExit(t); // no kill can land any more: its hooks never run (contract K15)
         }
         ExitStatus status;
         Object value = null;

@@ -10,7 +10,7 @@ import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Timeout;
 
 /**
- * Runs the kill hooks a kill claimed (contract K11): on a virtual thread started for them, never on the
+ * Runs the kill hooks a kill claimed (contract K15): on a virtual thread started for them, never on the
  * killer's thread and under no kernel lock, newest first, each once. A hook that throws is recorded (the
  * task's close failures) and logged; one that runs longer than the kill grace period is logged with its
  * stack, and the hooks still waiting behind it go on on a fresh thread.
@@ -88,7 +88,7 @@ final class KillHookRunner implements Runnable {
             if (timer != null) {
                 timer.cancel();
             }
-            task.recordCloseFailures(failures); // contract O3, K11: visible as the task's close failures
+            task.recordCloseFailures(failures); // contract O3, K15: visible as the task's close failures
         }
     }
 

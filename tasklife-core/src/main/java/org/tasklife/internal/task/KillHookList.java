@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The kill hooks of one task (contract K11): actions registered by the task itself, each run once if the
+ * The kill hooks of one task (contract K15): actions registered by the task itself, each run once if the
  * task is killed while it is registered, to unblock the foreign call the task is in (a socket read, a JDBC
  * query, a subprocess wait). This class only keeps the registrations and decides, per hook, which of "the
  * kill claims it" and "its task withdraws it" wins; the kill batch (reap/) runs what a kill claims.

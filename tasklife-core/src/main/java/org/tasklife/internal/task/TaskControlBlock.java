@@ -399,7 +399,7 @@ public final class TaskControlBlock implements Waiter {
         return q;
     }
 
-    /** The task's kill hooks (contract K11), or {@code null} if it never registered one: a kill's only check. */
+    /** The task's kill hooks (contract K15), or {@code null} if it never registered one: a kill's only check. */
     public KillHookList killHooks() {
         return killHooks;
     }
