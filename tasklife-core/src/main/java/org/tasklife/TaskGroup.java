@@ -1,11 +1,14 @@
 package org.tasklife;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.time.Clock;
 
 /**
  * A handle to a task group (a process, TGID): tasks that share fate, owned resources and one exit
@@ -180,6 +183,28 @@ public final class TaskGroup {
      */
     public ExitStatus reap() {
         return gcb.core().lifecycle().reap(gcb);
+    }
+
+    /**
+     * Waits at most {@code timeout} for this group to end and reaps it if it did, as {@link #reap()} does
+     * (docs/contract.md, R2). A timeout is an empty result, never an exception (docs/contract.md, T1), and leaves
+     * the group as it was: alive, or a zombie still to be reaped. A zero or negative timeout does not wait, as
+     * the JDK's timed waits do: it reaps the group if it has already ended, else answers empty. From a task this
+     * is a tasklife wait of that task: a kill of it ends the wait, and its own kernel's clock measures the
+     * timeout. A timeout too long to count in nanoseconds means "for ever".
+     *
+     * @param timeout how long to wait at most
+     * @return the group's status, now reaped; or empty if it had not ended when the timeout passed
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws NoChildException if it was already reaped
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller is neither the parent's task nor host code for a
+     *     top-level group
+     * @throws DomainAccessException if the calling code works for a domain the group is outside of
+     * @throws TaskKilledError if the calling task is killed while waiting (or was before the call)
+     */
+    public Optional<ExitStatus> reap(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return gcb.core().lifecycle().reap(gcb, Clock.saturatedNanos(timeout));
     }
 
     @Override

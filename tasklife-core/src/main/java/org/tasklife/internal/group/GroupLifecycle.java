@@ -2,6 +2,7 @@ package org.tasklife.internal.group;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -486,6 +487,25 @@ public final class GroupLifecycle implements Domains.Groups {
      */
     public ExitStatus reap(GroupControlBlock g) {
         TaskControlBlock caller = TaskControlBlock.current();
+        GroupControlBlock parent = checkReap(g, caller);
+        // a task of another kernel reaps as host code does, but waits as itself: its kill ends the wait
+        return core.waits().waitChild(parent, ChildSelector.group(g.id()), false, false, caller).orElseThrow().status();
+    }
+
+    /**
+     * {@link #reap(GroupControlBlock)} waiting at most {@code timeoutNanos}; a zero or negative timeout does not
+     * wait (a zombie is still reaped).
+     *
+     * @return the group's status, or empty if it had not ended in time (the group is untouched then)
+     */
+    public Optional<ExitStatus> reap(GroupControlBlock g, long timeoutNanos) {
+        TaskControlBlock caller = TaskControlBlock.current();
+        GroupControlBlock parent = checkReap(g, caller);
+        return core.waits().waitChild(parent, ChildSelector.group(g.id()), caller, timeoutNanos).map(e -> e.status());
+    }
+
+    /** The checks of a reap (specific exceptions, nothing changed). @return the group's parent */
+    private GroupControlBlock checkReap(GroupControlBlock g, TaskControlBlock caller) {
         GroupControlBlock parent = g.parent();
         if (g.state() == GroupState.REAPED) {
             throw new NoChildException("group " + g.id() + " was already reaped");
@@ -502,8 +522,7 @@ public final class GroupLifecycle implements Domains.Groups {
                     "group " + g.id() + " can be reaped only by a task of its parent group "
                     + parent.id() + (parent.isDomainRoot() ? " or by host code" : ""));
         }
-        // a task of another kernel reaps as host code does, but waits as itself: its kill ends the wait
-        return core.waits().waitChild(parent, ChildSelector.group(g.id()), false, false, caller).orElseThrow().status();
+        return parent;
     }
 
     /**
