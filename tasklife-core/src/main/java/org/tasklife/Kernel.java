@@ -71,7 +71,7 @@ public final class Kernel implements AutoCloseable {
         private String name = "tasklife";
         private Duration killGracePeriod = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(10);
-        private Consumer<StuckTaskReport> stuckListener = r -> {};
+        private Consumer<StuckTaskReport> stuckListener; // null: log each report (KernelLog)
         private Clock clock = Clock.system();
         private int cpus;              // 0: default mode (free virtual threads)
         private Duration timeSlice = Duration.ofMillis(10);
@@ -122,10 +122,15 @@ public final class Kernel implements AutoCloseable {
         }
 
         /**
-         * Told about every stuck-task report (docs/contract.md, K8), on the kernel's reaper thread.
+         * Told about every stuck-task report (docs/contract.md, K8), on the kernel's reaper thread. It replaces the
+         * default, which logs each report, rendered with its stack, at {@code WARNING} through the
+         * {@link System.Logger} named {@code "org.tasklife"} (java.util.logging unless the application installs
+         * another {@link System.LoggerFinder}, as the SLF4J and Log4j bridges do), so that a stuck task is never
+         * left silent. Every report is also kept ({@link Kernel#stuckTasks()}) and emitted as a JFR event.
          *
          * @param listener called once per report
          * @return this builder
+         * @throws NullPointerException if {@code listener} is null
          */
         public Builder onStuckTask(Consumer<StuckTaskReport> listener) {
             this.stuckListener = Objects.requireNonNull(listener, "listener");
@@ -307,7 +312,8 @@ public final class Kernel implements AutoCloseable {
             } else if (cpus > 0) {
                 scheduler = CpuScheduler.ofCpus(cpus, Clock.saturatedNanos(timeSlice), workStealing);
             }
-            return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuckListener, scheduler,
+            Consumer<StuckTaskReport> stuck = stuckListener != null ? stuckListener : KernelLog.stuckListener(name);
+            return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuck, scheduler,
                     Clock.saturatedNanos(timeSlice), commonPoolIsHost), closeTimeout, jmx, jmxReadOnly);
         }
 
@@ -574,10 +580,19 @@ public final class Kernel implements AutoCloseable {
         return new ShutdownReport(Duration.ofNanos(Clock.system().nanoTime() - start), stuck);
     }
 
-    /** {@link #close(Duration)} with the configured close timeout. */
+    /**
+     * {@link #close(Duration)} with the configured close timeout ({@link Builder#closeTimeout}). Since nobody reads
+     * its {@link ShutdownReport}, a report that is not clean (tasks that did not end in time, whose resources were
+     * force-closed) is logged at {@code WARNING} through the {@link System.Logger} named {@code "org.tasklife"}, each
+     * task rendered with its stack; a clean close logs one line at {@code DEBUG}.
+     *
+     * @throws DomainAccessException if called by a domain's code: only host code (or code of the root domain)
+     *     closes a kernel
+     * @throws TaskKilledError if the calling task of another kernel is killed (the kernel is closed anyway)
+     */
     @Override
     public void close() {
-        close(closeTimeout);
+        KernelLog.closed(core.name(), close(closeTimeout));
     }
 
     /**
