@@ -80,6 +80,7 @@ public final class Kernel implements AutoCloseable {
         private boolean jmx = true;
         private boolean jmxReadOnly;
         private boolean commonPoolIsHost;
+        private SpawnDecorator spawnDecorator; // null: none
 
         private Builder() {}
 
@@ -134,6 +135,22 @@ public final class Kernel implements AutoCloseable {
          */
         public Builder onStuckTask(Consumer<StuckTaskReport> listener) {
             this.stuckListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Decorates every task this kernel spawns, to carry context (logging MDC, tracing, security) from the
+         * spawning code into the task: see {@link SpawnDecorator}. {@code decorate} is called on the spawning
+         * thread at every spawn, and its {@code Runnable} runs on the new task's thread around the body. A later
+         * call replaces the decorator; compose several with {@link SpawnDecorator#andThen}. Default: none (a
+         * spawn then costs one null check more).
+         *
+         * @param decorator the decorator of every spawn
+         * @return this builder
+         * @throws NullPointerException if {@code decorator} is null
+         */
+        public Builder spawnDecorator(SpawnDecorator decorator) {
+            this.spawnDecorator = Objects.requireNonNull(decorator, "decorator");
             return this;
         }
 
@@ -314,7 +331,8 @@ public final class Kernel implements AutoCloseable {
             }
             Consumer<StuckTaskReport> stuck = stuckListener != null ? stuckListener : KernelLog.stuckListener(name);
             return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuck, scheduler,
-                    Clock.saturatedNanos(timeSlice), commonPoolIsHost), closeTimeout, jmx, jmxReadOnly);
+                    Clock.saturatedNanos(timeSlice), commonPoolIsHost,
+                    spawnDecorator == null ? null : DecoratedBody.hook(spawnDecorator)), closeTimeout, jmx, jmxReadOnly);
         }
 
         /**

@@ -143,6 +143,7 @@ public final class GroupLifecycle implements Domains.Groups {
             boolean subreaper, boolean failTaskOnly, int priority, int[] affinity, Callable<?> main) {
         DomainControlBlock d = parent.domain();
         String what = "group '" + groupName + "'";
+        main = core.spawnHooks().prepare(main, what); // user code, before anything is reserved (contract P3)
         reserveSlots(d, what, true);
         long id = topology.nextId();
         GroupControlBlock g = new GroupControlBlock(id, groupName, core, parent, autoReap, subreaper, failTaskOnly);
@@ -196,6 +197,7 @@ public final class GroupLifecycle implements Domains.Groups {
             int priority, int[] affinity, Callable<?> body) {
         authority.checkVisible(g.domain(), "spawn into group " + g.id());
         DomainControlBlock d = g.domain();
+        body = core.spawnHooks().prepare(body, "task '" + taskName + "'"); // user code, before any reservation (P3)
         reserveSlots(d, "task '" + taskName + "'", false);
         long id = topology.nextId();
         TaskControlBlock t = new TaskControlBlock(id, taskName, g, platform, clock, tables.openResources());
