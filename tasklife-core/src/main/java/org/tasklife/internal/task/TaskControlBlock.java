@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.tasklife.ExitStatus;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
@@ -828,6 +829,57 @@ public final class TaskControlBlock implements Waiter {
         long start = sliceStart;
         long acc = cpuNanos;
         return start == -1 ? acc : acc + Math.max(0, clock.nanoTime() - start);
+    }
+
+    // ---- inheritable task-local values (confined to the task's own thread) ----
+
+    private List<Function<TaskControlBlock, Runnable>> inheritors; // own thread only; null until the first
+
+    /**
+     * Registers {@code inheritor} (once: a second registration of the same object is ignored) to be asked at each
+     * spawn this task makes; only on the task's own thread. The inheritable task-local keys register one each.
+     */
+    public void addInheritor(Function<TaskControlBlock, Runnable> inheritor) {
+        assert current() == this;
+        if (inheritors == null) {
+            inheritors = new ArrayList<>(2);
+        } else {
+            for (Function<TaskControlBlock, Runnable> i : inheritors) {
+                if (i == inheritor) {
+                    return;
+                }
+            }
+        }
+        inheritors.add(inheritor);
+    }
+
+    /**
+     * At a spawn by this task, on its own thread: asks every inheritor for what the new task inherits (each answers
+     * a step to run on the new task's thread before its body, or {@code null}), in the order they registered.
+     *
+     * @return the steps as one, or {@code null} if there is nothing to inherit (the common case costs a null check)
+     * @throws RuntimeException whatever an inheritor throws (a key's child-value function): nothing was run yet
+     */
+    public Runnable captureInherited() {
+        List<Function<TaskControlBlock, Runnable>> all = inheritors;
+        if (all == null) {
+            return null;
+        }
+        List<Runnable> steps = null;
+        for (Function<TaskControlBlock, Runnable> i : all) {
+            Runnable step = i.apply(this);
+            if (step != null) {
+                if (steps == null) {
+                    steps = new ArrayList<>(all.size());
+                }
+                steps.add(step);
+            }
+        }
+        if (steps == null) {
+            return null;
+        }
+        List<Runnable> inherited = steps;
+        return () -> inherited.forEach(Runnable::run);
     }
 
     @Override
