@@ -51,6 +51,7 @@ class MdcPropagationTest {
 
         @Override
         protected void append(ILoggingEvent e) {
+            e.prepareForDeferredProcessing(); // takes the MDC now, on the logging thread (logback reads it lazily)
             list.add(e);
         }
     }
