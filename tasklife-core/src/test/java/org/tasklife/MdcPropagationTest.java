@@ -68,6 +68,7 @@ class MdcPropagationTest {
         events.start();
         tasklifeLog.addAppender(events);
         tasklifeLog.setAdditive(false); // the expected warning stays off the console
+        tasklifeLog.setLevel(ch.qos.logback.classic.Level.WARN); // logback-test.xml keeps it at ERROR
         appLog.addAppender(events);
         appLog.setAdditive(false);
         appLog.setLevel(ch.qos.logback.classic.Level.INFO);
@@ -78,6 +79,7 @@ class MdcPropagationTest {
         MDC.clear();
         tasklifeLog.detachAppender(events);
         tasklifeLog.setAdditive(true);
+        tasklifeLog.setLevel(ch.qos.logback.classic.Level.ERROR);
         appLog.detachAppender(events);
         appLog.setAdditive(true);
         if (kernel != null) {

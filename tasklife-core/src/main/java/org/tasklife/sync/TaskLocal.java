@@ -61,15 +61,15 @@ public final class TaskLocal<T> {
      *  L1 a task has an exit hook for this key iff it has ever set a non-null value (hooked is per task:
      *     the map entry's presence is not enough, since remove() drops the entry but not the hook).
      *  L2 the exit hook removes the task's entry and runs the destructor on the removed value, once.
-     *  L4 inheritance (inheritable keys only): a task that has set a value has this key's inheritor registered
-     *     with it (TaskControlBlock.addInheritor, with the L1 hook). At each spawn the spawning task asks it, on
-     *     its own thread (captureInherited, from the kernel's spawn hooks): the value it holds then, through
-     *     childValue, is set by the new task on its own thread (adopt) before its body, with its own L1 hook.
      *  L3 rounds: the hook also drops the task from `hooked` first, so a set() by any destructor of the
      *     round (its own included) registers a fresh hook, which TaskControlBlock.runExitHooks() runs in
      *     the next round; set() is allowed in the exit sequence only while a round runs (exitHookRound()
      *     between 1 and DESTRUCTOR_ROUNDS). A hook run after the last round (exitHookRound() past it) drops
      *     the value and throws, which records it as a close failure.
+     *  L4 inheritance (inheritable keys only): a task that has set a value has this key's inheritor registered
+     *     with it (TaskControlBlock.addInheritor, with the L1 hook). At each spawn the spawning task asks it, on
+     *     its own thread (captureInherited, from the kernel's spawn hooks): the value it holds then, through
+     *     childValue, is set by the new task on its own thread (adopt) before its body, with its own L1 hook.
      */
 
     /** Most destructor rounds at task exit (POSIX {@code PTHREAD_DESTRUCTOR_ITERATIONS}). */
