@@ -224,7 +224,24 @@ public final class Termination {
      * @throws DomainAccessException if the caller may not act on the group's domain
      */
     public static boolean terminate(GroupControlBlock g, long graceNanos) {
-        throw new UnsupportedOperationException("not yet");
+        KernelCore core = g.core();
+        core.authority().checkVisible(g.domain(), "terminate group " + g.id());
+        List<Handler> toStart;
+        g.lock.lock();
+        try {
+            if (g.state() != GroupState.ALIVE || g.isTerminationRequested()) {
+                return false;
+            }
+            toStart = g.requestTerminationLocked(); // TR1
+        } finally {
+            g.lock.unlock();
+        }
+        Timeout timer = schedule(core, graceNanos, () -> core.lifecycle().endGroup(g, GRACE_EXPIRED, null));
+        if (timer != null) {
+            g.onExit().whenComplete((s, e) -> timer.cancel());
+        }
+        startAll(g, toStart); // TR3: after the lock, and after the timer: the grace counts from the request
+        return true;
     }
 
     /**
@@ -232,7 +249,15 @@ public final class Termination {
      * of its domain or of a domain above it.
      */
     public static boolean isRequested(GroupControlBlock g) {
-        throw new UnsupportedOperationException("not yet");
+        if (g.isTerminationRequested()) {
+            return true;
+        }
+        for (DomainControlBlock d = g.domain(); d != null; d = d.parent()) {
+            if (d.isGracefulStopRequested()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -240,7 +265,19 @@ public final class Termination {
      * if it already was, starts it now.
      */
     public static Handler onTerminate(GroupControlBlock g, Runnable action) {
-        throw new UnsupportedOperationException("not yet");
+        Handler h = new Handler(g, action);
+        g.lock.lock();
+        try {
+            // TR2: the domain's flag is read under the group lock, after a domain request may have set it
+            if (!g.isTerminationRequested() && !isRequested(g)) {
+                g.addTerminationHandlerLocked(h);
+                return h;
+            }
+        } finally {
+            g.lock.unlock();
+        }
+        startAll(g, List.of(h));
+        return h;
     }
 
     // ---- a graceful domain stop (contract K13) ----
@@ -257,7 +294,44 @@ public final class Termination {
      * @throws DomainAccessException if the caller may not act on {@code d}
      */
     public static boolean stopDomain(KernelCore core, DomainControlBlock d, ExitStatus status, long graceNanos) {
-        throw new UnsupportedOperationException("not yet");
+        if (d.parent() == null) {
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "the root domain cannot be stopped: it stops with Kernel.close()");
+        }
+        core.authority().checkVisible(d, "stop domain '" + d.name() + "'");
+        List<GroupControlBlock> groups;
+        Topology topology = core.topology();
+        topology.lock();
+        try {
+            if (!d.requestGracefulStopLocked(status)) {
+                return false;
+            }
+            groups = groupsLocked(core, d); // TR2: after the flag
+        } finally {
+            topology.unlock();
+        }
+        if (d.liveTasks() == 0) { // nothing to wait for; a task ending now would stop it too (first wins)
+            core.domains().stop(d, status, TaskControlBlock.current());
+            return true;
+        }
+        Timeout timer = schedule(core, graceNanos, () -> offTimerThread(core, () -> graceOver(core, d, status)));
+        if (timer != null) {
+            d.onStopped().whenComplete((s, e) -> timer.cancel());
+        }
+        for (GroupControlBlock g : groups) {
+            List<Handler> toStart;
+            g.lock.lock();
+            try {
+                if (g.state() != GroupState.ALIVE || g.isTerminationRequested()) {
+                    continue; // ended, or terminated already: its handlers were started then
+                }
+                toStart = g.requestTerminationLocked();
+            } finally {
+                g.lock.unlock();
+            }
+            startAll(g, toStart);
+        }
+        return true;
     }
 
     /** The grace of a graceful stop of {@code d} ran out: kill what is left, then stop it as Domains.stop does. */
