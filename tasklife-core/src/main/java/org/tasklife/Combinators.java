@@ -58,11 +58,52 @@ final class Combinators {
     private record Lost(TaskLifeException why) {}
 
     static <T> List<T> all(List<? extends TaskBody<? extends T>> bodies) {
-        throw new UnsupportedOperationException("not yet");
+        Run run = Run.start("all", bodies);
+        try {
+            Object[] results = new Object[run.size()];
+            for (int left = run.size(); left > 0; left--) {
+                int i = run.nextEnded();
+                Object outcome = run.join(i);
+                if (outcome instanceof Lost lost) {
+                    run.killAndJoinTheRest();
+                    throw lost.why();
+                }
+                results[i] = outcome;
+            }
+            @SuppressWarnings("unchecked")
+            List<T> out = (List<T>) Collections.unmodifiableList(Arrays.asList(results));
+            return out;
+        } finally {
+            run.abandon(); // C1: only what the paths above left un-joined
+        }
     }
 
     static <T> T firstSuccess(List<? extends TaskBody<? extends T>> bodies) {
-        throw new UnsupportedOperationException("not yet");
+        Run run = Run.start("firstSuccess", bodies);
+        try {
+            Throwable[] failures = new Throwable[run.size()];
+            for (int left = run.size(); left > 0; left--) {
+                int i = run.nextEnded();
+                Object outcome = run.join(i);
+                if (outcome instanceof Lost lost) {
+                    failures[i] = lost.why() instanceof TaskFailedException f ? f.getCause() : lost.why();
+                    continue;
+                }
+                run.killAndJoinTheRest();
+                @SuppressWarnings("unchecked")
+                T value = (T) outcome;
+                return value;
+            }
+            TaskFailedException all = new TaskFailedException("every one of the " + run.size()
+                    + " bodies of Tasks.firstSuccess failed (each failure is suppressed here, in the order of the"
+                    + " bodies)", null);
+            for (Throwable f : failures) {
+                all.addSuppressed(f);
+            }
+            throw all;
+        } finally {
+            run.abandon();
+        }
     }
 
     /** One call: the caller, its tasks, and the queue of those that ended. */
