@@ -88,7 +88,7 @@ class CombinatorTest {
 
     // ---- all ----
 
-    /** SPEC K14: all returns every result, in the order of the bodies, whatever order they end in. */
+    /** Contract K14: all returns every result, in the order of the bodies, whatever order they end in. */
     @Test
     void all_everyBodySucceeds_resultsInBodyOrder(Kernel kernel) throws Exception {
         ConcurrentLinkedQueue<Task<?>> tasks = new ConcurrentLinkedQueue<>();
@@ -114,7 +114,7 @@ class CombinatorTest {
     }
 
     /**
-     * SPEC K14: the first failure kills the others, which have ended before all throws; the exception is the one
+     * Contract K14: the first failure kills the others, which have ended before all throws; the exception is the one
      * the failed task's join would throw, with the body's throwable as cause.
      */
     @Test
@@ -146,7 +146,7 @@ class CombinatorTest {
 
     // ---- firstSuccess ----
 
-    /** SPEC K14: firstSuccess returns the first success; the rest are killed and have ended before it returns. */
+    /** Contract K14: firstSuccess returns the first success; the rest are killed and have ended before it returns. */
     @Test
     void firstSuccess_oneSucceeds_restKilledAndEndedBeforeItReturns(Kernel kernel) throws Exception {
         ConcurrentLinkedQueue<Task<?>> tasks = new ConcurrentLinkedQueue<>();
@@ -179,7 +179,7 @@ class CombinatorTest {
         assertThat(o.states()).containsOnly(TaskState.TERMINATED);
     }
 
-    /** SPEC K14: if every body fails, the exception carries each failure as suppressed, in the order of the bodies. */
+    /** Contract K14: if every body fails, the exception carries each failure as suppressed, in the order of the bodies. */
     @Test
     void firstSuccess_allFail_everyFailureSuppressedInBodyOrder(Kernel kernel) throws Exception {
         ConcurrentLinkedQueue<Task<?>> tasks = new ConcurrentLinkedQueue<>();

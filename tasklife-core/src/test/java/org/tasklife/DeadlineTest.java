@@ -56,7 +56,7 @@ class DeadlineTest {
 
     // ---- tasks ----
 
-    /** SPEC K11: a task whose deadline passes is killed: its status is Killed(DEADLINE); a joiner is told it was killed. */
+    /** Contract K11: a task whose deadline passes is killed: its status is Killed(DEADLINE); a joiner is told it was killed. */
     @Test
     void taskDeadline_passes_taskKilledWithDeadlineStatus() throws Exception {
         try (Kernel k = deterministic(1)) {
@@ -84,7 +84,7 @@ class DeadlineTest {
         }
     }
 
-    /** SPEC K11: a task that ends before its deadline ends with its own status and leaves no armed timer. */
+    /** Contract K11: a task that ends before its deadline ends with its own status and leaves no armed timer. */
     @Test
     void taskDeadline_workEndsFirst_timerCancelled(Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "home");
@@ -95,7 +95,7 @@ class DeadlineTest {
         KernelExtension.audit(kernel); // no armed timer: the hour-long deadline's was cancelled
     }
 
-    /** SPEC K11: on the system clock, a short deadline kills a task blocked in a tasklife wait. */
+    /** Contract K11: on the system clock, a short deadline kills a task blocked in a tasklife wait. */
     @Test
     void taskDeadline_systemClock_killsBlockedTask(Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "home");
@@ -128,7 +128,7 @@ class DeadlineTest {
 
     // ---- groups ----
 
-    /** SPEC K11: a group whose deadline passes is killed whole: it and each of its tasks end Killed(DEADLINE). */
+    /** Contract K11: a group whose deadline passes is killed whole: it and each of its tasks end Killed(DEADLINE). */
     @Test
     void groupDeadline_passes_groupAndMembersKilledWithDeadlineStatus() throws Exception {
         try (Kernel k = deterministic(2)) {
@@ -150,7 +150,7 @@ class DeadlineTest {
         }
     }
 
-    /** SPEC K11: a group that ends before its deadline keeps its own status and leaves no armed timer. */
+    /** Contract K11: a group that ends before its deadline keeps its own status and leaves no armed timer. */
     @Test
     void groupDeadline_workEndsFirst_ownStatusAndTimerCancelled(Kernel kernel) throws Exception {
         TaskGroup g = kernel.spawnGroup(SpawnOptions.named("quick").deadline(HOUR), () -> 3);

@@ -17,7 +17,7 @@ import org.tasklife.testkit.Fixtures;
 import org.tasklife.testkit.KernelExtension;
 
 /**
- * The graceful stop ladder (SPEC-level rules K12, K13 of docs/contract.md): ask first ({@code terminate},
+ * The graceful stop ladder (docs/contract.md, K12, K13): ask first ({@code terminate},
  * {@code Tasks.terminationRequested()}, handlers started as tasks of the group), kill what is left when the
  * grace runs out ({@code Killed(GRACE_EXPIRED)}). The kernel audit after each test also checks that no grace
  * timer is left armed.
@@ -187,25 +187,33 @@ class TerminateTest {
         assertThat(g.reap()).isEqualTo(GRACE_EXPIRED);
     }
 
-    /** A handler that does not finish within the grace is killed with the rest: handlers are killable tasks. */
+    /**
+     * A handler that does not finish within the grace is killed with the rest: handlers are killable tasks.
+     * Deterministic mode, every wait untimed: only the grace's timer can move virtual time, so the handler has
+     * surely started (and blocked) when the grace runs out, however slow the machine.
+     */
     @Test
-    void terminate_handlerOutlivesGrace_killedWithTheRest(Kernel kernel) throws Exception {
-        CompletableFuture<Task<?>> handler = new CompletableFuture<>();
-        CountDownLatch ready = new CountDownLatch(1);
-        TaskGroup g = kernel.spawnGroup("slow-handler", () -> {
-            Tasks.onTerminate(() -> {
-                handler.complete(Tasks.current());
-                Tasks.sleep(HOUR);
+    void terminate_handlerOutlivesGrace_killedWithTheRest() throws Exception {
+        try (Kernel k = Kernel.builder().name("ladder").jmx(false).deterministic(6).boot()) {
+            CompletableFuture<Task<?>> handler = new CompletableFuture<>();
+            CountDownLatch ready = new CountDownLatch(1);
+            TaskGroup g = k.spawnGroup("slow-handler", () -> {
+                Tasks.onTerminate(() -> {
+                    handler.complete(Tasks.current());
+                    new Semaphore(0).acquire(); // never released
+                });
+                ready.countDown();
+                new Semaphore(0).acquire();
+                return 0;
             });
-            ready.countDown();
-            return Fixtures.sleepForever();
-        });
-        await(ready);
+            await(ready);
 
-        assertThat(g.terminate(SHORT)).isTrue();
+            assertThat(g.terminate(HOUR)).isTrue();
 
-        assertThat(ended(get(handler))).isEqualTo(GRACE_EXPIRED);
-        assertThat(g.reap()).isEqualTo(GRACE_EXPIRED);
+            assertThat(ended(get(handler))).isEqualTo(GRACE_EXPIRED);
+            assertThat(g.reap()).isEqualTo(GRACE_EXPIRED);
+            KernelExtension.audit(k);
+        }
     }
 
     /** In deterministic mode the grace runs on virtual time: an hour's grace passes at once once every task blocks. */
@@ -351,21 +359,33 @@ class TerminateTest {
         KernelExtension.audit(kernel); // the hour-long grace's timer was cancelled by the stop
     }
 
-    /** When the grace runs out, what is left is killed (Killed(GRACE_EXPIRED)) and the domain stops with the status given. */
+    /**
+     * When the grace runs out, what is left is killed (Killed(GRACE_EXPIRED)) and the domain stops with the status
+     * given; a group that ended in time keeps its own status. Deterministic mode with untimed waits, as above: the
+     * polite group surely answers before the grace's timer can fire.
+     */
     @Test
-    void domainStopGraceful_graceRunsOut_leftKilledGraceExpired(Kernel kernel) throws Exception {
-        Domain d = kernel.createDomain("tenant");
-        CountDownLatch ready = new CountDownLatch(2);
-        TaskGroup polite = d.spawnGroup("polite", polite(ready, 0));
-        TaskGroup deaf = d.spawnGroup("deaf", deaf(ready));
-        await(ready);
+    void domainStopGraceful_graceRunsOut_leftKilledGraceExpired() throws Exception {
+        try (Kernel k = Kernel.builder().name("ladder").jmx(false).deterministic(7).boot()) {
+            Domain d = k.createDomain("tenant");
+            CountDownLatch ready = new CountDownLatch(2);
+            TaskGroup polite = d.spawnGroup("polite", polite(ready, 0));
+            TaskGroup deaf = d.spawnGroup("deaf", () -> {
+                ready.countDown();
+                new Semaphore(0).acquire(); // ignores the request; no timer of its own
+                return 0;
+            });
+            await(ready);
 
-        assertThat(d.stop(ExitStatus.exited(1), SHORT)).isTrue();
+            assertThat(d.stop(ExitStatus.exited(1), HOUR)).isTrue();
 
-        assertThat(get(d.onStopped())).isEqualTo(ExitStatus.exited(1));
-        assertThat(ended(polite)).isEqualTo(ExitStatus.exited(0));
-        assertThat(ended(deaf)).isEqualTo(GRACE_EXPIRED);
-        assertThat(ended(mainOf(kernel, deaf))).isEqualTo(GRACE_EXPIRED);
+            assertThat(get(d.onStopped())).isEqualTo(ExitStatus.exited(1));
+            assertThat(ended(polite)).isEqualTo(ExitStatus.exited(0));
+            assertThat(ended(deaf)).isEqualTo(GRACE_EXPIRED);
+            assertThat(ended(mainOf(k, deaf))).isEqualTo(GRACE_EXPIRED);
+            d.free();
+            KernelExtension.audit(k);
+        }
     }
 
     /** A domain with no live task stops at once, with the status given. */
