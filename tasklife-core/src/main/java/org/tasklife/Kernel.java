@@ -10,6 +10,7 @@ import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.domain.Authority;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.group.Termination;
 import org.tasklife.internal.sched.Choices;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.sched.DeterministicAccess;
@@ -432,9 +433,11 @@ public final class Kernel implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(main, "main");
         options.checkForGroup();
-        return new TaskGroup(parent.core().lifecycle().spawnGroup(parent, options.name(), options.platformThread(),
-                options.autoReap(), options.childSubreaper(), options.failurePolicy() == FailurePolicy.FAIL_TASK,
-                options.priority(), options.affinity(), () -> main.run()));
+        return new TaskGroup(Termination.groupWithDeadline(parent.core(), options.deadline().orElse(null), // K11
+                () -> main.run(), body -> parent.core().lifecycle().spawnGroup(parent, options.name(),
+                        options.platformThread(), options.autoReap(), options.childSubreaper(),
+                        options.failurePolicy() == FailurePolicy.FAIL_TASK, options.priority(), options.affinity(),
+                        body)));
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.tasklife.internal.group.GroupControlBlock;
+import org.tasklife.internal.group.Termination;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 
@@ -165,9 +166,38 @@ public final class TaskGroup {
     public <T> Task<T> spawnTask(SpawnOptions options, TaskBody<T> body) {
         java.util.Objects.requireNonNull(body, "body");
         options.checkForTask();
-        return new Task<>(gcb.core().lifecycle().spawnTask(gcb, options.name(), options.platformThread(),
-                options.detached(), options.priority(), options.affinity(),
-                body::run));
+        return new Task<>(Termination.taskWithDeadline(gcb.core(), options.deadline().orElse(null), // contract K11
+                body::run, wrapped -> gcb.core().lifecycle().spawnTask(gcb, options.name(), options.platformThread(),
+                        options.detached(), options.priority(), options.affinity(), wrapped)));
+    }
+
+    /**
+     * Asks the group to end, then kills it if it has not ended within {@code grace}: the graceful stop ladder
+     * (SIGTERM, then SIGKILL; docs/contract.md, K12). The request is visible at once to every task of the
+     * group ({@link Tasks#terminationRequested()}) and starts each handler registered with
+     * {@link Tasks#onTerminate(Runnable)}, each as a new task of the group. A group whose tasks all end within
+     * the grace ends with the status they give it (for example {@code Exited(0)} when its main returns 0);
+     * when the grace runs out, every task still live is killed and the group ends
+     * {@code Killed(GRACE_EXPIRED)} ({@link KillReason#GRACE_EXPIRED}). The grace runs on the kernel's timer
+     * (virtual time in deterministic mode); its timer is cancelled when the group ends first.
+     * Asynchronous, like {@link #kill()}: see {@link #onExit()}.
+     *
+     * <p>A group is terminated once: a second call returns {@code false} and changes nothing (to cut the
+     * grace short, {@link #kill()} it: a kill's status wins over the one the grace would give). Only the group's
+     * own tasks are asked; its child groups are not (as a signal to a process does not reach its children);
+     * {@link Domain#stop(ExitStatus, Duration)} asks a whole domain.
+     *
+     * @param grace how long the group may take to end; zero kills it at once (after starting its handlers)
+     * @return whether this call requested it; {@code false} if it was requested before, or the group is
+     *     exiting (killed, {@code exitGroup}) or ended
+     * @throws IllegalArgumentException if {@code grace} is null or negative (nothing is requested)
+     * @throws DomainAccessException if called from a task outside the group's domain (docs/contract.md, D5)
+     */
+    public boolean terminate(Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("grace must be zero or positive, was " + grace);
+        }
+        return Termination.terminate(gcb, Clock.saturatedNanos(grace));
     }
 
     /**

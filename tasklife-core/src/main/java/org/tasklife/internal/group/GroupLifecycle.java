@@ -13,6 +13,7 @@ import org.tasklife.DomainLimitExceededException;
 import org.tasklife.DomainState;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupState;
+import org.tasklife.KillReason;
 import org.tasklife.NoChildException;
 import org.tasklife.SpawnRefusedException;
 import org.tasklife.TaskLifeException;
@@ -346,8 +347,24 @@ public final class GroupLifecycle implements Domains.Groups {
         if (live == null) {
             return false;
         }
-        KillBatch.kill(reaper, live, except);
+        // a group ended by a deadline or an expired grace kills its members for the same reason (contract K11, K12)
+        KillBatch.kill(reaper, live, except, status instanceof ExitStatus.Killed k ? k.reason().ordinal() : 0);
         return true;
+    }
+
+    /**
+     * Kills one task for the kernel itself (a deadline, an expired grace: contract K11, K12), with no
+     * permission check and no safe point: it may run as a timer action.
+     *
+     * @return whether this call killed it
+     */
+    boolean killFor(TaskControlBlock t, KillReason reason) {
+        return KillBatch.kill(reaper, t, reason.ordinal());
+    }
+
+    /** The kernel's reaper, whose thread runs work that must not run on the timer thread. */
+    Reaper reaper() {
+        return reaper;
     }
 
     /** For Domains' stop: see {@link Domains.Groups#killGroupsLocked}. */

@@ -3,6 +3,7 @@ package org.tasklife.internal.group;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.tasklife.ExitStatus;
+import org.tasklife.KillReason;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.sched.CpuSet;
 import org.tasklife.internal.task.ResourceList;
@@ -109,7 +110,7 @@ final class TaskRunner {
             status = ExitStatus.exited(t.requestedExitCode());
             value = t.requestedExitValue(); // Tasks.exit(value): what joiners get (contract E1)
         } else if (TaskControlBlock.wasKilled(word)) {
-            status = ExitStatus.KILLED;
+            status = ExitStatus.killed(KillReason.values()[TaskControlBlock.killReason(word)]); // contract K11, K12
         } else if (failure != null) {
             status = new ExitStatus.Failed(failure);
             if (!g.failTaskOnly()) {

@@ -43,6 +43,9 @@ public final class TaskControlBlock implements Waiter {
      *  DETACHED        set once by detach(), before DISPOSED
      *  JOINED          set once by the first join that returns, in TERMINATED
      *  DISPOSED        set once when the record leaves the task table, in TERMINATED
+ *  KILL_REASON     two bits set with KILLED, in the same CAS: why it was killed (the ordinal of a
+ *                  KillReason; 0, an explicit kill, for every kill that gives none), read from the word
+ *                  beginExit replaced, so the status and its reason are decided together (contract K6)
      *
      * Invariants:
      *  T1 a task is linked in at most one wait queue, and publishes it in currentWait while it may park.
@@ -101,6 +104,8 @@ public final class TaskControlBlock implements Waiter {
     static final int JOINED = 1 << 6;
     static final int DISPOSED = 1 << 7;
     static final int UNWINDING = KILLED | EXIT_REQUESTED;
+    static final int KILL_REASON_SHIFT = 8;
+    static final int KILL_REASON = 0b11 << KILL_REASON_SHIFT;
 
     private static final VarHandle STATE;
     private static final VarHandle CURRENT_WAIT;
@@ -445,6 +450,11 @@ public final class TaskControlBlock implements Waiter {
         return (word & KILLED) != 0;
     }
 
+    /** The reason of the kill in a word returned by {@link #beginExit()}: a {@code KillReason} ordinal, 0 if none. */
+    public static int killReason(int word) {
+        return (word & KILL_REASON) >>> KILL_REASON_SHIFT;
+    }
+
     /** Whether the word returned by {@link #beginExit()} says the task requested its exit. */
     public static boolean wasExitRequested(int word) {
         return (word & EXIT_REQUESTED) != 0;
@@ -474,7 +484,17 @@ public final class TaskControlBlock implements Waiter {
      * @return whether this call killed the task; false if already killed, exiting or ended
      */
     public boolean kill() {
-        if (!setKilled()) {
+        return kill(0);
+    }
+
+    /**
+     * {@link #kill()} with a reason recorded in the same CAS as the KILLED flag.
+     *
+     * @param reason the ordinal of the kill's {@code KillReason}, 0 to 3 (0: an explicit kill)
+     * @return whether this call killed the task
+     */
+    public boolean kill(int reason) {
+        if (!setKilled(reason)) {
             return false;
         }
         wakeForKill();
@@ -489,12 +509,24 @@ public final class TaskControlBlock implements Waiter {
      * @return whether this call set it
      */
     public boolean setKilled() {
+        return setKilled(0);
+    }
+
+    /**
+     * {@link #setKilled()} with a reason recorded in the same CAS (KILL_REASON).
+     *
+     * @param reason the ordinal of the kill's {@code KillReason}, 0 to 3 (0: an explicit kill)
+     * @return whether this call set it
+     */
+    public boolean setKilled(int reason) {
+        assert reason >= 0 && reason <= KILL_REASON >>> KILL_REASON_SHIFT : "tid " + id + ": kill reason " + reason;
+        int flags = KILLED | reason << KILL_REASON_SHIFT;
         for (;;) {
             int s = stateVolatile();
             if ((s & UNWINDING) != 0 || phase(s) >= EXITING) {
                 return false;
             }
-            if (casState(s, s | KILLED)) {
+            if (casState(s, s | flags)) {
                 return true;
             }
         }
