@@ -20,6 +20,7 @@ module org.tasklife {
 
     exports org.tasklife;
     exports org.tasklife.explore;
+    exports org.tasklife.interop;
     exports org.tasklife.management;
     exports org.tasklife.sync;
 }
