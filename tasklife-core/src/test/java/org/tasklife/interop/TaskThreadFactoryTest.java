@@ -299,4 +299,42 @@ class TaskThreadFactoryTest {
             Fixtures.killAndReap(home);
         }
     }
+
+    /** SPEC D2: a domain stop ends a factory thread that was never started (its task retired, Killed). */
+    @Test
+    void neverStarted_domainStopped_domainStops(Kernel kernel) throws Exception {
+        Domain d = kernel.createDomain(DomainOptions.named("tenant"));
+        TaskThreadFactory f = TaskThreadFactory.builder().name("idle").in(d);
+        Thread th = f.newThread(() -> {});
+        assertThat(th).isNotNull();
+
+        assertThat(d.stop(0)).isTrue();
+
+        assertThat(d.awaitStopped(Await.LONG)).isTrue();
+        assertThat(d.liveTaskCount()).isZero();
+        th.start(); // returns at once
+        th.join();
+    }
+
+    /** Bad builder input is refused with the argument named, and nothing is made. */
+    @Test
+    void builder_badInput_refused(Kernel kernel) {
+        assertThatThrownBy(() -> TaskThreadFactory.builder().name(" ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("name");
+        assertThatThrownBy(() -> TaskThreadFactory.builder().name(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("name");
+        assertThatThrownBy(() -> TaskThreadFactory.in((TaskGroup) null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("group");
+        assertThatThrownBy(() -> TaskThreadFactory.in((Domain) null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("domain");
+        assertThatThrownBy(() -> TaskExecutor.builder().maxConcurrency(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConcurrency");
+        assertThatThrownBy(() -> TaskExecutor.builder().name("")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("name");
+        assertThatThrownBy(() -> TaskExecutor.in((TaskGroup) null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("group");
+        assertThatThrownBy(() -> TaskExecutor.in((Domain) null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("domain");
+        assertThat(kernel.rootDomain().groups()).isEmpty();
+    }
 }
