@@ -2,8 +2,10 @@
  * tasklife: kernel-grade task lifecycle for the JVM. Exports the API ({@code org.tasklife}), the
  * kill-aware primitives ({@code org.tasklife.sync}), the JMX interface of a kernel
  * ({@code org.tasklife.management}: JMX requires an MXBean interface and its types to be public and
- * readable by {@code java.management}) and the schedule explorer, a testing tool
- * ({@code org.tasklife.explore}); everything under {@code org.tasklife.internal} is not API.
+ * readable by {@code java.management}), the schedule explorer, a testing tool
+ * ({@code org.tasklife.explore}), and the bridges that run code written for the JDK's {@code ExecutorService}
+ * and {@code ThreadFactory} as tasks ({@code org.tasklife.interop}); everything under
+ * {@code org.tasklife.internal} is not API.
  *
  * <p>No runtime dependency beyond the JDK. {@code jdk.jfr} is optional: tasklife loads and runs in a
  * runtime image without it (one made by {@code jlink}, say), and emits JDK Flight Recorder events (category
@@ -20,6 +22,7 @@ module org.tasklife {
 
     exports org.tasklife;
     exports org.tasklife.explore;
+    exports org.tasklife.interop;
     exports org.tasklife.management;
     exports org.tasklife.sync;
 }

@@ -16,6 +16,11 @@ import org.tasklife.internal.time.Clock;
  * status, with a parent group and children (docs/contract.md, §1–§7).
  */
 public final class TaskGroup {
+    static {
+        // org.tasklife.interop's bridges reach a group's control block through this (and nothing else)
+        org.tasklife.internal.group.InteropSupport.lend(h -> ((TaskGroup) h).gcb);
+    }
+
     private final GroupControlBlock gcb;
 
     TaskGroup(GroupControlBlock gcb) {

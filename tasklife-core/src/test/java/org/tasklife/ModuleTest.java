@@ -20,15 +20,15 @@ class ModuleTest {
     }
 
     /**
-     * STYLE G11: the module exports exactly the API, the primitives, the JMX interface and the schedule
-     * explorer, unqualified.
+     * STYLE G11: the module exports exactly the API, the primitives, the JMX interface, the schedule
+     * explorer and the bridges to JDK executors and thread factories, unqualified.
      */
     @Test
     void moduleDescriptor_exports_exactlyTheApiPackage() {
         ModuleDescriptor d = descriptor();
         Set<String> exported = d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
         assertThat(exported).containsExactlyInAnyOrder("org.tasklife", "org.tasklife.sync", "org.tasklife.management",
-                "org.tasklife.explore");
+                "org.tasklife.explore", "org.tasklife.interop");
         assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).as("qualified export %s", e).isFalse());
         assertThat(d.opens()).isEmpty();
         assertThat(d.isOpen()).isFalse();

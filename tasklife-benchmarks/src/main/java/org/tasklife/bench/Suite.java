@@ -77,7 +77,10 @@ public final class Suite {
             new Pair("CheckpointBench", "checkpoint_inTask", "isInterrupted_inVthread"),
             new Pair("CheckpointBench", "checkpoint_inTask", "onSpinWait_inVthread"),
             new Pair("CheckpointBench", "checkpoint_inTask_schedulerOneCpu", "isInterrupted_inVthread"),
-            new Pair("TimerBench", "armCancel_timerService", "scheduleCancel_scheduledThreadPool"));
+            new Pair("TimerBench", "armCancel_timerService", "scheduleCancel_scheduledThreadPool"),
+            new Pair("ExecutorBench", "submitGet_taskExecutor_host", "submitGet_virtualExecutor_host"),
+            new Pair("ExecutorShutdownBench", "shutdownNow_taskExecutor_mixedWaits",
+                    "shutdownNow_virtualExecutor_mixedWaits"));
 
     private static final Set<String> NON_RUN_OPTIONS = Set.of("-h", "-l", "-lp", "-lprof", "-lrf");
 

@@ -128,6 +128,12 @@ public final class GroupControlBlock implements TaskOwner {
         core.safePoint(self);
     }
 
+    /** A handed-out task of this group was killed before its thread started: the reaper retires it. */
+    @Override
+    public void handedOutKilledBeforeStart(TaskControlBlock t) {
+        core.lifecycle().retireLater(t, this);
+    }
+
     /** The group id (TGID; equal to its main task's id). */
     public long id() {
         return id;

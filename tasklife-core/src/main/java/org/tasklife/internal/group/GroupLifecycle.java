@@ -227,6 +227,64 @@ public final class GroupLifecycle implements Domains.Groups {
     }
 
     /**
+     * Adds a task running {@code body} to group {@code g} whose thread is made but not started: it is returned to
+     * the caller, who starts it, or not (TaskControlBlock H1; for TaskThreadFactory). The task is a live, detached
+     * member from now on (findable, counted against the limits, in ps as NEW); started, it runs as any task;
+     * killed before its thread starts, it is retired (status Killed) and the thread returns at once when started;
+     * dropped unstarted, it is killed once the thread is unreachable.
+     *
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) in scheduler mode, which starts every task's thread itself
+     * @throws DomainAccessException if the caller may not act on the group's domain
+     * @throws SpawnRefusedException if the kernel is closed, the group is exiting, or the caller is a killed task
+     * @throws DomainLimitExceededException if a live task limit of the group's domain is reached
+     */
+    public Thread spawnUnstarted(GroupControlBlock g, String taskName, boolean platform, Callable<?> body) {
+        checkUnstartedThreads();
+        authority.checkVisible(g.domain(), "spawn into group " + g.id());
+        DomainControlBlock d = g.domain();
+        reserveSlots(d, "task '" + taskName + "'", false);
+        long id = topology.nextId();
+        TaskControlBlock t = new TaskControlBlock(id, taskName, g, platform, clock, tables.openResources());
+        t.markDetached(); // nobody joins a thread a library started: the record goes when it ends
+        t.markHandedOut();
+        TaskRunner.HandedOut run = runner.newHandedOutThread(t, g, body);
+        if (!g.addMember(t)) {
+            domains.releaseTask(d);
+            throw new SpawnRefusedException("cannot spawn task '" + taskName + "' into group " + g.id() + ": the group is "
+                    + g.state() + " and accepts no new tasks");
+        }
+        d.noteTaskStarted();
+        tables.putLiveTask(t);
+        run.watchDrop();
+        Trace.taskSpawned(topology.kernelName(), t.id(), t.name(), g.id(), g.domain().name(), !t.isPlatform());
+        core.safePoint();
+        return run.thread;
+    }
+
+    /**
+     * Refuses unstarted threads in scheduler mode, whose scheduler admits only the threads it starts itself.
+     *
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) in scheduler mode
+     */
+    public void checkUnstartedThreads() {
+        if (core.scheduler() != null) {
+            throw new TaskLifeException(Reason.INVALID_OPERATION, "kernel '" + topology.kernelName()
+                    + "' runs in scheduler mode (cpus or deterministic), which starts every task's thread itself:"
+                    + " it hands out no unstarted threads");
+        }
+    }
+
+    /** Queues the retirement of {@code t}, handed out and killed before its thread started (TaskControlBlock H1). */
+    void retireLater(TaskControlBlock t, GroupControlBlock g) {
+        reaper.execute(() -> runner.retire(t, g));
+    }
+
+    /** Kills {@code t}, handed out and dropped unstarted (its thread is unreachable): the kill retires it. */
+    void killDropped(TaskControlBlock t) {
+        KillBatch.kill(reaper, t);
+    }
+
+    /**
      * The early checks of a spawn, then its reservations in {@code d} and every domain above: a group slot
      * (with {@code group}) and a task slot; on a refusal nothing stays reserved. The decisive checks come
      * later, under the topology lock (DomainControlBlock D1).

@@ -32,7 +32,9 @@ public final class TaskControlBlock implements Waiter {
      * word it did not read, so a terminal phase is final by construction (DESIGN I1).
      *
      * States (phase edges; every other pair is refused by casPhase):
-     *      NEW -> RUNNING      // TaskRunner starts the thread (also when already killed: it skips the body)
+     *      NEW -> RUNNING      // TaskRunner starts the thread (also when already killed: it skips the body); for a
+     *                          // HANDED_OUT task, claimStart() on its thread or retireUnstarted() on the reaper's,
+     *                          // whichever CASes first (H1)
      *  RUNNING -> BLOCKED      // beginWait(): node published, no kill or exit pending
      *  BLOCKED -> RUNNING      // endWait(): the node's outcome was decided (signal | timeout | kill)
      *  RUNNING -> EXITING      // beginExit(): body returned or threw; the word it replaced decides the status
@@ -43,9 +45,13 @@ public final class TaskControlBlock implements Waiter {
      *  DETACHED        set once by detach(), before DISPOSED
      *  JOINED          set once by the first join that returns, in TERMINATED
      *  DISPOSED        set once when the record leaves the task table, in TERMINATED
- *  KILL_REASON     two bits set with KILLED, in the same CAS: why it was killed (the ordinal of a
- *                  KillReason; 0, an explicit kill, for every kill that gives none), read from the word
- *                  beginExit replaced, so the status and its reason are decided together (contract K6)
+     *  HANDED_OUT      set once before the record is published, never cleared: its thread was handed, unstarted,
+     *                  to whoever asked for it (a ThreadFactory's caller), who starts it or not (H1)
+     *  FAILS_ALONE     set once by markFailsAlone() on the task's own thread: a failure ends this task only,
+     *                  whatever its group's failure policy (an executor's submission, a factory's thread)
+     *  KILL_REASON     two bits (10-11) set with KILLED, in the same CAS: why it was killed (the ordinal of a
+     *                  KillReason; 0, an explicit kill, for every kill that gives none), read from the word
+     *                  beginExit replaced, so the status and its reason are decided together (contract K6)
      *
      * Invariants:
      *  T1 a task is linked in at most one wait queue, and publishes it in currentWait while it may park.
@@ -55,6 +61,12 @@ public final class TaskControlBlock implements Waiter {
      *     creator checks TERMINATED after creating (volatile and CAS on both sides, Dekker): a joiner enqueued
      *     in a queue publish() did not see finds TERMINATED under the queue lock and does not park, and an
      *     onExit future publish() did not see is completed by its creator.
+     *  H1 a HANDED_OUT task leaves NEW exactly once: by claimStart() on its own thread once started (it then
+     *     runs as any task), or by retireUnstarted() on the reaper thread after it was killed while NEW (it then
+     *     never runs: RUNNING -> EXITING and publishRetired() follow at once on the reaper's thread, and a
+     *     later start of its thread returns at once). kill() of a NEW HANDED_OUT task tells its owner
+     *     (TaskOwner.handedOutKilledBeforeStart), which queues the retirement; the CAS decides the race with a
+     *     start, and a start that wins sees KILLED and skips the body.
      *  T5 a task is under at most one exit watch (the grace period of the kill batch that killed it, or of its
      *     own exit sequence) and the watch is told exactly once that it ended: watchExit writes the watch then
      *     reads TERMINATED, publish() CASes TERMINATED then reads the watch (Dekker), and of the two only the
@@ -103,8 +115,10 @@ public final class TaskControlBlock implements Waiter {
     static final int DETACHED = 1 << 5;
     static final int JOINED = 1 << 6;
     static final int DISPOSED = 1 << 7;
+    static final int HANDED_OUT = 1 << 8;
+    static final int FAILS_ALONE = 1 << 9;
     static final int UNWINDING = KILLED | EXIT_REQUESTED;
-    static final int KILL_REASON_SHIFT = 8;
+    static final int KILL_REASON_SHIFT = 10; // above HANDED_OUT and FAILS_ALONE
     static final int KILL_REASON = 0b11 << KILL_REASON_SHIFT;
 
     private static final VarHandle STATE;
@@ -468,14 +482,68 @@ public final class TaskControlBlock implements Waiter {
      * @return whether the body should run (false if killed before it started)
      */
     public boolean start() {
-        thread = Thread.currentThread();
+        boolean claimed = claimStart();
+        assert claimed : "tid " + id + " started twice";
+        return bodyMayRun();
+    }
+
+    /**
+     * NEW -> RUNNING on the thread that is to run the task, binding it as the current task; for a HANDED_OUT
+     * task the start may lose to {@link #retireUnstarted()} (H1).
+     *
+     * @return false, binding nothing, if the task left NEW before (it was retired: its thread must return)
+     */
+    public boolean claimStart() {
+        thread = Thread.currentThread(); // before the CAS: a kill that reads RUNNING interrupts this thread (K4)
+        if (casPhase(NEW, RUNNING) == -1) {
+            thread = null;
+            return false;
+        }
         CURRENT.set(this);
         long now = clock.nanoTime();
         sliceStart = now;
         runSince = now;
-        int s = casPhase(NEW, RUNNING);
-        assert s != -1 : "tid " + id + " started twice";
+        return true;
+    }
+
+    /** Whether a started task's body should run: false once it was killed or asked to exit. */
+    public boolean bodyMayRun() {
         return (stateVolatile() & UNWINDING) == 0;
+    }
+
+    /**
+     * Marks the task HANDED_OUT (H1): its thread is handed unstarted to whoever asked for it. Called once, before
+     * the record is published.
+     */
+    public void markHandedOut() {
+        setFlag(HANDED_OUT, 0);
+    }
+
+    /**
+     * Ends a HANDED_OUT task whose thread has not started, on the calling (reaper) thread: NEW -> RUNNING ->
+     * EXITING, the first CAS deciding the race with {@link #claimStart()} (H1). Only for a killed task.
+     *
+     * @return false if its thread started first (it unwinds by itself)
+     */
+    public boolean retireUnstarted() {
+        assert isKilled() : "tid " + id + ": retired without a kill";
+        if (casPhase(NEW, RUNNING) == -1) {
+            return false;
+        }
+        int s = casPhase(RUNNING, EXITING); // nothing else moves a task that has no thread
+        assert s != -1 : "tid " + id + ": a retired task moved";
+        return true;
+    }
+
+    /** Sets FAILS_ALONE: a failure of this task ends it only, whatever its group's policy. On its own thread. */
+    public void markFailsAlone() {
+        assert current() == this;
+        setFlag(FAILS_ALONE, 0);
+    }
+
+    /** Whether a failure of this task ends it only (FAILS_ALONE). */
+    public boolean failsAlone() {
+        return (stateVolatile() & FAILS_ALONE) != 0;
     }
 
     /**
@@ -537,6 +605,10 @@ public final class TaskControlBlock implements Waiter {
         WaitNode n = (WaitNode) CURRENT_WAIT.getVolatile(this);
         if (n == null || !n.kill()) {
             interruptIfRunning(); // contract K4: the task may be in a JDK blocking call
+            int s = stateVolatile();
+            if (phase(s) == NEW && (s & HANDED_OUT) != 0) {
+                owner.handedOutKilledBeforeStart(this); // H1: its thread may never start; the owner retires it
+            }
         }
     }
 
@@ -750,21 +822,35 @@ public final class TaskControlBlock implements Waiter {
      * Runs on the task's own thread, after its resources are closed and with no lock held.
      */
     public void publish(ExitStatus exitStatus, Object exitResult) {
-        this.status = exitStatus;
-        this.result = exitResult;
         if (platform) {
             long t = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
             if (t >= 0) {
                 cpuNanos = t;
             }
         }
+        publishStatus(exitStatus, exitResult, true);
+    }
+
+    /**
+     * EXITING -> TERMINATED for a task retired before its thread started (H1), on the reaper's thread: as
+     * {@link #publish}, but this thread is not the task's and keeps what it runs as.
+     */
+    public void publishRetired(ExitStatus exitStatus) {
+        publishStatus(exitStatus, null, false);
+    }
+
+    private void publishStatus(ExitStatus exitStatus, Object exitResult, boolean ownThread) {
+        this.status = exitStatus;
+        this.result = exitResult;
         int s = casPhase(EXITING, TERMINATED);
         assert s != -1 : "tid " + id + ": published twice";
         ExitWatch w = (ExitWatch) EXIT_WATCH.getVolatile(this); // T5: after the TERMINATED CAS
         if (w != null && EXIT_WATCH.compareAndSet(this, w, null)) {
             w.watchedTaskEnded();
         }
-        CURRENT.set(owner.authorityToken()); // A1: what this thread still runs (group end, onExit) is the owner's work
+        if (ownThread) {
+            CURRENT.set(owner.authorityToken()); // A1: what this thread still runs (group end, onExit) is the owner's work
+        }
         // T4: read after the TERMINATED CAS; a joiner or onExit() caller that created its object after
         // this read sees TERMINATED itself (both sides are volatile: one sees the other)
         WaitQueue q = joiners;
