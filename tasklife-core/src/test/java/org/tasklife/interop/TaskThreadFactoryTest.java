@@ -87,6 +87,30 @@ class TaskThreadFactoryTest {
         Fixtures.killAndReap(home);
     }
 
+    /** A factory thread is a spawn like any other: the kernel's spawn decorator wraps its body, on its own thread. */
+    @Test
+    void newThread_kernelWithSpawnDecorator_bodyRunsInsideIt() throws Exception {
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Kernel k = Kernel.builder().name("decorated").spawnDecorator(run -> () -> {
+            boolean mine = Tasks.current().name().startsWith("deco"); // not the group's main task, decorated too
+            if (mine) {
+                seen.add("before " + Tasks.current().name());
+            }
+            run.run();
+            if (mine) {
+                seen.add("after");
+            }
+        }).boot()) {
+            TaskGroup home = Fixtures.idleGroup(k, "home");
+            TaskThreadFactory f = TaskThreadFactory.builder().name("deco").in(home);
+            Thread th = f.newThread(() -> seen.add("body"));
+            th.start();
+            th.join();
+            assertThat(seen).containsExactly("before deco-1", "body", "after");
+            Fixtures.killAndReap(home);
+        }
+    }
+
     /** A factory whose group ended, or that was closed, makes no threads: null. */
     @Test
     void newThread_groupEndedOrFactoryClosed_returnsNull(Kernel kernel) throws Exception {

@@ -242,6 +242,7 @@ public final class GroupLifecycle implements Domains.Groups {
         checkUnstartedThreads();
         authority.checkVisible(g.domain(), "spawn into group " + g.id());
         DomainControlBlock d = g.domain();
+        body = core.spawnHooks().prepare(body, "task '" + taskName + "'"); // as every spawn: decorator, inherited values
         reserveSlots(d, "task '" + taskName + "'", false);
         long id = topology.nextId();
         TaskControlBlock t = new TaskControlBlock(id, taskName, g, platform, clock, tables.openResources());
