@@ -1,7 +1,7 @@
 package org.tasklife;
 
 /**
- * An ended child group as reported by a child wait (SPEC W4).
+ * An ended child group as reported by a child wait (docs/contract.md, W4).
  *
  * @param groupId the child's id
  * @param status how it ended

@@ -1,6 +1,9 @@
 package org.tasklife;
 
-/** Which children a child wait considers (SPEC W1): any child, or the one with a given group id. */
+/**
+ * Which children a child wait considers (docs/contract.md, W1): any child, or the one with a given group
+ * id.
+ */
 public final class ChildSelector {
     private static final ChildSelector ANY = new ChildSelector(-1);
     private final long groupId;
@@ -9,7 +12,7 @@ public final class ChildSelector {
         this.groupId = groupId;
     }
 
-    /** Any child group ({@code wait4(-1)}). */
+    /** {@return a selector of any child group ({@code wait4(-1)})} */
     public static ChildSelector any() {
         return ANY;
     }
@@ -17,6 +20,8 @@ public final class ChildSelector {
     /**
      * The child group with id {@code groupId}.
      *
+     * @param groupId the child's group id
+     * @return a selector of that child only
      * @throws IllegalArgumentException if {@code groupId} is not positive
      */
     public static ChildSelector group(long groupId) {
@@ -26,12 +31,16 @@ public final class ChildSelector {
         return new ChildSelector(groupId);
     }
 
-    /** Whether a child with id {@code id} matches. */
+    /**
+     * {@return whether a child with id {@code id} matches}
+     *
+     * @param id a child group's id
+     */
     public boolean matches(long id) {
         return groupId == -1 || groupId == id;
     }
 
-    /** The selected id, or -1 for any. */
+    /** {@return the selected id, or -1 for any} */
     public long groupId() {
         return groupId;
     }

@@ -1,7 +1,7 @@
 package org.tasklife;
 
 /**
- * CPU time of a group ({@code times()}, SPEC T2).
+ * CPU time of a group ({@code times()}, docs/contract.md, T2).
  *
  * <p>{@code selfNanos} covers live and ended tasks of the group; {@code childrenNanos} covers reaped
  * child groups only, each with its own reaped children. Tasks on platform threads are measured
@@ -13,7 +13,7 @@ package org.tasklife;
  * @param childrenNanos CPU time of reaped children, transitively
  */
 public record CpuTimes(long selfNanos, long childrenNanos) {
-    /** {@code selfNanos + childrenNanos}. */
+    /** {@return {@code selfNanos + childrenNanos}} */
     public long totalNanos() {
         return selfNanos + childrenNanos;
     }

@@ -6,21 +6,20 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
-import org.tasklife.internal.wait.HostWaiter;
-import org.tasklife.internal.wait.Waiter;
 
 /**
  * A domain: a tenant or VM made of task groups, that can be stopped whole and cannot reach outside
- * itself (SPEC §10). Domains nest; a kernel starts with one root domain, and
+ * itself (docs/contract.md, §10). Domains nest; a kernel starts with one root domain, and
  * {@link Kernel#createDomain(DomainOptions)} or {@link #createDomain(DomainOptions)} make more.
  *
  * <p>Each domain has a root (no tasks of its own) that is the parent of its top-level groups, which
- * host code reaps through {@link #waitChild}, and that adopts and reaps orphans itself (SPEC R4).
+ * host code reaps through {@link #waitChild}, and that adopts and reaps orphans itself (docs/contract.md, R4).
  * There is no "main task" of a domain: stopping a task ({@link Task#kill()}), a group
  * ({@link TaskGroup#kill()}) and a domain ({@link #stop(ExitStatus)}) are separate operations on one
  * kill mechanism.
@@ -30,7 +29,7 @@ import org.tasklife.internal.wait.Waiter;
  * is live ({@link #onStopped()}, {@link #awaitStopped}, one {@link DomainEvent.Stopped}) →
  * {@link #free()} by its parent → FREED.
  *
- * <p>Isolation (SPEC D5): a task sees and acts on its own domain and the domains below it only; every
+ * <p>Isolation (docs/contract.md, D5): a task sees and acts on its own domain and the domains below it only; every
  * other attempt throws {@link DomainAccessException}. Host code (not running in a task) acts everywhere.
  *
  * <p>Handles are cheap values: two handles of one domain are {@link #equals equal}.
@@ -44,162 +43,170 @@ public final class Domain {
         this.dcb = dcb;
     }
 
-    /** The domain's id: the id of its root, the parent id of its top-level groups. Never reused. */
+    /** {@return the domain's id: the id of its root, the parent id of its top-level groups; never reused} */
     public long id() {
         return dcb.id();
     }
 
-    /** The domain's name. */
+    /** {@return the domain's name} */
     public String name() {
         return dcb.name();
     }
 
-    /** The id of the domain's root (the parent id of its top-level groups); the same as {@link #id()}. */
-    public long rootId() {
-        return dcb.id();
-    }
-
-    /** The parent domain; empty for the kernel's root domain. */
+    /** {@return the parent domain; empty for the kernel's root domain} */
     public Optional<Domain> parent() {
         DomainControlBlock p = dcb.parent();
         return p == null ? Optional.empty() : Optional.of(new Domain(core, p));
     }
 
-    /** The domains directly below this one, not freed. */
+    /** {@return the domains directly below this one, not freed} */
     public List<Domain> children() {
-        visible("list the domains below domain '" + name() + "'");
         List<Domain> out = new ArrayList<>();
-        for (DomainControlBlock c : core.childDomains(dcb)) {
+        for (DomainControlBlock c : core.domains().children(dcb)) {
             out.add(new Domain(core, c));
         }
         return out;
     }
 
-    /** The state. */
+    /** {@return the state} */
     public DomainState state() {
         return dcb.state();
     }
 
-    /** The recorded stop status; empty while running. */
+    /** {@return the recorded stop status; empty while running} */
     public Optional<ExitStatus> status() {
         return Optional.ofNullable(dcb.status());
     }
 
-    /** Live tasks of this domain and every domain below it. */
+    /** {@return live tasks of this domain and every domain below it} */
     public long liveTaskCount() {
         return dcb.liveTasks();
     }
 
-    /** Groups of this domain and below, from spawn until reaped. */
+    /** {@return groups of this domain and below, from spawn until reaped} */
     public long groupCount() {
         return dcb.groups();
     }
 
-    /** The live task limit, or {@link DomainOptions#UNLIMITED}. */
+    /** {@return the live task limit, or {@link DomainOptions#UNLIMITED}} */
     public long maxTasks() {
         return dcb.maxTasks();
     }
 
-    /** The group limit, or {@link DomainOptions#UNLIMITED}. */
+    /** {@return the group limit, or {@link DomainOptions#UNLIMITED}} */
     public long maxGroups() {
         return dcb.maxGroups();
     }
 
     /**
-     * Creates a domain below this one.
+     * Creates a domain below this one (docs/contract.md, D1).
      *
+     * @param options the domain's name, limits and listener
+     * @return the new domain
      * @throws SpawnRefusedException if this domain does not run, or the kernel is closed
      * @throws DomainAccessException if the calling task is outside this domain
      */
     public Domain createDomain(DomainOptions options) {
         Objects.requireNonNull(options, "options");
-        visible("create a domain in domain '" + name() + "'");
-        return new Domain(core, core.createDomain(dcb, options.name(), options.getMaxTasks(), options.getMaxGroups(),
-                options.isStopWhenEmpty(), options.isAutoFree(), listener(core, options)));
+        return new Domain(core, core.domains().create(dcb, options.name(), options.maxTasks(), options.maxGroups(),
+                options.stopWhenEmpty(), options.autoFree(), listener(core, options)));
     }
 
+    /** The listener, run with the authority of the code that creates the domain (its parent side). */
     private static DomainControlBlock.Listener listener(KernelCore core, DomainOptions options) {
         var user = options.listener();
         if (user == null) {
             return null;
         }
         return new DomainControlBlock.Listener() {
+            private final Executor asCreator = core.authority().callerBoundExecutor();
+
             @Override
             public void abnormalExit(DomainControlBlock d, long groupId, ExitStatus status, long liveTasks) {
-                user.accept(new DomainEvent.AbnormalExit(new Domain(core, d), groupId, status, liveTasks));
+                asCreator.execute(() -> user.accept(new DomainEvent.AbnormalExit(new Domain(core, d), groupId, status,
+                        liveTasks)));
             }
 
             @Override
             public void stopped(DomainControlBlock d, ExitStatus status) {
-                user.accept(new DomainEvent.Stopped(new Domain(core, d), status));
+                asCreator.execute(() -> user.accept(new DomainEvent.Stopped(new Domain(core, d), status)));
             }
         };
     }
 
-    /** Spawns a top-level group of this domain, whatever the caller's group (SPEC P1). */
+    /**
+     * Spawns a top-level group of this domain (docs/contract.md, P1): its parent is the domain's root,
+     * whoever calls. See {@link Kernel#spawnGroup(String, GroupMain)} for the one call per parent.
+     *
+     * @param name the group's name (and its main task's)
+     * @param main what the main task runs; its return value ends the group
+     * @return the new group
+     * @throws SpawnRefusedException if the domain does not run (or the kernel is closed)
+     * @throws DomainLimitExceededException if a limit of this domain or one above is reached
+     * @throws DomainAccessException if the calling task is outside this domain
+     */
     public TaskGroup spawnGroup(String name, GroupMain main) {
         return spawnGroup(SpawnOptions.named(name), main);
     }
 
     /**
-     * Spawns a top-level group with options. @see #spawnGroup(String, GroupMain)
+     * Spawns a top-level group with options, as {@link #spawnGroup(String, GroupMain)} does.
      *
+     * @param options the group's name and options (task-only options are refused)
+     * @param main what the main task runs; its return value ends the group
+     * @return the new group
+     * @throws IllegalArgumentException if {@code options} has a task-only option
      * @throws SpawnRefusedException if the domain does not run (or the kernel is closed)
      * @throws DomainLimitExceededException if a limit of this domain or one above is reached
      * @throws DomainAccessException if the calling task is outside this domain
      */
     public TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
-        visible("spawn into domain '" + name() + "'");
-        return Kernel.spawnGroupUnder(root(), options, main);
+        return Kernel.spawnGroupUnder(core.lifecycle().domainRootForSpawn(dcb), options, main);
     }
 
-    /** Top-level groups not yet reaped. */
+    /** {@return top-level groups not yet reaped} */
     public List<TaskGroup> groups() {
-        visible("list the groups of domain '" + name() + "'");
         List<TaskGroup> out = new ArrayList<>();
-        GroupControlBlock root = core.rootGroupOf(dcb);
-        if (root == null) {
-            return out;
-        }
-        for (var g : core.snapshot(dcb).groups()) {
-            if (g.parentId() == root.id()) {
-                GroupControlBlock gcb = core.findGroup(g.id());
-                if (gcb != null) {
-                    out.add(new TaskGroup(gcb));
-                }
-            }
+        for (GroupControlBlock g : core.introspection().topLevelGroups(dcb)) {
+            out.add(new TaskGroup(g));
         }
         return out;
     }
 
     /**
-     * Waits for a top-level group of this domain to end and reaps it (SPEC W1–W6 for the root):
-     * {@code NO_HANG} returns empty while matching groups live; {@code NO_REAP} reports without reaping.
+     * Waits for a top-level group of this domain to end and reaps it (docs/contract.md, W1–W6 for the
+     * root): {@code NO_HANG} returns empty while matching groups live; {@code NO_REAP} reports without
+     * reaping.
      *
+     * @param selector which top-level groups to wait for
+     * @param options {@link WaitOption#NO_HANG}, {@link WaitOption#NO_REAP}, or none
+     * @return the ended group; empty only with {@code NO_HANG} while matching groups live
      * @throws NoChildException if no top-level group matches
      * @throws DomainAccessException if the calling task is outside this domain
+     * @throws TaskKilledError if the calling task (of this kernel or of another) is killed while waiting
      */
     public Optional<ChildExit> waitChild(ChildSelector selector, WaitOption... options) {
         Objects.requireNonNull(selector, "selector");
-        visible("wait for a group of domain '" + name() + "'");
-        TaskControlBlock caller = TaskControlBlock.current();
-        Waiter waiter = caller == null ? HostWaiter.INSTANCE : caller;
-        GroupControlBlock root = core.rootGroupOf(dcb);
-        if (root == null) {
-            throw new NoChildException("domain '" + name() + "' was freed: it has no groups");
-        }
-        return core.waitChild(root, selector, Kernel.has(options, WaitOption.NO_HANG),
-                Kernel.has(options, WaitOption.NO_REAP), waiter, caller);
+        GroupControlBlock root = core.waits().domainRootToWaitIn(dcb);
+        return core.waits().waitChild(root, selector, Kernel.has(options, WaitOption.NO_HANG),
+                Kernel.has(options, WaitOption.NO_REAP), TaskControlBlock.current());
     }
 
-    /** {@link #stop(ExitStatus)} with {@code Exited(code)}, like {@code exit(code)} of a whole VM. */
+    /**
+     * {@link #stop(ExitStatus)} with {@code Exited(code)}, like {@code exit(code)} of a whole VM.
+     *
+     * @param code the exit code to record
+     * @return whether this call recorded the status
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) for the kernel's root domain
+     * @throws DomainAccessException if the calling task is outside this domain
+     */
     public boolean stop(int code) {
         return stop(ExitStatus.exited(code));
     }
 
     /**
-     * Stops the domain (SPEC D2): records {@code status} first (the first recorded status wins and is
-     * what {@link #status()}, {@link #onStopped()} and the parent's listener report), refuses new
+     * Stops the domain (docs/contract.md, D2): records {@code status} first (the first recorded status wins
+     * and is what {@link #status()}, {@link #onStopped()} and the parent's listener report), refuses new
      * spawns, stops every domain below (with status {@code Killed}) and kills every task in them —
      * running, blocked in any primitive, sleeping, waiting for a child or for a domain, in a timed wait —
      * each group ending {@code Killed}. Asynchronous: it returns before the tasks have ended; see
@@ -209,74 +216,61 @@ public final class Domain {
      * tasklife call (any wait, {@link Tasks#checkpoint()}) throws {@link TaskKilledError}, so it can
      * take no lock and wait for nothing afterwards (siblings may have died holding locks).
      *
+     * @param status the status to record
      * @return whether this call recorded the status
-     * @throws NotPermittedException for the kernel's root domain (it stops with {@link Kernel#close()})
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) for the kernel's root domain (it stops with
+     *     {@link Kernel#close()})
      * @throws DomainAccessException if the calling task is outside this domain
      */
     public boolean stop(ExitStatus status) {
         Objects.requireNonNull(status, "status");
-        if (dcb.parent() == null) {
-            throw new NotPermittedException("the root domain cannot be stopped: it stops with Kernel.close()");
-        }
-        visible("stop domain '" + name() + "'");
-        return core.stopDomain(dcb, status, TaskControlBlock.current());
+        return core.domains().stopFromCaller(dcb, status);
     }
 
     /**
      * Completes with the stop status once the domain has stopped (no live task in it or below). Completing
-     * or cancelling the returned future affects only that copy.
+     * or cancelling the returned future affects only that copy. Its dependents, async ones included, run
+     * with the authority of the code that called this method, whichever thread completes it.
+     *
+     * @return a new future of the stop status
      */
     public CompletableFuture<ExitStatus> onStopped() {
-        return dcb.onStopped().copy();
+        return core.authority().bindToCaller(dcb.onStopped());
     }
 
     /**
-     * Waits until the domain has stopped, at most {@code timeout}. From a task this is a tasklife wait: a
-     * kill ends it with {@link TaskKilledError}.
+     * Waits until the domain has stopped, at most {@code timeout}. From a task, of this kernel or of
+     * another, this is a tasklife wait of that task: a kill of it ends the wait with
+     * {@link TaskKilledError}, and its own kernel's clock measures the timeout.
      *
+     * <p>A zero or negative timeout does not wait: it answers whether the domain has stopped (as the JDK's timed
+     * waits do).
+     *
+     * @param timeout how long to wait at most
      * @return whether the domain stopped
-     * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws DomainAccessException if the calling task is outside this domain
      */
     public boolean awaitStopped(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        }
-        visible("wait for domain '" + name() + "'");
-        TaskControlBlock caller = TaskControlBlock.current();
-        long deadline = Clock.deadlineAfter(core.clock().nanoTime(), Clock.saturatedNanos(timeout));
-        return core.awaitDomainStopped(dcb, deadline, caller == null ? HostWaiter.INSTANCE : caller, caller);
+        return core.domains().awaitStopped(dcb, Clock.saturatedNanos(timeout), TaskControlBlock.current(),
+                core.blocker());
     }
 
     /**
-     * Frees the stopped domain (SPEC D3): reaps its groups and those of the domains below, and takes it out
-     * of the domain tree. Its ids are never reused.
+     * Frees the stopped domain (docs/contract.md, D3): reaps its groups and those of the domains below, and
+     * takes it out of the domain tree. Its ids are never reused.
      *
-     * @throws InvalidTaskOperationException if the domain has not stopped, or was already freed
-     * @throws NotPermittedException if called by a task that is not in the parent domain (host code may)
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) if the domain has not stopped, or was already freed
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if called by a task that is not in the parent domain (host code
+     *     may)
      */
     public void free() {
-        core.freeDomain(dcb, TaskControlBlock.current() != null && core.currentGroup() != null
-                ? TaskControlBlock.current() : null);
+        core.domains().freeFromCaller(dcb);
     }
 
-    /** A snapshot of the live tasks and unreaped groups of this domain and the domains below it. */
+    /** {@return a snapshot of the live tasks and unreaped groups of this domain and the domains below it} */
     public KernelSnapshot snapshot() {
-        visible("see domain '" + name() + "'");
-        return core.snapshot(dcb);
-    }
-
-    private GroupControlBlock root() {
-        GroupControlBlock root = core.rootGroupOf(dcb);
-        if (root == null) {
-            throw new SpawnRefusedException("cannot spawn into domain '" + name() + "': it was freed");
-        }
-        return root;
-    }
-
-    private void visible(String what) {
-        core.checkVisible(dcb, what);
+        return core.introspection().ofDomain(dcb);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package org.tasklife;
 
 /**
- * A task tried to see or act on something outside its own domain and the domains below it (SPEC D5):
+ * A task tried to see or act on something outside its own domain and the domains below it (docs/contract.md, D5):
  * a task, group or domain of another tenant. Host code (code not running in a task) may act everywhere.
  *
  * <p>It is a {@link SecurityException} so that code which already treats those as "not allowed" does
@@ -10,7 +10,11 @@ package org.tasklife;
 public final class DomainAccessException extends SecurityException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the caller's domain, the target and the rule */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the caller's domain, the target and the rule
+     */
     public DomainAccessException(String message) {
         super(message);
     }

@@ -6,7 +6,7 @@ package org.tasklife;
  * exception thrown by a listener is caught and dropped: it cannot stop the domain from stopping.
  */
 public sealed interface DomainEvent permits DomainEvent.AbnormalExit, DomainEvent.Stopped {
-    /** The domain the event is about. */
+    /** {@return the domain the event is about} */
     Domain domain();
 
     /**

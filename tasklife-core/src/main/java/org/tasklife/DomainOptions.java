@@ -4,8 +4,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * How to create a {@link Domain}: its name, limits, how it ends and who hears about it. Immutable; each
- * method returns a new value.
+ * How to create a {@link Domain}: its name, limits, how it ends and who hears about it. Immutable. Each
+ * option has an accessor named as a record's ({@link #maxTasks()}) and a setter of the same name that
+ * returns a copy ({@link #maxTasks(long)}), as {@link SpawnOptions} and {@link Kernel.Builder} do.
  *
  * <pre>{@code
  * Domain tenant = kernel.createDomain(DomainOptions.named("tenant-42").maxTasks(10_000).maxGroups(500)
@@ -36,6 +37,8 @@ public final class DomainOptions {
     /**
      * Options with a name and every default: no limits, runs until stopped, freed explicitly, no listener.
      *
+     * @param name the domain's name
+     * @return the options
      * @throws IllegalArgumentException if {@code name} is blank or longer than 200 characters
      */
     public static DomainOptions named(String name) {
@@ -43,9 +46,11 @@ public final class DomainOptions {
     }
 
     /**
-     * At most {@code limit} live tasks in this domain and every domain below it (SPEC D4, like a
-     * cgroup's {@code pids.max}); a spawn over it throws {@link DomainLimitExceededException}.
+     * At most {@code limit} live tasks in this domain and every domain below it (docs/contract.md, D4, like
+     * a cgroup's {@code pids.max}); a spawn over it throws {@link DomainLimitExceededException}.
      *
+     * @param limit the most live tasks at once
+     * @return a copy of these options with the limit
      * @throws IllegalArgumentException if {@code limit < 1}
      */
     public DomainOptions maxTasks(long limit) {
@@ -57,6 +62,8 @@ public final class DomainOptions {
      * reaped (an unreaped zombie still counts, as a zombie process holds its pid); a spawn over it
      * throws {@link DomainLimitExceededException}.
      *
+     * @param limit the most groups at once
+     * @return a copy of these options with the limit
      * @throws IllegalArgumentException if {@code limit < 1}
      */
     public DomainOptions maxGroups(long limit) {
@@ -64,20 +71,34 @@ public final class DomainOptions {
     }
 
     /**
-     * The domain stops by itself when its live task count (nested domains included) drops to 0 after it
-     * has had a task, with the final status of the group that ended last, like a VM whose last vCPU
-     * stopped. Without it a domain runs, empty or not, until {@link Domain#stop} or kernel close.
+     * Whether the domain stops by itself when its live task count (nested domains included) drops to 0 after
+     * it has had a task, with the final status of the group that ended last, like a VM whose last vCPU
+     * stopped. Without it (the default) a domain runs, empty or not, until {@link Domain#stop} or kernel close.
+     *
+     * @param on whether the domain stops when it becomes empty
+     * @return a copy of these options with the option set
      */
-    public DomainOptions stopWhenEmpty() {
-        return new DomainOptions(name, maxTasks, maxGroups, true, autoFree, listener);
+    public DomainOptions stopWhenEmpty(boolean on) {
+        return new DomainOptions(name, maxTasks, maxGroups, on, autoFree, listener);
     }
 
-    /** The domain is freed as soon as it has stopped and told its listener (SPEC D3), like an auto-reaped group. */
-    public DomainOptions autoFree() {
-        return new DomainOptions(name, maxTasks, maxGroups, stopWhenEmpty, true, listener);
+    /**
+     * Whether the domain is freed as soon as it has stopped and told its listener (docs/contract.md, D3), like
+     * an auto-reaped group. Default false.
+     *
+     * @param on whether the domain is freed as soon as it stops
+     * @return a copy of these options with the option set
+     */
+    public DomainOptions autoFree(boolean on) {
+        return new DomainOptions(name, maxTasks, maxGroups, stopWhenEmpty, on, listener);
     }
 
-    /** Tells {@code listener} about the domain's {@link DomainEvent}s. */
+    /**
+     * Tells {@code listener} about the domain's {@link DomainEvent}s.
+     *
+     * @param listener told about each event
+     * @return a copy of these options with the listener
+     */
     public DomainOptions onEvent(Consumer<DomainEvent> listener) {
         return new DomainOptions(name, maxTasks, maxGroups, stopWhenEmpty, autoFree,
                 Objects.requireNonNull(listener, "listener"));
@@ -90,32 +111,32 @@ public final class DomainOptions {
         return limit;
     }
 
-    /** The domain's name. */
+    /** {@return the domain's name} */
     public String name() {
         return name;
     }
 
-    /** The live task limit, or {@link #UNLIMITED}. */
-    public long getMaxTasks() {
+    /** {@return the live task limit, or {@link #UNLIMITED}} */
+    public long maxTasks() {
         return maxTasks;
     }
 
-    /** The group limit, or {@link #UNLIMITED}. */
-    public long getMaxGroups() {
+    /** {@return the group limit, or {@link #UNLIMITED}} */
+    public long maxGroups() {
         return maxGroups;
     }
 
-    /** Whether the domain stops when it becomes empty. */
-    public boolean isStopWhenEmpty() {
+    /** {@return whether the domain stops when it becomes empty} */
+    public boolean stopWhenEmpty() {
         return stopWhenEmpty;
     }
 
-    /** Whether the domain is freed as soon as it stops. */
-    public boolean isAutoFree() {
+    /** {@return whether the domain is freed as soon as it stops} */
+    public boolean autoFree() {
         return autoFree;
     }
 
-    /** The listener, or {@code null}. */
+    /** {@return the listener, or {@code null}} */
     Consumer<DomainEvent> listener() {
         return listener;
     }

@@ -1,7 +1,7 @@
 package org.tasklife;
 
 /**
- * The life of a {@link Domain} (SPEC §10). Transitions only go down this list.
+ * The life of a {@link Domain} (docs/contract.md, §10). Transitions only go down this list.
  */
 public enum DomainState {
     /** Accepts spawns. */

@@ -6,12 +6,16 @@ import java.util.Objects;
  * How a task or a task group ended: exactly one of {@link Exited}, {@link Killed} or {@link Failed}.
  *
  * <p>For a group, {@code Exited(code)} comes from {@code exitGroup(code)}, from its main task returning
- * {@code code}, or is {@code Exited(0)} when its last task ended without either (SPEC E2–E4). For a task,
- * {@code Exited} means its body returned or it called {@link Tasks#exit()}.
+ * {@code code}, or is {@code Exited(0)} when its last task ended without either (docs/contract.md, E2–E4). For a
+ * task, {@code Exited} means its body returned or it called {@link Tasks#exit()}.
  */
 public sealed interface ExitStatus permits ExitStatus.Exited, ExitStatus.Killed, ExitStatus.Failed {
 
-    /** The normal end, with an exit code ({@code 0} for a task whose body returned). */
+    /**
+     * The normal end, with an exit code ({@code 0} for a task whose body returned).
+     *
+     * @param code the exit code
+     */
     record Exited(int code) implements ExitStatus {
         @Override
         public String toString() {
@@ -27,9 +31,17 @@ public sealed interface ExitStatus permits ExitStatus.Exited, ExitStatus.Killed,
         }
     }
 
-    /** Ended by an uncaught throwable. */
+    /**
+     * Ended by an uncaught throwable.
+     *
+     * @param cause the throwable
+     */
     record Failed(Throwable cause) implements ExitStatus {
-        /** @throws NullPointerException if {@code cause} is null */
+        /**
+         * Creates the status.
+         *
+         * @throws NullPointerException if {@code cause} is null
+         */
         public Failed {
             Objects.requireNonNull(cause, "cause");
         }
@@ -43,12 +55,16 @@ public sealed interface ExitStatus permits ExitStatus.Exited, ExitStatus.Killed,
     /** The shared {@link Killed} value. */
     Killed KILLED = new Killed();
 
-    /** {@code Exited(code)}. */
+    /**
+     * {@return {@code Exited(code)}}
+     *
+     * @param code the exit code
+     */
     static ExitStatus exited(int code) {
         return new Exited(code);
     }
 
-    /** Whether this is {@code Exited} with code 0. */
+    /** {@return whether this is {@code Exited} with code 0} */
     default boolean isSuccess() {
         return this instanceof Exited e && e.code() == 0;
     }

@@ -1,6 +1,6 @@
 package org.tasklife;
 
-/** What an uncaught throwable in one task does to its group (SPEC E5). */
+/** What an uncaught throwable in one task does to its group (docs/contract.md, E5). */
 public enum FailurePolicy {
     /** The default, as a crash ends a process: the group ends with {@code Failed(throwable)}. */
     FAIL_GROUP,

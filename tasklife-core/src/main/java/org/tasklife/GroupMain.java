@@ -1,8 +1,13 @@
 package org.tasklife;
 
-/** The body of a group's main task: returning {@code code} is {@code exitGroup(code)} (SPEC E2). */
+/** The body of a group's main task: returning {@code code} is {@code exitGroup(code)} (docs/contract.md, E2). */
 @FunctionalInterface
 public interface GroupMain {
-    /** Runs the main task. @return the group's exit code @throws Exception to fail the group (SPEC E5) */
+    /**
+     * Runs the main task.
+     *
+     * @return the group's exit code
+     * @throws Exception to fail the group (docs/contract.md, E5)
+     */
     int run() throws Exception;
 }

@@ -1,7 +1,7 @@
 package org.tasklife;
 
 /**
- * The observable state of a task group (SPEC §1).
+ * The observable state of a task group (docs/contract.md, §1).
  *
  * <table>
  * <caption>Observable properties</caption>

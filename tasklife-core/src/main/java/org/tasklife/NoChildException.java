@@ -8,8 +8,12 @@ package org.tasklife;
 public final class NoChildException extends TaskLifeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the argument and the rule that was broken */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the argument and the rule that was broken
+     */
     public NoChildException(String message) {
-        super(message);
+        super(Reason.NO_CHILD, message);
     }
 }

@@ -1,9 +1,10 @@
 package org.tasklife;
 
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.task.ResourceList;
 
 /**
- * A resource owned by a task or a group (SPEC O1–O3): it is closed exactly once when its owner ends,
+ * A resource owned by a task or a group (docs/contract.md, O1–O3): it is closed exactly once when its owner ends,
  * by any path, unless it is released or closed earlier through this handle.
  */
 public final class Owned {
@@ -13,12 +14,12 @@ public final class Owned {
         this.entry = entry;
     }
 
-    /** The owned resource. */
+    /** {@return the owned resource} */
     public AutoCloseable resource() {
         return entry.resource();
     }
 
-    /** Whether it is still owned and open. */
+    /** {@return whether it is still owned and open} */
     public boolean isOpen() {
         return entry.isOpen();
     }
@@ -51,7 +52,7 @@ public final class Owned {
         java.util.Objects.requireNonNull(resource, "resource");
         ResourceList.Entry e = list.add(resource);
         if (e == null) {
-            throw new InvalidTaskOperationException(owner + " has ended and can own no more resources; "
+            throw new TaskLifeException(Reason.INVALID_OPERATION, owner + " has ended and can own no more resources; "
                     + "the resource was not registered and is still yours to close");
         }
         return new Owned(e);

@@ -15,7 +15,7 @@ public record ShutdownReport(Duration elapsed, List<StuckTaskReport> stuck) {
         stuck = List.copyOf(stuck);
     }
 
-    /** Whether every task ended in time. */
+    /** {@return whether every task ended in time} */
     public boolean isClean() {
         return stuck.isEmpty();
     }

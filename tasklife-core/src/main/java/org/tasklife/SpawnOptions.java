@@ -3,14 +3,16 @@ package org.tasklife;
 import java.util.Objects;
 
 /**
- * How to spawn a task or a group (SPEC P5): immutable; each {@code with...} method returns a copy.
+ * How to spawn a task or a group (docs/contract.md, P5): immutable. Each option has an accessor named as a
+ * record's ({@link #priority()}) and a setter of the same name that returns a copy ({@link #priority(int)}),
+ * as {@link Kernel.Builder}'s setters do.
  *
  * <pre>{@code
- * kernel.spawnGroup(SpawnOptions.named("indexer").platformThread().autoReap(), () -> 0);
+ * kernel.spawnGroup(SpawnOptions.named("indexer").platformThread(true).autoReap(true), () -> 0);
  * }</pre>
  *
- * <p>Options that apply only to groups ({@link #autoReap()}, {@link #childSubreaper()},
- * {@link #failurePolicy(FailurePolicy)}) or only to tasks ({@link #detached()}) are refused with an
+ * <p>Options that apply only to groups ({@link #autoReap(boolean)}, {@link #childSubreaper(boolean)},
+ * {@link #failurePolicy(FailurePolicy)}) or only to tasks ({@link #detached(boolean)}) are refused with an
  * {@link IllegalArgumentException} by a spawn of the other kind.
  */
 public final class SpawnOptions {
@@ -42,6 +44,8 @@ public final class SpawnOptions {
      * Options with a name and every default: joinable, virtual thread, zombie until reaped,
      * {@link FailurePolicy#FAIL_GROUP}.
      *
+     * @param name the name of the task or group (and of its thread)
+     * @return the options
      * @throws IllegalArgumentException if {@code name} is blank or longer than 200 characters
      */
     public static SpawnOptions named(String name) {
@@ -60,27 +64,56 @@ public final class SpawnOptions {
         return name;
     }
 
-    /** Tasks only: the task is detached from the start (nobody joins it; its record goes when it ends). */
-    public SpawnOptions detached() {
-        return new SpawnOptions(name, true, platformThread, autoReap, childSubreaper, failurePolicy, priority, affinity);
+    /**
+     * Tasks only: whether the task is detached from the start (nobody joins it; its record goes when it
+     * ends). Default false.
+     *
+     * @param on whether the task starts detached
+     * @return a copy of these options with the option set
+     */
+    public SpawnOptions detached(boolean on) {
+        return new SpawnOptions(name, on, platformThread, autoReap, childSubreaper, failurePolicy, priority, affinity);
     }
 
-    /** Run on a platform thread instead of a virtual thread (exact CPU time; costs an OS thread). */
-    public SpawnOptions platformThread() {
-        return new SpawnOptions(name, detached, true, autoReap, childSubreaper, failurePolicy, priority, affinity);
+    /**
+     * Whether to run on a platform thread instead of a virtual thread (exact CPU time; costs an OS thread).
+     * Default false.
+     *
+     * @param on whether to run on a platform thread
+     * @return a copy of these options with the option set
+     */
+    public SpawnOptions platformThread(boolean on) {
+        return new SpawnOptions(name, detached, on, autoReap, childSubreaper, failurePolicy, priority, affinity);
     }
 
-    /** Groups only: never a zombie; reaped as soon as it ends (like {@code SIGCHLD=SIG_IGN}). */
-    public SpawnOptions autoReap() {
-        return new SpawnOptions(name, detached, platformThread, true, childSubreaper, failurePolicy, priority, affinity);
+    /**
+     * Groups only: whether the group is never a zombie, reaped as soon as it ends (like
+     * {@code SIGCHLD=SIG_IGN}). Default false.
+     *
+     * @param on whether the group is auto-reaped
+     * @return a copy of these options with the option set
+     */
+    public SpawnOptions autoReap(boolean on) {
+        return new SpawnOptions(name, detached, platformThread, on, childSubreaper, failurePolicy, priority, affinity);
     }
 
-    /** Groups only: orphaned descendants are reparented to this group rather than the domain root (SPEC R4). */
-    public SpawnOptions childSubreaper() {
-        return new SpawnOptions(name, detached, platformThread, autoReap, true, failurePolicy, priority, affinity);
+    /**
+     * Groups only: whether orphaned descendants are reparented to this group rather than the domain root
+     * (docs/contract.md, R4). Default false.
+     *
+     * @param on whether the group is a child subreaper from its spawn
+     * @return a copy of these options with the option set
+     */
+    public SpawnOptions childSubreaper(boolean on) {
+        return new SpawnOptions(name, detached, platformThread, autoReap, on, failurePolicy, priority, affinity);
     }
 
-    /** Groups only: what an uncaught throwable in one of its tasks does (SPEC E5). */
+    /**
+     * Groups only: what an uncaught throwable in one of its tasks does (docs/contract.md, E5).
+     *
+     * @param policy fail the whole group (the default) or only the task
+     * @return a copy of these options with the policy
+     */
     public SpawnOptions failurePolicy(FailurePolicy policy) {
         Objects.requireNonNull(policy, "policy");
         return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, policy, priority, affinity);
@@ -91,6 +124,8 @@ public final class SpawnOptions {
      * classes (strictly before the others), 31–80 normal classes (they age, so none starves), above 80
      * idle. Default {@value #DEFAULT_PRIORITY}.
      *
+     * @param priority the priority, 0 most urgent
+     * @return a copy of these options with the priority
      * @throws IllegalArgumentException if negative
      */
     public SpawnOptions priority(int priority) {
@@ -105,6 +140,8 @@ public final class SpawnOptions {
      * Scheduler mode only (ignored otherwise): the CPUs the task may run on. Spawning with an affinity
      * that allows none of the kernel's CPUs fails with {@link IllegalArgumentException}.
      *
+     * @param cpus the ids of the CPUs allowed, from 0
+     * @return a copy of these options with the affinity
      * @throws IllegalArgumentException if empty or an id is negative
      */
     public SpawnOptions affinity(int... cpus) {
@@ -120,44 +157,44 @@ public final class SpawnOptions {
                 cpus.clone());
     }
 
-    /** The priority (scheduler mode). */
-    public int getPriority() {
-        return priority;
-    }
-
-    /** The affinity (scheduler mode), or {@code null} for every CPU. */
-    public int[] getAffinity() {
-        return affinity == null ? null : affinity.clone();
-    }
-
-    /** The name. */
+    /** {@return the name} */
     public String name() {
         return name;
     }
 
-    /** Whether the task starts detached. */
-    public boolean isDetached() {
+    /** {@return whether the task starts detached} */
+    public boolean detached() {
         return detached;
     }
 
-    /** Whether a platform thread is requested. */
-    public boolean isPlatformThread() {
+    /** {@return whether a platform thread is requested} */
+    public boolean platformThread() {
         return platformThread;
     }
 
-    /** Whether the group is auto-reaped. */
-    public boolean isAutoReap() {
+    /** {@return whether the group is auto-reaped} */
+    public boolean autoReap() {
         return autoReap;
     }
 
-    /** Whether the group is a child subreaper. */
-    public boolean isChildSubreaper() {
+    /** {@return whether the group is a child subreaper from its spawn} */
+    public boolean childSubreaper() {
         return childSubreaper;
     }
 
-    /** The group's failure policy. */
-    public FailurePolicy getFailurePolicy() {
+    /** {@return the group's failure policy} */
+    public FailurePolicy failurePolicy() {
         return failurePolicy;
+    }
+
+    /** {@return the priority (scheduler mode)} */
+    public int priority() {
+        return priority;
+    }
+
+    /** {@return the affinity (scheduler mode), a copy; {@code null} for every CPU} */
+    public int[] affinity() {
+        return affinity == null ? null : affinity.clone();
     }
 
     /** @throws IllegalArgumentException naming the option if a group-only option is set */

@@ -9,13 +9,27 @@ package org.tasklife;
 public class SpawnRefusedException extends TaskLifeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the target and the rule */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the target and the rule
+     */
     public SpawnRefusedException(String message) {
-        super(message);
+        super(Reason.SPAWN_REFUSED, message);
     }
 
-    /** @param message names the target and the rule; @param cause why the thread could not start */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the target and the rule
+     * @param cause why the thread could not start
+     */
     public SpawnRefusedException(String message, Throwable cause) {
-        super(message, cause);
+        super(Reason.SPAWN_REFUSED, message, cause);
+    }
+
+    /** For {@link DomainLimitExceededException}, a refusal with a reason of its own. */
+    SpawnRefusedException(Reason reason, String message) {
+        super(reason, message);
     }
 }

@@ -3,8 +3,10 @@ package org.tasklife;
 import java.util.List;
 
 /**
- * A killed task that did not finish unwinding within the kill grace period (SPEC K8): where it is
- * stuck. Its owned resources are force-closed when this report is made.
+ * A killed task that did not finish unwinding within the kill grace period, or a task whose exit
+ * sequence (its task-local destructors, the {@code close()} of what it owns) did not end within that
+ * period after it began, killed or not (docs/contract.md, K8): where it is stuck. What it still owns is
+ * force-closed when this report is made.
  *
  * @param taskId the task
  * @param groupId its group
@@ -15,12 +17,12 @@ import java.util.List;
  */
 public record StuckTaskReport(long taskId, long groupId, String name, TaskState state, String waitChannel,
         List<StackTraceElement> stack) {
-    /** Stack list is copied. */
+    /** Creates the report; the stack list is copied. */
     public StuckTaskReport {
         stack = List.copyOf(stack);
     }
 
-    /** A multi-line rendering: a header line, then one line per frame. */
+    /** {@return a multi-line rendering: a header line, then one line per frame} */
     public String render() {
         StringBuilder sb = new StringBuilder("stuck task ").append(taskId).append(" (").append(name)
                 .append(") of group ").append(groupId).append(": ").append(state);

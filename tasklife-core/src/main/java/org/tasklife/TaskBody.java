@@ -7,6 +7,11 @@ package org.tasklife;
  */
 @FunctionalInterface
 public interface TaskBody<T> {
-    /** Runs the task. @throws Exception to fail the task (SPEC E5) */
+    /**
+     * Runs the task.
+     *
+     * @return the task's result, which its joiners get
+     * @throws Exception to fail the task (docs/contract.md, E5)
+     */
     T run() throws Exception;
 }

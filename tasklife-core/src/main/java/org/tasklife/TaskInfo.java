@@ -1,7 +1,8 @@
 package org.tasklife;
 
 /**
- * One task in a {@link KernelSnapshot} (SPEC §11).
+ * One task in a {@link KernelSnapshot} (docs/contract.md, §11). Its components are primitives, strings and an
+ * enum, so that the kernel's MXBean returns these rows as they are (JMX open types).
  *
  * @param id task id
  * @param groupId its group's id

@@ -2,7 +2,7 @@ package org.tasklife;
 
 /**
  * Thrown inside a killed task by every blocking tasklife call and by {@link Tasks#checkpoint()}
- * (SPEC K2, K4, K5). It is an {@link Error}, like the old {@code ThreadDeath}, so that
+ * (docs/contract.md, K2, K4, K5). It is an {@link Error}, like the old {@code ThreadDeath}, so that
  * {@code catch (Exception e)} does not swallow it; let it propagate so the task's {@code finally}
  * blocks run and it ends. Swallowing it does not help: the task stays killed, every later blocking
  * call throws again and its status is {@code Killed} whatever its body returns.
@@ -13,7 +13,11 @@ package org.tasklife;
 public final class TaskKilledError extends Error {
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the killed task */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the killed task
+     */
     public TaskKilledError(String message) {
         super(message);
     }

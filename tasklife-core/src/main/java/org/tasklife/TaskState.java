@@ -1,7 +1,7 @@
 package org.tasklife;
 
 /**
- * The observable state of a task (SPEC §1). Whether it was killed is a separate, sticky flag
+ * The observable state of a task (docs/contract.md, §1). Whether it was killed is a separate, sticky flag
  * ({@link Task#isKilled()}).
  *
  * <table>

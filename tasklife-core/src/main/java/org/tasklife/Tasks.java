@@ -3,19 +3,19 @@ package org.tasklife;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
-import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.task.TaskExitSignal;
+import org.tasklife.internal.time.Clock;
 
 /**
  * What the running task does to itself: spawn, exit, sleep, wait for children, reach a safe point.
- * Every method here throws {@link NotInTaskException} when called from outside a tasklife task.
+ * Every method here throws {@link TaskLifeException} ({@code NOT_IN_TASK}) when called from outside a tasklife task.
  *
  * <p>Blocking methods ({@link #sleep}, {@link #waitChild}, {@link #checkpoint}, {@link Task#join()})
- * throw {@link TaskKilledError} when the calling task is killed, at once if it already was (SPEC K2, K5).
+ * throw {@link TaskKilledError} when the calling task is killed, at once if it already was (docs/contract.md, K2, K5).
  */
 public final class Tasks {
     private Tasks() {}
@@ -23,7 +23,7 @@ public final class Tasks {
     private static TaskControlBlock self() {
         TaskControlBlock t = TaskControlBlock.current();
         if (t == null) {
-            throw new NotInTaskException("the calling thread '" + Thread.currentThread().getName()
+            throw new TaskLifeException(Reason.NOT_IN_TASK, "the calling thread '" + Thread.currentThread().getName()
                     + "' is not a tasklife task");
         }
         return t;
@@ -33,98 +33,152 @@ public final class Tasks {
         return KernelCore.groupOf(self());
     }
 
-    /** Whether the calling thread is a tasklife task. */
+    /** {@return whether the calling thread is a tasklife task} */
     public static boolean inTask() {
         return TaskControlBlock.current() != null;
     }
 
-    /** The calling task. */
+    /** {@return the calling task} */
     public static Task<?> current() {
         return new Task<>(self());
     }
 
-    /** The calling task's group. */
+    /** {@return the calling task's group} */
     public static TaskGroup currentGroup() {
         return new TaskGroup(selfGroup());
     }
 
     /**
-     * The calling task's domain.
+     * {@return the calling task's domain}
      *
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static Domain currentDomain() {
         GroupControlBlock g = selfGroup();
         return new Domain(g.core(), g.domain());
     }
 
-    /** Whether the calling task was killed. */
-    public static boolean isKilled() {
-        return self().isKilled();
-    }
-
-    /** Adds a task to the caller's group (SPEC P2). @throws SpawnRefusedException if the group is exiting */
+    /**
+     * Adds a task to the caller's group (docs/contract.md, P2).
+     *
+     * @param <T> the body's result type
+     * @param name the task's name
+     * @param body what the task runs
+     * @return the new task, findable before its body starts
+     * @throws SpawnRefusedException if the group is exiting
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
     public static <T> Task<T> spawnTask(String name, TaskBody<T> body) {
         return currentGroup().spawnTask(name, body);
     }
 
-    /** Adds a task with options to the caller's group. */
+    /**
+     * Adds a task with options to the caller's group.
+     *
+     * @param <T> the body's result type
+     * @param options the task's name and options (group-only options are refused)
+     * @param body what the task runs
+     * @return the new task
+     * @throws SpawnRefusedException if the group is exiting
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
     public static <T> Task<T> spawnTask(SpawnOptions options, TaskBody<T> body) {
         return currentGroup().spawnTask(options, body);
     }
 
-    /** Spawns a child group of the caller's group (SPEC P1). */
+    /**
+     * Spawns a child group of the caller's group (docs/contract.md, P1), like {@code fork}: the caller's group
+     * is its parent, waits for it ({@link #waitChild}) and reaps it. A top-level group instead comes from
+     * {@link Kernel#spawnGroup(String, GroupMain)} or {@link Domain#spawnGroup(String, GroupMain)}.
+     *
+     * @param name the group's name (and its main task's)
+     * @param main what the group's main task runs; its return value ends the group
+     * @return the new group
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
     public static TaskGroup spawnGroup(String name, GroupMain main) {
         return spawnGroup(SpawnOptions.named(name), main);
     }
 
-    /** Spawns a child group with options. */
+    /**
+     * Spawns a child group of the caller's group with options.
+     *
+     * @param options the group's name and options (task-only options are refused)
+     * @param main what the group's main task runs; its return value ends the group
+     * @return the new group
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
     public static TaskGroup spawnGroup(SpawnOptions options, GroupMain main) {
         return Kernel.spawnGroupUnder(selfGroup(), options, main);
     }
 
     /**
-     * Ends the calling task only ({@code pthread_exit}, SPEC E1): unwinds it (its {@code finally} blocks
-     * run) and its status becomes {@code Exited(0)}. From the main task, the group lives on (SPEC E4).
+     * Ends the calling task only ({@code pthread_exit}, docs/contract.md, E1): unwinds it (its {@code finally} blocks
+     * run) and its status becomes {@code Exited(0)}. From the main task, the group lives on (docs/contract.md, E4).
      * Never returns.
      *
      * @throws TaskKilledError if the task was already killed
      */
     public static void exit() {
+        exit(null);
+    }
+
+    /**
+     * Ends the calling task only, with {@code value} as its result ({@code pthread_exit(value)}): from any
+     * depth of its call stack, the task unwinds (its {@code finally} blocks run), its status becomes
+     * {@code Exited(0)}, and every joiner's {@link Task#join()} returns {@code value}. Task-local
+     * destructors and owned resources run exactly as for {@link #exit()}. From the main task the group
+     * lives on, as with {@link #exit()}. Never returns.
+     *
+     * <p>Typing: like {@code pthread_exit}'s {@code void*}, the value is not checked against the type the
+     * task was spawned with ({@code Task<T>}); generics are erased, so the kernel cannot check it. Pass a
+     * value of the body's result type: a mismatch shows as a {@link ClassCastException} where a joiner
+     * uses the result, never in the kernel. Code that knows the type can write
+     * {@code Tasks.exit((T) value)}; a body that should return a value normally simply returns it.
+     *
+     * @param value the result joiners get; may be {@code null}
+     * @throws TaskKilledError if the task was already killed (a killed task's result is not delivered)
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
+    public static void exit(Object value) {
         TaskControlBlock t = self();
-        if (!t.requestExit(0)) {
+        if (!t.requestExit(0, value)) {
             throw t.unwindingThrowable();
         }
         throw new TaskExitSignal(t.id());
     }
 
     /**
-     * Ends the caller's whole group with {@code Exited(code)} ({@code exit_group}, SPEC E3): every other
+     * Ends the caller's whole group with {@code Exited(code)} ({@code exit_group}, docs/contract.md, E3): every other
      * task is killed, whatever it is doing; under concurrency the first code wins. Never returns.
+     *
+     * @param code the group's exit code
+     * @throws TaskKilledError if the calling task was already killed
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static void exitGroup(int code) {
         TaskControlBlock t = self();
         t.checkpoint();
         GroupControlBlock g = selfGroup();
-        g.core().endGroup(g, ExitStatus.exited(code), t);
-        if (!t.requestExit(code)) {
+        g.core().lifecycle().endGroup(g, ExitStatus.exited(code), t);
+        if (!t.requestExit(code, null)) {
             throw t.unwindingThrowable();
         }
         throw new TaskExitSignal(t.id());
     }
 
     /**
-     * Sleeps for {@code duration} on the kernel's timer (SPEC T1); a kill ends it at once.
+     * Sleeps for {@code duration} on the kernel's timer; a kill ends it at once. A zero or negative
+     * duration does not sleep (as {@link Thread#sleep(Duration)}), but the call is still a safe point.
      *
-     * @throws IllegalArgumentException if {@code duration} is negative
+     * @param duration how long to sleep; longer than about 292 years means for ever
+     * @throws TaskKilledError if the calling task is killed, before or while sleeping
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static void sleep(Duration duration) {
         Objects.requireNonNull(duration, "duration");
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException("duration must not be negative, was " + duration);
-        }
         TaskControlBlock t = self();
-        KernelCore.groupOf(t).core().sleep(t, Clock.saturatedNanos(duration));
+        KernelCore.groupOf(t).core().waits().sleep(t, Clock.saturatedNanos(duration));
     }
 
     /**
@@ -134,7 +188,7 @@ public final class Tasks {
      * default mode it gives up its carrier thread for a moment once it has run a whole time slice (see
      * {@link Kernel.Builder#timeSlice}). Until then a call costs a few nanoseconds.
      *
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static void checkpoint() {
         TaskControlBlock t = self();
@@ -151,26 +205,21 @@ public final class Tasks {
      * scheduler a yield alone may hand the carrier straight back to the yielding task).
      *
      * @throws TaskKilledError if the calling task was killed
-     * @throws NotInTaskException if not called from a task
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
      */
     public static void yieldNow() {
         TaskControlBlock t = self();
         t.checkpoint();
-        KernelCore core = KernelCore.groupOf(t).core();
-        CpuScheduler s = core.scheduler();
-        if (s == null) {
-            Thread.yield();
-            core.safePoint(t);
-        } else {
-            s.yieldNow(); // scheduler mode: the CPU goes to the next task of its run queue
-        }
+        KernelCore.groupOf(t).core().yieldNow(t);
         t.checkpoint();
     }
 
     /**
-     * Waits for a child group of the caller's group to end (SPEC W1–W6) and reaps it unless
+     * Waits for a child group of the caller's group to end (docs/contract.md, W1–W6) and reaps it unless
      * {@link WaitOption#NO_REAP}. Any task of the group may wait; children belong to the group.
      *
+     * @param selector which children to wait for
+     * @param options {@link WaitOption#NO_HANG}, {@link WaitOption#NO_REAP}, or none
      * @return the ended child; empty only with {@link WaitOption#NO_HANG} while matching children live
      * @throws NoChildException if no child matches (also with NO_HANG)
      */
@@ -178,16 +227,48 @@ public final class Tasks {
         Objects.requireNonNull(selector, "selector");
         TaskControlBlock t = self();
         GroupControlBlock g = KernelCore.groupOf(t);
-        return g.core().waitChild(g, selector, Kernel.has(options, WaitOption.NO_HANG),
-                Kernel.has(options, WaitOption.NO_REAP), t, t);
+        return g.core().waits().waitChild(g, selector, Kernel.has(options, WaitOption.NO_HANG),
+                Kernel.has(options, WaitOption.NO_REAP), t);
     }
 
-    /** Makes the calling task own {@code resource} (SPEC O1). */
+    /**
+     * Sets or clears the child-subreaper mark of the caller's group, as Linux's
+     * {@code prctl(PR_SET_CHILD_SUBREAPER)} does for the calling process. While marked, a group whose
+     * parent ends and that sits anywhere below the caller's group is reparented to the caller's group (the
+     * nearest marked ancestor wins) instead of the domain root, and the caller's group can then wait for it.
+     * The mark applies to orphans made after the call: children already reparented stay where they are;
+     * clearing it sends later orphans on up to the next marked ancestor or the domain root. The mark reads
+     * back as {@code Tasks.currentGroup().isChildSubreaper()} ({@code prctl(PR_GET_CHILD_SUBREAPER)}).
+     *
+     * @param on whether the group is a child subreaper from now on
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     * @throws TaskKilledError if the calling task was killed
+     */
+    public static void setChildSubreaper(boolean on) {
+        TaskControlBlock t = self();
+        t.checkpoint();
+        GroupControlBlock g = KernelCore.groupOf(t);
+        g.core().lifecycle().setSubreaper(g, on);
+    }
+
+    /**
+     * Makes the calling task own {@code resource} (docs/contract.md, O1).
+     *
+     * @param resource what to close when the task ends
+     * @return the ownership, which can release the resource early
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
     public static Owned own(AutoCloseable resource) {
         return current().own(resource);
     }
 
-    /** Makes the caller's group own {@code resource} (SPEC O1). */
+    /**
+     * Makes the caller's group own {@code resource} (docs/contract.md, O1).
+     *
+     * @param resource what to close when the group ends
+     * @return the ownership, which can release the resource early
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
     public static Owned ownByGroup(AutoCloseable resource) {
         return currentGroup().own(resource);
     }

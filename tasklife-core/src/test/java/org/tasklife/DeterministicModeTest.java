@@ -8,14 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.tasklife.internal.group.KernelCore;
-import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.wait.Blocker;
-import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
-import org.tasklife.internal.wait.Waiter;
 import org.tasklife.sync.Semaphore;
 import org.tasklife.testkit.Await;
+import org.tasklife.testkit.InjectedBug;
 import org.tasklife.testkit.KernelExtension;
 
 /** Deterministic mode (issue 7): a seed fixes the interleaving, virtual time, replay of a failing seed. */
@@ -97,11 +93,11 @@ class DeterministicModeTest {
     /** @return whether every task ended (false: the victim parked for good, which the kernel's virtual clock shows at once) */
     private static boolean buggyScenarioEnds(long seed) throws Exception {
         try (Kernel k = Kernel.builder().name("bug").deterministic(seed).closeTimeout(Duration.ofSeconds(1)).boot()) {
-            Domain d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty());
+            Domain d = k.createDomain(DomainOptions.named("scenario").stopWhenEmpty(true));
             WaitQueue event = new WaitQueue();
             d.spawnGroup("scenario", () -> {
                 Task<Object> victim = Tasks.spawnTask("victim", () -> {
-                    buggyAwait(event);
+                    InjectedBug.buggyAwait(event);
                     return null;
                 });
                 Tasks.spawnTask("killer", () -> {
@@ -126,31 +122,6 @@ class DeterministicModeTest {
             assertThat(WaitQueue.linkedNodesInJvm()).isZero();
             return stopped;
         }
-    }
-
-    /** The injected bug: check the kill bit, reach a safe point, then park without publishing the wait. */
-    static void buggyAwait(WaitQueue event) {
-        TaskControlBlock self = TaskControlBlock.current();
-        self.checkpoint();
-        KernelCore core = KernelCore.groupOf(self).core();
-        core.safePoint();
-        WaitNode n = new WaitNode(event, "buggy");
-        event.lock();
-        try {
-            event.enqueueLocked(n);
-        } finally {
-            event.unlock();
-        }
-        Blocker b = core.blocker();
-        b.await(new Waiter() {
-            @Override
-            public boolean beginWait(WaitNode node) {
-                return true; // BUG: neither publishes the node to kill() nor re-checks the kill bit
-            }
-
-            @Override
-            public void endWait(WaitNode node) {}
-        }, n, Blocker.NO_DEADLINE);
     }
 
     /** Blocking outside tasklife while holding the only CPU is reported with the task and stack, not a silent hang. */

@@ -157,7 +157,7 @@ class ExitTest {
         }
         // the child group is not a member: it lives on, reparented to the domain root (SPEC R4)
         assertThat(c.state()).isEqualTo(GroupState.ALIVE);
-        assertThat(c.parentId()).isEqualTo(kernel.rootDomain().rootId());
+        assertThat(c.parentId()).isEqualTo(kernel.rootDomain().id());
         assertThat(g.reap()).isEqualTo(ExitStatus.exited(3));
 
         assertThat(c.kill()).isTrue();

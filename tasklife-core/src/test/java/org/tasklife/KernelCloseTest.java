@@ -257,7 +257,7 @@ class KernelCloseTest {
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch spinning = new CountDownLatch(1);
         TrackedResource groupOwned = new TrackedResource("group-owned");
-        TaskGroup g = kernel.spawnGroup(SpawnOptions.named("spinner").platformThread(), () -> {
+        TaskGroup g = kernel.spawnGroup(SpawnOptions.named("spinner").platformThread(true), () -> {
             Tasks.ownByGroup(groupOwned);
             spinning.countDown();
             while (!stop.get()) {

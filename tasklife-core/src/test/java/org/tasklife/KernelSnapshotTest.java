@@ -3,7 +3,6 @@ package org.tasklife;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.tasklife.testkit.Await;
@@ -97,19 +96,19 @@ class KernelSnapshotTest {
     @Test
     void renderTree_givenRows_exactText() {
         List<DomainInfo> domains = List.of(
-                new DomainInfo(1, 0, "root", DomainState.RUNNING, Optional.empty(), 3, 3, Long.MAX_VALUE, Long.MAX_VALUE),
-                new DomainInfo(2, 1, "a", DomainState.STOPPING, Optional.of(ExitStatus.exited(3)), 1, 1, 10, 10),
-                new DomainInfo(3, 2, "a", DomainState.RUNNING, Optional.empty(), 0, 0, 10, 10),
-                new DomainInfo(7, 1, "b", DomainState.RUNNING, Optional.empty(), 0, 0, 10, 10));
+                new DomainInfo(1, 0, "root", DomainState.RUNNING, "", 3, 3, Long.MAX_VALUE, Long.MAX_VALUE),
+                new DomainInfo(2, 1, "a", DomainState.STOPPING, "Exited(3)", 1, 1, 10, 10),
+                new DomainInfo(3, 2, "a", DomainState.RUNNING, "", 0, 0, 10, 10),
+                new DomainInfo(7, 1, "b", DomainState.RUNNING, "", 0, 0, 10, 10));
         List<GroupInfo> groups = List.of(
-                new GroupInfo(1, 0, 1, "root", "root", GroupState.ALIVE, 0, Optional.empty(), NO_TIME),
-                new GroupInfo(2, 0, 2, "a", "a", GroupState.ALIVE, 0, Optional.empty(), NO_TIME),
-                new GroupInfo(3, 0, 3, "a", "a", GroupState.ALIVE, 0, Optional.empty(), NO_TIME),
-                new GroupInfo(4, 2, 2, "a", "job", GroupState.EXITING, 1, Optional.empty(), NO_TIME),
-                new GroupInfo(5, 1, 1, "root", "web", GroupState.ALIVE, 1, Optional.empty(), NO_TIME),
-                new GroupInfo(6, 5, 1, "root", "worker", GroupState.ZOMBIE, 0, Optional.of(ExitStatus.exited(0)),
+                new GroupInfo(1, 0, 1, "root", "root", GroupState.ALIVE, 0, "", NO_TIME),
+                new GroupInfo(2, 0, 2, "a", "a", GroupState.ALIVE, 0, "", NO_TIME),
+                new GroupInfo(3, 0, 3, "a", "a", GroupState.ALIVE, 0, "", NO_TIME),
+                new GroupInfo(4, 2, 2, "a", "job", GroupState.EXITING, 1, "", NO_TIME),
+                new GroupInfo(5, 1, 1, "root", "web", GroupState.ALIVE, 1, "", NO_TIME),
+                new GroupInfo(6, 5, 1, "root", "worker", GroupState.ZOMBIE, 0, "Exited(0)",
                         NO_TIME),
-                new GroupInfo(7, 0, 7, "b", "b", GroupState.ALIVE, 0, Optional.empty(), NO_TIME));
+                new GroupInfo(7, 0, 7, "b", "b", GroupState.ALIVE, 0, "", NO_TIME));
         List<TaskInfo> tasks = List.of(
                 new TaskInfo(4, 4, 2, 2, "a", "job", TaskState.BLOCKED, "mutex M", true, 0, 0, 0),
                 new TaskInfo(5, 5, 1, 1, "root", "web", TaskState.RUNNING, "", false, 0, 0, 0),
@@ -135,9 +134,9 @@ class KernelSnapshotTest {
     @Test
     void renderTree_withoutDomainRows_domainRootsAtTopLevel() {
         List<GroupInfo> groups = List.of(
-                new GroupInfo(1, 0, "root", "root", GroupState.ALIVE, 0, Optional.empty(), NO_TIME),
-                new GroupInfo(2, 0, "a", "a", GroupState.ALIVE, 0, Optional.empty(), NO_TIME),
-                new GroupInfo(3, 2, "a", "job", GroupState.ALIVE, 1, Optional.empty(), NO_TIME));
+                new GroupInfo(1, 0, "root", "root", GroupState.ALIVE, 0, "", NO_TIME),
+                new GroupInfo(2, 0, "a", "a", GroupState.ALIVE, 0, "", NO_TIME),
+                new GroupInfo(3, 2, "a", "job", GroupState.ALIVE, 1, "", NO_TIME));
         List<TaskInfo> tasks = List.of(
                 new TaskInfo(3, 3, 2, "a", "job", TaskState.RUNNING, "", false, 0, 0, 0));
 
@@ -149,6 +148,30 @@ class KernelSnapshotTest {
                 domain 2 a [ALIVE]
                   group 3 job [ALIVE]
                     task 3 job [RUNNING]
+                """);
+    }
+
+    // ---- renderTable ----
+
+    /**
+     * SPEC §11: the process table of given rows, exactly: ps columns, clipped names, a killed task's state
+     * marked with "!", CPU time and age in the same duration units, the wait channel in full.
+     */
+    @Test
+    void renderTable_givenRows_exactText() {
+        List<TaskInfo> tasks = List.of(
+                new TaskInfo(4, 4, 2, 2, "a", "job", TaskState.BLOCKED, "mutex M", true, 1_500_000L, 61_000_000_000L, 2),
+                new TaskInfo(5, 5, 1, 1, "root", "web", TaskState.RUNNING, "", false, 850_000_000L, 12_340_000_000L, 0),
+                new TaskInfo(123456, 5, 1, 1, "a-very-long-domain", "a-name-longer-than-eighteen", TaskState.EXITING,
+                        "", false, 0, 8_220_000_000_000L, 10));
+
+        String table = new KernelSnapshot(tasks, List.of(), List.of()).renderTable();
+
+        assertThat(table.replace(System.lineSeparator(), "\n")).isEqualTo("""
+                    TID    TGID    PPID DOMAIN     NAME               STATE          CPU      AGE  RES  WCHAN
+                      4       4       2 a          job                BLOCKED!       1ms    1m01s    2  mutex M
+                      5       5       1 root       web                RUNNING      850ms    12.3s    0
+                 123456       5       1 a-very-lo~ a-name-longer-tha~ EXITING        0ms    2h17m   10
                 """);
     }
 
@@ -223,7 +246,7 @@ class KernelSnapshotTest {
         });
         assertThat(domain(s, cart.id()).parentId()).isEqualTo(shop.id());
         assertThat(domain(s, gone.id()).state()).isEqualTo(DomainState.STOPPED);
-        assertThat(domain(s, gone.id()).status()).contains(ExitStatus.exited(4));
+        assertThat(domain(s, gone.id()).status()).isEqualTo(ExitStatus.exited(4).toString());
         assertThat(shop.snapshot().domains()).extracting(DomainInfo::id).containsExactly(shop.id(), cart.id());
 
         gone.free();
@@ -237,7 +260,7 @@ class KernelSnapshotTest {
         TaskInfo t11 = new TaskInfo(3, 3, 2, "a", "job", TaskState.RUNNING, "", false, 1, 2, 0);
         TaskInfo t14 = new TaskInfo(3, 3, 2, "a", "job", TaskState.RUNNING, "", false, 1, 2, 0, 1, 5, 0);
         TaskInfo t12 = new TaskInfo(3, 3, 2, 9, "a", "job", TaskState.RUNNING, "", false, 1, 2, 0);
-        GroupInfo g8 = new GroupInfo(3, 2, "a", "job", GroupState.ALIVE, 1, Optional.empty(), NO_TIME);
+        GroupInfo g8 = new GroupInfo(3, 2, "a", "job", GroupState.ALIVE, 1, "", NO_TIME);
 
         assertThat(t11.domainId()).isZero();
         assertThat(List.of(t11.cpu(), t11.priority(), t11.runQueuePosition())).containsOnly(-1);

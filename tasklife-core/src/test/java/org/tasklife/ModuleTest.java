@@ -19,12 +19,16 @@ class ModuleTest {
         return ref.descriptor();
     }
 
-    /** STYLE G11: the module exports exactly the API, the primitives and the JMX interface, unqualified. */
+    /**
+     * STYLE G11: the module exports exactly the API, the primitives, the JMX interface and the schedule
+     * explorer, unqualified.
+     */
     @Test
     void moduleDescriptor_exports_exactlyTheApiPackage() {
         ModuleDescriptor d = descriptor();
         Set<String> exported = d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
-        assertThat(exported).containsExactlyInAnyOrder("org.tasklife", "org.tasklife.sync", "org.tasklife.management");
+        assertThat(exported).containsExactlyInAnyOrder("org.tasklife", "org.tasklife.sync", "org.tasklife.management",
+                "org.tasklife.explore");
         assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).as("qualified export %s", e).isFalse());
         assertThat(d.opens()).isEmpty();
         assertThat(d.isOpen()).isFalse();

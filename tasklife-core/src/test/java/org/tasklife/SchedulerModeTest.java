@@ -177,7 +177,8 @@ class SchedulerModeTest {
             TaskGroup g = d.spawnGroup(SpawnOptions.named("near").affinity(1), () -> 7);
             assertThat(ended(g)).isEqualTo(ExitStatus.exited(7));
             g.reap();
-            assertThatThrownBy(() -> SpawnOptions.named("x").affinity()).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> SpawnOptions.named("x").affinity(new int[0]))
+                    .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> SpawnOptions.named("x").priority(-1)).isInstanceOf(IllegalArgumentException.class);
         } finally {
             closeAudited(k);

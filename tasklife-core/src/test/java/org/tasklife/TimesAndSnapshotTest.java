@@ -49,7 +49,7 @@ class TimesAndSnapshotTest {
     /** SPEC T2: a platform-thread task burning ~50 ms of CPU shows up in its group's selfNanos. */
     @Test
     void times_platformThreadBurns50ms_selfAtLeast30ms(Kernel kernel) throws Exception {
-        TaskGroup g = kernel.spawnGroup(SpawnOptions.named("burn-platform").platformThread(), () -> {
+        TaskGroup g = kernel.spawnGroup(SpawnOptions.named("burn-platform").platformThread(true), () -> {
             burn();
             return 0;
         });
@@ -79,7 +79,7 @@ class TimesAndSnapshotTest {
         CountDownLatch spawned = new CountDownLatch(1);
         TaskGroup g = kernel.spawnGroup("mixed", () -> {
             List<Task<Object>> workers = new ArrayList<>();
-            workers.add(Tasks.spawnTask(SpawnOptions.named("plat").platformThread(), () -> {
+            workers.add(Tasks.spawnTask(SpawnOptions.named("plat").platformThread(true), () -> {
                 while (!stop.get()) {
                     Tasks.checkpoint();
                 }

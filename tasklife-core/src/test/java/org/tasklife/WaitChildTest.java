@@ -1,7 +1,5 @@
 package org.tasklife;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +11,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.NOT_PERMITTED;
 import static org.tasklife.testkit.Fixtures.*;
+import static org.tasklife.testkit.Reasons.reason;
 
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.Fixtures;
@@ -327,7 +329,7 @@ class WaitChildTest {
     @Test
     void domainWaitChild_endedTopLevelGroup_reapsIt(Kernel kernel) throws Exception {
         TaskGroup g = kernel.spawnGroup("top", () -> 9);
-        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().rootId());
+        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().id());
         assertThat(ended(g)).isEqualTo(ExitStatus.exited(9));
         ChildSelector sel = ChildSelector.group(g.id());
 
@@ -395,7 +397,7 @@ class WaitChildTest {
         TaskGroup top = kernel.spawnGroup("top", () -> 13);
         assertThat(ended(top)).isEqualTo(ExitStatus.exited(13));
 
-        assertThat(attempt(stranger, "reaper", top::reap).get()).isInstanceOf(NotPermittedException.class)
+        assertThat(attempt(stranger, "reaper", top::reap).get()).is(reason(NOT_PERMITTED))
                 .asString().contains(String.valueOf(top.id()));
 
         assertThat(top.state()).isEqualTo(GroupState.ZOMBIE);
@@ -410,7 +412,7 @@ class WaitChildTest {
         TaskGroup child = spawnChild(parent, "child", () -> 14);
         assertThat(ended(child)).isEqualTo(ExitStatus.exited(14));
 
-        assertThatThrownBy(child::reap).isInstanceOf(NotPermittedException.class)
+        assertThatThrownBy(child::reap).is(reason(NOT_PERMITTED))
                 .hasMessageContaining(String.valueOf(child.id()));
 
         assertThat(child.state()).isEqualTo(GroupState.ZOMBIE);

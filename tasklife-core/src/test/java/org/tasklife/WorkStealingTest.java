@@ -53,8 +53,8 @@ class WorkStealingTest {
             // Placement is decided at each spawn: H0 holds CPU 0, H1 holds CPU 1 (both spin without a safe
             // point, on platform threads so the virtual-thread carriers stay free), then least-loaded placement
             // queues P (pinned to 0) on CPU 0, D on CPU 1 and F on CPU 0.
-            Task<Object> h0 = g.spawnTask(SpawnOptions.named("h0").affinity(0).platformThread(), () -> spin(release0));
-            Task<Object> h1 = g.spawnTask(SpawnOptions.named("h1").affinity(1).platformThread(), () -> spin(release1));
+            Task<Object> h0 = g.spawnTask(SpawnOptions.named("h0").affinity(0).platformThread(true), () -> spin(release0));
+            Task<Object> h1 = g.spawnTask(SpawnOptions.named("h1").affinity(1).platformThread(true), () -> spin(release1));
             AtomicInteger pCpu = new AtomicInteger(-1);
             AtomicInteger fCpu = new AtomicInteger(-1);
             CountDownLatch pRan = new CountDownLatch(1);

@@ -1,7 +1,5 @@
 package org.tasklife;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.NO_SUCH_TASK;
 import static org.tasklife.testkit.Fixtures.*;
+import static org.tasklife.testkit.Reasons.reason;
 
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.Fixtures;
@@ -68,7 +70,7 @@ class ZombieReparentTest {
     /** SPEC R1, P5: an auto-reap top-level group is never a zombie: REAPED once onExit completes. */
     @Test
     void autoReapGroup_ended_reapedAndInvisibleToDomainWait(Kernel kernel) throws Exception {
-        TaskGroup g = kernel.spawnGroup(SpawnOptions.named("auto").autoReap(), () -> 4);
+        TaskGroup g = kernel.spawnGroup(SpawnOptions.named("auto").autoReap(true), () -> 4);
 
         assertThat(ended(g)).isEqualTo(ExitStatus.exited(4));
 
@@ -86,7 +88,7 @@ class ZombieReparentTest {
     void autoReapChild_ended_parentWaitGetsNoChild(Kernel kernel) throws Exception {
         TaskGroup parent = idleGroup(kernel, SpawnOptions.named("parent"));
         Object spawned = attempt(parent, "spawn",
-                () -> Tasks.spawnGroup(SpawnOptions.named("auto").autoReap(), () -> 5)).get();
+                () -> Tasks.spawnGroup(SpawnOptions.named("auto").autoReap(true), () -> 5)).get();
         assertThat(spawned).isInstanceOf(TaskGroup.class);
         TaskGroup child = (TaskGroup) spawned;
 
@@ -105,7 +107,7 @@ class ZombieReparentTest {
     void autoReapChild_blockedParentWaiter_getsNoChildWhenItEnds(Kernel kernel) throws Exception {
         TaskGroup parent = idleGroup(kernel, SpawnOptions.named("parent"));
         CountDownLatch go = new CountDownLatch(1);
-        Object spawned = attempt(parent, "spawn", () -> Tasks.spawnGroup(SpawnOptions.named("auto").autoReap(), () -> {
+        Object spawned = attempt(parent, "spawn", () -> Tasks.spawnGroup(SpawnOptions.named("auto").autoReap(true), () -> {
             go.await();
             return 5;
         })).get();
@@ -136,7 +138,7 @@ class ZombieReparentTest {
         });
         TaskGroup g = get(gRef);
         assertThat(ended(c)).isEqualTo(ExitStatus.exited(0));
-        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().rootId());
+        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().id());
         ChildSelector sel = ChildSelector.group(g.id());
         CompletableFuture<Object> hostWait = new CompletableFuture<>();
         Thread host = Thread.ofPlatform().daemon().name("host-waiter").start(() -> {
@@ -241,7 +243,7 @@ class ZombieReparentTest {
         cGo.countDown();
         assertThat(ended(c)).isEqualTo(ExitStatus.exited(0));
 
-        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().rootId());
+        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().id());
         assertThat(g.state()).isEqualTo(GroupState.ALIVE);
         assertThat(g.kill()).isTrue();
         assertThat(ended(g)).isEqualTo(ExitStatus.KILLED);
@@ -273,7 +275,7 @@ class ZombieReparentTest {
         assertThat(ended(c)).isEqualTo(ExitStatus.exited(0));
 
         assertThat(g.state()).isEqualTo(GroupState.REAPED);
-        assertThat(g.parentId()).isEqualTo(kernel.rootDomain().rootId());
+        assertThat(g.parentId()).isZero(); // reaped by the root it was reparented to: no parent any more
         assertThat(kernel.findGroup(g.id())).isEmpty();
         end(p);
     }
@@ -281,7 +283,7 @@ class ZombieReparentTest {
     /** SPEC R4: with a child-subreaper ancestor, the orphan goes to it, and its tasks reap the orphan. */
     @Test
     void orphan_subreaperAncestor_reparentedToSubreaperWhichReapsIt(Kernel kernel) throws Exception {
-        TaskGroup p = idleGroup(kernel, SpawnOptions.named("p").childSubreaper());
+        TaskGroup p = idleGroup(kernel, SpawnOptions.named("p").childSubreaper(true));
         CompletableFuture<TaskGroup> gRef = new CompletableFuture<>();
         TaskGroup c = spawnChild(p, "c", () -> {
             gRef.complete(Tasks.spawnGroup("g", Fixtures::sleepForever));
@@ -436,9 +438,9 @@ class ZombieReparentTest {
         TaskGroup g = idleGroup(kernel, SpawnOptions.named("g"));
         Await.until("main started", () -> kernel.liveTaskCount() == 1);
 
-        assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").autoReap(), () -> 0))
+        assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").autoReap(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("autoReap");
-        assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").childSubreaper(), () -> 0))
+        assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").childSubreaper(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("childSubreaper");
         assertThatThrownBy(() -> g.spawnTask(SpawnOptions.named("t").failurePolicy(FailurePolicy.FAIL_TASK), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("failurePolicy");
@@ -451,9 +453,9 @@ class ZombieReparentTest {
     /** SPEC P5: the task-only option detached on spawnGroup fails with IllegalArgumentException naming it. */
     @Test
     void spawnGroup_detachedOption_throwsIllegalArgumentNamingIt(Kernel kernel) {
-        assertThatThrownBy(() -> kernel.spawnGroup(SpawnOptions.named("g").detached(), () -> 0))
+        assertThatThrownBy(() -> kernel.spawnGroup(SpawnOptions.named("g").detached(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("detached");
-        assertThatThrownBy(() -> kernel.rootDomain().spawnGroup(SpawnOptions.named("g").detached(), () -> 0))
+        assertThatThrownBy(() -> kernel.rootDomain().spawnGroup(SpawnOptions.named("g").detached(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("detached");
 
         assertThat(kernel.liveTaskCount()).isZero();
@@ -493,7 +495,7 @@ class ZombieReparentTest {
 
         assertThat(ids).isSorted().doesNotHaveDuplicates().allSatisfy(id -> assertThat(id).isPositive());
         assertThat(kernel.findTask(g1.id())).hasValueSatisfying(t -> assertThat(t.groupId()).isEqualTo(g1.id()));
-        assertThat(kernel.findGroup(kernel.rootDomain().rootId())).isEmpty(); // a domain root is not a group handle
+        assertThat(kernel.findGroup(kernel.rootDomain().id())).isEmpty(); // a domain root is not a group handle
         end(g1, g2);
     }
 
@@ -522,7 +524,7 @@ class ZombieReparentTest {
             assertThat(kernel.findGroup(id)).as("group %d", id).isEmpty();
         }
         assertThat(joined.kill()).isFalse();
-        assertThatThrownBy(joined::detach).isInstanceOf(NoSuchTaskException.class);
+        assertThatThrownBy(joined::detach).is(reason(NO_SUCH_TASK));
         end(g);
     }
 }

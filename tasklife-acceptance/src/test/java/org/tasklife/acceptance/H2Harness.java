@@ -15,12 +15,12 @@ import org.tasklife.DomainOptions;
 import org.tasklife.DomainState;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupMain;
-import org.tasklife.InvalidTaskOperationException;
 import org.tasklife.Kernel;
 import org.tasklife.SpawnOptions;
 import org.tasklife.Task;
 import org.tasklife.TaskBody;
 import org.tasklife.TaskGroup;
+import org.tasklife.TaskLifeException;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
 import org.tasklife.internal.wait.WaitQueue;
@@ -47,11 +47,11 @@ import org.tasklife.testkit.TrackedResource;
  * main thread = the group's main task, whose {@link GroupMain} returning {@code n} is {@code exit(n)};
  * {@code exit(n)} from any thread = {@link org.tasklife.Tasks#exitGroup(int)}; {@code pthread_exit} =
  * {@link org.tasklife.Tasks#exit()}; {@code pthread_create} = {@link #spawn}; VM = domain, created with
- * {@link DomainOptions#stopWhenEmpty()} so that it stops, like H2's VM, when its last task ends.
+ * {@link DomainOptions#stopWhenEmpty(boolean)} so that it stops, like H2's VM, when its last task ends.
  *
  * <p>Every task and group spawned through the harness owns a {@link TrackedResource}, registered by
  * the spawner right after the spawn. If the target already ended, the kernel refuses the registration
- * ({@link InvalidTaskOperationException}) and that resource must then never be closed.
+ * ({@link TaskLifeException(INVALID_OPERATION)}) and that resource must then never be closed.
  *
  * <p>Usage: {@code H2Harness h = H2Harness.create(kernel, "stuck_in_mutex"); h.start(main); ...
  * h.expectStop(ExitStatus.exited(0));}. Not thread-safe for setup: create and start from one thread;
@@ -79,7 +79,7 @@ final class H2Harness {
     private H2Harness(Kernel kernel, String row) {
         this.kernel = kernel;
         this.row = row;
-        this.domain = kernel.createDomain(DomainOptions.named(row).stopWhenEmpty().onEvent(events::add));
+        this.domain = kernel.createDomain(DomainOptions.named(row).stopWhenEmpty(true).onEvent(events::add));
     }
 
     /** A fresh domain for the scenario {@code row} (an H2 test name, possibly with an iteration suffix). */
@@ -327,7 +327,10 @@ final class H2Harness {
         try {
             t.own(r);
             owned.add(r);
-        } catch (InvalidTaskOperationException alreadyEnded) {
+        } catch (TaskLifeException alreadyEnded) {
+            if (alreadyEnded.reason() != TaskLifeException.Reason.INVALID_OPERATION) {
+                throw alreadyEnded;
+            }
             refused.add(r);
         }
         return t;
@@ -338,7 +341,10 @@ final class H2Harness {
         try {
             g.own(r);
             owned.add(r);
-        } catch (InvalidTaskOperationException alreadyEnded) {
+        } catch (TaskLifeException alreadyEnded) {
+            if (alreadyEnded.reason() != TaskLifeException.Reason.INVALID_OPERATION) {
+                throw alreadyEnded;
+            }
             refused.add(r);
         }
     }

@@ -156,7 +156,7 @@ class H2TeardownAcceptanceTest {
         Task<?> holder = spawnHolder(h, "holder", m, never);
         settle(holder);
         Task<?> blocker = spawnLocker(h, "blocker", m);
-        Task<?> exiter = h.spawn(SpawnOptions.named("exiter").detached(), () -> {
+        Task<?> exiter = h.spawn(SpawnOptions.named("exiter").detached(true), () -> {
             go.acquire();
             Tasks.exitGroup(1);
             return null;
@@ -221,7 +221,7 @@ class H2TeardownAcceptanceTest {
                 h.fail("blocker acquired M");
                 return null;
             }));
-            h.spawn(racer("exiter", platform).detached(), () -> {
+            h.spawn(racer("exiter", platform).detached(true), () -> {
                 start.acquire();
                 spin(exiterSpin);
                 Tasks.exitGroup(1);
@@ -253,7 +253,7 @@ class H2TeardownAcceptanceTest {
         h.start(() -> {
             for (int i = 0; i < 6; i++) {
                 SpawnOptions o = SpawnOptions.named("worker" + i);
-                h.spawn(i < 3 ? o : o.detached(), () -> {
+                h.spawn(i < 3 ? o : o.detached(true), () -> {
                     go.acquire();
                     mainGone.acquire(); // "settle": released once main has ended
                     if (ran.incrementAndGet() == 6) {
@@ -290,7 +290,7 @@ class H2TeardownAcceptanceTest {
         h.start(() -> {
             for (int i = 0; i < 6; i++) {
                 SpawnOptions o = SpawnOptions.named("worker" + i);
-                workers.add(h.spawn(i < 3 ? o : o.detached(), () -> {
+                workers.add(h.spawn(i < 3 ? o : o.detached(true), () -> {
                     go.acquire();
                     mainGone.acquire();
                     ran.incrementAndGet();
@@ -487,7 +487,15 @@ class H2TeardownAcceptanceTest {
         settle(reader);
         Task<?> writer = h.spawn("writer", () -> {
             rw.writeLock();
-            h.fail("writer acquired the write lock while a reader held it");
+            // granted only after the killed reader's death released its read hold (SPEC §9), which happens in
+            // the teardown that has already flagged this writer killed: a grant won before the kill's wake-up
+            // returns normally (K5), and the next blocking call unwinds it
+            try {
+                Tasks.checkpoint();
+                h.fail("writer ran on after its kill");
+            } finally {
+                rw.writeUnlock();
+            }
             return null;
         });
         settle(writer);
@@ -496,6 +504,8 @@ class H2TeardownAcceptanceTest {
         h.finish();
         assertThat(List.of(writer, reader)).allSatisfy(t -> assertThat(t.exitStatus()).hasValue(KILLED));
         assertThat(rw.queueLength()).isZero();
+        assertThat(rw.isWriteLocked()).isFalse();
+        assertThat(rw.readHoldCount()).isZero();
     }
 
     /** stuck_in_barrier: main returning 0 reaps 3 tasks waiting at a 4-party barrier. */
@@ -738,6 +748,6 @@ class H2TeardownAcceptanceTest {
      */
     private static SpawnOptions racer(String name, boolean platform) {
         SpawnOptions o = SpawnOptions.named(name);
-        return platform ? o.platformThread() : o;
+        return platform ? o.platformThread(true) : o;
     }
 }

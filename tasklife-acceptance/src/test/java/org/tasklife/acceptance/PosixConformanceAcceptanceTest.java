@@ -2,6 +2,13 @@ package org.tasklife.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.BUSY;
+import static org.tasklife.TaskLifeException.Reason.DEADLOCK;
+import static org.tasklife.TaskLifeException.Reason.DESTROYED;
+import static org.tasklife.TaskLifeException.Reason.INVALID_OPERATION;
+import static org.tasklife.TaskLifeException.Reason.NOT_PERMITTED;
+import static org.tasklife.TaskLifeException.Reason.OVERFLOW;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,32 +20,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.tasklife.DeadlockException;
 import org.tasklife.ExitStatus;
 import org.tasklife.FailurePolicy;
-import org.tasklife.InvalidTaskOperationException;
 import org.tasklife.Kernel;
-import org.tasklife.NoSuchTaskException;
-import org.tasklife.NotPermittedException;
 import org.tasklife.SpawnOptions;
 import org.tasklife.Task;
 import org.tasklife.TaskBody;
+import org.tasklife.TaskLifeException;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
 import org.tasklife.sync.Barrier;
-import org.tasklife.sync.BusyException;
 import org.tasklife.sync.Condition;
-import org.tasklife.sync.DestroyedException;
-import org.tasklife.sync.KeyDeletedException;
 import org.tasklife.sync.Mutex;
 import org.tasklife.sync.MutexKind;
 import org.tasklife.sync.ReadWriteLock;
 import org.tasklife.sync.Semaphore;
-import org.tasklife.sync.SemaphoreOverflowException;
 import org.tasklife.sync.TaskLocal;
 import org.tasklife.testkit.Await;
-import org.tasklife.testkit.Fixtures;
 import org.tasklife.testkit.Fixtures.Attempt;
+import org.tasklife.testkit.Fixtures;
 import org.tasklife.testkit.KernelExtension;
 
 /**
@@ -73,16 +73,16 @@ class PosixConformanceAcceptanceTest {
         H2Harness.runAsMain(kernel, "attr_roundtrip", () -> {
             SpawnOptions defaults = SpawnOptions.named("defaults");
             assertThat(defaults.name()).isEqualTo("defaults");
-            assertThat(List.of(defaults.isDetached(), defaults.isPlatformThread(), defaults.isAutoReap(),
-                    defaults.isChildSubreaper())).containsOnly(false);
-            assertThat(defaults.getFailurePolicy()).isEqualTo(FailurePolicy.FAIL_GROUP);
-            SpawnOptions task = defaults.detached().platformThread();
-            assertThat(List.of(task.isDetached(), task.isPlatformThread())).containsOnly(true);
-            assertThat(defaults.isDetached()).as("options are immutable").isFalse();
-            SpawnOptions group = SpawnOptions.named("group").autoReap().childSubreaper()
+            assertThat(List.of(defaults.detached(), defaults.platformThread(), defaults.autoReap(),
+                    defaults.childSubreaper())).containsOnly(false);
+            assertThat(defaults.failurePolicy()).isEqualTo(FailurePolicy.FAIL_GROUP);
+            SpawnOptions task = defaults.detached(true).platformThread(true);
+            assertThat(List.of(task.detached(), task.platformThread())).containsOnly(true);
+            assertThat(defaults.detached()).as("options are immutable").isFalse();
+            SpawnOptions group = SpawnOptions.named("group").autoReap(true).childSubreaper(true)
                     .failurePolicy(FailurePolicy.FAIL_TASK);
-            assertThat(List.of(group.isAutoReap(), group.isChildSubreaper())).containsOnly(true);
-            assertThat(group.getFailurePolicy()).isEqualTo(FailurePolicy.FAIL_TASK);
+            assertThat(List.of(group.autoReap(), group.childSubreaper())).containsOnly(true);
+            assertThat(group.failurePolicy()).isEqualTo(FailurePolicy.FAIL_TASK);
             assertThat(group.name()).isEqualTo("group");
         });
     }
@@ -94,14 +94,14 @@ class PosixConformanceAcceptanceTest {
         H2Harness h = H2Harness.idle(kernel, "attr_roundtrip");
         Attempt plain = h.attempt("plain", () -> List.of(Tasks.current().name(), Thread.currentThread().isVirtual()));
         assertThat(plain.get()).isEqualTo(List.of("plain", true));
-        Attempt platform = h.attempt(SpawnOptions.named("platform").platformThread().detached(), () -> {
+        Attempt platform = h.attempt(SpawnOptions.named("platform").platformThread(true).detached(true), () -> {
             List<Object> seen = List.of(Tasks.current().name(), Thread.currentThread().isVirtual());
             gate.acquire();
             return seen;
         });
         Await.state(platform.task(), TaskState.BLOCKED); // alive, so its record is still there
-        assertThatThrownBy(platform.task()::detach).as("already detached").isInstanceOf(InvalidTaskOperationException.class);
-        assertThat(h.run("joiner", platform.task()::join)).isInstanceOf(InvalidTaskOperationException.class);
+        assertThatThrownBy(platform.task()::detach).as("already detached").is(reason(INVALID_OPERATION));
+        assertThat(h.run("joiner", platform.task()::join)).is(reason(INVALID_OPERATION));
         gate.release();
         assertThat(platform.get()).isEqualTo(List.of("platform", false));
         assertThat(h.run("joiner", plain.task()::join)).as("the plain task is joinable").isNull();
@@ -268,7 +268,7 @@ class PosixConformanceAcceptanceTest {
         });
     }
 
-    /** detach_states: detaching a task a second time throws InvalidTaskOperationException (EINVAL). */
+    /** detach_states: detaching a task a second time throws TaskLifeException(INVALID_OPERATION) (EINVAL). */
     @Test
     void detachStates_detachTwice_invalidTaskOperation(Kernel kernel) throws Exception {
         Semaphore gate = new Semaphore(0);
@@ -279,7 +279,7 @@ class PosixConformanceAcceptanceTest {
         });
         Await.state(t, TaskState.BLOCKED); // alive, so its record cannot have been released yet
         t.detach();
-        assertThatThrownBy(t::detach).isInstanceOf(InvalidTaskOperationException.class);
+        assertThatThrownBy(t::detach).is(reason(INVALID_OPERATION));
         gate.release();
         assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
         h.finish();
@@ -336,23 +336,23 @@ class PosixConformanceAcceptanceTest {
     // ---------------------------------------------------------------------------------------------
     // join_invalid
 
-    /** join_invalid: joining a detached task throws InvalidTaskOperationException (EINVAL). */
+    /** join_invalid: joining a detached task throws TaskLifeException(INVALID_OPERATION) (EINVAL). */
     @Test
     void joinInvalid_detachedTask_invalidTaskOperation(Kernel kernel) throws Exception {
         Semaphore gate = new Semaphore(0);
         H2Harness h = H2Harness.idle(kernel, "join_invalid");
-        Task<Object> t = h.spawn(SpawnOptions.named("detached").detached(), () -> {
+        Task<Object> t = h.spawn(SpawnOptions.named("detached").detached(true), () -> {
             gate.acquire();
             return null;
         });
         Await.state(t, TaskState.BLOCKED); // alive: a detached task's record lives until it ends
-        assertThat(h.run("joiner", t::join)).isInstanceOf(InvalidTaskOperationException.class);
+        assertThat(h.run("joiner", t::join)).is(reason(INVALID_OPERATION));
         gate.release();
         assertThat(Fixtures.ended(t)).isEqualTo(ExitStatus.exited(0));
         h.finish();
     }
 
-    /** join_invalid: a second join of the same task throws NoSuchTaskException (the first released the record). */
+    /** join_invalid: a second join of the same task throws TaskLifeException(NO_SUCH_TASK) (the first released the record). */
     @Test
     void joinInvalid_joinTwice_noSuchTask(Kernel kernel) throws Exception {
         H2Harness h = H2Harness.idle(kernel, "join_invalid");
@@ -362,7 +362,10 @@ class PosixConformanceAcceptanceTest {
             try {
                 w.join();
                 return "second join returned";
-            } catch (NoSuchTaskException expected) {
+            } catch (TaskLifeException expected) {
+                if (expected.reason() != TaskLifeException.Reason.NO_SUCH_TASK) {
+                    throw expected;
+                }
                 return first;
             }
         });
@@ -371,13 +374,13 @@ class PosixConformanceAcceptanceTest {
         h.finish();
     }
 
-    /** join_invalid: join from outside the task's group (here a host thread) throws NotPermittedException. */
+    /** join_invalid: join from outside the task's group (here a host thread) throws TaskLifeException(NOT_PERMITTED). */
     @Test
     void joinInvalid_fromHostThread_notPermitted(Kernel kernel) throws Exception {
         H2Harness h = H2Harness.idle(kernel, "join_invalid");
         Task<Integer> w = h.spawn("worker", () -> 1);
         assertThat(Fixtures.ended(w)).isEqualTo(ExitStatus.exited(0));
-        assertThatThrownBy(w::join).isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(w::join).is(reason(NOT_PERMITTED));
         assertThat(h.run("joiner", w::join)).as("still joinable by its group").isEqualTo(1);
         h.finish();
     }
@@ -474,14 +477,14 @@ class PosixConformanceAcceptanceTest {
         });
     }
 
-    /** mutex_trylock (strict): lock() by a normal or error-checking owner throws DeadlockException instead of hanging. */
+    /** mutex_trylock (strict): lock() by a normal or error-checking owner throws TaskLifeException(DEADLOCK) instead of hanging. */
     @Test
     void mutexLock_nonRecursiveSelf_throwsDeadlock(Kernel kernel) {
         H2Harness.runAsMain(kernel, "mutex_trylock", () -> {
             for (MutexKind kind : List.of(MutexKind.NORMAL, MutexKind.ERROR_CHECKING)) {
                 Mutex m = new Mutex(kind);
                 m.lock();
-                assertThatThrownBy(m::lock).as("%s relock", kind).isInstanceOf(DeadlockException.class);
+                assertThatThrownBy(m::lock).as("%s relock", kind).is(reason(DEADLOCK));
                 assertThat(m.isHeldByCurrentTask()).isTrue();
                 m.unlock();
                 assertThat(m.isLocked()).as("%s free after one unlock", kind).isFalse();
@@ -538,7 +541,7 @@ class PosixConformanceAcceptanceTest {
         h.finish();
     }
 
-    /** rwlock_readers_writers: while a writer holds the lock, others' tries fail and the writer's own relocks throw DeadlockException. */
+    /** rwlock_readers_writers: while a writer holds the lock, others' tries fail and the writer's own relocks throw TaskLifeException(DEADLOCK). */
     @Test
     void rwlockReadersWriters_writerHeld_othersFailAndSelfRelockDeadlocks(Kernel kernel) throws Exception {
         ReadWriteLock rw = new ReadWriteLock();
@@ -547,8 +550,8 @@ class PosixConformanceAcceptanceTest {
         Object out = h.run("other", () -> List.of(rw.tryReadLock(), rw.tryWriteLock(),
                 rw.tryReadLock(0, TimeUnit.NANOSECONDS), rw.tryWriteLock(0, TimeUnit.NANOSECONDS)));
         assertThat(out).isEqualTo(List.of(false, false, false, false));
-        assertThatThrownBy(rw::writeLock).isInstanceOf(DeadlockException.class);
-        assertThatThrownBy(rw::readLock).isInstanceOf(DeadlockException.class);
+        assertThatThrownBy(rw::writeLock).is(reason(DEADLOCK));
+        assertThatThrownBy(rw::readLock).is(reason(DEADLOCK));
         assertThat(rw.isWriteLockedByCurrentTask()).isTrue();
         rw.writeUnlock();
         assertThat(rw.tryReadLock()).isTrue();
@@ -707,15 +710,15 @@ class PosixConformanceAcceptanceTest {
     void negAttrSetstacksizeZero_optionOfOtherKind_illegalArgumentNothingCreated(Kernel kernel) throws Exception {
         H2Harness h = H2Harness.idle(kernel, "neg_attr_setstacksize_zero");
         Await.state(h.mainTask(), TaskState.BLOCKED);
-        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").autoReap(), () -> null))
+        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").autoReap(true), () -> null))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").childSubreaper(), () -> null))
+        assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").childSubreaper(true), () -> null))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> h.process().spawnTask(SpawnOptions.named("t").failurePolicy(FailurePolicy.FAIL_TASK),
                 () -> null)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> h.domain().spawnGroup(SpawnOptions.named("g").detached(), () -> 0))
+        assertThatThrownBy(() -> h.domain().spawnGroup(SpawnOptions.named("g").detached(true), () -> 0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(h.run("spawner", () -> Tasks.spawnGroup(SpawnOptions.named("g").detached(), () -> 0)))
+        assertThat(h.run("spawner", () -> Tasks.spawnGroup(SpawnOptions.named("g").detached(true), () -> 0)))
                 .isInstanceOf(IllegalArgumentException.class);
         Await.until("spawner gone", () -> h.domain().liveTaskCount() == 1, () -> h.domain().liveTaskCount() + " live");
         assertThat(h.domain().groups()).containsExactly(h.process());
@@ -732,7 +735,7 @@ class PosixConformanceAcceptanceTest {
         });
     }
 
-    /** neg_cond_wait_no_mutex (strict): waiting without owning the mutex throws NotPermittedException and waits not at all. */
+    /** neg_cond_wait_no_mutex (strict): waiting without owning the mutex throws TaskLifeException(NOT_PERMITTED) and waits not at all. */
     @Test
     void negCondWaitNoMutex_notOwner_notPermitted(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
@@ -741,15 +744,15 @@ class PosixConformanceAcceptanceTest {
         assertThat(h.run("waiter", () -> {
             c.await();
             return "returned";
-        })).isInstanceOf(NotPermittedException.class);
+        })).is(reason(NOT_PERMITTED));
         assertThat(h.run("timed-waiter", () -> c.await(1, TimeUnit.HOURS)))
-                .isInstanceOf(NotPermittedException.class);
+                .is(reason(NOT_PERMITTED));
         assertThat(c.queueLength()).isZero();
         assertThat(m.isLocked()).isFalse();
         h.finish();
     }
 
-    /** neg_cond_wait_no_mutex (strict): waiting on a mutex another task owns throws NotPermittedException; the owner keeps it. */
+    /** neg_cond_wait_no_mutex (strict): waiting on a mutex another task owns throws TaskLifeException(NOT_PERMITTED); the owner keeps it. */
     @Test
     void negCondWaitNoMutex_otherOwns_notPermittedOwnerKeepsMutex(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
@@ -759,7 +762,7 @@ class PosixConformanceAcceptanceTest {
         assertThat(h.run("waiter", () -> {
             c.await();
             return "returned";
-        })).isInstanceOf(NotPermittedException.class);
+        })).is(reason(NOT_PERMITTED));
         assertThat(m.isHeldByCurrentTask()).isTrue();
         assertThat(c.queueLength()).isZero();
         m.unlock();
@@ -788,23 +791,23 @@ class PosixConformanceAcceptanceTest {
         h.finish();
     }
 
-    /** neg_join_self (strict): a task joining itself throws DeadlockException instead of hanging. */
+    /** neg_join_self (strict): a task joining itself throws TaskLifeException(DEADLOCK) instead of hanging. */
     @Test
     void negJoinSelf_selfJoin_deadlockException(Kernel kernel) throws Exception {
         H2Harness h = H2Harness.idle(kernel, "neg_join_self");
         Attempt self = h.attempt("self-joiner", () -> Tasks.current().join());
-        assertThat(self.get()).isInstanceOf(DeadlockException.class);
+        assertThat(self.get()).is(reason(DEADLOCK));
         assertThat(Fixtures.ended(self.task())).isEqualTo(ExitStatus.exited(0));
         h.finish();
     }
 
-    /** neg_mutex_destroy_held (strict): destroying a locked mutex throws BusyException and changes nothing; it stays usable. */
+    /** neg_mutex_destroy_held (strict): destroying a locked mutex throws TaskLifeException(BUSY) and changes nothing; it stays usable. */
     @Test
     void negMutexDestroyHeld_locked_busyAndStillUsable(Kernel kernel) {
         H2Harness.runAsMain(kernel, "neg_mutex_destroy_held", () -> {
             Mutex m = new Mutex();
             m.lock();
-            assertThatThrownBy(m::destroy).isInstanceOf(BusyException.class);
+            assertThatThrownBy(m::destroy).is(reason(BUSY));
             assertThat(m.isDestroyed()).isFalse();
             assertThat(m.isHeldByCurrentTask()).isTrue();
             m.unlock();
@@ -814,7 +817,7 @@ class PosixConformanceAcceptanceTest {
         });
     }
 
-    /** neg_mutex_destroy_held (strict): destroying a mutex a task waits for throws BusyException; the waiter still gets it. */
+    /** neg_mutex_destroy_held (strict): destroying a mutex a task waits for throws TaskLifeException(BUSY); the waiter still gets it. */
     @Test
     void negMutexDestroyHeld_waiterQueued_busyAndWaiterAcquires(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
@@ -826,7 +829,7 @@ class PosixConformanceAcceptanceTest {
             return "acquired";
         });
         Await.state(waiter.task(), TaskState.BLOCKED);
-        assertThatThrownBy(m::destroy).isInstanceOf(BusyException.class);
+        assertThatThrownBy(m::destroy).is(reason(BUSY));
         assertThat(m.isDestroyed()).isFalse();
         assertThat(m.queueLength()).isEqualTo(1);
         m.unlock();
@@ -835,7 +838,7 @@ class PosixConformanceAcceptanceTest {
         h.finish();
     }
 
-    /** neg_mutex_destroy_held: a free mutex can be destroyed once; every later use throws DestroyedException. */
+    /** neg_mutex_destroy_held: a free mutex can be destroyed once; every later use throws TaskLifeException(DESTROYED). */
     @Test
     void negMutexDestroyHeld_destroyedWhenFree_laterUseDestroyed(Kernel kernel) {
         H2Harness.runAsMain(kernel, "neg_mutex_destroy_held", () -> {
@@ -844,29 +847,32 @@ class PosixConformanceAcceptanceTest {
             m.unlock();
             m.destroy();
             assertThat(m.isDestroyed()).isTrue();
-            assertThatThrownBy(m::lock).isInstanceOf(DestroyedException.class);
-            assertThatThrownBy(m::tryLock).isInstanceOf(DestroyedException.class);
-            assertThatThrownBy(m::destroy).isInstanceOf(DestroyedException.class);
+            assertThatThrownBy(m::lock).is(reason(DESTROYED));
+            assertThatThrownBy(m::tryLock).is(reason(DESTROYED));
+            assertThatThrownBy(m::destroy).is(reason(DESTROYED));
         });
     }
 
-    /** neg_mutex_unlock_unowned (strict): unlocking a never-locked mutex throws NotPermittedException; the mutex stays usable by all. */
+    /** neg_mutex_unlock_unowned (strict): unlocking a never-locked mutex throws TaskLifeException(NOT_PERMITTED); the mutex stays usable by all. */
     @Test
     void negMutexUnlockUnowned_neverLocked_notPermittedAndStillUsable(Kernel kernel) throws Exception {
         for (MutexKind kind : MutexKind.values()) {
             Mutex m = new Mutex(kind);
-            assertThatThrownBy(m::unlock).as("%s", kind).isInstanceOf(NotPermittedException.class);
+            assertThatThrownBy(m::unlock).as("%s", kind).is(reason(NOT_PERMITTED));
             assertThat(m.isLocked()).isFalse();
         }
         Mutex m = new Mutex();
-        assertThatThrownBy(m::unlock).isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(m::unlock).is(reason(NOT_PERMITTED));
         H2Harness h = H2Harness.idle(kernel, "neg_mutex_unlock_unowned");
         Object worker = h.run("worker", () -> {
             boolean refused;
             try {
                 m.unlock();
                 refused = false;
-            } catch (NotPermittedException expected) {
+            } catch (TaskLifeException expected) {
+                if (expected.reason() != TaskLifeException.Reason.NOT_PERMITTED) {
+                    throw expected;
+                }
                 refused = true;
             }
             m.lock();
@@ -880,7 +886,7 @@ class PosixConformanceAcceptanceTest {
         h.finish();
     }
 
-    /** neg_mutex_unlock_unowned (strict): unlocking a mutex another task owns throws NotPermittedException; the owner keeps it. */
+    /** neg_mutex_unlock_unowned (strict): unlocking a mutex another task owns throws TaskLifeException(NOT_PERMITTED); the owner keeps it. */
     @Test
     void negMutexUnlockUnowned_otherOwns_notPermittedOwnerKeepsMutex(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
@@ -889,30 +895,30 @@ class PosixConformanceAcceptanceTest {
         assertThat(h.run("intruder", () -> {
             m.unlock();
             return "unlocked";
-        })).isInstanceOf(NotPermittedException.class);
+        })).is(reason(NOT_PERMITTED));
         assertThat(m.isHeldByCurrentTask()).isTrue();
         m.unlock();
         h.finish();
     }
 
-    /** neg_rwlock_unlock_unheld (strict): unlocking a free reader-writer lock throws NotPermittedException; the lock stays usable. */
+    /** neg_rwlock_unlock_unheld (strict): unlocking a free reader-writer lock throws TaskLifeException(NOT_PERMITTED); the lock stays usable. */
     @Test
     void negRwlockUnlockUnheld_freeLock_notPermittedAndStillUsable(Kernel kernel) {
         H2Harness.runAsMain(kernel, "neg_rwlock_unlock_unheld", () -> {
             ReadWriteLock rw = new ReadWriteLock();
-            assertThatThrownBy(rw::readUnlock).isInstanceOf(NotPermittedException.class);
-            assertThatThrownBy(rw::writeUnlock).isInstanceOf(NotPermittedException.class);
+            assertThatThrownBy(rw::readUnlock).is(reason(NOT_PERMITTED));
+            assertThatThrownBy(rw::writeUnlock).is(reason(NOT_PERMITTED));
             rw.writeLock();
             rw.writeUnlock();
             rw.readLock();
-            assertThatThrownBy(rw::writeUnlock).as("writeUnlock by a reader").isInstanceOf(NotPermittedException.class);
+            assertThatThrownBy(rw::writeUnlock).as("writeUnlock by a reader").is(reason(NOT_PERMITTED));
             rw.readUnlock();
             assertThat(rw.readHoldCount()).isZero();
             assertThat(rw.isWriteLocked()).isFalse();
         });
     }
 
-    /** neg_sem_overflow_post (strict): a release past the maximum throws SemaphoreOverflowException and adds nothing. */
+    /** neg_sem_overflow_post (strict): a release past the maximum throws TaskLifeException(OVERFLOW) and adds nothing. */
     @Test
     void negSemOverflowPost_releasePastMax_overflowValueUnchanged(Kernel kernel) {
         H2Harness.runAsMain(kernel, "neg_sem_overflow_post", () -> {
@@ -920,10 +926,10 @@ class PosixConformanceAcceptanceTest {
             for (int i = 0; i < 5; i++) {
                 s.release();
             }
-            assertThatThrownBy(s::release).isInstanceOf(SemaphoreOverflowException.class);
+            assertThatThrownBy(s::release).is(reason(OVERFLOW));
             assertThat(s.availablePermits()).isEqualTo(5);
             assertThat(s.tryAcquire()).isTrue();
-            assertThatThrownBy(() -> s.release(2)).as("partial overflow").isInstanceOf(SemaphoreOverflowException.class);
+            assertThatThrownBy(() -> s.release(2)).as("partial overflow").is(reason(OVERFLOW));
             assertThat(s.availablePermits()).as("nothing released by a refused release(2)").isEqualTo(4);
             int drained = 0;
             while (s.tryAcquire()) {
@@ -939,12 +945,12 @@ class PosixConformanceAcceptanceTest {
         H2Harness.runAsMain(kernel, "neg_sem_overflow_post", () -> {
             Semaphore s = new Semaphore(Integer.MAX_VALUE);
             assertThat(s.maxPermits()).isEqualTo(Integer.MAX_VALUE);
-            assertThatThrownBy(s::release).isInstanceOf(SemaphoreOverflowException.class);
+            assertThatThrownBy(s::release).is(reason(OVERFLOW));
             assertThat(s.availablePermits()).isEqualTo(Integer.MAX_VALUE);
         });
     }
 
-    /** neg_tls_use_after_delete (strict): get, set and remove on a deleted key throw KeyDeletedException. */
+    /** neg_tls_use_after_delete (strict): get, set and remove on a deleted key throw TaskLifeException(DESTROYED). */
     @Test
     void negTlsUseAfterDelete_deletedKey_keyDeleted(Kernel kernel) throws Exception {
         TaskLocal<String> key = new TaskLocal<>();
@@ -964,7 +970,7 @@ class PosixConformanceAcceptanceTest {
         assertThat(out).isInstanceOf(List.class);
         List<?> results = (List<?>) out;
         assertThat(results.get(0)).isEqualTo("v");
-        assertThat(results.subList(1, results.size())).allSatisfy(e -> assertThat(e).isInstanceOf(KeyDeletedException.class));
+        assertThat(results.subList(1, results.size())).allSatisfy(e -> assertThat(e).is(reason(DESTROYED)));
         assertThat(key.isDeleted()).isTrue();
         key.delete(); // idempotent
         h.finish();

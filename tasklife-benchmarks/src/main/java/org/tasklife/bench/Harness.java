@@ -28,7 +28,7 @@ final class Harness {
     /** How long setup waits for tasks to reach a state before it gives up (a wedged benchmark fails). */
     static final long SETUP_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    private static final SpawnOptions DETACHED = SpawnOptions.named("bench").detached();
+    private static final SpawnOptions DETACHED = SpawnOptions.named("bench").detached(true);
 
     private Harness() {}
 

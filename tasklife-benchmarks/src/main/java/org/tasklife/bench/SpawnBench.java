@@ -46,7 +46,7 @@ public class SpawnBench {
     private static final Runnable NOTHING = () -> {};
     private static final TaskBody<Object> RETURN = () -> null;
     private static final GroupMain EXIT_0 = () -> 0;
-    private static final SpawnOptions DETACHED = SpawnOptions.named("t").detached();
+    private static final SpawnOptions DETACHED = SpawnOptions.named("t").detached(true);
 
     private Harness.Home home;
 

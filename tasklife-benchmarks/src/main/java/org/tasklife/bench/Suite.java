@@ -22,7 +22,7 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 /**
  * Runs JMH with the given command line (exactly as {@code java -jar benchmarks.jar ...} would) and then
  * prints, for every tasklife benchmark whose baseline ran in the same run, the ratio
- * {@code tasklife / baseline} as a Markdown table (issue 5: ratios, not absolute times). This is what
+ * {@code tasklife / baseline} as a Markdown table (ratios, not absolute times). This is what
  * {@code bench/run} calls; the jar's Main-Class stays {@code org.openjdk.jmh.Main}.
  *
  * <p>Pairs are listed in {@link #PAIRS}: a tasklife benchmark and its baseline in the same class, with the

@@ -18,7 +18,7 @@ import org.tasklife.Domain;
 import org.tasklife.DomainOptions;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
-import org.tasklife.ScheduleExplorer;
+import org.tasklife.KernelSnapshot;
 import org.tasklife.ShutdownReport;
 import org.tasklife.Task;
 import org.tasklife.TaskBody;
@@ -27,6 +27,7 @@ import org.tasklife.TaskInfo;
 import org.tasklife.TaskKilledException;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
+import org.tasklife.explore.ScheduleExplorer;
 import org.tasklife.management.KernelMXBean;
 import org.tasklife.sync.Barrier;
 import org.tasklife.sync.Condition;
@@ -437,8 +438,8 @@ final class DemoStory {
             if (i > 0) {
                 TimeUnit.MILLISECONDS.sleep(250); // the refresh period of the display
             }
-            String table = mx == null ? kernel.snapshot().renderTable()
-                    : ProcessTable.render(mx.getSnapshot().tasks(), 20, s, null);
+            KernelSnapshot snap = mx == null ? kernel.snapshot() : mx.getSnapshot().snapshot();
+            String table = ProcessTable.render(snap, snap.tasks(), 20, s, null);
             StringBuilder frame = new StringBuilder();
             if (live && framedLines > 0) {
                 frame.append("\u001b[").append(framedLines).append("F\u001b[J");

@@ -1,10 +1,11 @@
 package org.tasklife.cli;
 
 import java.util.List;
-import org.tasklife.management.DomainRow;
-import org.tasklife.management.GroupRow;
+import org.tasklife.DomainInfo;
+import org.tasklife.GroupInfo;
+import org.tasklife.KernelSnapshot;
+import org.tasklife.TaskInfo;
 import org.tasklife.management.KernelView;
-import org.tasklife.management.TaskRow;
 
 /** Writes {@link KernelView}s as JSON (a small writer: the CLI needs no JSON library for this). */
 final class Json {
@@ -36,34 +37,35 @@ final class Json {
         field("pendingTimers", v.pendingTimers()).append(',');
         field("queuedWaitersInJvm", v.queuedWaitersInJvm()).append(',');
         field("stuckTasks", v.stuckTasks()).append(",\"domains\":[");
-        for (int i = 0; i < v.domains().size(); i++) {
-            DomainRow d = v.domains().get(i);
+        KernelSnapshot snap = v.snapshot();
+        for (int i = 0; i < snap.domains().size(); i++) {
+            DomainInfo d = snap.domains().get(i);
             sb.append(i > 0 ? ",{" : "{");
             field("id", d.id()).append(',');
             field("parentId", d.parentId()).append(',');
             field("name", d.name()).append(',');
-            field("state", d.state()).append(',');
+            field("state", d.state().name()).append(',');
             field("status", d.status()).append(',');
             field("liveTasks", d.liveTasks()).append(',');
             field("groups", d.groups()).append('}');
         }
         sb.append("],\"groups\":[");
-        for (int i = 0; i < v.groups().size(); i++) {
-            GroupRow g = v.groups().get(i);
+        for (int i = 0; i < snap.groups().size(); i++) {
+            GroupInfo g = snap.groups().get(i);
             sb.append(i > 0 ? ",{" : "{");
             field("id", g.id()).append(',');
             field("parentId", g.parentId()).append(',');
             field("domainId", g.domainId()).append(',');
             field("domain", g.domain()).append(',');
             field("name", g.name()).append(',');
-            field("state", g.state()).append(',');
+            field("state", g.state().name()).append(',');
             field("status", g.status()).append(',');
             field("liveTasks", g.liveTasks()).append(',');
-            field("cpuNanos", g.cpuNanos()).append('}');
+            field("cpuNanos", g.times().totalNanos()).append('}');
         }
         sb.append("],\"tasks\":[");
-        for (int i = 0; i < v.tasks().size(); i++) {
-            TaskRow t = v.tasks().get(i);
+        for (int i = 0; i < snap.tasks().size(); i++) {
+            TaskInfo t = snap.tasks().get(i);
             sb.append(i > 0 ? ",{" : "{");
             field("id", t.id()).append(',');
             field("groupId", t.groupId()).append(',');
@@ -71,7 +73,7 @@ final class Json {
             field("domainId", t.domainId()).append(',');
             field("domain", t.domain()).append(',');
             field("name", t.name()).append(',');
-            field("state", t.state()).append(',');
+            field("state", t.state().name()).append(',');
             field("waitChannel", t.waitChannel()).append(',');
             sb.append("\"killed\":").append(t.killed()).append(',');
             field("cpuNanos", t.cpuNanos()).append(',');

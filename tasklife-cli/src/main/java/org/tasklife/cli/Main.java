@@ -13,7 +13,11 @@ import picocli.CommandLine;
 public final class Main {
     private Main() {}
 
-    /** Runs the command line {@code args} and exits the JVM with its code. */
+    /**
+     * Runs the command line {@code args} and exits the JVM with its code.
+     *
+     * @param args the command line
+     */
     public static void main(String[] args) {
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
@@ -22,6 +26,9 @@ public final class Main {
     /**
      * Runs the command line {@code args}, printing to {@code out} and {@code err}.
      *
+     * @param args the command line
+     * @param out where the command's output goes
+     * @param err where errors and usage messages go
      * @return the exit code
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {

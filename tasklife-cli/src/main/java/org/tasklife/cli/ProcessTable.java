@@ -1,83 +1,71 @@
 package org.tasklife.cli;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.tasklife.KernelSnapshot;
+import org.tasklife.TaskInfo;
 import org.tasklife.management.KernelView;
-import org.tasklife.management.TaskRow;
 
-/** Renders the live tasks of a {@link KernelView} as a {@code ps}-style table. */
+/**
+ * The process table of a {@link KernelView}: the library's own ({@link KernelSnapshot#renderTable()}), so
+ * {@code ps}, {@code top}, the MXBean and a program printing a snapshot show one format; this class only
+ * colors it, limits its rows, and for {@code top} puts a CPU% column in front.
+ */
 final class ProcessTable {
-    private static final String ROW = "%7s %7s %7s %-10s %-18s %-9s %8s %8s %3s  %s";
-
     private ProcessTable() {}
 
     /** The one-line summary of a kernel's counters. */
     static String summary(KernelView v, Style s) {
+        KernelSnapshot snap = v.snapshot();
         return s.bold("kernel " + v.kernel() + "#" + v.instanceId()) + "  " + v.liveTasks() + " live tasks, "
-                + v.groups().stream().filter(g -> g.parentId() != 0).count() + " groups, " + (v.domains().size())
+                + snap.groups().stream().filter(g -> g.parentId() != 0).count() + " groups, " + snap.domains().size()
                 + " domains, " + v.openResources() + " open resources, " + v.pendingTimers() + " timers armed, "
                 + v.queuedWaitersInJvm() + " queued waiters (JVM), " + v.stuckTasks() + " stuck";
     }
 
     /**
-     * The table: a header, then one line per task (at most {@code limit}, then a "... n more" line).
+     * The table of {@code tasks} (in their order): the header, then one line per task, at most {@code limit},
+     * then a "... n more" line.
      *
+     * @param snapshot the snapshot the tasks come from (its groups and domains)
      * @param cpuPercent CPU use per task id since the previous view (top), or {@code null} (ps)
      */
-    static String render(List<TaskRow> tasks, int limit, Style s, Map<Long, Double> cpuPercent) {
+    static String render(KernelSnapshot snapshot, List<TaskInfo> tasks, int limit, Style s,
+            Map<Long, Double> cpuPercent) {
+        List<TaskInfo> shown = tasks.size() <= limit ? tasks : tasks.subList(0, limit);
+        List<String> lines = new KernelSnapshot(shown, snapshot.groups(), snapshot.domains()).renderTable().lines()
+                .toList();
         StringBuilder sb = new StringBuilder();
-        sb.append(s.dim(String.format(ROW, "TID", "GROUP", "PARENT", "DOMAIN", "NAME", "STATE",
-                cpuPercent == null ? "CPU(ms)" : "CPU%", "AGE", "RES", "WCHAN"))).append('\n');
-        int n = 0;
-        for (TaskRow t : tasks) {
-            if (n++ == limit) {
-                sb.append(s.dim("... " + (tasks.size() - limit) + " more")).append('\n');
-                break;
-            }
-            String state = t.state() + (t.killed() ? "!" : "");
-            String styled = switch (t.state()) {
-                case "RUNNING" -> s.green(pad(state, 9));
-                case "BLOCKED" -> t.killed() ? s.red(pad(state, 9)) : s.yellow(pad(state, 9));
-                default -> s.dim(pad(state, 9));
-            };
-            String cpu = cpuPercent == null ? Long.toString(t.cpuNanos() / 1_000_000)
-                    : String.format("%.1f", cpuPercent.getOrDefault(t.id(), 0.0));
-            sb.append(String.format("%7s %7s %7s %-10s %-18s ", t.id(), t.groupId(), t.parentGroupId(),
-                    clip(t.domain(), 10), clip(t.name(), 18))).append(styled)
-                    .append(String.format(" %8s %8s %3s  %s", cpu, age(t.ageNanos()), t.ownedResources(), t.waitChannel()))
-                    .append('\n');
+        sb.append(s.dim((cpuPercent == null ? "" : "  CPU% ") + lines.get(0))).append('\n');
+        for (int i = 0; i < shown.size(); i++) {
+            TaskInfo t = shown.get(i);
+            String line = (cpuPercent == null ? ""
+                    : String.format(Locale.ROOT, "%6.1f ", cpuPercent.getOrDefault(t.id(), 0.0))) + lines.get(i + 1);
+            sb.append(switch (t.state()) {
+                case RUNNING -> s.green(line);
+                case BLOCKED -> t.killed() ? s.red(line) : s.yellow(line);
+                default -> s.dim(line);
+            }).append('\n');
+        }
+        if (shown.size() < tasks.size()) {
+            sb.append(s.dim("... " + (tasks.size() - shown.size()) + " more")).append('\n');
         }
         return sb.toString();
     }
 
+    /** Every task of the view, in the library's order (by id). */
+    static String render(KernelView v, Style s) {
+        return render(v.snapshot(), v.snapshot().tasks(), Integer.MAX_VALUE, s, null);
+    }
+
     /** Tasks by CPU use, highest first (top). */
-    static Comparator<TaskRow> byCpu(Map<Long, Double> cpuPercent) {
-        return Comparator.<TaskRow>comparingDouble(t -> -cpuPercent.getOrDefault(t.id(), 0.0))
-                .thenComparingLong(t -> -t.cpuNanos()).thenComparingLong(TaskRow::id);
-    }
-
-    /** A short age: {@code 850ms}, {@code 12.3s}, {@code 4m05s}, {@code 2h17m}. */
-    static String age(long nanos) {
-        long ms = nanos / 1_000_000;
-        if (ms < 1_000) {
-            return ms + "ms";
-        }
-        if (ms < 60_000) {
-            return String.format("%.1fs", ms / 1000.0);
-        }
-        long s = ms / 1000;
-        if (s < 3600) {
-            return String.format("%dm%02ds", s / 60, s % 60);
-        }
-        return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
-    }
-
-    static String clip(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 1) + "~";
-    }
-
-    private static String pad(String s, int n) {
-        return String.format("%-" + n + "s", s);
+    static List<TaskInfo> byCpu(List<TaskInfo> tasks, Map<Long, Double> cpuPercent) {
+        List<TaskInfo> sorted = new ArrayList<>(tasks);
+        sorted.sort(Comparator.<TaskInfo>comparingDouble(t -> -cpuPercent.getOrDefault(t.id(), 0.0))
+                .thenComparingLong(t -> -t.cpuNanos()).thenComparingLong(TaskInfo::id));
+        return sorted;
     }
 }

@@ -41,7 +41,7 @@ final class PsCommand implements Callable<Integer> {
                 Style s = Style.choose(noColor);
                 for (KernelView v : views) {
                     out.println(ProcessTable.summary(v, s));
-                    out.print(ProcessTable.render(v.tasks(), Integer.MAX_VALUE, s, null));
+                    out.print(ProcessTable.render(v, s));
                 }
             }
         }

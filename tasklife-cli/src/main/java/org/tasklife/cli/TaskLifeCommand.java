@@ -1,11 +1,16 @@
 package org.tasklife.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** The top-level {@code tasklife} command: only subcommands. */
-@Command(name = "tasklife", mixinStandardHelpOptions = true, version = "tasklife 0.1.0-SNAPSHOT",
+@Command(name = "tasklife", mixinStandardHelpOptions = true, versionProvider = TaskLifeCommand.Version.class,
         description = "Kernel-grade task lifecycle for the JVM: a demo, and ps/top/tree/kill/stop on a running JVM.",
         subcommands = {DemoCommand.class, PsCommand.class, TopCommand.class, TreeCommand.class, KillCommand.class,
             StopCommand.class},
@@ -17,5 +22,25 @@ final class TaskLifeCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code --version}: the project version, written into {@code version.properties} by the build. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tasklife " + version()};
+        }
+
+        static String version() {
+            Properties p = new Properties();
+            try (InputStream in = TaskLifeCommand.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return p.getProperty("version", "(unknown version)");
+        }
     }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.tasklife.TaskInfo;
 import org.tasklife.management.KernelView;
-import org.tasklife.management.TaskRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,7 +61,7 @@ final class TopCommand implements Callable<Integer> {
                 Map<Long, Double> pct = new HashMap<>();
                 Map<Long, Long> cpu = new HashMap<>();
                 for (KernelView v : views) {
-                    for (TaskRow t : v.tasks()) {
+                    for (TaskInfo t : v.snapshot().tasks()) {
                         Long before = lastCpu.get(t.id());
                         cpu.put(t.id(), t.cpuNanos());
                         if (before != null && lastAt != 0) {
@@ -80,10 +80,9 @@ final class TopCommand implements Callable<Integer> {
                 frame.append(s.dim("tasklife top — JVM " + jvm.pid() + ", refresh " + (i + 1) + ", every " + delayMillis
                         + " ms")).append('\n');
                 for (KernelView v : views) {
-                    List<TaskRow> sorted = new ArrayList<>(v.tasks());
-                    sorted.sort(ProcessTable.byCpu(pct));
+                    List<TaskInfo> sorted = ProcessTable.byCpu(v.snapshot().tasks(), pct);
                     frame.append(ProcessTable.summary(v, s)).append('\n');
-                    frame.append(ProcessTable.render(sorted, rows, s, pct));
+                    frame.append(ProcessTable.render(v.snapshot(), sorted, rows, s, pct));
                 }
                 out.print(frame);
                 out.flush();

@@ -4,30 +4,30 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.tasklife.management.DomainRow;
-import org.tasklife.management.GroupRow;
+import org.tasklife.DomainInfo;
+import org.tasklife.GroupInfo;
+import org.tasklife.TaskInfo;
 import org.tasklife.management.KernelView;
-import org.tasklife.management.TaskRow;
 
 /** Renders a {@link KernelView} as a tree: domains, then their groups (nested by parent), then tasks. */
 final class TreeView {
     private final Style s;
-    private final Map<Long, List<DomainRow>> subdomains = new LinkedHashMap<>();
-    private final Map<Long, List<GroupRow>> childGroups = new LinkedHashMap<>();
-    private final Map<Long, List<TaskRow>> tasksOf = new LinkedHashMap<>();
+    private final Map<Long, List<DomainInfo>> subdomains = new LinkedHashMap<>();
+    private final Map<Long, List<GroupInfo>> childGroups = new LinkedHashMap<>();
+    private final Map<Long, List<TaskInfo>> tasksOf = new LinkedHashMap<>();
     private final StringBuilder sb = new StringBuilder();
 
     private TreeView(KernelView view, Style s) {
         this.s = s;
-        for (DomainRow d : view.domains()) {
+        for (DomainInfo d : view.snapshot().domains()) {
             subdomains.computeIfAbsent(d.parentId(), k -> new ArrayList<>()).add(d);
         }
-        for (GroupRow g : view.groups()) {
+        for (GroupInfo g : view.snapshot().groups()) {
             if (g.parentId() != 0) { // domain roots are drawn as their domain
                 childGroups.computeIfAbsent(g.parentId(), k -> new ArrayList<>()).add(g);
             }
         }
-        for (TaskRow t : view.tasks()) {
+        for (TaskInfo t : view.snapshot().tasks()) {
             tasksOf.computeIfAbsent(t.groupId(), k -> new ArrayList<>()).add(t);
         }
     }
@@ -36,13 +36,13 @@ final class TreeView {
     static String render(KernelView view, Style s) {
         TreeView t = new TreeView(view, s);
         t.sb.append(ProcessTable.summary(view, s)).append('\n');
-        for (DomainRow root : t.subdomains.getOrDefault(0L, List.of())) {
+        for (DomainInfo root : t.subdomains.getOrDefault(0L, List.of())) {
             t.domain(root, "", "");
         }
         return t.sb.toString();
     }
 
-    private void domain(DomainRow d, String lead, String indent) {
+    private void domain(DomainInfo d, String lead, String indent) {
         sb.append(lead).append(s.cyan(s.bold("domain " + d.id() + " " + d.name()))).append(s.dim(" [" + d.state()
                 + (d.status().isEmpty() ? "" : " " + d.status()) + ", " + d.liveTasks() + " live tasks"
                 + (d.maxTasks() == Long.MAX_VALUE ? "" : " of max " + d.maxTasks()) + "]")).append('\n');
@@ -51,7 +51,7 @@ final class TreeView {
         children(children, indent);
     }
 
-    private void group(GroupRow g, String lead, String indent) {
+    private void group(GroupInfo g, String lead, String indent) {
         sb.append(lead).append(s.bold("group " + g.id() + " " + g.name())).append(s.dim(" [" + g.state()
                 + (g.status().isEmpty() ? "" : " " + g.status()) + "]")).append('\n');
         List<Object> children = new ArrayList<>(tasksOf.getOrDefault(g.id(), List.of()));
@@ -65,9 +65,9 @@ final class TreeView {
             String lead = indent + (last ? "└─ " : "├─ ");
             String next = indent + (last ? "   " : "│  ");
             switch (children.get(i)) {
-                case DomainRow d -> domain(d, lead, next);
-                case GroupRow g -> group(g, lead, next);
-                case TaskRow t -> sb.append(lead).append("task ").append(t.id()).append(' ').append(t.name())
+                case DomainInfo d -> domain(d, lead, next);
+                case GroupInfo g -> group(g, lead, next);
+                case TaskInfo t -> sb.append(lead).append("task ").append(t.id()).append(' ').append(t.name())
                         .append(s.dim(" [" + t.state() + (t.killed() ? ", killed" : "")
                                 + (t.waitChannel().isEmpty() ? "" : " in " + t.waitChannel()) + "]"))
                         .append('\n');

@@ -30,6 +30,14 @@ class CliTest {
                 s -> s.tasks().stream().filter(t -> t.state() == TaskState.BLOCKED).count() >= n);
     }
 
+    /** --version prints the project version the build wrote into the jar. */
+    @Test
+    void version_printsProjectVersion() {
+        CliRun v = CliRun.of("--version");
+        assertThat(v.code()).isZero();
+        assertThat(v.out().strip()).matches("tasklife \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
     /** With no arguments the command prints its usage and succeeds; an unknown command is a usage error (2). */
     @Test
     void noArguments_printUsage_unknownCommandExits2() {
@@ -63,6 +71,24 @@ class CliTest {
             assertThat(json.code()).as("%s", json).isZero();
             assertThat(json.out()).startsWith("{\"pid\":" + SELF + ",\"kernels\":[{\"name\":\"cli-ps\"")
                     .contains("\"name\":\"napper\",\"state\":\"BLOCKED\"", "\"domainId\":" + shop.id()).endsWith("]}]}\n");
+        }
+    }
+
+    /** One table format: ps prints the library's own process table (KernelSnapshot.renderTable), header and rows. */
+    @Test
+    void ps_printsTheLibrarysTable() throws Exception {
+        try (Kernel k = Kernel.builder().name("cli-table").boot()) {
+            sleeper(k.createDomain("shop"), "napper");
+            awaitBlocked(k, 1);
+            String table = k.snapshot().renderTable();
+            String header = table.lines().findFirst().orElseThrow();
+            String row = table.lines().filter(l -> l.contains("napper")).findFirst().orElseThrow();
+            String rowUpToState = row.substring(0, row.indexOf("BLOCKED") + "BLOCKED".length());
+
+            CliRun ps = CliRun.of("ps", "--pid", SELF, "--no-color");
+
+            assertThat(ps.code()).as("%s", ps).isZero();
+            assertThat(ps.out().lines()).contains(header).anyMatch(l -> l.startsWith(rowUpToState));
         }
     }
 

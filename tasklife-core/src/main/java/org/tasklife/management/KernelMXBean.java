@@ -5,50 +5,55 @@ package org.tasklife.management;
  * {@link org.tasklife.Kernel#boot()} (unless turned off with
  * {@link org.tasklife.Kernel.Builder#jmx(boolean)}) and unregistered by {@link org.tasklife.Kernel#close()}.
  *
- * <p>Every method acts as host code (SPEC D5): it sees and acts on every domain of the kernel. Errors reach
- * a remote client as JDK exceptions only ({@link IllegalArgumentException}, {@link IllegalStateException}),
- * with a message naming the argument and the rule, so a client needs no tasklife classes to read them.
+ * <p>Every method acts as host code (docs/contract.md, D5): it sees and acts on every domain of the kernel.
+ * Errors reach a remote client as JDK exceptions only ({@link IllegalArgumentException},
+ * {@link IllegalStateException}), with a message naming the argument and the rule, so a client needs no
+ * tasklife classes to read them.
  */
 public interface KernelMXBean {
     /** Object name pattern matching the MXBean of every kernel in a JVM. */
     String QUERY = "org.tasklife:type=Kernel,*";
 
-    /** The kernel's name (as given to {@code Kernel.builder().name(...)}). */
+    /** {@return the kernel's name (as given to {@code Kernel.builder().name(...)})} */
     String getName();
 
-    /** A number unique among the kernels booted in this JVM (the {@code id} key of the object name). */
+    /** {@return a number unique among the kernels booted in this JVM (the {@code id} key of the object name)} */
     long getInstanceId();
 
-    /** Tasks not yet terminated. */
+    /** {@return the number of tasks not yet terminated} */
     long getLiveTaskCount();
 
-    /** Owned resources (of tasks and groups) still open. */
+    /** {@return the number of owned resources (of tasks and groups) still open} */
     long getOpenResourceCount();
 
-    /** Timers armed and not yet fired or cancelled. */
+    /** {@return the number of timers armed and not yet fired or cancelled} */
     int getPendingTimerCount();
 
     /**
-     * Tasks queued in any tasklife wait of this JVM, whichever kernel they belong to (a JVM-wide count, see
-     * {@link org.tasklife.Kernel#queuedWaitersInJvm()}).
+     * {@return the number of tasks queued in any tasklife wait of this JVM, whichever kernel they belong
+     * to} A JVM-wide count: see {@link org.tasklife.Kernel#queuedWaitersInJvm()}.
      */
     long getQueuedWaitersInJvm();
 
-    /** Stuck-task reports made so far (SPEC K8). */
+    /** {@return the number of stuck-task reports made so far (docs/contract.md, K8)} */
     int getStuckTaskCount();
 
-    /** Stuck-task reports made so far, each rendered as its header line and stack. */
+    /** {@return stuck-task reports made so far, each rendered as its header line and stack} */
     String[] getStuckTaskReports();
 
-    /** One consistent-enough view of the kernel: counters, domains, groups and live tasks (SPEC §11). */
+    /**
+     * {@return one consistent-enough view of the kernel: counters, domains, groups and live tasks}
+     * (docs/contract.md, §11)
+     */
     KernelView getSnapshot();
 
-    /** The {@code ps}-style table of live tasks ({@link org.tasklife.KernelSnapshot#renderTable()}). */
+    /** {@return the process table of live tasks, as {@link org.tasklife.KernelSnapshot#renderTable()} writes it} */
     String getProcessTable();
 
     /**
-     * Kills the task with this id (SPEC K1).
+     * Kills the task with this id (docs/contract.md, K1).
      *
+     * @param taskId the task's id
      * @return whether this call killed it; false if it was already killed, exiting or ended but not yet gone
      *     (as {@link org.tasklife.Kernel#kill(long)})
      * @throws IllegalArgumentException if the kernel has no task with this id (never spawned, or its record
@@ -57,8 +62,10 @@ public interface KernelMXBean {
     boolean kill(long taskId);
 
     /**
-     * Stops the domain with this id with status {@code Exited(status)} (SPEC D2); asynchronous.
+     * Stops the domain with this id with status {@code Exited(status)} (docs/contract.md, D2); asynchronous.
      *
+     * @param domainId the domain's id
+     * @param status the exit code to record
      * @return whether this call recorded the status (false if it was stopping already)
      * @throws IllegalArgumentException if there is no such domain, or it is the root domain (which stops
      *     only when the kernel closes)

@@ -1,10 +1,13 @@
 package org.tasklife.management;
 
-import java.util.List;
+import java.util.Objects;
+import org.tasklife.KernelSnapshot;
 
 /**
- * What {@link KernelMXBean#getSnapshot()} returns: the kernel's counters and its domains, groups and live
- * tasks. Rows are read without stopping the world, so they may be from slightly different instants.
+ * What {@link KernelMXBean#getSnapshot()} returns: the kernel's counters and a {@link KernelSnapshot} of
+ * its domains, groups and live tasks, the same rows {@link org.tasklife.Kernel#snapshot()} gives host code
+ * (JMX maps them to open types: records of primitives, strings and enums). Rows are read without stopping
+ * the world, so they may be from slightly different instants.
  *
  * @param kernel the kernel's name
  * @param instanceId the kernel's JVM-unique number ({@link KernelMXBean#getInstanceId()})
@@ -14,17 +17,18 @@ import java.util.List;
  * @param pendingTimers timers armed
  * @param queuedWaitersInJvm tasks queued in any tasklife wait of the JVM
  * @param stuckTasks stuck-task reports made so far
- * @param domains every domain not freed, parents before children
- * @param groups every group not reaped, domain roots included, by id
- * @param tasks every live task, by id
+ * @param snapshot every domain not freed (parents before children), every group not reaped (domain roots
+ *     included) and every live task, by id
  */
 public record KernelView(String kernel, long instanceId, long capturedAtMillis, long liveTasks, long openResources,
-        int pendingTimers, long queuedWaitersInJvm, int stuckTasks, List<DomainRow> domains, List<GroupRow> groups,
-        List<TaskRow> tasks) {
-    /** Lists are copied. */
+        int pendingTimers, long queuedWaitersInJvm, int stuckTasks, KernelSnapshot snapshot) {
+    /**
+     * Checks the references.
+     *
+     * @throws NullPointerException if {@code kernel} or {@code snapshot} is null
+     */
     public KernelView {
-        domains = List.copyOf(domains);
-        groups = List.copyOf(groups);
-        tasks = List.copyOf(tasks);
+        Objects.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(snapshot, "snapshot");
     }
 }

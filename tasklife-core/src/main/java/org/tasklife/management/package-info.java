@@ -1,7 +1,8 @@
 /**
  * The JMX view of a kernel: the {@link org.tasklife.management.KernelMXBean} interface that every
- * {@link org.tasklife.Kernel} registers in the platform MBean server while it is booted, and the open-type
- * records it returns.
+ * {@link org.tasklife.Kernel} registers in the platform MBean server while it is booted, and the
+ * {@link org.tasklife.management.KernelView} it returns (the kernel's counters and its
+ * {@link org.tasklife.KernelSnapshot}, whose rows are JMX open types as they are).
  *
  * <p>This package is exported because JMX requires an MXBean interface, and the types it returns, to be
  * public and accessible to {@code java.management}; it is also what a JMX client (the {@code tasklife}

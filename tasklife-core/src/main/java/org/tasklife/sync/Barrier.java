@@ -7,15 +7,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.tasklife.TaskKilledError;
-import org.tasklife.internal.group.WaitContext;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * A reusable, kill-aware barrier for a fixed number of parties (SPEC §9, K2, K3, T1), in the manner of
+ * A reusable, kill-aware barrier for a fixed number of parties (docs/contract.md, §9, K2, K3, T1), in the manner of
  * {@code pthread_barrier_wait} and {@link java.util.concurrent.CyclicBarrier}.
  *
  * <pre>{@code
@@ -56,12 +57,18 @@ import org.tasklife.internal.wait.WaitQueue;
  * {@link BrokenBarrierException}.
  *
  * <p><b>Timeouts.</b> A timed {@code await} whose deadline passes breaks the round for the others and
- * returns {@link #TIMED_OUT} instead of throwing (STYLE G12). An arrival that completes the round
+ * returns {@link #TIMED_OUT} instead of throwing. An arrival that completes the round
  * succeeds even with a zero or negative timeout (T1); any other arrival with such a timeout breaks the
  * round at once.
  *
- * <p><b>Errors.</b> {@code parties < 1} throws {@link IllegalArgumentException} (SPEC §9: a barrier of
+ * <p><b>Errors.</b> {@code parties < 1} throws {@link IllegalArgumentException} (docs/contract.md, §9: a barrier of
  * 0 parties is misuse); a {@code null} unit throws {@link NullPointerException}.
+ *
+ * <p><b>Destroying.</b> {@link #destroy()} (POSIX {@code pthread_barrier_destroy}) is refused with
+ * {@link TaskLifeException} ({@code BUSY}), changing nothing, while any party is inside {@code await}: arrived and
+ * waiting, running the action, or released (or broken) but not yet returned. Afterwards {@code await},
+ * {@link #reset()} and {@code destroy} throw {@link TaskLifeException} ({@code DESTROYED}); {@link #parties()},
+ * {@link #numberWaiting()}, {@link #isBroken()}, {@link #isDestroyed()} and {@code toString} still answer.
  *
  * <p><b>Memory effects.</b> Actions of every party before its {@code await} happen-before the barrier
  * action, which happens-before every successful return from {@code await} in that round.
@@ -100,8 +107,12 @@ public final class Barrier {
      *     loss, or the losing waiter breaks the round itself when it wakes (whichever takes the lock
      *     first); hence release is all-or-nothing.
      *  B6 a round that breaks while TRIPPING also breaks the round that replaced it, if that one is
-     *     still current and OPEN (the barrier stays broken, SPEC §9), unless reset() replaced it.
+     *     still current and OPEN (the barrier stays broken, docs/contract.md, §9), unless reset() replaced it.
      *  B7 winners are woken after the queue lock is released (K10); the action runs with no lock held.
+     *  B8 `inside` counts the parties between their arrival and their last pass through the queue lock
+     *     (a waiter's verdict or break section, the last arriver's release in trip, or the arrival itself
+     *     for one that breaks the round at once); destroy() succeeds only with inside == 0, under the
+     *     queue lock, and every arrival checks `destroyed` under the same lock before it counts itself.
      *
      * Concurrency: all round state is guarded by the queue lock except Round.arrived, also published
      * with release semantics for the lazy wait channel. Kill and timeout CAS node outcomes outside the
@@ -182,10 +193,13 @@ public final class Barrier {
     private final Runnable action;                   // immutable, nullable
     private final WaitQueue queue = new WaitQueue(); // immutable; its lock guards current and every Round
     private Round current = new Round();             // guarded by queue lock (B1)
+    private int inside;                              // guarded by queue lock: parties inside await (B8)
+    private boolean destroyed;                       // guarded by queue lock; final once set (B8)
 
     /**
      * A barrier for {@code parties} parties, without action.
      *
+     * @param parties how many parties each round waits for, at least 1
      * @throws IllegalArgumentException if {@code parties < 1}
      */
     public Barrier(int parties) {
@@ -196,6 +210,7 @@ public final class Barrier {
      * A barrier for {@code parties} parties whose last arriver runs {@code action} once per round,
      * before the others are released.
      *
+     * @param parties how many parties each round waits for, at least 1
      * @param action run once per round, or {@code null} for none
      * @throws IllegalArgumentException if {@code parties < 1}
      */
@@ -214,6 +229,7 @@ public final class Barrier {
      * @return the arrival index: {@code parties() - 1} for the first arrival, {@code 0} for the last
      *     (the serial party)
      * @throws BrokenBarrierException if the barrier is broken, or the round breaks while waiting
+     * @throws TaskLifeException ({@code DESTROYED}) if the barrier was destroyed
      * @throws TaskKilledError if the calling task is killed before arriving or while waiting (the round
      *     then breaks for the others)
      */
@@ -226,11 +242,14 @@ public final class Barrier {
     /**
      * {@link #await()} for at most {@code timeout}. On timeout the round breaks for the others and this
      * call returns {@link #TIMED_OUT}. An arrival that completes the round succeeds even with a zero or
-     * negative timeout (SPEC T1).
+     * negative timeout (docs/contract.md, T1).
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return the arrival index as for {@link #await()}, or {@link #TIMED_OUT}
      * @throws NullPointerException if {@code unit} is null
      * @throws BrokenBarrierException if the barrier is broken, or the round breaks while waiting
+     * @throws TaskLifeException ({@code DESTROYED}) if the barrier was destroyed
      * @throws TaskKilledError if the calling task is killed before arriving or while waiting
      */
     public int await(long timeout, TimeUnit unit) {
@@ -242,14 +261,17 @@ public final class Barrier {
      * Breaks the current round, if any party waits in it (they throw {@link BrokenBarrierException}),
      * and starts a fresh round; also repairs a broken barrier. A round whose parties have all arrived
      * (its action running) is not affected. Never blocks.
+     *
+     * @throws TaskLifeException ({@code DESTROYED}) if the barrier was destroyed
      */
     public void reset() {
-        Object me = Mutex.identity(TaskControlBlock.current());
+        Object me = Callers.identity(TaskControlBlock.current());
         List<WaitNode> won = new ArrayList<>();
         queue.lock();
         try {
+            checkNotDestroyedLocked("reset()");
             if (current.state == OPEN) {
-                breakLocked(current, "reset() by " + Mutex.describe(me), null, won);
+                breakLocked(current, "reset() by " + Callers.describe(me), null, won);
             }
             current = new Round();
         } finally {
@@ -258,7 +280,41 @@ public final class Barrier {
         won.forEach(WaitQueue::wake); // B7
     }
 
-    /** Whether the barrier is broken (a moment's reading). */
+    /**
+     * Destroys the barrier (POSIX {@code pthread_barrier_destroy}): later calls of {@code await},
+     * {@link #reset()} and {@code destroy} throw {@link TaskLifeException} ({@code DESTROYED}). Destroying a barrier
+     * that a party is inside (waiting, running the action, or released but not yet returned) is an error (POSIX
+     * EBUSY). Never blocks.
+     *
+     * @throws TaskLifeException ({@code BUSY}) if some party is inside {@code await} (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if it was already destroyed
+     */
+    public void destroy() {
+        queue.lock();
+        try {
+            checkNotDestroyedLocked("destroy()");
+            if (inside > 0) {
+                throw new TaskLifeException(Reason.BUSY,
+                        "destroy() on " + channelName() + " (" + parties + " parties): a barrier"
+                        + " with parties inside await (" + inside + ") cannot be destroyed");
+            }
+            destroyed = true; // B8
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** {@return whether {@link #destroy()} was called} */
+    public boolean isDestroyed() {
+        queue.lock();
+        try {
+            return destroyed;
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** {@return whether the barrier is broken (a moment's reading)} */
     public boolean isBroken() {
         queue.lock();
         try {
@@ -268,12 +324,12 @@ public final class Barrier {
         }
     }
 
-    /** The number of parties per round, fixed at construction. */
+    /** {@return the number of parties per round, fixed at construction} */
     public int parties() {
         return parties;
     }
 
-    /** How many parties have arrived in the current round and wait; 0 while broken (a moment's reading). */
+    /** {@return how many parties have arrived in the current round and wait; 0 while broken (a moment's reading)} */
     public int numberWaiting() {
         queue.lock();
         try {
@@ -286,7 +342,7 @@ public final class Barrier {
     @Override
     public String toString() {
         return channelName() + "[parties=" + parties + ", waiting=" + numberWaiting()
-                + (isBroken() ? ", broken" : "") + "]";
+                + (isBroken() ? ", broken" : "") + (isDestroyed() ? ", destroyed" : "") + "]";
     }
 
     // ---- mechanics ----
@@ -294,14 +350,15 @@ public final class Barrier {
     private int awaitWithin(boolean timed, long nanos, String op) {
         WaitContext w = WaitContext.current();
         w.checkpoint(); // K5: a killed task does not arrive
-        long deadline = timed ? Clock.deadlineAfter(w.clock().nanoTime(), nanos) : Blocker.NO_DEADLINE;
-        Object me = Mutex.identity(w);
+        long deadline = timed ? w.deadlineAfter(nanos) : Blocker.NO_DEADLINE;
+        Object me = Callers.identity(w);
         Round r;
         int index;
         WaitNode node = null;
         List<WaitNode> won = new ArrayList<>();
         queue.lock();
         try {
+            checkNotDestroyedLocked(op);
             r = current;
             if (r.state == BROKEN) {
                 throw broken(r, op);
@@ -314,9 +371,11 @@ public final class Barrier {
             if (index == 0) {
                 r.state = TRIPPING; // B2: this arrival is the serial party
                 r.successor = current = new Round();
-            } else if (timed && deadline - w.clock().nanoTime() <= 0) {
-                breakLocked(r, Mutex.describe(me) + " timed out in " + op, null, won);
+                inside++; // B8: until trip's release
+            } else if (timed && w.hasPassed(deadline)) {
+                breakLocked(r, Callers.describe(me) + " timed out in " + op, null, won); // B8: never inside
             } else {
+                inside++; // B8: until its verdict
                 node = new WaitNode(queue, new Arrival(this, r, me));
                 r.nodes.add(node); // B3
                 queue.enqueueLocked(node);
@@ -334,6 +393,7 @@ public final class Barrier {
         int outcome = w.await(node, deadline); // K3: the Blocker re-checks the kill after publishing
         queue.lock();
         try {
+            inside--; // B8: this is our last pass through the lock
             if (outcome == WaitNode.SIGNALLED) {
                 if (r.state == BROKEN) { // B4: the verdict is final once we can take the lock
                     throw broken(r, op);
@@ -343,7 +403,7 @@ public final class Barrier {
             }
             // TIMED_OUT or KILLED: the round cannot complete without us (B5)
             if (r.state == OPEN || r.state == TRIPPING) {
-                breakLocked(r, Mutex.describe(me) + (outcome == WaitNode.KILLED ? " was killed" : " timed out")
+                breakLocked(r, Callers.describe(me) + (outcome == WaitNode.KILLED ? " was killed" : " timed out")
                         + " while waiting in " + op, null, won);
             }
             assert r.state == BROKEN : r.state;
@@ -372,6 +432,7 @@ public final class Barrier {
         BrokenBarrierException broken = null;
         queue.lock();
         try {
+            inside--; // B8
             if (r.state == TRIPPING) { // else a waiter already broke it (B5)
                 if (failure != null) {
                     breakLocked(r, "the barrier action threw " + failure, failure, won);
@@ -415,7 +476,7 @@ public final class Barrier {
             return;
         }
         Arrival a = (Arrival) lost.channel();
-        breakLocked(r, Mutex.describe(a.who) + (lost.outcomeVolatile() == WaitNode.KILLED ? " was killed" : " timed out")
+        breakLocked(r, Callers.describe(a.who) + (lost.outcomeVolatile() == WaitNode.KILLED ? " was killed" : " timed out")
                 + " while waiting", null, won);
     }
 
@@ -434,6 +495,14 @@ public final class Barrier {
         Round next = r.successor;
         if (next != null && next == current && next.state == OPEN) {
             breakLocked(next, "an earlier round broke: " + why, cause, won); // B6
+        }
+    }
+
+    private void checkNotDestroyedLocked(String op) {
+        assert queue.isHeldByCurrentThread();
+        if (destroyed) {
+            throw new TaskLifeException(Reason.DESTROYED,
+                    op + " on " + channelName() + " (" + parties + " parties): the barrier was destroyed");
         }
     }
 

@@ -7,19 +7,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.tasklife.DeadlockException;
-import org.tasklife.NotPermittedException;
 import org.tasklife.TaskKilledError;
-import org.tasklife.internal.group.WaitContext;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * A kill-aware mutual-exclusion lock (SPEC §9): at most one owner at a time, and every wait ends when
+ * A kill-aware mutual-exclusion lock (docs/contract.md, §9): at most one owner at a time, and every wait ends when
  * the waiting task is killed (K2).
  *
  * <p>The owner is the calling task, or, on a host thread (outside any task), the thread itself. The
@@ -32,9 +31,9 @@ import org.tasklife.internal.wait.WaitQueue;
  * }</pre>
  *
  * <p><b>Kinds.</b> {@link MutexKind#RECURSIVE}: the owner may lock again and must unlock as many
- * times. {@link MutexKind#ERROR_CHECKING}: a relock by the owner throws {@link DeadlockException}.
+ * times. {@link MutexKind#ERROR_CHECKING}: a relock by the owner throws {@link TaskLifeException} ({@code DEADLOCK}).
  * {@link MutexKind#NORMAL} (the default): POSIX deadlocks on a relock by the owner; tasklife makes it
- * an error rather than a hang and throws {@link DeadlockException} as well.
+ * an error rather than a hang and throws {@link TaskLifeException} ({@code DEADLOCK}) as well.
  *
  * <p><b>Fairness.</b> A mutex is <em>non-fair</em> (barging) unless created with {@code fair = true},
  * like {@code new ReentrantLock()}. Lockers that find it owned queue in arrival order, and each unlock
@@ -56,23 +55,25 @@ import org.tasklife.internal.wait.WaitQueue;
  * <em>after</em> the caller obtained the mutex does not undo it: {@code lock()} returns normally and the
  * task observes the kill at its next blocking call, after which its {@code finally} unlocks.
  *
- * <p><b>Misuse.</b> Unlocking a mutex the caller does not own throws {@link NotPermittedException}
+ * <p><b>Misuse.</b> Unlocking a mutex the caller does not own throws {@link TaskLifeException} ({@code NOT_PERMITTED})
  * for every kind; the mutex is unchanged.
  *
  * <p><b>Memory effects.</b> As for {@link java.util.concurrent.locks.Lock}: a successful
  * {@code unlock()} happens-before every later successful lock of the same mutex.
  *
- * <p><b>Owner death (robust mutex, SPEC §9).</b> The kernel never unlocks a mutex for a task that is
+ * <p><b>Owner death (robust mutex, docs/contract.md, §9).</b> The kernel never unlocks a mutex for a task that is
  * still unwinding. But if the owner <em>ends</em> still holding it — its body returned or was killed
- * without unlocking, or it was declared stuck and disposed (SPEC K8) — the mutex goes to the next locker
+ * without unlocking, or it was declared stuck and disposed (docs/contract.md, K8) — the mutex goes to the next locker
  * (a queued waiter, or the next caller), whose lock call acquires it and throws
  * {@link OwnerDiedException}. That caller must repair the protected state and call
  * {@link #markConsistent()}; if it unlocks without doing so, the mutex becomes not recoverable: every
  * waiter and every later lock call throws {@link MutexNotRecoverableException}. Waiters never wait for
  * ever on a dead owner. A host thread that dies holding a mutex is noticed by the next lock call only
  * (waiters already queued behind it are not woken: host threads have no exit sequence).
- * A condition's re-acquire also takes a dead owner's mutex, without telling the waiter; it throws
- * {@link MutexNotRecoverableException} if the mutex became not recoverable.
+ * A condition's re-acquire also takes a dead owner's mutex, and tells the waiter the same way:
+ * {@link Condition#await()} throws {@link OwnerDiedException} holding the mutex (a killed waiter's kill
+ * throwable carries it as a suppressed exception); it throws {@link MutexNotRecoverableException} if the
+ * mutex became not recoverable.
  */
 public final class Mutex {
     /*
@@ -101,7 +102,7 @@ public final class Mutex {
      *   null            -> DESTROYED        // destroy(), only with nobody queued or woken
      * Every write is a CAS from the value the writer knows, so a dead owner that is in fact still
      * running (K8) and unlocks cannot overwrite a take-over: its CAS fails and it gets
-     * NotPermittedException, as it did when all of this ran under the lock.
+     * TaskLifeException(NOT_PERMITTED), as it did when all of this ran under the lock.
      *
      * Invariants:
      *  M1 depth >= 1 while owned; it is owner-confined: written only by the owner (or by a fair hand-off
@@ -132,13 +133,20 @@ public final class Mutex {
      *     TaskControlBlock.start() to publish() (terminated), and the thread itself otherwise; a thread
      *     never runs a task after it ran outside one (TaskRunner starts a fresh thread per task). So a
      *     (thread, identity) pair stays valid while the identity is the thread itself or a task not yet
-     *     terminated, and isCaller() decides from Thread.currentThread() alone whether an identity is
+     *     terminated, and Callers.isCaller() decides from Thread.currentThread() alone whether an identity is
      *     the caller's: it is the thread, or a task whose thread it is and that has not terminated.
      *     lock()/tryLock() keep the last locker's identity as a hint (lastLocker, a racy plain field,
      *     validated by isCaller before use), and unlock() recognises its caller in the owner word the
      *     same way; the ThreadLocal lookup this saves costs about as much as the CAS.
      *     Asserts compare both with TaskControlBlock.current(). A scheduler that reused threads for
      *     tasks would have to revisit this.
+     *  M9 `conditionWaiters` counts the condition awaits in progress on this mutex (from before the release
+     *     to after the re-acquire); each await adds and removes itself while it owns the mutex. destroy()
+     *     CASes the owner word to DESTROYED first and reads the count after (both sequentially consistent):
+     *     an await that counted itself did so while owning, hence before the release that let the CAS
+     *     succeed, so the read sees it and destroy puts the owner word back and refuses (the waiter would
+     *     re-acquire a destroyed mutex). The DESTROYED value lives only under the queue lock meanwhile, where
+     *     every acquisition that meets it waits for its verdict.
      *
      * Concurrency: `owner` is read and CASed without the lock; `depth` is owner-confined (M1); `queued`,
      * `woken`, `watched` and the queue are written under the queue lock. Lock order: a Condition's queue
@@ -169,7 +177,7 @@ public final class Mutex {
      *     the same.
      *  R2 ownerDied is set when a dead owner's mutex changes hands (or becomes OWNER_DIED_FREE) and
      *     cleared only by markConsistent(); whoever acquires the mutex (not relocks) while it is set is
-     *     told (OwnerDiedException). The fast paths never run while it is set: acquiring needs a CAS from
+     *     told (OwnerDiedException), a condition's re-acquire included (reacquire() reports it, Condition C4). The fast paths never run while it is set: acquiring needs a CAS from
      *     null, and unlock checks the flag first.
      *  R3 unlocking with ownerDied set makes the mutex not recoverable: NOT_RECOVERABLE, every waiter
      *     woken (payload GIVEN_UP), and every lock call, theirs included, throws.
@@ -195,6 +203,7 @@ public final class Mutex {
     private static final VarHandle OWNER;
     private static final VarHandle QUEUED;
     private static final VarHandle WOKEN;
+    private static final VarHandle COND_WAITERS;
 
     static {
         try {
@@ -202,6 +211,7 @@ public final class Mutex {
             OWNER = l.findVarHandle(Mutex.class, "owner", Object.class);
             QUEUED = l.findVarHandle(Mutex.class, "queued", boolean.class);
             WOKEN = l.findVarHandle(Mutex.class, "woken", int.class);
+            COND_WAITERS = l.findVarHandle(Mutex.class, "conditionWaiters", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -251,6 +261,8 @@ public final class Mutex {
     private volatile boolean notRecoverable;      // written under queue lock, once: final state (R3)
     private volatile boolean destroyed;           // written under queue lock, once: final state
     private Object lastLocker;                    // racy hint, plain: an owner identity, validated before use (M8)
+    @SuppressWarnings("unused")                   // accessed through COND_WAITERS
+    private volatile int conditionWaiters;        // awaits of our conditions in progress; changed by their owner (M9)
 
     /** A {@link MutexKind#NORMAL}, non-fair mutex. */
     public Mutex() {
@@ -260,6 +272,7 @@ public final class Mutex {
     /**
      * A non-fair mutex of the given kind.
      *
+     * @param kind what a relock by the owner does
      * @throws NullPointerException if {@code kind} is null
      */
     public Mutex(MutexKind kind) {
@@ -269,6 +282,7 @@ public final class Mutex {
     /**
      * A mutex of the given kind and fairness policy (see the class comment).
      *
+     * @param kind what a relock by the owner does
      * @param fair {@code true}: strict FIFO hand-off to queued lockers; {@code false}: barging
      * @throws NullPointerException if {@code kind} is null
      */
@@ -276,15 +290,15 @@ public final class Mutex {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.fair = fair;
         this.channel = WaitChannel.lazy(() -> "mutex@" + Integer.toHexString(System.identityHashCode(this))
-                + " owned by " + describe(ownerVolatile()));
+                + " owned by " + Callers.describe(ownerVolatile()));
     }
 
-    /** The kind given at construction. */
+    /** {@return the kind given at construction} */
     public MutexKind kind() {
         return kind;
     }
 
-    /** Whether the mutex hands itself to queued lockers in strict FIFO order (see the class comment). */
+    /** {@return whether the mutex hands itself to queued lockers in strict FIFO order (see the class comment)} */
     public boolean isFair() {
         return fair;
     }
@@ -292,7 +306,7 @@ public final class Mutex {
     /**
      * Acquires the mutex, blocking until it is obtained or the calling task is killed.
      *
-     * @throws DeadlockException if the caller already owns it and the kind is not RECURSIVE
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller already owns it and the kind is not RECURSIVE
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then does not own
      *     the mutex)
      * @throws OwnerDiedException if acquired from an owner that died holding it (the caller owns it)
@@ -311,7 +325,7 @@ public final class Mutex {
 
     /**
      * Acquires the mutex if it is free, without blocking; a RECURSIVE owner relocks. A fair mutex is not
-     * taken while lockers are queued for it. Works while a killed task unwinds (SPEC K5).
+     * taken while lockers are queued for it. Works while a killed task unwinds (docs/contract.md, K5).
      *
      * @return whether the caller now owns it ({@code false} if another owns it, or the caller owns a
      *     non-recursive mutex: POSIX EBUSY)
@@ -343,11 +357,13 @@ public final class Mutex {
 
     /**
      * Acquires the mutex, waiting at most {@code timeout}. A free mutex is taken even if the timeout is
-     * zero or negative (SPEC T1).
+     * zero or negative (docs/contract.md, T1).
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if acquired, {@code false} if the timeout elapsed first
      * @throws NullPointerException if {@code unit} is null
-     * @throws DeadlockException if the caller already owns it and the kind is not RECURSIVE
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller already owns it and the kind is not RECURSIVE
      * @throws TaskKilledError if the calling task is killed before or while waiting
      * @throws OwnerDiedException if acquired from an owner that died holding it (the caller owns it)
      * @throws MutexNotRecoverableException if the mutex can never be locked again (not owned)
@@ -359,7 +375,7 @@ public final class Mutex {
             return true; // T1: no clock needed for a free mutex
         }
         WaitContext w = WaitContext.current();
-        long deadline = Clock.deadlineAfter(w.clock().nanoTime(), unit.toNanos(timeout));
+        long deadline = w.deadlineAfter(unit.toNanos(timeout));
         int got = acquireSlow(w, me, 1, true, deadline, null, "tryLock(timeout)");
         if (got == WAIT) {
             return false; // timed out, owning nothing (M3)
@@ -371,13 +387,13 @@ public final class Mutex {
     /**
      * Releases one level of ownership; when the last level is released, the mutex is freed for (non-fair)
      * or handed to (fair) the longest waiting locker, if any. Never blocks; works while a killed task
-     * unwinds (SPEC K5).
+     * unwinds (docs/contract.md, K5).
      *
-     * @throws NotPermittedException if the caller does not own the mutex (state unchanged)
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not own the mutex (state unchanged)
      */
     public void unlock() {
         Object o = ownerPlain();
-        if (isCaller(o) && depth == 1 && !ownerDied && !(fair && queuedVolatile())
+        if (Callers.isCaller(o) && depth == 1 && !ownerDied && !(fair && queuedVolatile())
                 && OWNER.compareAndSet(this, o, null)) {
             if (mustWakeAfterFree()) { // M5: after the CAS
                 wakeAfterFree();
@@ -385,7 +401,7 @@ public final class Mutex {
             WaitContext.safePoint();
             return;
         }
-        unlockSlow(identity(TaskControlBlock.current()));
+        unlockSlow(Callers.identity(TaskControlBlock.current()));
         WaitContext.safePoint();
     }
 
@@ -394,11 +410,11 @@ public final class Mutex {
      * {@link OwnerDiedException} (POSIX {@code pthread_mutex_consistent}). Without this call, the next
      * {@link #unlock()} makes the mutex unusable for ever ({@link MutexNotRecoverableException}).
      *
-     * @throws NotPermittedException if the caller does not own the mutex
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not own the mutex
      * @throws IllegalStateException if the mutex is not in the owner-died state (state unchanged)
      */
     public void markConsistent() {
-        Object me = identity(TaskControlBlock.current());
+        Object me = Callers.identity(TaskControlBlock.current());
         queue.lock();
         try {
             checkOwnerLocked(me, "markConsistent()", "only the owner may mark a mutex consistent");
@@ -414,22 +430,32 @@ public final class Mutex {
 
     /**
      * Destroys the mutex (POSIX {@code pthread_mutex_destroy}): every later call but {@link #isDestroyed()}
-     * and introspection throws {@link DestroyedException}. Destroying a mutex that is locked or has
+     * and introspection throws {@link TaskLifeException} ({@code DESTROYED}). Destroying a mutex that is locked or has
      * waiters is an error (POSIX EBUSY; POSIX leaves it undefined, H2 silently ignored it).
      *
-     * @throws BusyException if the mutex is locked or someone waits for it (state unchanged)
-     * @throws DestroyedException if it was already destroyed
+     * @throws TaskLifeException ({@code BUSY}) if the mutex is locked, someone waits for it, or a task or thread waits
+     *     on one of its conditions (it will re-acquire the mutex); state unchanged
+     * @throws TaskLifeException ({@code DESTROYED}) if it was already destroyed
      */
     public void destroy() {
         queue.lock();
         try {
             checkNotDestroyedLocked("destroy()");
-            pruneLocked();
+            queue.firstWaitingLocked(); // drops decided nodes: only live waiters make it busy
             int waiting = queue.sizeLocked() + wokenVolatile();
             Object o = ownerVolatile(); // null, or a free sentinel (owner died, not recoverable): destroyable
             if (waiting > 0 || isOwner(o) || !OWNER.compareAndSet(this, o, DESTROYED)) {
-                throw new BusyException("destroy() on " + this + ": a mutex that is locked or has waiters ("
+                throw new TaskLifeException(Reason.BUSY,
+                        "destroy() on " + this + ": a mutex that is locked or has waiters ("
                         + waiting + ") cannot be destroyed");
+            }
+            int inConditions = (int) COND_WAITERS.getVolatile(this); // M9: after the CAS
+            if (inConditions > 0) {
+                boolean restored = OWNER.compareAndSet(this, DESTROYED, o);
+                assert restored : "M9: only the queue lock holder moves the owner word away from DESTROYED";
+                throw new TaskLifeException(Reason.BUSY,
+                        "destroy() on " + this + ": a mutex whose condition has waiters ("
+                        + inConditions + "), which will re-acquire it, cannot be destroyed");
             }
             destroyed = true;
         } finally {
@@ -437,40 +463,40 @@ public final class Mutex {
         }
     }
 
-    /** Whether {@link #destroy()} was called. */
+    /** {@return whether {@link #destroy()} was called} */
     public boolean isDestroyed() {
         return destroyed;
     }
 
-    /** Whether the last owner died holding the mutex and nobody has marked it consistent since. */
+    /** {@return whether the last owner died holding the mutex and nobody has marked it consistent since} */
     public boolean isOwnerDied() {
         return ownerDied;
     }
 
-    /** Whether the mutex was given up in the owner-died state and can never be locked again. */
+    /** {@return whether the mutex was given up in the owner-died state and can never be locked again} */
     public boolean isNotRecoverable() {
         return notRecoverable;
     }
 
-    /** Whether some task or thread owns the mutex (a moment's reading). */
+    /** {@return whether some task or thread owns the mutex (a moment's reading)} */
     public boolean isLocked() {
         return isOwner(ownerVolatile());
     }
 
-    /** Whether the calling task (or host thread) owns the mutex. */
+    /** {@return whether the calling task (or host thread) owns the mutex} */
     public boolean isHeldByCurrentTask() {
-        return ownerVolatile() == identity(TaskControlBlock.current());
+        return ownerVolatile() == Callers.identity(TaskControlBlock.current());
     }
 
     /**
-     * The number of lockers (and condition waiters re-acquiring) queued for the mutex (a moment's reading;
-     * a non-fair waiter woken to compete is not counted while it is on its way).
+     * {@return the number of lockers (and condition waiters re-acquiring) queued for the mutex} A moment's
+     * reading; a non-fair waiter woken to compete is not counted while it is on its way.
      */
     public int queueLength() {
         return queue.size();
     }
 
-    /** A new condition variable bound to this mutex. */
+    /** {@return a new condition variable bound to this mutex} */
     public Condition newCondition() {
         return new Condition(this);
     }
@@ -479,22 +505,17 @@ public final class Mutex {
     public String toString() {
         Object o = ownerVolatile();
         return "Mutex@" + Integer.toHexString(System.identityHashCode(this)) + "[" + kind + (fair ? ", fair, " : ", ")
-                + (isOwner(o) ? "owned by " + describe(o) : o == null ? "unlocked" : o.toString()) + "]";
+                + (isOwner(o) ? "owned by " + Callers.describe(o) : o == null ? "unlocked" : o.toString()) + "]";
     }
 
     // ---- for Condition ----
 
-    /** The owner identity of the caller: its task, or the host thread. */
-    static Object identity(WaitContext w) {
-        return identity(w.task());
+    /** Counts a condition await in (+1) or out (-1); the caller owns the mutex (M9). */
+    void addConditionWaiter(int delta) {
+        COND_WAITERS.getAndAdd(this, delta);
     }
 
-    /** The owner identity of {@code t}, or of the calling host thread if {@code t} is null (also ReadWriteLock, Barrier). */
-    static Object identity(TaskControlBlock t) {
-        return t != null ? t : Thread.currentThread();
-    }
-
-    /** Throws NotPermittedException unless {@code me} owns the mutex. */
+    /** Throws TaskLifeException(NOT_PERMITTED) unless {@code me} owns the mutex. */
     void checkOwner(Object me, String operation, String rule) {
         if (ownerVolatile() == me) {
             return; // only me can move the owner word away from me while I am alive
@@ -537,22 +558,36 @@ public final class Mutex {
         return saved;
     }
 
+    /** A bit of {@link #reacquire}'s answer: a kill was seen (the caller throws the kill throwable). */
+    static final int REACQUIRED_KILLED = 1;
+    /** A bit of {@link #reacquire}'s answer: acquired in the owner-died state (R2: the caller must tell). */
+    static final int REACQUIRED_OWNER_DIED = 2;
+
     /**
      * Re-acquires the mutex for {@code me} with {@code savedDepth}, waiting as long as it takes even if
-     * the task is killed meanwhile (the condition's promise, SPEC §9).
+     * the task is killed meanwhile (the condition's promise, docs/contract.md, §9).
      *
      * @param alreadyKilled whether the caller's wait just ended by kill (skip the killable attempt)
-     * @return whether a kill was seen (the caller must throw the kill throwable after it returns)
+     * @return {@link #REACQUIRED_KILLED} if a kill was seen, or'ed with {@link #REACQUIRED_OWNER_DIED} if
+     *     the mutex was acquired while an owner's death was unrepaired (R2); the caller owns it either way
      */
-    boolean reacquire(WaitContext w, Object me, int savedDepth, boolean alreadyKilled) {
-        assert ownerVolatile() != me : "reacquire by the owner " + describe(me);
+    int reacquire(WaitContext w, Object me, int savedDepth, boolean alreadyKilled) {
+        assert ownerVolatile() != me : "reacquire by the owner " + Callers.describe(me);
         if (!(fair && queuedVolatile()) && OWNER.compareAndSet(this, null, me)) {
-            depth = savedDepth;
-            return alreadyKilled;
+            depth = savedDepth; // R2: a null owner word is never owner-died
+            return alreadyKilled ? REACQUIRED_KILLED : 0;
         }
         boolean[] killed = {alreadyKilled};
-        acquireSlow(w, me, savedDepth, false, Blocker.NO_DEADLINE, killed, "condition await (re-acquiring its mutex)");
-        return killed[0];
+        int got = acquireSlow(w, me, savedDepth, false, Blocker.NO_DEADLINE, killed,
+                "condition await (re-acquiring its mutex)");
+        return (killed[0] ? REACQUIRED_KILLED : 0) | (got == ACQUIRED_OWNER_DIED ? REACQUIRED_OWNER_DIED : 0);
+    }
+
+    /** The notice for a caller that acquired the mutex from a dead owner (R2); it owns the mutex. */
+    OwnerDiedException ownerDied(String operation) {
+        return new OwnerDiedException(operation + " on " + this + ": acquired, but its previous owner ended while"
+                + " holding it; repair the state it protects, then call markConsistent(), or unlock() to make it"
+                + " unusable", this);
     }
 
     // ---- internals: acquiring ----
@@ -565,26 +600,14 @@ public final class Mutex {
      */
     private Object callerIdentity(boolean checkpoint) {
         Object id = lastLocker;
-        if (!isCaller(id)) {
-            id = identity(TaskControlBlock.current());
+        if (!Callers.isCaller(id)) {
+            id = Callers.identity(TaskControlBlock.current());
             lastLocker = id;
         }
         if (checkpoint && id instanceof TaskControlBlock t) {
             t.checkpoint();
         }
         return id;
-    }
-
-    /**
-     * Whether {@code o} (an owner word, a hint, or null) is the calling thread's owner identity (M8),
-     * decided without the ThreadLocal lookup: the thread itself, or a task bound to it that has not
-     * terminated (also Semaphore).
-     */
-    static boolean isCaller(Object o) {
-        Thread cur = Thread.currentThread();
-        boolean mine = o == cur || (o instanceof TaskControlBlock t && t.thread() == cur && !t.isTerminated());
-        assert mine == (o == identity(TaskControlBlock.current())) : "M8: " + describe(o) + " on " + cur;
-        return mine;
     }
 
     /** Results of an acquisition attempt. */
@@ -637,7 +660,7 @@ public final class Mutex {
                     }
                     return got;
                 }
-                if (timed && deadline - w.clock().nanoTime() <= 0) {
+                if (timed && w.hasPassed(deadline)) {
                     return WAIT; // T1: the free mutex was tried first
                 }
                 n = new WaitNode(queue, channel);
@@ -691,7 +714,7 @@ public final class Mutex {
             checkRecoverableLocked(operation);
             Object o = ownerVolatile();
             if (o == null) {
-                if (fair && hasWaitingLocked()) {
+                if (fair && queue.firstWaitingLocked() != null) {
                     // M7: a releaser is about to hand it to the head; queue behind
                 } else if (OWNER.compareAndSet(this, null, me)) {
                     depth = newDepth;
@@ -700,7 +723,7 @@ public final class Mutex {
                     continue; // a barger took it
                 }
             } else if (o == OWNER_DIED_FREE) {
-                if (fair && hasWaitingLocked()) {
+                if (fair && queue.firstWaitingLocked() != null) {
                     // M7, as above (the hand-off runs under this lock, so this is transient)
                 } else if (OWNER.compareAndSet(this, o, me)) {
                     depth = newDepth;
@@ -717,7 +740,8 @@ public final class Mutex {
                     depth++;
                     return RELOCKED;
                 }
-                throw new DeadlockException(operation + " on " + this + ": the caller already owns this " + kind
+                throw new TaskLifeException(Reason.DEADLOCK,
+                        operation + " on " + this + ": the caller already owns this " + kind
                         + " mutex; relocking it would wait for itself"
                         + (kind == MutexKind.NORMAL ? " (POSIX hangs here; tasklife makes it an error rather than a hang)" : ""));
             } else if (isDead(o) || (mayQueue && !watchOwnerLocked(o))) {
@@ -756,9 +780,7 @@ public final class Mutex {
 
     private void tellIfOwnerDied(int got, String operation) {
         if (got == ACQUIRED_OWNER_DIED) {
-            throw new OwnerDiedException(operation + " on " + this + ": acquired, but its previous owner ended while"
-                    + " holding it; repair the state it protects, then call markConsistent(), or unlock() to make it"
-                    + " unusable", this);
+            throw ownerDied(operation);
         }
     }
 
@@ -969,20 +991,6 @@ public final class Mutex {
 
     // ---- internals: checks and accessors ----
 
-    /** Whether a WAITING node is queued (drops decided nodes from the head first). */
-    private boolean hasWaitingLocked() {
-        pruneLocked();
-        return queue.peekLocked() != null;
-    }
-
-    /** Drops killed and timed-out nodes from the head. */
-    private void pruneLocked() {
-        WaitNode h;
-        while ((h = queue.peekLocked()) != null && h.outcomeVolatile() != WaitNode.WAITING) {
-            queue.unlinkLocked(h);
-        }
-    }
-
     private void checkRecoverableLocked(String operation) {
         checkNotDestroyedLocked(operation);
         if (notRecoverable) {
@@ -997,7 +1005,7 @@ public final class Mutex {
 
     private void checkNotDestroyedLocked(String operation) {
         if (destroyed) {
-            throw new DestroyedException(operation + " on " + this + ": the mutex was destroyed");
+            throw new TaskLifeException(Reason.DESTROYED, operation + " on " + this + ": the mutex was destroyed");
         }
     }
 
@@ -1006,8 +1014,8 @@ public final class Mutex {
         checkNotDestroyedLocked(operation);
         Object o = ownerVolatile();
         if (o != me) {
-            throw new NotPermittedException(operation + " on " + this + " by " + describe(me)
-                    + ": " + rule + (isOwner(o) ? " (it is owned by " + describe(o) + ")" : " (the mutex is not locked)"));
+            throw new TaskLifeException(Reason.NOT_PERMITTED, operation + " on " + this + " by " + Callers.describe(me)
+                    + ": " + rule + (isOwner(o) ? " (it is owned by " + Callers.describe(o) + ")" : " (the mutex is not locked)"));
         }
     }
 
@@ -1047,14 +1055,4 @@ public final class Mutex {
         return queuedVolatile() && (fair || wokenVolatile() == 0);
     }
 
-    /** Names an identity for messages and wait channels: "task 7", "host thread 'main'" or "nobody". */
-    static String describe(Object who) {
-        if (who == null || who instanceof Sentinel) {
-            return "nobody";
-        }
-        if (who instanceof TaskControlBlock t) {
-            return "task " + t.id();
-        }
-        return "host thread '" + ((Thread) who).getName() + "'";
-    }
 }

@@ -1,16 +1,17 @@
 package org.tasklife.sync;
 
 import java.util.Objects;
-import org.tasklife.DeadlockException;
 import org.tasklife.TaskKilledError;
-import org.tasklife.internal.group.WaitContext;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitChannel;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * One-time initialisation (POSIX {@code pthread_once}, SPEC §9) whose wait ends on kill.
+ * One-time initialisation (POSIX {@code pthread_once}, docs/contract.md, §9) whose wait ends on kill.
  *
  * <p>{@link #run(Runnable)} runs the initialiser exactly once over all callers that pass this
  * {@code Once}: the first caller runs it; callers arriving while it runs wait until it finishes; callers
@@ -25,8 +26,8 @@ import org.tasklife.internal.wait.WaitQueue;
  * killed.
  *
  * <p><b>Misuse.</b> Calling {@code run} on the same {@code Once} from inside its initialiser would wait
- * for itself: it throws {@link DeadlockException} (the outer run then fails too, unless the initialiser
- * catches it).
+ * for itself: it throws {@link TaskLifeException} ({@code DEADLOCK}) (the outer run then fails too, unless the
+ * initialiser catches it).
  *
  * <p><b>Memory effects.</b> Everything the initialiser did happens-before every {@code run} that
  * returns after it completed.
@@ -34,7 +35,7 @@ import org.tasklife.internal.wait.WaitQueue;
  * <p><b>Introspection.</b> A waiting task shows the wait channel
  * {@code once@<hex> (initialiser running in task <id>)}.
  *
- * <p>Known limit: if the runner is stuck in code that ignores kills and never returns (SPEC K8), the
+ * <p>Known limit: if the runner is stuck in code that ignores kills and never returns (docs/contract.md, K8), the
  * {@code Once} stays in progress; waiters can still be killed.
  */
 public final class Once {
@@ -68,8 +69,9 @@ public final class Once {
      * Runs {@code initialiser} if no call has completed it yet, else returns; waits while another caller
      * runs it.
      *
+     * @param initialiser the initialisation, run at most once to completion
      * @throws NullPointerException if {@code initialiser} is null
-     * @throws DeadlockException if called from inside this {@code Once}'s own initialiser
+     * @throws TaskLifeException ({@code DEADLOCK}) if called from inside this {@code Once}'s own initialiser
      * @throws TaskKilledError if the calling task is killed before or while waiting
      * @throws RuntimeException or Error thrown by the initialiser when this caller ran it (the
      *     {@code Once} stays undone)
@@ -81,7 +83,7 @@ public final class Once {
         if (done) {
             return;
         }
-        Object me = Mutex.identity(w.task());
+        Object me = Callers.identity(w.task());
         for (;;) {
             WaitNode n;
             queue.lock();
@@ -94,7 +96,7 @@ public final class Once {
                     break;
                 }
                 if (runner == me) {
-                    throw new DeadlockException("run() on " + this + " by " + Mutex.describe(me)
+                    throw new TaskLifeException(Reason.DEADLOCK, "run() on " + this + " by " + Callers.describe(me)
                             + ": called from inside its own initialiser, which would wait for itself");
                 }
                 n = new WaitNode(queue, channel);
@@ -124,12 +126,12 @@ public final class Once {
         }
     }
 
-    /** Whether an initialiser has completed (a moment's reading). */
+    /** {@return whether an initialiser has completed (a moment's reading)} */
     public boolean isDone() {
         return done;
     }
 
-    /** Number of callers waiting for a running initialiser (a moment's reading). */
+    /** {@return the number of callers waiting for a running initialiser (a moment's reading)} */
     public int queueLength() {
         return queue.size();
     }
@@ -140,6 +142,6 @@ public final class Once {
     }
 
     private String describeRunner() {
-        return Mutex.describe(runner); // no lock: a snapshot may render this while holding other locks
+        return Callers.describe(runner); // no lock: a snapshot may render this while holding other locks
     }
 }

@@ -2,22 +2,23 @@ package org.tasklife.sync;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.tasklife.DeadlockException;
-import org.tasklife.NotPermittedException;
+import java.util.function.Consumer;
 import org.tasklife.TaskKilledError;
-import org.tasklife.internal.group.WaitContext;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * A kill-aware reader-writer lock (SPEC §9, K2, K3, K9, T1): any number of readers, or one writer,
+ * A kill-aware reader-writer lock (docs/contract.md, §9, K2, K3, K9, T1): any number of readers, or one writer,
  * with strict FIFO fairness between them and every wait ending when the waiting task is killed.
  *
  * <pre>{@code
@@ -55,7 +56,26 @@ import org.tasklife.internal.wait.WaitQueue;
  * that arrives <em>after</em> the grant does not undo it: the call returns normally and the task sees
  * the kill at its next blocking call, after which its {@code finally} unlocks. The untimed tries and
  * both unlocks never block and keep working while a killed task unwinds. The kernel never releases a
- * hold on a task's behalf. Host threads may use every method; they are never killed.
+ * hold of a task that is still unwinding. Host threads may use every method; they are never killed.
+ *
+ * <p><b>Holder death (robust lock).</b> If a task <em>ends</em> still holding — its body returned or was
+ * killed without unlocking, or it was declared stuck and disposed (its owned resources force-closed
+ * after the kill grace period) — its holds do not stay for ever:
+ * <ul>
+ * <li>its read holds, re-entries included, are released, and the lock goes to the head of the queue if
+ *     they were the last; nobody is told (read holds protect no writes);
+ * <li>its write lock is released <em>owner-died</em>, like a robust {@link Mutex}: the lock goes to the
+ *     head of the queue (a writer, or the run of readers), and every holder that takes it from then on —
+ *     a reader or a writer, by any lock or try call, queued or not — acquires it and is told by
+ *     {@link OwnerDiedException} thrown <em>holding</em> what it asked for. The state stays owner-died
+ *     until a holder of the write lock repairs the protected data and calls {@link #markConsistent()};
+ *     readers cannot repair, so they are told and should release their hold. A read re-entry is not a
+ *     new holder and is not told. Unlike a mutex, the lock never becomes not recoverable: until it is
+ *     marked consistent, every new holder keeps being told.
+ * </ul>
+ * Host threads have no exit sequence: a host thread that dies holding keeps its holds. A task declared
+ * dead that keeps running is refused further holds ({@code false} from the untimed tries; its unlocks
+ * throw {@link TaskLifeException} ({@code NOT_PERMITTED})).
  *
  * <p><b>Timeouts.</b> A timed try returns {@code false} when its deadline passes, never throws for it,
  * and takes nothing. A lock that can be taken at once is taken even with a zero or negative timeout
@@ -65,21 +85,24 @@ import org.tasklife.internal.wait.WaitQueue;
  * {@link #tryWriteLock(long, TimeUnit)} by the current writer (not reentrant), {@link #readLock()} or
  * the timed {@link #tryReadLock(long, TimeUnit)} by the current writer (no downgrade: POSIX EDEADLK),
  * and {@link #writeLock()} or the timed write try by a holder of a read lock (an upgrade would wait for
- * its own read hold) throw {@link DeadlockException}; the untimed tries return {@code false} in those
- * cases. {@link #readUnlock()} by a caller holding no read lock and {@link #writeUnlock()} by a caller
- * that is not the writer throw {@link NotPermittedException}. A {@code null} unit throws
+ * its own read hold) throw {@link TaskLifeException} ({@code DEADLOCK}); the untimed tries return {@code false} in
+ * those cases. {@link #readUnlock()} by a caller holding no read lock and {@link #writeUnlock()} by a caller
+ * that is not the writer throw {@link TaskLifeException} ({@code NOT_PERMITTED}). A {@code null} unit throws
  * {@link NullPointerException}.
  *
  * <p><b>Memory effects.</b> As for {@link java.util.concurrent.locks.ReadWriteLock}: a successful
  * unlock of either kind happens-before every later successful lock, in particular one that was granted
  * the lock by that unlock.
  *
+ * <p><b>Destroying.</b> {@link #destroy()} (POSIX {@code pthread_rwlock_destroy}) is refused with
+ * {@link TaskLifeException} ({@code BUSY}), changing nothing, while the lock is held (read or write) or anyone waits
+ * for it. Afterwards every lock, try and unlock call, and {@code destroy} itself, throws
+ * {@link TaskLifeException} ({@code DESTROYED}); introspection ({@link #isDestroyed()}, {@link #isWriteLocked()},
+ * {@link #readHoldCount()}, {@link #queueLength()}, {@code toString}) still answers.
+ *
  * <p><b>Introspection.</b> A task blocked here shows the wait channel
  * {@code rwlock@<identity hash in hex> (read|write wanted, held by <holder>)}, where the holder is the
  * writer ({@code task 7}, {@code host thread 'main'}), {@code <n> readers} or {@code nobody}.
- *
- * <p>Not covered: robust semantics for a holder that ends while holding (SPEC §9, robust mutex); its
- * hold stays.
  */
 public final class ReadWriteLock {
     /*
@@ -124,7 +147,7 @@ public final class ReadWriteLock {
      *  RW1 WRITER implies HOLDS == 0 and READERS == 0 (every CAS that sets WRITER expects HOLDS == 0, every
      *      CAS that adds a hold expects !WRITER or comes from a current read holder, which excludes it).
      *  RW2 a holder is never queued: read re-entry (HoldCounter.count > 0) is immediate, on the fast path
-     *      even with QUEUED set; every other request by a holder throws DeadlockException (or fails, for
+     *      even with QUEUED set; every other request by a holder throws TaskLifeException(DEADLOCK) (or fails, for
      *      the untimed tries), decided on the slow path.
      *  RW3 no barging: a new hold is taken without queueing only with !QUEUED (fast path) or, under the
      *      queue lock, with no node linked after pruning decided nodes at the head. QUEUED is set whenever
@@ -167,13 +190,42 @@ public final class ReadWriteLock {
      *      counts plus grants not yet seen by their waiters, and a killed waiter's count stays 0.
      *  RW11 every operation finds the caller (its identity and its HoldCounter, one per identity and
      *      lock) through the `lastCaller` hint when the hint is its own, else through the ThreadLocal: the
-     *      hint is a racy plain field, validated by Mutex.isCaller(holder) (Mutex M8: a thread's identity is
+     *      hint is a racy plain field, validated by Callers.isCaller(holder) (Mutex M8: a thread's identity is
      *      its task until the task terminates, then the thread itself), so the uncontended paths need no
      *      ThreadLocal lookup. A thread whose task ended gets a new counter for its new identity; the old
-     *      one's holds stay (see Known limits).
+     *      one's holds were released by its death watch (RW13).
+     *  RW12 destroyed: `destroyed` is set under the queue lock, once, only with no hold, no writer and no
+     *      node linked and QUEUED clear (no waiter still leaving, RW6), in the same critical section as the
+     *      CAS 0 -> QUEUED. QUEUED then stays set for ever (clearQueuedLocked and takeOrAnnounceLocked never
+     *      clear it on a destroyed lock), so every acquisition fails its fast path and meets the `destroyed`
+     *      check under the queue lock; an unlock by a non-holder checks it on its error path.
+     *  RW13 (holder death) every task identity's HoldCounter is registered, when it is made (once per task
+     *      and lock, on the ThreadLocal miss path: never on a fast path), as a death watch with its task;
+     *      it refers to the lock weakly. When the task is dead (TaskControlBlock.fireDeathWatches: the end
+     *      of its exit sequence on its own thread, or the reaper's force-close of a stuck task), the watch
+     *      runs holderDied(): it swaps REVOKED (< 0) into the counter for good and reads whether the task
+     *      is the writer (isWriter, RW9), both without the queue lock (exact: nobody else moves them); if
+     *      the task held anything it then, under the queue lock, drops the read holds from `state` (HOLDS -
+     *      count, READERS - 1), or clears writerValid and enters the owner-died state (RW14), and dispatches
+     *      (RW4). A task that held nothing (the common case) costs no lock. A counter made for a task that
+     *      is already dead starts REVOKED. A
+     *      REVOKED counter holds nothing and may take nothing: the fast read path falls through to the
+     *      slow path on count < 0, the untimed tries refuse, readUnlock throws, and the blocking calls never
+     *      get there (a dead task is killed or exiting: their checkpoint throws).
+     *  RW14 (owner died) `ownerDied` is set under the queue lock by a dead writer's watch, in the same
+     *      critical section as the CAS that clears WRITER and sets QUEUED (WRITER was set until then, so no
+     *      fast path could take anything in between), and cleared only by markConsistent() from the write
+     *      holder. While it is set QUEUED stays set (clearQueuedLocked and takeOrAnnounceLocked keep it), so
+     *      every new hold takes the slow path, where its taker is told: after TAKEN, reading ownerDied under
+     *      the lock; after a grant (SIGNALLED), reading it volatile, which is exact because nobody but a
+     *      write holder changes it and none exists beside a read hold (RW1) or the granted writer itself.
+     *      Read re-entries (RW2) stay on the fast path and are not told.
      *
      * Concurrency: `state` is read and CASed without the lock; the queue and every QUEUED change hold the
-     * queue lock. `writer` and `writerValid` are written by the writer itself (fast paths) or by the
+     * queue lock. Nothing that holds the queue lock may wait out an RW9 window (writerForDisplay(), hence
+     * toString() in a message): a writer's unlock window can end in releaseWriteSlow(), which needs the
+     * lock. Code under the lock names the writer only from writerValid (describeUseLocked) or when the
+     * caller itself is a holder (then no other writer can be in a window). `writer` and `writerValid` are written by the writer itself (fast paths) or by the
      * dispatcher under the queue lock (RW4), with release semantics, and read with acquire (RW9). Outcome
      * CASes by kill and timeout happen outside the lock: that is why dispatch prunes decided nodes and why
      * RW6 exists.
@@ -189,8 +241,14 @@ public final class ReadWriteLock {
      * re-dispatches (RW6) and throws, holding nothing (RW5). A SIGNALLED waiter returns normally even if
      * killed meanwhile and releases in its own finally.
      *
-     * Known limits: queueLength() walks the queue (O(queued)). A holder that ends holding keeps its holds
-     * for ever, as before (its counter stays with its thread's ThreadLocal map and its holds in `state`).
+     * Known limits: queueLength() walks the queue (O(queued)). A host thread that dies holding keeps its
+     * holds (host threads have no exit sequence to watch). Each task keeps one death watch (its
+     * HoldCounter, weakly referring to the lock) per lock it ever called, until it ends: registering it
+     * only while holds are held would cost a monitor per read section. A task declared dead (K8) that is
+     * in fact still running and in the middle of a call on this lock while the reaper runs holderDied()
+     * races it (its counter is plain and thread-confined, RW10): the holds it takes or drops at that very
+     * moment can be miscounted; its later calls are refused (RW13). The owner-died state is sticky until
+     * a writer marks it (RW14), and the lock is never not recoverable: readers cannot repair.
      * Each thread keeps one small HoldCounter per lock it ever called, in its ThreadLocal map, until the
      * thread ends or the lock is collected (the JDK's lock removes its entry at the last release instead,
      * which costs a ThreadLocal removal per read section). lastCaller keeps the last caller that missed
@@ -202,6 +260,7 @@ public final class ReadWriteLock {
      * dominate, as for the fair JDK lock (BENCHMARKS.md).
      *
      * References: POSIX pthread_rwlock_rdlock/wrlock (EDEADLK when the caller holds the write lock),
+     * pthread_mutex_consistent (EOWNERDEAD: POSIX has no robust reader-writer lock; this follows the mutex),
      * JDK ReentrantReadWriteLock (fair mode; the state word and the cached per-thread HoldCounter),
      * Courtois, Heymans, Parnas, "Concurrent control with readers and writers" (CACM 1971) for the
      * starvation trade-offs.
@@ -210,6 +269,7 @@ public final class ReadWriteLock {
     private static final VarHandle STATE;
     private static final VarHandle WRITER_ID;
     private static final VarHandle WRITER_VALID;
+    private static final VarHandle COUNT;
 
     static {
         try {
@@ -217,6 +277,7 @@ public final class ReadWriteLock {
             STATE = l.findVarHandle(ReadWriteLock.class, "state", long.class);
             WRITER_ID = l.findVarHandle(ReadWriteLock.class, "writer", Object.class);
             WRITER_VALID = l.findVarHandle(ReadWriteLock.class, "writerValid", boolean.class);
+            COUNT = l.findVarHandle(HoldCounter.class, "count", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -259,13 +320,31 @@ public final class ReadWriteLock {
         }
     }
 
-    /** One holder's read holds on this lock (RW10), and the caller identity it was made for (RW11). */
-    private static final class HoldCounter {
-        final Object holder; // immutable: TaskControlBlock or host Thread
-        int count;           // confined to the holder's thread (RW10): its read holds, >= 0
+    /** {@link HoldCounter#count} of a task that died: it holds nothing and may take nothing (RW13). */
+    private static final int REVOKED = -1;
 
-        HoldCounter(Object holder) {
+    /**
+     * One holder's read holds on this lock (RW10), the caller identity it was made for (RW11) and, for a
+     * task, its death watch (RW13). The lock is referred to weakly: neither the thread's ThreadLocal map
+     * nor the task's watch list keeps it alive.
+     */
+    private static final class HoldCounter extends WeakReference<ReadWriteLock>
+            implements Consumer<TaskControlBlock> {
+        final Object holder; // immutable: TaskControlBlock or host Thread
+        int count;           // confined to the holder's thread (RW10): its read holds, >= 0; REVOKED (RW13)
+
+        HoldCounter(ReadWriteLock lock, Object holder) {
+            super(lock);
             this.holder = holder;
+        }
+
+        /** The death watch (RW13): the holder task is dead; release what it holds. */
+        @Override
+        public void accept(TaskControlBlock dead) {
+            ReadWriteLock lock = get();
+            if (lock != null) {
+                lock.holderDied(this, dead);
+            }
         }
     }
 
@@ -278,6 +357,8 @@ public final class ReadWriteLock {
     @SuppressWarnings("unused")       // accessed through WRITER_VALID
     private volatile boolean writerValid; // `writer` holds the write lock now (RW9); release writes
     private HoldCounter lastCaller;   // racy hint, plain: some caller's counter, validated before use (RW11)
+    private volatile boolean destroyed; // written under the queue lock, once (RW12)
+    private volatile boolean ownerDied; // written under the queue lock: a writer died holding (RW14)
 
     /** A free reader-writer lock. */
     public ReadWriteLock() {}
@@ -288,8 +369,11 @@ public final class ReadWriteLock {
      * Takes a read hold, blocking while a writer holds the lock or anyone is queued (FIFO); a caller that
      * already holds a read lock takes another hold at once.
      *
-     * @throws DeadlockException if the caller holds the write lock (no downgrade; state unchanged)
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller holds the write lock (no downgrade; state unchanged)
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public void readLock() {
         WaitContext.safePoint();
@@ -303,9 +387,12 @@ public final class ReadWriteLock {
 
     /**
      * Takes a read hold if that is possible at once: no writer and nobody queued, or the caller already
-     * holds a read lock. Never blocks; works while a killed task unwinds (SPEC K5).
+     * holds a read lock. Never blocks; works while a killed task unwinds (docs/contract.md, K5).
      *
      * @return whether a read hold was taken ({@code false} also if the caller holds the write lock)
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public boolean tryReadLock() {
         HoldCounter hc = callerCounter();
@@ -314,12 +401,17 @@ public final class ReadWriteLock {
 
     /**
      * Takes a read hold, waiting at most {@code timeout}; taken even with a zero or negative timeout if
-     * possible at once (SPEC T1).
+     * possible at once (docs/contract.md, T1).
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code unit} is null
-     * @throws DeadlockException if the caller holds the write lock
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller holds the write lock
      * @throws TaskKilledError if the calling task is killed before or while waiting
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public boolean tryReadLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
@@ -332,16 +424,24 @@ public final class ReadWriteLock {
 
     /**
      * Releases one read hold of the caller; when the last read hold of all holders is released, the
-     * lock goes to the head of the queue. Never blocks; works while a killed task unwinds (SPEC K5).
+     * lock goes to the head of the queue. Never blocks; works while a killed task unwinds (docs/contract.md, K5).
      *
-     * @throws NotPermittedException if the caller holds no read lock (state unchanged)
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller holds no read lock (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      */
     public void readUnlock() {
         HoldCounter hc = callerCounter();
         int held = hc.count;
-        if (held == 0) {
+        if (held <= 0) {
             Object me = hc.holder;
-            throw new NotPermittedException("readUnlock() on " + this + " by " + Mutex.describe(me)
+            checkNotDestroyed("readUnlock()");
+            if (held == REVOKED) {
+                throw new TaskLifeException(Reason.NOT_PERMITTED,
+                        "readUnlock() on " + this + " by " + Callers.describe(me)
+                        + ": the caller was declared dead (stuck past the kill grace period) and its read"
+                        + " holds were released then; it holds none");
+            }
+            throw new TaskLifeException(Reason.NOT_PERMITTED, "readUnlock() on " + this + " by " + Callers.describe(me)
                     + ": only a holder of a read lock may release one"
                     + (isWriter(me) ? " (the caller holds the write lock: use writeUnlock())"
                     : " (the caller holds no read lock)"));
@@ -367,9 +467,12 @@ public final class ReadWriteLock {
      * Takes the write lock, blocking until no one else holds the lock and every earlier queued request
      * has been served (FIFO).
      *
-     * @throws DeadlockException if the caller already holds the write lock (not reentrant) or a read lock
-     *     (no upgrade); state unchanged
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller already holds the write lock (not reentrant) or a read
+     *     lock (no upgrade); state unchanged
      * @throws TaskKilledError if the calling task is killed before or while waiting (it then holds nothing)
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public void writeLock() {
         WaitContext.safePoint();
@@ -383,24 +486,32 @@ public final class ReadWriteLock {
 
     /**
      * Takes the write lock if it is free and nobody is queued. Never blocks; works while a killed task
-     * unwinds (SPEC K5).
+     * unwinds (docs/contract.md, K5).
      *
      * @return whether the write lock was taken ({@code false} also if the caller holds the lock in either
      *     mode: POSIX EBUSY/EDEADLK)
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public boolean tryWriteLock() {
         HoldCounter hc = callerCounter();
-        return tryFastWrite(hc.holder) || tryNowSlow(hc, true);
+        return hc.count != REVOKED && (tryFastWrite(hc.holder) || tryNowSlow(hc, true)); // RW13
     }
 
     /**
      * Takes the write lock, waiting at most {@code timeout}; a free lock is taken even with a zero or
-     * negative timeout (SPEC T1).
+     * negative timeout (docs/contract.md, T1).
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code unit} is null
-     * @throws DeadlockException if the caller already holds the write lock or a read lock
+     * @throws TaskLifeException ({@code DEADLOCK}) if the caller already holds the write lock or a read lock
      * @throws TaskKilledError if the calling task is killed before or while waiting
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
+     * @throws OwnerDiedException if taken while a writer's death is unrepaired (the caller holds what it
+     *     asked for; see the class comment)
      */
     public boolean tryWriteLock(long timeout, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
@@ -413,18 +524,20 @@ public final class ReadWriteLock {
 
     /**
      * Releases the write lock; the lock goes to the head of the queue (a writer, or the run of readers at
-     * the head). Never blocks; works while a killed task unwinds (SPEC K5).
+     * the head). Never blocks; works while a killed task unwinds (docs/contract.md, K5).
      *
-     * @throws NotPermittedException if the caller does not hold the write lock (state unchanged)
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not hold the write lock (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
      */
     public void writeUnlock() {
-        if (!writerValidAcquire() || !Mutex.isCaller(writerAcquire())) { // RW9 (in this order); RW6
-            Object me = Mutex.identity(TaskControlBlock.current());
+        if (!writerValidAcquire() || !Callers.isCaller(writerAcquire())) { // RW9 (in this order); RW6
+            checkNotDestroyed("writeUnlock()");
+            Object me = Callers.identity(TaskControlBlock.current());
             Object holder = writerForDisplay();
-            throw new NotPermittedException("writeUnlock() on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.NOT_PERMITTED, "writeUnlock() on " + this + " by " + Callers.describe(me)
                     + ": only the writer may release the write lock"
                     + (holder == null ? " (the lock is not write-locked)"
-                    : " (it is held by " + Mutex.describe(holder) + ")"));
+                    : " (it is held by " + Callers.describe(holder) + ")"));
         }
         WRITER_VALID.setRelease(this, false); // RW9: before the CAS that lets the next writer in
         for (;;) {
@@ -440,24 +553,154 @@ public final class ReadWriteLock {
         }
     }
 
+    // ---- holder death ----
+
+    /**
+     * Declares the data the lock protects consistent again after a writer died holding the write lock
+     * (see the class comment; POSIX {@code pthread_mutex_consistent} for robust mutexes): new holders are
+     * no longer told. Only the holder of the write lock may call it, normally after it was told by
+     * {@link OwnerDiedException} and repaired the data. Never blocks.
+     *
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller does not hold the write lock (state unchanged)
+     * @throws IllegalStateException if the lock is not in the owner-died state (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if the lock was destroyed
+     */
+    public void markConsistent() {
+        HoldCounter hc = callerCounter();
+        Object me = hc.holder;
+        checkNotDestroyed("markConsistent()"); // RW12: final once set
+        if (!isWriter(me)) { // RW9: exact for the caller; outside the lock, since toString may wait out a writer's window
+            throw new TaskLifeException(Reason.NOT_PERMITTED,
+                    "markConsistent() on " + this + " by " + Callers.describe(me)
+                    + ": only the holder of the write lock may mark the lock consistent"
+                    + (hc.count > 0 ? " (the caller holds a read lock: readers cannot repair the data)" : ""));
+        }
+        queue.lock();
+        try {
+            if (!ownerDied) {
+                throw new IllegalStateException("markConsistent() on " + this + ": the lock is consistent"
+                        + " (no writer died holding it since it was last marked)");
+            }
+            ownerDied = false; // RW14
+            if (queue.firstWaitingLocked() == null) {
+                clearQueuedLocked(); // the fast paths resume
+            }
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** {@return whether a writer died holding the write lock and no write holder has marked it consistent since} */
+    public boolean isOwnerDied() {
+        return ownerDied;
+    }
+
+    /**
+     * RW13: {@code dead}, whose counter is {@code hc}, is dead: drop its read holds, hand on its write lock
+     * owner-died. What it holds is decided without the queue lock: the counter is the dead task's own
+     * (RW10) and only the writer itself moves `writer` away from itself (RW9), so both readings are exact
+     * unless the task is in fact still running inside a call on this lock (Known limits). Never spins
+     * over another writer's RW9 window: that window may end in releaseWriteSlow(), which needs the lock.
+     */
+    private void holderDied(HoldCounter hc, TaskControlBlock dead) {
+        assert hc.holder == dead : Callers.describe(hc.holder) + " watched for " + Callers.describe(dead);
+        int held = (int) COUNT.getAndSet(hc, REVOKED);
+        boolean wasWriter = isWriter(dead);
+        if (held <= 0 && !wasWriter) {
+            return; // the common case: it held nothing; no lock taken
+        }
+        assert !(held > 0 && wasWriter) : "RW1: a dead task held both modes";
+        long drop = held > 0 ? held * ONE_HOLD + ONE_READER : 0;
+        List<WaitNode> won;
+        queue.lock();
+        try {
+            if (wasWriter) {
+                WRITER_VALID.setRelease(this, false); // RW9: before the CAS that clears WRITER
+                ownerDied = true; // RW14: before the CAS, under the lock
+            }
+            for (;;) {
+                long s = stateVolatile();
+                assert holds(s) >= held : "RW10: " + held + " holds of a dead task, state " + Long.toHexString(s);
+                long next = wasWriter ? (s & ~WRITER) | QUEUED : s - drop;
+                if (casState(s, next)) {
+                    break;
+                }
+            }
+            won = dispatchLocked(); // RW4, RW7
+        } finally {
+            queue.unlock();
+        }
+        won.forEach(WaitQueue::wake); // RW8
+    }
+
+    private OwnerDiedException ownerDiedNotice(String op, boolean write) {
+        return new OwnerDiedException(op + " on " + this + ": acquired (" + (write ? "the write lock" : "a read hold")
+                + "), but a writer ended while holding the write lock; the data it protects may be inconsistent:"
+                + " a holder of the write lock must repair it and call markConsistent(), until which every new"
+                + " holder is told", this);
+    }
+
+    // ---- destroy ----
+
+    /**
+     * Destroys the lock (POSIX {@code pthread_rwlock_destroy}): every later lock, try, unlock and destroy
+     * call throws {@link TaskLifeException} ({@code DESTROYED}). Destroying a lock that is held (read or write) or
+     * waited for is an error (POSIX EBUSY; POSIX leaves it undefined). Never blocks.
+     *
+     * @throws TaskLifeException ({@code BUSY}) if the lock is held or someone waits for it (state unchanged)
+     * @throws TaskLifeException ({@code DESTROYED}) if it was already destroyed
+     */
+    public void destroy() {
+        queue.lock();
+        try {
+            checkNotDestroyedLocked("destroy()");
+            queue.firstWaitingLocked(); // drops decided nodes: only live waiters make it busy
+            for (;;) {
+                long s = stateVolatile();
+                int waiting = queue.sizeLocked();
+                long unused = ownerDied ? QUEUED : 0; // RW14: owner-died keeps QUEUED with nobody linked
+                if (s != unused || waiting > 0) { // the message must not wait out a writer's RW9 window here
+                    throw new TaskLifeException(Reason.BUSY,
+                            "destroy() on ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this))
+                            + ": a reader-writer lock that is held or waited for cannot be destroyed ("
+                            + describeUseLocked(s, waiting) + ")");
+                }
+                if (casState(s, QUEUED)) { // RW12: the fast paths keep out for ever
+                    break;
+                }
+            }
+            destroyed = true;
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** {@return whether {@link #destroy()} was called} */
+    public boolean isDestroyed() {
+        return destroyed;
+    }
+
     // ---- introspection ----
 
-    /** Whether some task or thread holds the write lock (a moment's reading). */
+    /** {@return whether some task or thread holds the write lock (a moment's reading)} */
     public boolean isWriteLocked() {
         return (stateVolatile() & WRITER) != 0;
     }
 
-    /** Whether the calling task (or host thread) holds the write lock. */
+    /** {@return whether the calling task (or host thread) holds the write lock} */
     public boolean isWriteLockedByCurrentTask() {
-        return writerValidAcquire() && Mutex.isCaller(writerAcquire()); // RW9, in this order
+        return writerValidAcquire() && Callers.isCaller(writerAcquire()); // RW9, in this order
     }
 
-    /** The number of read holds of all holders together, re-entries included (a moment's reading). */
+    /** {@return the number of read holds of all holders together, re-entries included (a moment's reading)} */
     public int readHoldCount() {
         return holds(stateVolatile());
     }
 
-    /** How many tasks and threads are blocked waiting for the lock now, readers and writers (a moment's reading). */
+    /**
+     * {@return how many tasks and threads are blocked waiting for the lock now, readers and writers (a
+     * moment's reading)}
+     */
     public int queueLength() {
         int[] waiting = {0};
         queue.lock();
@@ -477,10 +720,12 @@ public final class ReadWriteLock {
     public String toString() {
         Object w = writerForDisplay();
         long s = stateVolatile();
-        String state = w != null ? "write-locked by " + Mutex.describe(w)
+        String state = destroyed ? "destroyed"
+                : w != null ? "write-locked by " + Callers.describe(w)
                 : holds(s) > 0 ? "read-locked, " + holds(s) + " holds by " + readers(s) + " readers"
                 : "unlocked";
-        return "ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state + "]";
+        return "ReadWriteLock@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state
+                + (ownerDied && !destroyed ? ", owner died" : "") + "]";
     }
 
     // ---- mechanics: fast paths ----
@@ -491,13 +736,22 @@ public final class ReadWriteLock {
      */
     private HoldCounter callerCounter() {
         HoldCounter hc = lastCaller;
-        if (hc == null || !Mutex.isCaller(hc.holder)) {
+        if (hc == null || !Callers.isCaller(hc.holder)) {
             hc = holdCounters.get();
-            if (hc == null || !Mutex.isCaller(hc.holder)) {
-                hc = new HoldCounter(Mutex.identity(TaskControlBlock.current()));
-                holdCounters.set(hc); // a counter left by the thread's ended task keeps its holds (RW11)
+            if (hc == null || !Callers.isCaller(hc.holder)) {
+                hc = newCounter(Callers.identity(TaskControlBlock.current()));
+                holdCounters.set(hc); // replaces a counter left by the thread's ended task (RW11, RW13)
             }
             lastCaller = hc;
+        }
+        return hc;
+    }
+
+    /** A counter for the caller {@code me}; a task's is also its death watch on this lock (RW13). */
+    private HoldCounter newCounter(Object me) {
+        HoldCounter hc = new HoldCounter(this, me);
+        if (me instanceof TaskControlBlock t && !t.watchDeath(hc)) {
+            hc.count = REVOKED; // RW13: declared dead already (stuck, still running): it may take nothing
         }
         return hc;
     }
@@ -512,6 +766,9 @@ public final class ReadWriteLock {
     /** A read hold with one CAS: re-entry at any time (RW2), a first hold only with !WRITER and !QUEUED (RW3). */
     private boolean tryFastRead(HoldCounter hc) {
         int held = hc.count;
+        if (held < 0) {
+            return false; // RW13: REVOKED; the slow path refuses
+        }
         long add = held > 0 ? ONE_HOLD : ONE_HOLD + ONE_READER;
         for (;;) {
             long s = stateVolatile();
@@ -546,16 +803,22 @@ public final class ReadWriteLock {
      */
     private boolean lockSlow(HoldCounter hc, boolean write, boolean timed, long nanos, String op) {
         WaitContext w = WaitContext.current();
-        long deadline = timed ? Clock.deadlineAfter(w.clock().nanoTime(), nanos) : Blocker.NO_DEADLINE;
+        long deadline = timed ? w.deadlineAfter(nanos) : Blocker.NO_DEADLINE;
         Object me = hc.holder;
-        assert me == Mutex.identity(w) : "RW11: " + Mutex.describe(me);
+        assert me == Callers.identity(w) : "RW11: " + Callers.describe(me);
+        assert hc.count != REVOKED : "RW13: a dead task passed the checkpoint: " + Callers.describe(me);
+        boolean reentry = !write && hc.count > 0; // RW14: a re-entry is not told
         WaitNode node;
         queue.lock();
         try {
+            checkNotDestroyedLocked(op);
             checkNoSelfWaitLocked(hc, write, op);
-            boolean expired = timed && deadline - w.clock().nanoTime() <= 0; // T1: the lock is tried first
+            boolean expired = timed && w.hasPassed(deadline); // T1: the lock is tried first
             switch (takeOrAnnounceLocked(hc, write, expired, op)) {
                 case TAKEN -> {
+                    if (ownerDied && !reentry) {
+                        throw ownerDiedNotice(op, write); // RW14: holding it
+                    }
                     return true;
                 }
                 case EXPIRED -> {
@@ -575,6 +838,9 @@ public final class ReadWriteLock {
             } else {
                 assert hc.count == 0 && holds(stateVolatile()) > 0 : "RW2, RW4: " + this;
                 hc.count = 1; // RW10: the dispatcher counted the hold in `state`; our own count is ours to write
+            }
+            if (ownerDied) {
+                throw ownerDiedNotice(op, write); // RW14: exact for a grantee; holding it
             }
             return true;
         }
@@ -597,29 +863,43 @@ public final class ReadWriteLock {
 
     /** The untimed tries after a failed fast path: never block, never throw for a self-wait (RW2), no barging (RW3). */
     private boolean tryNowSlow(HoldCounter hc, boolean write) {
+        String op = write ? "tryWriteLock()" : "tryReadLock()";
         queue.lock();
         try {
+            checkNotDestroyedLocked(op);
+            if (hc.count == REVOKED) {
+                return false; // RW13: a dead task takes nothing
+            }
             if (isWriter(hc.holder) || (write && hc.count > 0)) {
                 return false; // would wait for itself: POSIX EBUSY / EDEADLK, a try just fails
             }
-            return takeOrAnnounceLocked(hc, write, true, write ? "tryWriteLock()" : "tryReadLock()") == TAKEN;
+            boolean reentry = !write && hc.count > 0;
+            if (takeOrAnnounceLocked(hc, write, true, op) != TAKEN) {
+                return false;
+            }
+            if (ownerDied && !reentry) {
+                throw ownerDiedNotice(op, write); // RW14: holding it
+            }
+            return true;
         } finally {
             queue.unlock();
         }
     }
 
-    /** RW2: throws DeadlockException if the caller holds the lock in a way that would make it wait for itself. */
+    /**
+     * RW2: throws TaskLifeException(DEADLOCK) if the caller holds the lock in a way that would make it wait for itself.
+     */
     private void checkNoSelfWaitLocked(HoldCounter hc, boolean write, String op) {
         assert queue.isHeldByCurrentThread();
         Object me = hc.holder;
         if (isWriter(me)) {
-            throw new DeadlockException(op + " on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.DEADLOCK, op + " on " + this + " by " + Callers.describe(me)
                     + ": the caller holds the write lock; " + (write
                     ? "the write lock is not reentrant, taking it again would wait for itself"
                     : "a read lock would wait for the caller's own write lock (no downgrade; POSIX EDEADLK)"));
         }
         if (write && hc.count > 0) {
-            throw new DeadlockException(op + " on " + this + " by " + Mutex.describe(me)
+            throw new TaskLifeException(Reason.DEADLOCK, op + " on " + this + " by " + Callers.describe(me)
                     + ": the caller holds a read lock; upgrading would wait for its own read hold to be released");
         }
     }
@@ -643,8 +923,7 @@ public final class ReadWriteLock {
                 }
             }
         }
-        pruneLocked();
-        boolean waitingAhead = queue.peekLocked() != null; // after the prune: no node linked at all otherwise
+        boolean waitingAhead = queue.firstWaitingLocked() != null; // decided nodes dropped first
         for (;;) {
             long s = stateVolatile();
             boolean compatible = (s & WRITER) == 0 && (!write || holds(s) == 0);
@@ -652,7 +931,8 @@ public final class ReadWriteLock {
                 if (!write) {
                     checkReadHoldRoom(s, op);
                 }
-                long next = (s & ~QUEUED) + (write ? WRITER : ONE_HOLD + ONE_READER); // RW3: nobody linked
+                long next = (ownerDied ? s : s & ~QUEUED) // RW3: nobody linked; RW14 keeps it while owner-died
+                        + (write ? WRITER : ONE_HOLD + ONE_READER);
                 if (casState(s, next)) {
                     if (write) {
                         publishWriter(hc.holder); // RW9: the caller's own window
@@ -696,14 +976,6 @@ public final class ReadWriteLock {
         won.forEach(WaitQueue::wake); // RW8
     }
 
-    /** Drops decided (killed or timed-out) nodes from the head; their waiters re-dispatch (RW6). */
-    private void pruneLocked() {
-        WaitNode h;
-        while ((h = queue.peekLocked()) != null && h.outcomeVolatile() != WaitNode.WAITING) {
-            queue.unlinkLocked(h);
-        }
-    }
-
     /**
      * Grants the head of the queue while it is compatible (RW4, RW7): one writer when the lock is free, or
      * every reader up to the next writer while no writer holds it; clears QUEUED when no node is left
@@ -713,8 +985,7 @@ public final class ReadWriteLock {
         assert queue.isHeldByCurrentThread();
         List<WaitNode> won = List.of();
         for (;;) {
-            pruneLocked();
-            WaitNode h = queue.peekLocked();
+            WaitNode h = queue.firstWaitingLocked(); // decided nodes dropped: their waiters re-dispatch (RW6)
             if (h == null) {
                 clearQueuedLocked();
                 break;
@@ -747,9 +1018,12 @@ public final class ReadWriteLock {
         return won;
     }
 
-    /** No node is linked: clears QUEUED so that the fast paths resume (RW3). */
+    /** No node is linked: clears QUEUED so that the fast paths resume (RW3), unless destroyed or owner-died (RW12, RW14). */
     private void clearQueuedLocked() {
         assert queue.isHeldByCurrentThread() && queue.sizeLocked() == 0;
+        if (destroyed || ownerDied) {
+            return;
+        }
         for (;;) {
             long s = stateVolatile();
             if ((s & QUEUED) == 0 || casState(s, s & ~QUEUED)) {
@@ -767,6 +1041,40 @@ public final class ReadWriteLock {
                 return;
             }
         }
+    }
+
+    private void checkNotDestroyedLocked(String op) {
+        assert queue.isHeldByCurrentThread();
+        checkNotDestroyed(op);
+    }
+
+    /** RW12: `destroyed` is final once set, so a check without the lock is exact on error paths. */
+    private void checkNotDestroyed(String op) {
+        if (destroyed) {
+            throw new TaskLifeException(Reason.DESTROYED,
+                    op + " on " + this + ": the reader-writer lock was destroyed");
+        }
+    }
+
+    /**
+     * What keeps a lock in use, for TaskLifeException(BUSY): the holders, the waiters. Under the queue lock, so it
+     * never waits out a writer's RW9 window (which may need the lock to end): such a writer is unnamed.
+     */
+    private String describeUseLocked(long s, int waiting) {
+        assert queue.isHeldByCurrentThread();
+        List<String> use = new ArrayList<>(3);
+        if ((s & WRITER) != 0) {
+            use.add("write-locked" + (writerValidAcquire() ? " by " + Callers.describe(writerAcquire()) : ""));
+        }
+        if (holds(s) > 0) {
+            use.add(holds(s) + " read holds by " + readers(s) + " readers");
+        }
+        if (waiting > 0) {
+            use.add(waiting + " waiting");
+        } else if ((s & QUEUED) != 0 && !ownerDied) {
+            use.add("a waiter leaving its wait");
+        }
+        return String.join(", ", use);
     }
 
     private void checkReadHoldRoom(long s, String op) {
@@ -838,7 +1146,7 @@ public final class ReadWriteLock {
     private String describeHolders() {
         Object w = writerForDisplay();
         if (w != null) {
-            return Mutex.describe(w);
+            return Callers.describe(w);
         }
         int n = readers(stateVolatile());
         return n > 0 ? n + " readers" : "nobody"; // fixed format, also for 1

@@ -8,15 +8,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.tasklife.TaskKilledError;
-import org.tasklife.internal.group.WaitContext;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.task.TaskControlBlock;
-import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
- * A counting semaphore with a maximum value and kill-aware waits (SPEC §9, K2, K3, K9, T1); non-fair
+ * A counting semaphore with a maximum value and kill-aware waits (docs/contract.md, §9, K2, K3, K9, T1); non-fair
  * (barging) by default, strictly FIFO on request.
  *
  * <p><b>Semantics.</b> The semaphore holds a number of available permits between {@code 0} and
@@ -68,7 +69,7 @@ import org.tasklife.internal.wait.WaitQueue;
  * <p><b>Errors</b> (the semaphore is unchanged after each): a permit count below 1, or above
  * {@link #maxPermits()} for an acquire (a request that could never be satisfied), throws
  * {@link IllegalArgumentException}; a release that would raise the available permits above
- * {@link #maxPermits()} throws {@link SemaphoreOverflowException} (EOVERFLOW); a {@code null} unit or
+ * {@link #maxPermits()} throws {@link TaskLifeException} ({@code OVERFLOW}) (EOVERFLOW); a {@code null} unit or
  * duration throws {@link NullPointerException}.
  *
  * <p><b>Memory effects.</b> Actions in a task or thread before a {@code release} happen-before the
@@ -319,7 +320,7 @@ public final class Semaphore {
         }
         queue.lock();
         try {
-            return takeLocked(n, hasWaitingLocked());
+            return takeLocked(n, queue.firstWaitingLocked() != null);
         } finally {
             queue.unlock();
         }
@@ -329,6 +330,8 @@ public final class Semaphore {
      * Takes one permit, waiting at most {@code timeout}; a free permit is taken even if the timeout is
      * zero or negative.
      *
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code unit} is null
      * @throws TaskKilledError if the calling task is or gets killed before it obtained the permit
@@ -342,6 +345,8 @@ public final class Semaphore {
      * timeout is zero or negative.
      *
      * @param n permits wanted, {@code 1..maxPermits()}
+     * @param timeout how long to wait at most, in {@code unit}s
+     * @param unit the unit of {@code timeout}
      * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws IllegalArgumentException if {@code n < 1} or {@code n > maxPermits()}
      * @throws NullPointerException if {@code unit} is null
@@ -356,6 +361,8 @@ public final class Semaphore {
     /**
      * Takes one permit, waiting at most {@code timeout}; see {@link #tryAcquire(int, long, TimeUnit)}.
      *
+     * @param timeout how long to wait at most
+     * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws NullPointerException if {@code timeout} is null
      * @throws TaskKilledError if the calling task is or gets killed before it obtained the permit
      */
@@ -367,6 +374,9 @@ public final class Semaphore {
      * Takes {@code n} permits, waiting at most {@code timeout}; see
      * {@link #tryAcquire(int, long, TimeUnit)}.
      *
+     * @param n permits wanted, {@code 1..maxPermits()}
+     * @param timeout how long to wait at most
+     * @return {@code true} if taken, {@code false} if the timeout passed first (nothing taken)
      * @throws IllegalArgumentException if {@code n < 1} or {@code n > maxPermits()}
      * @throws NullPointerException if {@code timeout} is null
      * @throws TaskKilledError if the calling task is or gets killed before it obtained the permits
@@ -374,13 +384,13 @@ public final class Semaphore {
     public boolean tryAcquire(int n, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         checkWanted(n, "tryAcquire");
-        return acquireWithin(n, true, Clock.saturatedNanos(timeout));
+        return acquireWithin(n, true, WaitContext.nanosOf(timeout));
     }
 
     /**
      * Gives back one permit; see {@link #release(int)}.
      *
-     * @throws SemaphoreOverflowException if {@code maxPermits()} permits are already available
+     * @throws TaskLifeException ({@code OVERFLOW}) if {@code maxPermits()} permits are already available
      */
     public void release() {
         release(1);
@@ -392,7 +402,7 @@ public final class Semaphore {
      *
      * @param n permits released, {@code >= 1}
      * @throws IllegalArgumentException if {@code n < 1}
-     * @throws SemaphoreOverflowException if the available permits would exceed {@code maxPermits()};
+     * @throws TaskLifeException ({@code OVERFLOW}) if the available permits would exceed {@code maxPermits()};
      *     nothing is released then
      */
     public void release(int n) {
@@ -432,22 +442,22 @@ public final class Semaphore {
         WaitContext.safePoint();
     }
 
-    /** The permits available now (a moment's reading). */
+    /** {@return the permits available now (a moment's reading)} */
     public int availablePermits() {
         return permits(stateVolatile());
     }
 
-    /** The largest number of available permits, fixed at construction. */
+    /** {@return the largest number of available permits, fixed at construction} */
     public int maxPermits() {
         return maxPermits;
     }
 
-    /** Whether released permits are handed to queued waiters in strict FIFO order (see the class comment). */
+    /** {@return whether released permits are handed to queued waiters in strict FIFO order (see the class comment)} */
     public boolean isFair() {
         return fair;
     }
 
-    /** How many tasks and threads are blocked waiting for permits now (a moment's reading). */
+    /** {@return how many tasks and threads are blocked waiting for permits now (a moment's reading)} */
     public int queueLength() {
         int[] waiting = {0};
         queue.lock();
@@ -489,7 +499,7 @@ public final class Semaphore {
 
     private void checkOverflow(long s, int n) {
         if ((long) permits(s) + n > maxPermits) {
-            throw new SemaphoreOverflowException("release(" + n + ") on " + channelName() + ": "
+            throw new TaskLifeException(Reason.OVERFLOW, "release(" + n + ") on " + channelName() + ": "
                     + permits(s) + " available + " + n + " would exceed maxPermits = " + maxPermits);
         }
     }
@@ -511,7 +521,7 @@ public final class Semaphore {
             }
         }
         WaitContext w = WaitContext.current();
-        long deadline = timed ? Clock.deadlineAfter(w.clock().nanoTime(), nanos) : Blocker.NO_DEADLINE;
+        long deadline = timed ? w.deadlineAfter(nanos) : Blocker.NO_DEADLINE;
         boolean competing = false; // woken to compete; our request still counts in wokenWanted (S8)
         boolean atHead = false;    // re-queue at the head: we were woken and must keep our place
         for (;;) {
@@ -534,7 +544,7 @@ public final class Semaphore {
                 if (takeOrAnnounceLocked(n)) {
                     return true; // T1: taken even with a past deadline
                 }
-                if (timed && deadline - w.clock().nanoTime() <= 0) {
+                if (timed && w.hasPassed(deadline)) {
                     won = dispatchLocked(); // S8: we may have been the head that held others back
                     return false;
                 }
@@ -561,7 +571,7 @@ public final class Semaphore {
             // TIMED_OUT or KILLED: we took nothing, but our node may have held back the waiters behind it.
             // With no permit free there is nothing to hand on: a later release dispatches itself and prunes
             // our node, whose outcome was decided before this volatile read (S5). This keeps a mass kill of
-            // waiters on an empty semaphore off the queue lock (issue 5 #5).
+            // waiters on an empty semaphore off the queue lock.
             if (permits(stateVolatile()) > 0) {
                 queue.lock();
                 try {
@@ -585,8 +595,8 @@ public final class Semaphore {
      */
     private void checkpointCaller() {
         Object id = lastAcquirer;
-        if (!Mutex.isCaller(id)) {
-            id = Mutex.identity(TaskControlBlock.current());
+        if (!Callers.isCaller(id)) {
+            id = Callers.identity(TaskControlBlock.current());
             lastAcquirer = id;
         }
         if (id instanceof TaskControlBlock t) {
@@ -615,7 +625,7 @@ public final class Semaphore {
      */
     private boolean takeOrAnnounceLocked(int n) {
         assert queue.isHeldByCurrentThread();
-        boolean waitingAhead = fair && hasWaitingLocked();
+        boolean waitingAhead = fair && queue.firstWaitingLocked() != null;
         for (;;) {
             long s = stateVolatile();
             if (permits(s) >= n && !waitingAhead) {
@@ -653,20 +663,6 @@ public final class Semaphore {
         }
     }
 
-    /** Whether a WAITING node is linked; drops decided (killed, timed-out) nodes from the head first. */
-    private boolean hasWaitingLocked() {
-        pruneLocked();
-        return queue.peekLocked() != null;
-    }
-
-    /** Drops decided (killed or timed-out) nodes from the head; their waiters re-dispatch (S5). */
-    private void pruneLocked() {
-        WaitNode h;
-        while ((h = queue.peekLocked()) != null && h.outcomeVolatile() != WaitNode.WAITING) {
-            queue.unlinkLocked(h);
-        }
-    }
-
     /**
      * Gives free permits to head waiters while their requests fit (S4): fair, hands them over (S6);
      * non-fair, wakes them to compete (S8). Clears WAITERS when no node is left (S3). The caller unparks
@@ -676,8 +672,7 @@ public final class Semaphore {
         assert queue.isHeldByCurrentThread();
         List<WaitNode> won = List.of();
         for (;;) {
-            pruneLocked();
-            WaitNode h = queue.peekLocked();
+            WaitNode h = queue.firstWaitingLocked(); // decided nodes dropped: their waiters re-dispatch (S5)
             if (h == null) {
                 clearWaitersLocked();
                 break;

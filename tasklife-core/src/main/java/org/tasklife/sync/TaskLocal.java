@@ -3,29 +3,37 @@ package org.tasklife.sync;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.tasklife.NotInTaskException;
+import org.tasklife.TaskLifeException;
+import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.TaskState;
 import org.tasklife.internal.task.TaskControlBlock;
 
 /**
- * A task-local key with an optional destructor (POSIX {@code pthread_key_create}, SPEC §9): each task
+ * A task-local key with an optional destructor (POSIX {@code pthread_key_create}, docs/contract.md, §9): each task
  * sees its own value, and when a task ends with a value set, the destructor runs once with that value.
  *
- * <p><b>Destructors</b> run on the task's own thread during its exit sequence (SPEC E6), on every exit
+ * <p><b>Destructors</b> run on the task's own thread during its exit sequence (docs/contract.md, E6), on every exit
  * path — return, throw, {@code exit}, {@code exitGroup} and kill — after the body has unwound and
  * <em>before</em> the task's owned resources close, in the reverse order of the keys' first
  * {@code set} in that task. A destructor that throws does not stop the others; its throwable is
  * recorded with the task's close failures. A value set back to {@code null} (or removed) gets no
  * destructor call.
  *
+ * <p><b>Destructor rounds.</b> A destructor may set a value again, on its own key or another (POSIX
+ * allows it): each key set again during a round (and each key first set then) gets its destructor run
+ * in a further round, with the value it then has, in the reverse order of those sets. At most
+ * {@value #DESTRUCTOR_ROUNDS} rounds run in all (POSIX {@code PTHREAD_DESTRUCTOR_ITERATIONS}); a value
+ * still set after the last round is dropped without a destructor call and reported as a close failure
+ * of the task (an {@link IllegalStateException} naming the key and the task).
+ *
  * <p><b>Deletion.</b> {@link #delete()} discards every task's value <em>without</em> running
  * destructors (as {@code pthread_key_delete}); afterwards every method but {@code delete} and
- * {@link #isDeleted()} throws {@link KeyDeletedException}.
+ * {@link #isDeleted()} throws {@link TaskLifeException} ({@code DESTROYED}).
  *
  * <p><b>Misuse.</b> Calling {@link #get()}, {@link #set(Object)} or {@link #remove()} outside any task
- * throws {@link NotInTaskException}; setting a value while the task is already running its exit
- * sequence (from another key's destructor or an owned resource's {@code close}) throws
- * {@link IllegalStateException}, since no destructor would run for it any more.
+ * throws {@link TaskLifeException} ({@code NOT_IN_TASK}); setting a value once the task's destructor rounds are over
+ * (from an owned resource's {@code close}, say) throws {@link IllegalStateException}, since no destructor would
+ * run for it any more.
  *
  * @param <T> the type of the values
  */
@@ -41,7 +49,15 @@ public final class TaskLocal<T> {
      *  L1 a task has an exit hook for this key iff it has ever set a non-null value (hooked is per task:
      *     the map entry's presence is not enough, since remove() drops the entry but not the hook).
      *  L2 the exit hook removes the task's entry and runs the destructor on the removed value, once.
+     *  L3 rounds: the hook also drops the task from `hooked` first, so a set() by any destructor of the
+     *     round (its own included) registers a fresh hook, which TaskControlBlock.runExitHooks() runs in
+     *     the next round; set() is allowed in the exit sequence only while a round runs (exitHookRound()
+     *     between 1 and DESTRUCTOR_ROUNDS). A hook run after the last round (exitHookRound() past it) drops
+     *     the value and throws, which records it as a close failure.
      */
+
+    /** Most destructor rounds at task exit (POSIX {@code PTHREAD_DESTRUCTOR_ITERATIONS}). */
+    public static final int DESTRUCTOR_ROUNDS = TaskControlBlock.EXIT_HOOK_ROUNDS;
 
     private final Consumer<? super T> destructor; // immutable, may be null
     private final ConcurrentHashMap<TaskControlBlock, T> values = new ConcurrentHashMap<>();
@@ -56,6 +72,7 @@ public final class TaskLocal<T> {
     /**
      * A key whose {@code destructor} runs at task exit with the task's value, if it is not null.
      *
+     * @param destructor what to do with a task's value when the task ends
      * @throws NullPointerException if {@code destructor} is null
      */
     public TaskLocal(Consumer<? super T> destructor) {
@@ -63,10 +80,10 @@ public final class TaskLocal<T> {
     }
 
     /**
-     * The calling task's value, or {@code null} if it has none.
+     * {@return the calling task's value, or {@code null} if it has none}
      *
-     * @throws NotInTaskException outside a task
-     * @throws KeyDeletedException if the key was deleted
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) outside a task
+     * @throws TaskLifeException ({@code DESTROYED}) if the key was deleted
      */
     public T get() {
         return values.get(caller("get()"));
@@ -75,9 +92,11 @@ public final class TaskLocal<T> {
     /**
      * Sets the calling task's value; {@code null} is the same as {@link #remove()}.
      *
-     * @throws NotInTaskException outside a task
-     * @throws KeyDeletedException if the key was deleted
-     * @throws IllegalStateException if the task is already in its exit sequence
+     * @param value the value, or {@code null}
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) outside a task
+     * @throws TaskLifeException ({@code DESTROYED}) if the key was deleted
+     * @throws IllegalStateException if the task is in its exit sequence and its destructor rounds are
+     *     over (a set from a destructor is allowed: it gets a further round)
      */
     public void set(T value) {
         TaskControlBlock t = caller("set()");
@@ -85,9 +104,10 @@ public final class TaskLocal<T> {
             values.remove(t);
             return;
         }
-        if (t.taskState() == TaskState.EXITING) {
+        if (t.taskState() == TaskState.EXITING && !inDestructorRound(t)) {
             throw new IllegalStateException("set() on " + this + " by task " + t.id()
-                    + ": the task is in its exit sequence, so no destructor would run for the value");
+                    + ": the task is in its exit sequence and its destructor rounds are over"
+                    + ", so no destructor would run for the value");
         }
         if (hooked.putIfAbsent(t, Boolean.TRUE) == null) {
             t.addExitHook(() -> destroy(t)); // L1
@@ -98,8 +118,8 @@ public final class TaskLocal<T> {
     /**
      * Removes the calling task's value without running the destructor.
      *
-     * @throws NotInTaskException outside a task
-     * @throws KeyDeletedException if the key was deleted
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) outside a task
+     * @throws TaskLifeException ({@code DESTROYED}) if the key was deleted
      */
     public void remove() {
         values.remove(caller("remove()"));
@@ -107,14 +127,14 @@ public final class TaskLocal<T> {
 
     /**
      * Deletes the key: every task's value is discarded without running destructors, and later uses
-     * throw {@link KeyDeletedException}. Idempotent.
+     * throw {@link TaskLifeException} ({@code DESTROYED}). Idempotent.
      */
     public void delete() {
         deleted = true;
         values.clear();
     }
 
-    /** Whether {@link #delete()} was called. */
+    /** {@return whether {@link #delete()} was called} */
     public boolean isDeleted() {
         return deleted;
     }
@@ -126,21 +146,34 @@ public final class TaskLocal<T> {
 
     private TaskControlBlock caller(String operation) {
         if (deleted) {
-            throw new KeyDeletedException(operation + " on " + this + ": the key was deleted");
+            throw new TaskLifeException(Reason.DESTROYED, operation + " on " + this + ": the key was deleted");
         }
         TaskControlBlock t = TaskControlBlock.current();
         if (t == null) {
-            throw new NotInTaskException(operation + " on " + this + " from host thread '"
+            throw new TaskLifeException(Reason.NOT_IN_TASK, operation + " on " + this + " from host thread '"
                     + Thread.currentThread().getName() + "': task-local values exist only inside a task");
         }
         return t;
     }
 
+    /** Whether {@code t}, the caller, is running a destructor round (L3). */
+    private static boolean inDestructorRound(TaskControlBlock t) {
+        int round = t.exitHookRound();
+        return round >= 1 && round <= DESTRUCTOR_ROUNDS;
+    }
+
     private void destroy(TaskControlBlock t) { // L2: the task's exit hook, on its own thread
-        hooked.remove(t);
+        hooked.remove(t); // L3: a set() from here on registers the next round's hook
         T value = values.remove(t);
-        if (value != null && destructor != null && !deleted) {
-            destructor.accept(value);
+        if (value == null || destructor == null || deleted) {
+            return;
         }
+        if (t.exitHookRound() > DESTRUCTOR_ROUNDS) { // L3: set again in the last round
+            throw new IllegalStateException(this + ": task " + t.id() + " still had a value after "
+                    + DESTRUCTOR_ROUNDS + " destructor rounds (the limit, POSIX PTHREAD_DESTRUCTOR_ITERATIONS:"
+                    + " a destructor set it again each round); the value was dropped without running the"
+                    + " destructor");
+        }
+        destructor.accept(value);
     }
 }

@@ -12,15 +12,20 @@ import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.Test;
 import org.tasklife.Domain;
+import org.tasklife.DomainInfo;
 import org.tasklife.ExitStatus;
+import org.tasklife.GroupInfo;
+import org.tasklife.GroupState;
 import org.tasklife.Kernel;
+import org.tasklife.KernelSnapshot;
 import org.tasklife.TaskGroup;
+import org.tasklife.TaskInfo;
 import org.tasklife.TaskState;
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.Fixtures;
 import org.tasklife.testkit.KernelExtension;
 
-/** The kernel's MXBean (issue 6): registration, the snapshot in open types, kill and stop operations. */
+/** The kernel's MXBean: registration, the snapshot in open types, kill and stop operations. */
 class KernelMXBeanTest {
     private static final AtomicLong NAMES = new AtomicLong();
     private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
@@ -85,18 +90,52 @@ class KernelMXBeanTest {
 
             assertThat(v.kernel()).isEqualTo(name);
             assertThat(v.liveTasks()).isEqualTo(2);
-            assertThat(v.domains()).extracting(DomainRow::name).containsExactly("root", "shop", "cart");
-            assertThat(v.domains()).filteredOn(d -> d.name().equals("cart")).singleElement()
+            KernelSnapshot s = v.snapshot();
+            assertThat(s.domains()).extracting(DomainInfo::name).containsExactly("root", "shop", "cart");
+            assertThat(s.domains()).filteredOn(d -> d.name().equals("cart")).singleElement()
                     .satisfies(d -> assertThat(d.parentId()).isEqualTo(shop.id()));
-            assertThat(v.groups()).filteredOn(g -> g.id() == web.id()).singleElement()
+            assertThat(s.groups()).filteredOn(g -> g.id() == web.id()).singleElement()
                     .satisfies(g -> assertThat(g.domainId()).isEqualTo(shop.id()));
-            assertThat(v.tasks()).filteredOn(t -> t.id() == basket.id()).singleElement().satisfies(t -> {
+            assertThat(s.tasks()).filteredOn(t -> t.id() == basket.id()).singleElement().satisfies(t -> {
                 assertThat(t.domainId()).isEqualTo(cart.id());
                 assertThat(t.domain()).isEqualTo("cart");
-                assertThat(t.state()).isEqualTo("BLOCKED");
+                assertThat(t.state()).isEqualTo(TaskState.BLOCKED);
                 assertThat(t.waitChannel()).isNotEmpty();
             });
             assertThat(proxy(name).getProcessTable()).contains("web", "basket");
+            shop.stop(0);
+            assertThat(Fixtures.get(shop.onStopped())).isEqualTo(ExitStatus.exited(0));
+        }
+    }
+
+    /**
+     * One row model: the MXBean's view carries the library's own snapshot rows (the same ids, names, states,
+     * wait channels and statuses a {@link Kernel#snapshot()} gives), and its process table is the library's.
+     */
+    @Test
+    void snapshot_overJmx_isTheLibrarysSnapshot_andItsTable() throws Exception {
+        String name = uniqueName();
+        try (Kernel k = Kernel.builder().name(name).boot()) {
+            Domain shop = k.createDomain("shop");
+            TaskGroup web = shop.spawnGroup("web", Fixtures::sleepForever);
+            TaskGroup done = k.spawnGroup("done", () -> 3);
+            assertThat(Fixtures.ended(done)).isEqualTo(ExitStatus.exited(3));
+            Await.until("web blocked", () -> k.snapshot().tasks().stream().anyMatch(t -> t.id() == web.id()
+                    && t.state() == TaskState.BLOCKED));
+
+            KernelSnapshot overJmx = proxy(name).getSnapshot().snapshot();
+            KernelSnapshot local = k.snapshot();
+
+            assertThat(overJmx.domains()).isEqualTo(local.domains());
+            assertThat(overJmx.tasks()).extracting(TaskInfo::id, TaskInfo::name, TaskInfo::state, TaskInfo::domainId)
+                    .containsExactlyElementsOf(local.tasks().stream()
+                            .map(t -> org.assertj.core.groups.Tuple.tuple(t.id(), t.name(), t.state(), t.domainId()))
+                            .toList());
+            assertThat(overJmx.groups()).extracting(GroupInfo::id, GroupInfo::state, GroupInfo::status)
+                    .contains(org.assertj.core.groups.Tuple.tuple(done.id(), GroupState.ZOMBIE, "Exited(3)"));
+            String header = local.renderTable().lines().findFirst().orElseThrow();
+            assertThat(proxy(name).getProcessTable().lines().findFirst()).contains(header);
+            done.reap();
             shop.stop(0);
             assertThat(Fixtures.get(shop.onStopped())).isEqualTo(ExitStatus.exited(0));
         }

@@ -2,10 +2,12 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.TaskLifeException.Reason.NOT_PERMITTED;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.get;
 import static org.tasklife.testkit.Fixtures.idleGroup;
+import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +20,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
-import org.tasklife.NotPermittedException;
 import org.tasklife.TaskGroup;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
@@ -50,22 +51,22 @@ class ConditionTest {
         });
     }
 
-    /** SPEC §9, §12: awaiting without owning the mutex throws NotPermittedException and changes nothing. */
+    /** SPEC §9, §12: awaiting without owning the mutex throws TaskLifeException(NOT_PERMITTED) and changes nothing. */
     @Test
     void await_withoutMutex_throwsNotPermitted(Kernel kernel) throws Exception {
         Mutex m = new Mutex();
         Condition c = m.newCondition();
         assertThat(c.mutex()).isSameAs(m);
-        assertThatThrownBy(c::await).isInstanceOf(NotPermittedException.class)
+        assertThatThrownBy(c::await).is(reason(NOT_PERMITTED))
                 .hasMessageContaining("only by the owner of its mutex");
-        assertThatThrownBy(() -> c.await(1, TimeUnit.SECONDS)).isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(() -> c.await(1, TimeUnit.SECONDS)).is(reason(NOT_PERMITTED));
         TaskGroup g = idleGroup(kernel, "home");
         m.lock();
         Attempt other = attempt(g, "other", () -> {
             c.await();
             return null;
         });
-        assertThat(other.get()).isInstanceOf(NotPermittedException.class);
+        assertThat(other.get()).is(reason(NOT_PERMITTED));
         assertThat(c.queueLength()).isZero();
         assertThat(m.isHeldByCurrentTask()).isTrue();
         m.unlock();

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tasklife.Kernel;
-import org.tasklife.NotPermittedException;
 import org.tasklife.TaskGroup;
+import org.tasklife.TaskLifeException;
 import org.tasklife.testkit.Fixtures.Attempt;
 import org.tasklife.testkit.KernelExtension;
 
@@ -35,7 +35,7 @@ import org.tasklife.testkit.KernelExtension;
  * operation by operation: {@link Mutex} ({@link MutexKind#RECURSIVE}) and its {@link Condition} against
  * {@link ReentrantLock}, {@link Semaphore} against a fair {@link java.util.concurrent.Semaphore} with
  * nobody queued, {@link ReadWriteLock} against a fair {@link ReentrantReadWriteLock}. Misuse is compared
- * as a category: tasklife's {@link NotPermittedException} and the JDK's
+ * as a category: tasklife's {@link TaskLifeException(NOT_PERMITTED)} and the JDK's
  * {@link IllegalMonitorStateException} both count as {@code "error"}.
  *
  * <p><b>Multi-task scripts</b> run several tasks against both implementations and compare what must
@@ -44,7 +44,7 @@ import org.tasklife.testkit.KernelExtension;
  *
  * <p><b>Excluded differences</b> (documented semantics that differ, so not compared):
  * <ul>
- *   <li>Non-recursive {@link Mutex} kinds: a relock by the owner throws {@link org.tasklife.DeadlockException}
+ *   <li>Non-recursive {@link Mutex} kinds: a relock by the owner throws {@link TaskLifeException(DEADLOCK)}
  *       (untimed {@code tryLock} returns false) where {@code ReentrantLock} re-enters. Only RECURSIVE is
  *       compared.</li>
  *   <li>{@link Mutex} has no hold count; {@code getHoldCount()} is compared only indirectly, through which
@@ -53,14 +53,14 @@ import org.tasklife.testkit.KernelExtension;
  *       {@code IllegalMonitorStateException} without the lock: signal is issued only while holding it.</li>
  *   <li>{@link Semaphore}: {@code tryAcquire(0)} and {@code release(0)} throw {@code IllegalArgumentException}
  *       (the JDK succeeds); a request above {@code maxPermits()} throws (the JDK returns false or
- *       blocks); a release above {@code maxPermits()} throws {@link SemaphoreOverflowException} and
+ *       blocks); a release above {@code maxPermits()} throws {@link TaskLifeException(OVERFLOW)} and
  *       changes nothing (the JDK has no maximum: it is not called then, and the script checks that
  *       tasklife overflowed exactly when the JDK count would pass the maximum); the untimed try never
  *       barges past queued waiters (the JDK's does), irrelevant with nobody queued.</li>
  *   <li>{@link ReadWriteLock}: the write lock is not reentrant and a writer may not take a read lock
- *       (no downgrade: {@code DeadlockException}, or {@code false} from the untimed tries), where the JDK
+ *       (no downgrade: {@code TaskLifeException(DEADLOCK)}, or {@code false} from the untimed tries), where the JDK
  *       re-enters and downgrades; no try is issued while the write lock is held. {@code writeLock()} by a
- *       reader throws {@code DeadlockException} where the JDK hangs: not issued.</li>
+ *       reader throws {@code TaskLifeException(DEADLOCK)} where the JDK hangs: not issued.</li>
  *   <li>{@link Barrier}: a kill or a timeout that breaks a round while its action runs has no JDK
  *       equivalent (the JDK runs the action under its lock); no kills or timeouts are used here.</li>
  * </ul>
@@ -85,8 +85,15 @@ class JdkDifferentialTest {
     private static String outcome(Callable<?> call) {
         try {
             return String.valueOf(call.call());
-        } catch (NotPermittedException | IllegalMonitorStateException e) {
+        } catch (IllegalMonitorStateException e) {
             return "error";
+        } catch (TaskLifeException e) {
+            if (e.reason() == TaskLifeException.Reason.NOT_PERMITTED) {
+                return "error";
+            }
+            // a rule without a type of its own by its reason, the others by their type (as the JDK's are)
+            return e.getClass() == TaskLifeException.class ? "TaskLifeException(" + e.reason() + ")"
+                    : e.getClass().getSimpleName();
         } catch (IllegalArgumentException e) {
             return "illegal-argument";
         } catch (Exception e) {
@@ -200,7 +207,7 @@ class JdkDifferentialTest {
                 case "release" -> {
                     if (n > 0 && jdk.availablePermits() + n > max) { // excluded: the JDK has no maximum
                         String mine = outcomeOf(() -> ours.release(n));
-                        t.add(op + "(" + n + ") past max", mine.equals("SemaphoreOverflowException") ? "overflow" : mine,
+                        t.add(op + "(" + n + ") past max", mine.equals("TaskLifeException(OVERFLOW)") ? "overflow" : mine,
                                 "overflow");
                     } else {
                         t.add(op + "(" + n + ")", outcomeOf(() -> ours.release(n)), outcomeOf(() -> jdk.release(n)));

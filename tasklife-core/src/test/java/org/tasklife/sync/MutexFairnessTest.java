@@ -2,10 +2,13 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.BUSY;
+import static org.tasklife.TaskLifeException.Reason.DESTROYED;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.get;
 import static org.tasklife.testkit.Fixtures.idleGroup;
 import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -390,15 +393,15 @@ class MutexFairnessTest {
             return "done";
         });
         Await.state(w.task(), TaskState.BLOCKED);
-        assertThatThrownBy(m::destroy).isInstanceOf(BusyException.class).hasMessageContaining("(1)");
+        assertThatThrownBy(m::destroy).is(reason(BUSY)).hasMessageContaining("(1)");
         m.unlock();
         assertThat(w.get()).isEqualTo("done");
         m.destroy();
         assertThat(m.isDestroyed()).isTrue();
         assertThat(m.isLocked()).isFalse();
-        assertThatThrownBy(m::lock).isInstanceOf(DestroyedException.class);
-        assertThatThrownBy(m::tryLock).isInstanceOf(DestroyedException.class);
-        assertThatThrownBy(m::unlock).isInstanceOf(DestroyedException.class);
+        assertThatThrownBy(m::lock).is(reason(DESTROYED));
+        assertThatThrownBy(m::tryLock).is(reason(DESTROYED));
+        assertThatThrownBy(m::unlock).is(reason(DESTROYED));
         killAndReap(g);
     }
 }

@@ -2,10 +2,15 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.TaskLifeException.Reason.BUSY;
+import static org.tasklife.TaskLifeException.Reason.DEADLOCK;
+import static org.tasklife.TaskLifeException.Reason.DESTROYED;
+import static org.tasklife.TaskLifeException.Reason.NOT_PERMITTED;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.get;
 import static org.tasklife.testkit.Fixtures.idleGroup;
+import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.tasklife.DeadlockException;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
-import org.tasklife.NotPermittedException;
 import org.tasklife.TaskGroup;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
@@ -60,9 +63,9 @@ class MutexTest {
     void lock_normalRelockByOwner_throwsDeadlock() {
         Mutex m = new Mutex();
         m.lock();
-        assertThatThrownBy(m::lock).isInstanceOf(DeadlockException.class).hasMessageContaining("already owns")
+        assertThatThrownBy(m::lock).is(reason(DEADLOCK)).hasMessageContaining("already owns")
                 .hasMessageContaining("rather than a hang");
-        assertThatThrownBy(() -> m.tryLock(1, TimeUnit.SECONDS)).isInstanceOf(DeadlockException.class);
+        assertThatThrownBy(() -> m.tryLock(1, TimeUnit.SECONDS)).is(reason(DEADLOCK));
         assertThat(m.tryLock()).isFalse();
         m.unlock();
         assertThat(m.isLocked()).isFalse();
@@ -73,7 +76,7 @@ class MutexTest {
     void lock_errorCheckingRelockByOwner_throwsDeadlock() {
         Mutex m = new Mutex(MutexKind.ERROR_CHECKING);
         m.lock();
-        assertThatThrownBy(m::lock).isInstanceOf(DeadlockException.class).hasMessageContaining("ERROR_CHECKING");
+        assertThatThrownBy(m::lock).is(reason(DEADLOCK)).hasMessageContaining("ERROR_CHECKING");
         assertThat(m.isHeldByCurrentTask()).isTrue();
         m.unlock();
         assertThat(m.isLocked()).isFalse();
@@ -93,20 +96,20 @@ class MutexTest {
         }
         m.unlock();
         assertThat(m.isLocked()).isFalse();
-        assertThatThrownBy(m::unlock).isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(m::unlock).is(reason(NOT_PERMITTED));
     }
 
-    /** SPEC §12 EPERM: unlocking a mutex that is not locked throws NotPermittedException, for every kind. */
+    /** SPEC §12 EPERM: unlocking a mutex that is not locked throws TaskLifeException(NOT_PERMITTED), for every kind. */
     @ParameterizedTest
     @EnumSource(MutexKind.class)
     void unlock_notLocked_throwsNotPermitted(MutexKind kind) {
         Mutex m = new Mutex(kind);
-        assertThatThrownBy(m::unlock).isInstanceOf(NotPermittedException.class)
+        assertThatThrownBy(m::unlock).is(reason(NOT_PERMITTED))
                 .hasMessageContaining("only the owner may unlock").hasMessageContaining("not locked");
         assertThat(m.isLocked()).isFalse();
     }
 
-    /** SPEC §12 EPERM: unlocking a mutex owned by another task throws NotPermittedException and leaves it owned. */
+    /** SPEC §12 EPERM: unlocking a mutex owned by another task throws TaskLifeException(NOT_PERMITTED) and leaves it owned. */
     @ParameterizedTest
     @EnumSource(MutexKind.class)
     void unlock_byNonOwner_throwsNotPermittedStateUnchanged(MutexKind kind, Kernel kernel) throws Exception {
@@ -117,7 +120,7 @@ class MutexTest {
             m.unlock();
             return null;
         });
-        assertThat(a.get()).isInstanceOf(NotPermittedException.class);
+        assertThat(a.get()).is(reason(NOT_PERMITTED));
         assertThat(((Throwable) a.get()).getMessage()).contains("only the owner may unlock").contains("owned by host thread");
         assertThat(m.isHeldByCurrentTask()).isTrue();
         m.unlock();
@@ -326,12 +329,12 @@ class MutexTest {
 
     // ---- destroy ----
 
-    /** SPEC §9 (H2 neg_mutex_destroy_held): destroying a held mutex is a BusyException and the mutex stays usable. */
+    /** SPEC §9 (H2 neg_mutex_destroy_held): destroying a held mutex is a TaskLifeException(BUSY) and the mutex stays usable. */
     @Test
     void destroy_held_busyAndStillUsable() {
         Mutex m = new Mutex();
         m.lock();
-        assertThatThrownBy(m::destroy).isInstanceOf(BusyException.class)
+        assertThatThrownBy(m::destroy).is(reason(BUSY))
                 .hasMessageContaining("locked");
         assertThat(m.isDestroyed()).isFalse();
         assertThat(m.isHeldByCurrentTask()).isTrue();
@@ -340,7 +343,7 @@ class MutexTest {
         m.unlock();
     }
 
-    /** SPEC §9: every use of a destroyed mutex is a DestroyedException; destroying twice too. */
+    /** SPEC §9: every use of a destroyed mutex is a TaskLifeException(DESTROYED); destroying twice too. */
     @Test
     void destroy_thenUse_destroyedException() {
         Mutex m = new Mutex();
@@ -348,7 +351,7 @@ class MutexTest {
         assertThat(m.isDestroyed()).isTrue();
         for (ThrowingCallable op : List.<ThrowingCallable>of(
                 m::lock, m::tryLock, () -> m.tryLock(1, TimeUnit.SECONDS), m::unlock, m::markConsistent, m::destroy)) {
-            assertThatThrownBy(op).isInstanceOf(DestroyedException.class)
+            assertThatThrownBy(op).is(reason(DESTROYED))
                     .hasMessageContaining("destroyed");
         }
         assertThat(m.isLocked()).isFalse();

@@ -2,11 +2,13 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.DEADLOCK;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.await;
 import static org.tasklife.testkit.Fixtures.ended;
 import static org.tasklife.testkit.Fixtures.idleGroup;
 import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.tasklife.DeadlockException;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
 import org.tasklife.Task;
@@ -145,11 +146,11 @@ class OnceTest {
         killAndReap(g);
     }
 
-    /** SPEC §9: calling run from inside its own initialiser is a DeadlockException, not a hang; the Once stays undone. */
+    /** SPEC §9: calling run from inside its own initialiser is a TaskLifeException(DEADLOCK), not a hang; the Once stays undone. */
     @Test
     void run_fromOwnInitialiser_deadlockError() {
         Once once = new Once();
-        assertThatThrownBy(() -> once.run(() -> once.run(() -> {}))).isInstanceOf(DeadlockException.class)
+        assertThatThrownBy(() -> once.run(() -> once.run(() -> {}))).is(reason(DEADLOCK))
                 .hasMessageContaining("own initialiser");
         assertThat(once.isDone()).isFalse();
     }

@@ -2,10 +2,13 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.DEADLOCK;
+import static org.tasklife.TaskLifeException.Reason.NOT_PERMITTED;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.get;
 import static org.tasklife.testkit.Fixtures.idleGroup;
 import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,16 +25,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.tasklife.DeadlockException;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
-import org.tasklife.NotPermittedException;
 import org.tasklife.Task;
 import org.tasklife.TaskGroup;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
 import org.tasklife.testkit.Await;
+import org.tasklife.testkit.Fixtures;
 import org.tasklife.testkit.Fixtures.Attempt;
 import org.tasklife.testkit.KernelExtension;
 
@@ -151,7 +153,7 @@ class ReadWriteLockTest {
             assertThat(rw.readHoldCount()).isEqualTo(i);
         }
         assertFree(rw);
-        assertThatThrownBy(rw::readUnlock).isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(rw::readUnlock).is(reason(NOT_PERMITTED));
     }
 
     /** SPEC §9: the write lock is exclusive: no reader or other writer gets in until writeUnlock. */
@@ -219,15 +221,15 @@ class ReadWriteLockTest {
 
     // ---- errors ----
 
-    /** SPEC §12 EDEADLK: the writer taking the write lock again throws DeadlockException; its untimed try fails; state unchanged. */
+    /** SPEC §12 EDEADLK: the writer taking the write lock again throws TaskLifeException(DEADLOCK); its untimed try fails; state unchanged. */
     @Test
     void writeLock_byWriter_throwsDeadlockStateUnchanged() {
         ReadWriteLock rw = new ReadWriteLock();
         rw.writeLock();
-        assertThatThrownBy(rw::writeLock).isInstanceOf(DeadlockException.class)
+        assertThatThrownBy(rw::writeLock).is(reason(DEADLOCK))
                 .hasMessageContaining("writeLock()").hasMessageContaining("ReadWriteLock@")
                 .hasMessageContaining("not reentrant");
-        assertThatThrownBy(() -> rw.tryWriteLock(1, TimeUnit.SECONDS)).isInstanceOf(DeadlockException.class)
+        assertThatThrownBy(() -> rw.tryWriteLock(1, TimeUnit.SECONDS)).is(reason(DEADLOCK))
                 .hasMessageContaining("tryWriteLock(timeout)");
         assertThat(rw.tryWriteLock()).isFalse();
         assertThat(rw.isWriteLockedByCurrentTask()).isTrue();
@@ -236,14 +238,14 @@ class ReadWriteLockTest {
         assertFree(rw);
     }
 
-    /** SPEC §12 EDEADLK: the writer asking for a read lock throws DeadlockException (no downgrade); state unchanged. */
+    /** SPEC §12 EDEADLK: the writer asking for a read lock throws TaskLifeException(DEADLOCK) (no downgrade); state unchanged. */
     @Test
     void readLock_byWriter_throwsDeadlockStateUnchanged() {
         ReadWriteLock rw = new ReadWriteLock();
         rw.writeLock();
-        assertThatThrownBy(rw::readLock).isInstanceOf(DeadlockException.class)
+        assertThatThrownBy(rw::readLock).is(reason(DEADLOCK))
                 .hasMessageContaining("readLock()").hasMessageContaining("no downgrade");
-        assertThatThrownBy(() -> rw.tryReadLock(1, TimeUnit.SECONDS)).isInstanceOf(DeadlockException.class);
+        assertThatThrownBy(() -> rw.tryReadLock(1, TimeUnit.SECONDS)).is(reason(DEADLOCK));
         assertThat(rw.tryReadLock()).isFalse();
         assertThat(rw.readHoldCount()).isZero();
         assertThat(rw.isWriteLockedByCurrentTask()).isTrue();
@@ -252,14 +254,14 @@ class ReadWriteLockTest {
         assertFree(rw);
     }
 
-    /** SPEC §12 EDEADLK: a reader asking for the write lock throws DeadlockException (an upgrade waits for itself); state unchanged. */
+    /** SPEC §12 EDEADLK: a reader asking for the write lock throws TaskLifeException(DEADLOCK) (an upgrade waits for itself); state unchanged. */
     @Test
     void writeLock_byReader_throwsDeadlockStateUnchanged() {
         ReadWriteLock rw = new ReadWriteLock();
         rw.readLock();
-        assertThatThrownBy(rw::writeLock).isInstanceOf(DeadlockException.class)
+        assertThatThrownBy(rw::writeLock).is(reason(DEADLOCK))
                 .hasMessageContaining("holds a read lock").hasMessageContaining("upgrading");
-        assertThatThrownBy(() -> rw.tryWriteLock(1, TimeUnit.SECONDS)).isInstanceOf(DeadlockException.class);
+        assertThatThrownBy(() -> rw.tryWriteLock(1, TimeUnit.SECONDS)).is(reason(DEADLOCK));
         assertThat(rw.tryWriteLock()).isFalse();
         assertThat(rw.readHoldCount()).isEqualTo(1);
         assertThat(rw.isWriteLocked()).isFalse();
@@ -268,12 +270,12 @@ class ReadWriteLockTest {
         assertFree(rw);
     }
 
-    /** SPEC §12 EPERM: readUnlock by a caller holding no read lock throws NotPermittedException; state unchanged. */
+    /** SPEC §12 EPERM: readUnlock by a caller holding no read lock throws TaskLifeException(NOT_PERMITTED); state unchanged. */
     @Test
     void readUnlock_byNonReader_throwsNotPermittedStateUnchanged(Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "home");
         ReadWriteLock rw = new ReadWriteLock();
-        assertThatThrownBy(rw::readUnlock).isInstanceOf(NotPermittedException.class)
+        assertThatThrownBy(rw::readUnlock).is(reason(NOT_PERMITTED))
                 .hasMessageContaining("readUnlock()").hasMessageContaining("ReadWriteLock@")
                 .hasMessageContaining("host thread").hasMessageContaining("only a holder of a read lock");
         rw.readLock();
@@ -281,27 +283,27 @@ class ReadWriteLockTest {
             rw.readUnlock();
             return null;
         });
-        assertThat(intruder.get()).isInstanceOf(NotPermittedException.class);
+        assertThat(intruder.get()).is(reason(NOT_PERMITTED));
         assertThat(((Throwable) intruder.get()).getMessage()).contains("task " + intruder.task().id());
         assertThat(rw.readHoldCount()).isEqualTo(1);
         rw.readUnlock();
         rw.writeLock();
-        assertThatThrownBy(rw::readUnlock).isInstanceOf(NotPermittedException.class).hasMessageContaining("use writeUnlock()");
+        assertThatThrownBy(rw::readUnlock).is(reason(NOT_PERMITTED)).hasMessageContaining("use writeUnlock()");
         assertThat(rw.isWriteLockedByCurrentTask()).isTrue();
         rw.writeUnlock();
         assertFree(rw);
         killAndReap(g);
     }
 
-    /** SPEC §12 EPERM: writeUnlock by a caller that is not the writer throws NotPermittedException; state unchanged. */
+    /** SPEC §12 EPERM: writeUnlock by a caller that is not the writer throws TaskLifeException(NOT_PERMITTED); state unchanged. */
     @Test
     void writeUnlock_byNonWriter_throwsNotPermittedStateUnchanged(Kernel kernel) throws Exception {
         TaskGroup g = idleGroup(kernel, "home");
         ReadWriteLock rw = new ReadWriteLock();
-        assertThatThrownBy(rw::writeUnlock).isInstanceOf(NotPermittedException.class)
+        assertThatThrownBy(rw::writeUnlock).is(reason(NOT_PERMITTED))
                 .hasMessageContaining("only the writer").hasMessageContaining("not write-locked");
         rw.readLock();
-        assertThatThrownBy(rw::writeUnlock).isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(rw::writeUnlock).is(reason(NOT_PERMITTED));
         assertThat(rw.readHoldCount()).isEqualTo(1);
         rw.readUnlock();
         rw.writeLock();
@@ -309,7 +311,7 @@ class ReadWriteLockTest {
             rw.writeUnlock();
             return null;
         });
-        assertThat(intruder.get()).isInstanceOf(NotPermittedException.class);
+        assertThat(intruder.get()).is(reason(NOT_PERMITTED));
         assertThat(((Throwable) intruder.get()).getMessage()).contains("held by host thread");
         assertThat(rw.isWriteLockedByCurrentTask()).isTrue();
         rw.writeUnlock();
@@ -507,14 +509,20 @@ class ReadWriteLockTest {
         final long cap = 100_000;
         final long bound = 20_000; // far below the 4 * CAP a starving writer would see
         final int patience = 2_000; // yields a holder waits for another reader to take over
-        TaskGroup g = idleGroup(kernel, "home");
         ReadWriteLock rw = new ReadWriteLock();
         AtomicLong reads = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
-        List<Task<?>> readers = new ArrayList<>();
-        try {
+        CompletableFuture<List<Task<?>>> spawned = new CompletableFuture<>();
+        CompletableFuture<Object> writerResult = new CompletableFuture<>();
+        // The readers and the writer are spawned by the group's main task, not by this (platform) thread: while
+        // tasks that call yieldNow() occupy every carrier, the JDK's virtual-thread scheduler keeps running the
+        // carriers' own queues and may never start a virtual thread submitted from outside them. On a loaded
+        // machine the writer, spawned from here, did not start within 10 s. Spawned from a task, it is queued
+        // behind the readers and runs in turn.
+        TaskGroup g = kernel.spawnGroup("home", () -> {
+            List<Task<?>> readers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                readers.add(g.spawnTask("reader" + i, () -> {
+                readers.add(Tasks.spawnTask("reader" + i, () -> {
                     for (long n = 0; n < cap && !stop.get(); n++) {
                         rw.readLock();
                         try {
@@ -531,17 +539,31 @@ class ReadWriteLockTest {
                     return null;
                 }));
             }
-            Await.until("readers streaming", () -> reads.get() >= 1_000, () -> reads.get() + " reads");
-            Attempt writer = attempt(g, "writer", () -> {
-                long before = reads.get();
-                rw.writeLock();
+            spawned.complete(readers);
+            while (reads.get() < 1_000 && !stop.get()) {
+                Tasks.yieldNow(); // the readers are streaming (the test thread checks it too, with a deadline)
+            }
+            Tasks.spawnTask("writer", () -> {
                 try {
-                    return List.of(before, reads.get(), (long) rw.readHoldCount());
-                } finally {
-                    rw.writeUnlock();
+                    long before = reads.get();
+                    rw.writeLock();
+                    try {
+                        writerResult.complete(List.of(before, reads.get(), (long) rw.readHoldCount()));
+                    } finally {
+                        rw.writeUnlock();
+                    }
+                } catch (RuntimeException | Error e) {
+                    writerResult.complete(e);
+                    throw e;
                 }
+                return null;
             });
-            Object result = writer.get(); // bounded by Await.LONG
+            return Fixtures.sleepForever();
+        });
+        List<Task<?>> readers = get(spawned);
+        try {
+            Await.until("readers streaming", () -> reads.get() >= 1_000, () -> reads.get() + " reads");
+            Object result = get(writerResult); // bounded by Await.LONG
             assertThat(result).as("writer result").isInstanceOf(List.class);
             List<?> seen = (List<?>) result;
             long before = (Long) seen.get(0);

@@ -2,12 +2,14 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.NOT_PERMITTED;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.await;
 import static org.tasklife.testkit.Fixtures.ended;
 import static org.tasklife.testkit.Fixtures.get;
 import static org.tasklife.testkit.Fixtures.idleGroup;
 import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
-import org.tasklife.NotPermittedException;
 import org.tasklife.SpawnOptions;
 import org.tasklife.StuckTaskReport;
 import org.tasklife.Task;
@@ -145,7 +146,7 @@ class RobustMutexTest {
     @Test
     void markConsistent_misuse_refusedStateUnchanged() {
         Mutex m = new Mutex();
-        assertThatThrownBy(m::markConsistent).isInstanceOf(NotPermittedException.class);
+        assertThatThrownBy(m::markConsistent).is(reason(NOT_PERMITTED));
         m.lock();
         assertThatThrownBy(m::markConsistent).isInstanceOf(IllegalStateException.class).hasMessageContaining("consistent");
         assertThat(m.isHeldByCurrentTask()).isTrue();
@@ -181,7 +182,7 @@ class RobustMutexTest {
         try {
             Mutex m = new Mutex();
             CountDownLatch locked = new CountDownLatch(1);
-            TaskGroup stuck = kernel.spawnGroup(SpawnOptions.named("stuck").platformThread(), () -> {
+            TaskGroup stuck = kernel.spawnGroup(SpawnOptions.named("stuck").platformThread(true), () -> {
                 m.lock();
                 locked.countDown();
                 while (!stop.get()) {

@@ -2,9 +2,11 @@ package org.tasklife.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.tasklife.TaskLifeException.Reason.OVERFLOW;
 import static org.tasklife.testkit.Fixtures.attempt;
 import static org.tasklife.testkit.Fixtures.idleGroup;
 import static org.tasklife.testkit.Fixtures.killAndReap;
+import static org.tasklife.testkit.Reasons.reason;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +98,7 @@ class SemaphoreFairnessTest {
             return "acquired";
         });
         Await.state(w.task(), TaskState.BLOCKED);
-        assertThatThrownBy(() -> s.release(2)).isInstanceOf(SemaphoreOverflowException.class);
+        assertThatThrownBy(() -> s.release(2)).is(reason(OVERFLOW));
         assertThat(s.availablePermits()).isZero();
         assertThat(s.queueLength()).isEqualTo(1);
         assertThat(w.task().state()).isEqualTo(TaskState.BLOCKED);
@@ -104,7 +106,7 @@ class SemaphoreFairnessTest {
         assertThat(w.get()).isEqualTo("acquired");
         assertThat(s.availablePermits()).isZero();
         s.release();
-        assertThatThrownBy(s::release).isInstanceOf(SemaphoreOverflowException.class);
+        assertThatThrownBy(s::release).is(reason(OVERFLOW));
         assertThat(s.availablePermits()).isEqualTo(1);
         killAndReap(g);
     }

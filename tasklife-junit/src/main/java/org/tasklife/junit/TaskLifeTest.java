@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *     @Test
  *     void worker_stopsWhenKilled(Kernel kernel) {
  *         TaskGroup g = kernel.spawnGroup("worker", () -> { Tasks.sleep(Duration.ofHours(1)); return 0; });
- *         g.kill();
- *         g.reap();          // without this line the test fails: task still live, timer armed
+ *         g.kill();          // without this line the test fails: a live task, an armed timer, and a ps table
+ *         assertEquals(ExitStatus.KILLED, g.reap());
  *     }
  * }
  * }</pre>

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.time.Duration;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -15,7 +21,9 @@ import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
 import org.tasklife.SpawnRefusedException;
 import org.tasklife.TaskGroup;
+import org.tasklife.TaskState;
 import org.tasklife.Tasks;
+import org.tasklife.sync.Mutex;
 
 /**
  * The extension fails a test that leaks and passes one that does not. Each case is a sample test class
@@ -28,6 +36,44 @@ class TaskLifeExtensionTest {
     private static EngineExecutionResults run(Class<?> sample) {
         return EngineTestKit.engine("junit-jupiter").selectors(selectClass(sample))
                 .configurationParameter(TaskLifeExtension.AUDIT_TIMEOUT, "PT0.1S").execute();
+    }
+
+    private static EngineExecutionResults runParallel(Class<?> sample) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(sample))
+                .configurationParameter(TaskLifeExtension.AUDIT_TIMEOUT, "PT0.5S")
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+                .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
+                .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+                .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "3")
+                .execute();
+    }
+
+    /** The failure of the test named {@code method}, which must have failed. */
+    private static Throwable failureOf(EngineExecutionResults results, String method) {
+        Event e = results.testEvents().finished().stream()
+                .filter(ev -> ev.getTestDescriptor().getDisplayName().startsWith(method + "("))
+                .findFirst().orElseThrow(() -> new AssertionError("no test " + method + ": "
+                        + results.testEvents().list()));
+        TestExecutionResult r = e.getPayload(TestExecutionResult.class).orElseThrow();
+        assertThat(r.getStatus()).as("status of %s", method).isEqualTo(TestExecutionResult.Status.FAILED);
+        return r.getThrowable().orElseThrow();
+    }
+
+    /** A group of {@code kernel} whose main blocks in {@code m.lock()} (a queued waiter) until killed. */
+    private static TaskGroup blockedOn(Kernel kernel, Mutex m, String name) {
+        TaskGroup g = kernel.spawnGroup(name, () -> {
+            m.lock();
+            m.unlock();
+            return 0;
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!kernel.findTask(g.id()).map(t -> t.state() == TaskState.BLOCKED).orElse(false)) {
+            if (System.nanoTime() - deadline > 0) { // a poll with a deadline: the samples run outside tasks
+                throw new AssertionError("task " + g.id() + " did not block in the mutex");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return g;
     }
 
     private static Throwable failureOf(EngineExecutionResults results) {
@@ -144,6 +190,146 @@ class TaskLifeExtensionTest {
             g.kill();
             g.reap();
             LeakAudit.assertQuiescent(k, Duration.ofSeconds(5));
+        }
+    }
+
+    /** Kernels a sample booted itself and left open, closed by the test that ran the sample. */
+    static final java.util.List<Kernel> LEFT_OPEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static void closeLeftOpen() {
+        for (Kernel k : LEFT_OPEN) {
+            k.close(Duration.ofSeconds(5));
+        }
+        LEFT_OPEN.clear();
+    }
+
+    @TaskLifeTest
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class BootsItsOwnKernel {
+        static final Mutex HELD = new Mutex();
+
+        @Test
+        @Order(1)
+        void leavesItsOwnKernelBlocked() {
+            Kernel own = Kernel.builder().name("own-kernel").boot();
+            LEFT_OPEN.add(own);
+            HELD.lock(); // the test thread (host code) holds it; the task below queues for it
+            blockedOn(own, HELD, "stuck-on-held");
+        }
+
+        @Test
+        @Order(2)
+        void cleanAfterwards(Kernel kernel) {
+            assertThat(kernel.spawnGroup("quick", () -> 0).reap()).isEqualTo(ExitStatus.exited(0));
+        }
+    }
+
+    /**
+     * A test that leaves a kernel it booted itself with a blocked task fails, with that kernel's table; the
+     * next test, clean, passes (the leak is not counted against it).
+     */
+    @Test
+    void ownKernelLeak_failsThatTest_notTheNext() {
+        try {
+            EngineExecutionResults results = run(BootsItsOwnKernel.class);
+
+            results.testEvents().assertStatistics(s -> s.started(2).succeeded(1).failed(1));
+            assertThat(failureOf(results, "leavesItsOwnKernelBlocked")).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("outside its kernel").hasMessageContaining("own-kernel")
+                    .hasMessageContaining("booted during the test").hasMessageContaining("1 live task")
+                    .hasMessageContaining("stuck-on-held").hasMessageContaining("TID");
+        } finally {
+            closeLeftOpen();
+            BootsItsOwnKernel.HELD.unlock();
+        }
+    }
+
+    @TaskLifeTest
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class BootsAnUnlistedKernel {
+        static final Mutex HELD = new Mutex();
+
+        @Test
+        @Order(1)
+        void leavesAWaiterQueued() {
+            Kernel own = Kernel.builder().name("no-jmx").jmx(false).boot();
+            LEFT_OPEN.add(own);
+            HELD.lock();
+            blockedOn(own, HELD, "queued-waiter");
+        }
+
+        @Test
+        @Order(2)
+        void cleanAfterwards(Kernel kernel) {
+            assertThat(kernel.spawnGroup("quick", () -> 0).reap()).isEqualTo(ExitStatus.exited(0));
+        }
+    }
+
+    /**
+     * A waiter left queued by a kernel the test booted without JMX fails that test (by the JVM-wide count
+     * taken before and after it), not the next one.
+     */
+    @Test
+    void unlistedKernelWaiter_failsThatTest_notTheNext() {
+        try {
+            EngineExecutionResults results = run(BootsAnUnlistedKernel.class);
+
+            results.testEvents().assertStatistics(s -> s.started(2).succeeded(1).failed(1));
+            assertThat(failureOf(results, "leavesAWaiterQueued")).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("outside its kernel").hasMessageContaining("1 tasklife waiter");
+        } finally {
+            closeLeftOpen();
+            BootsAnUnlistedKernel.HELD.unlock();
+        }
+    }
+
+    @TaskLifeTest
+    static class RunsInParallel {
+        /** All three tests hold a queued waiter at once before any of them ends. */
+        static final CyclicBarrier ALL_BLOCKED = new CyclicBarrier(3);
+        static final Mutex HELD = new Mutex();
+
+        private static void run(Kernel kernel, String name, boolean clean) throws Exception {
+            TaskGroup g = blockedOn(kernel, HELD, name);
+            ALL_BLOCKED.await(10, TimeUnit.SECONDS); // fails unless the three run concurrently
+            if (clean) {
+                g.kill();
+                g.reap();
+            }
+        }
+
+        @Test
+        void a(Kernel kernel) throws Exception {
+            run(kernel, "waiter-a", true);
+        }
+
+        @Test
+        void b(Kernel kernel) throws Exception {
+            run(kernel, "waiter-b", true);
+        }
+
+        @Test
+        void leaky(Kernel kernel) throws Exception {
+            run(kernel, "waiter-leaky", false);
+        }
+    }
+
+    /**
+     * With parallel execution each test's own kernel is audited: the leaking test fails with its own
+     * table, and the clean tests running at the same time pass although another test's waiter is queued.
+     */
+    @Test
+    void parallelExecution_auditsEachTestsKernel_onlyTheLeakFails() {
+        RunsInParallel.HELD.lock();
+        try {
+            EngineExecutionResults results = runParallel(RunsInParallel.class);
+
+            results.testEvents().assertStatistics(s -> s.started(3).succeeded(2).failed(1));
+            assertThat(failureOf(results, "leaky")).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("the test leaked").hasMessageContaining("waiter-leaky")
+                    .hasMessageNotContaining("waiter-a").hasMessageNotContaining("waiter-b");
+        } finally {
+            RunsInParallel.HELD.unlock();
         }
     }
 }

@@ -6,19 +6,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.tasklife.DomainState;
 import org.tasklife.ExitStatus;
-import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
  * The domain control block: a domain's place in the domain tree, its limits and counters, and the
- * state and status of its stop (SPEC §10). A domain's groups hang under its root group, which the
+ * state and status of its stop (contract §10). A domain's groups hang under its root group, which the
  * group layer keeps; this block knows nothing of groups.
  */
 public final class DomainControlBlock {
     /*
      * Implementation notes
      *
-     * States (DomainState), every change under the kernel's topology lock:
+     * States (DomainState), every change under the kernel's topology lock (Topology; each ...Locked method
+     * asserts it):
      *   RUNNING  -> STOPPING  // stop(status) recorded the status first (first wins), or a parent stopped
      *   RUNNING  -> STOPPED   // stopWhenEmpty: the live count dropped to 0 after a task had run
      *   STOPPING -> STOPPED   // the live count is 0
@@ -56,6 +56,7 @@ public final class DomainControlBlock {
 
     private final long id;
     private final String name;
+    private final Topology topology;             // immutable: the kernel's (its lock guards the state and children)
     private final DomainControlBlock parent;
     private final long maxTasks;
     private final long maxGroups;
@@ -71,17 +72,18 @@ public final class DomainControlBlock {
     private volatile ExitStatus status;
     private volatile ExitStatus lastGroupStatus;
     private volatile boolean hadTask;
-    private volatile Timeout graceTimer;
 
     /**
      * @param id the id of the domain's root group
+     * @param topology the kernel's topology (its lock guards every {@code ...Locked} method here)
      * @param parent the parent domain, or {@code null} for a kernel's root domain
      * @param listener told about events, or {@code null}
      */
-    public DomainControlBlock(long id, String name, DomainControlBlock parent, long maxTasks, long maxGroups,
-            boolean stopWhenEmpty, boolean autoFree, Listener listener) {
+    public DomainControlBlock(long id, String name, Topology topology, DomainControlBlock parent, long maxTasks,
+            long maxGroups, boolean stopWhenEmpty, boolean autoFree, Listener listener) {
         this.id = id;
         this.name = name;
+        this.topology = topology;
         this.parent = parent;
         this.maxTasks = maxTasks;
         this.maxGroups = maxGroups;
@@ -103,6 +105,11 @@ public final class DomainControlBlock {
     /** The parent domain, or {@code null} for a kernel's root domain. */
     public DomainControlBlock parent() {
         return parent;
+    }
+
+    /** The topology of the kernel this domain belongs to: the kernel's identity for Authority. */
+    public Topology topology() {
+        return topology;
     }
 
     /** The state. */
@@ -228,6 +235,7 @@ public final class DomainControlBlock {
 
     /** Whether the count is 0 and the domain is stopping, or running with stopWhenEmpty after a task. */
     public boolean isIdleAndDueLocked() {
+        assert topology.isHeld();
         return liveTasks.get() == 0 && mayStopWhenIdle();
     }
 
@@ -247,6 +255,7 @@ public final class DomainControlBlock {
 
     /** Children, for the caller holding the topology lock. */
     public List<DomainControlBlock> childrenLocked() {
+        assert topology.isHeld();
         return children;
     }
 
@@ -256,6 +265,7 @@ public final class DomainControlBlock {
      * @return false if the domain was not running
      */
     public boolean beginStopLocked(ExitStatus s) {
+        assert topology.isHeld();
         if (state != DomainState.RUNNING) {
             return false;
         }
@@ -270,6 +280,7 @@ public final class DomainControlBlock {
      * @return whether this call stopped it; the caller then runs {@link #announceStopped()} unlocked
      */
     public boolean tryFinishStopLocked() {
+        assert topology.isHeld();
         if (!isIdleAndDueLocked()) {
             return false;
         }
@@ -283,28 +294,17 @@ public final class DomainControlBlock {
             status = last != null ? last : ExitStatus.exited(0);
         }
         state = DomainState.STOPPED;
-        Timeout t = graceTimer;
-        if (t != null) {
-            t.cancel();
-        }
         return true;
     }
 
     /** STOPPED -> FREED. @return false if not STOPPED */
     public boolean markFreedLocked() {
+        assert topology.isHeld();
         if (state != DomainState.STOPPED) {
             return false;
         }
         state = DomainState.FREED;
         return true;
-    }
-
-    /** The grace timer of the stop (one per domain, not one per task); cancelled when the domain stops. */
-    public void setGraceTimer(Timeout t) {
-        graceTimer = t;
-        if (state == DomainState.STOPPED || state == DomainState.FREED) {
-            t.cancel(); // stopped while the timer was being armed
-        }
     }
 
     // ---- telling (no lock held) ----

@@ -12,10 +12,11 @@ import org.tasklife.CpuTimes;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupState;
 import org.tasklife.internal.domain.DomainControlBlock;
+import org.tasklife.internal.domain.Topology;
 import org.tasklife.internal.task.ResourceList;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.TaskOwner;
-import org.tasklife.internal.time.Timeout;
+import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitQueue;
 
 /**
@@ -27,31 +28,32 @@ public final class GroupControlBlock implements TaskOwner {
      * Implementation notes
      *
      * States (group lock for ALIVE/EXITING, kernel topology lock for ZOMBIE/REAPED):
-     *   ALIVE   -> EXITING   // exitGroup, kill or a failure recorded a status first (first wins, SPEC E3)
-     *   ALIVE   -> EXITING   // the last member ended with no recorded status (G4); it ends Exited(0) (SPEC E4)
+     *   ALIVE   -> EXITING   // exitGroup, kill or a failure recorded a status first (first wins, contract E3)
+     *   ALIVE   -> EXITING   // the last member ended with no recorded status (G4); it ends Exited(0) (contract E4)
      *   EXITING -> ZOMBIE    // last member ended: the recorded status
      *   ZOMBIE  -> REAPED    // a child wait of the parent, or auto-reap, or the domain root for orphans
      *
      * Invariants:
      *  G1 (DESIGN I7) group fate is the live counter: the member whose exit brings it to 0 finishes the
      *     group; nobody scans or waits for blocked members.
-     *  G2 a member is added only while ALIVE, under the group lock (SPEC P3): a spawn racing exitGroup
+     *  G2 a member is added only while ALIVE, under the group lock (contract P3): a spawn racing exitGroup
      *     either is refused or is seen, and killed, by exitGroup's member snapshot.
-     *  G3 parent, children and adoptedByRoot change only under the kernel topology lock; a child is in
-     *     exactly one parent's children map until REAPED.
+     *  G3 parent, children, adoptedByRoot and reapedChildrenCpu change only under the kernel topology lock
+     *     (every ...Locked method asserts it); a child is in exactly one parent's children map until REAPED.
      *  G4 a group whose live count reached 0 is EXITING at once, under the same lock: a spawnTask racing
      *     the last member's exit is refused instead of joining a group that is about to become a zombie.
      *
-     * Lock order: topology lock -> group lock -> wait queue locks. No user code under any of them.
+     * Lock order (Topology): topology lock -> group lock -> wait queue locks. No user code under any of them.
      */
 
     private final long id;                      // immutable
     private final String name;                  // immutable
     private final KernelCore core;              // immutable
+    private final Topology topology;            // immutable: the kernel's (its lock guards the ...Locked methods)
     private final GroupControlBlock root;       // immutable: the domain root (itself for a root)
     private final DomainControlBlock domain;    // immutable: the domain it belongs to
     private final boolean autoReap;             // immutable
-    private final boolean subreaper;            // immutable
+    private volatile boolean subreaper;         // written under the topology lock (setSubreaperLocked); read by queries
     private final boolean failTaskOnly;         // immutable
     private final long createdNanos;            // immutable
     private final ResourceList resources;
@@ -66,11 +68,9 @@ public final class GroupControlBlock implements TaskOwner {
     private int liveCount;                      // guarded by lock
     private ExitStatus pendingStatus;           // guarded by lock: recorded by exitGroup/kill/failure
     private volatile GroupState state = GroupState.ALIVE; // see table; volatile for readers
-    private volatile Timeout graceTimer;        // the kill's grace timer; cancelled when the group finishes
-    private volatile boolean finished;          // set by cancelGraceTimer, before the group becomes a zombie
     private volatile ExitStatus finalStatus;    // set before ZOMBIE
 
-    // guarded by core.topologyLock
+    // guarded by the topology lock (G3)
     private volatile GroupControlBlock parent;
     private final TreeMap<Long, GroupControlBlock> children = new TreeMap<>();
     private boolean adoptedByRoot;
@@ -92,6 +92,7 @@ public final class GroupControlBlock implements TaskOwner {
         this.id = id;
         this.name = name;
         this.core = core;
+        this.topology = core.topology();
         this.parent = parent;
         this.domain = domain;
         this.root = parent == null ? this : parent.root;
@@ -99,12 +100,29 @@ public final class GroupControlBlock implements TaskOwner {
         this.subreaper = subreaper;
         this.failTaskOnly = failTaskOnly;
         this.createdNanos = core.clock().nanoTime();
-        this.resources = new ResourceList(core.openResources());
+        this.resources = new ResourceList(core.tables().openResources());
     }
 
     @Override
     public long ownerId() {
         return id;
+    }
+
+    /** Its domain: the token of the domain's authority (see Authority). */
+    @Override
+    public Object authorityToken() {
+        return domain;
+    }
+
+    /** The blocker of the group's kernel. */
+    @Override
+    public Blocker blocker() {
+        return core.blocker();
+    }
+
+    @Override
+    public void safePoint(TaskControlBlock self) {
+        core.safePoint(self);
     }
 
     /** The group id (TGID; equal to its main task's id). */
@@ -137,7 +155,7 @@ public final class GroupControlBlock implements TaskOwner {
         return domain;
     }
 
-    /** The current parent, or {@code null} for a domain root. */
+    /** The current parent, or {@code null} for a domain root and for a reaped group. */
     public GroupControlBlock parent() {
         return parent;
     }
@@ -157,7 +175,7 @@ public final class GroupControlBlock implements TaskOwner {
         return finalStatus;
     }
 
-    /** Completes with the status when the group becomes a zombie (SPEC R3). */
+    /** Completes with the status when the group becomes a zombie (contract R3). */
     public CompletableFuture<ExitStatus> onExit() {
         return onExit;
     }
@@ -236,7 +254,7 @@ public final class GroupControlBlock implements TaskOwner {
 
     /**
      * Records {@code status} as the group's exit status unless one is already recorded, and returns the
-     * members to end (SPEC E3: the first status wins).
+     * members to end (contract E3: the first status wins).
      *
      * @return the live members to kill, or {@code null} if a status was already recorded or the group ended
      */
@@ -299,7 +317,7 @@ public final class GroupControlBlock implements TaskOwner {
         }
     }
 
-    /** The status to end with: the recorded one, else Exited(0) (SPEC E4). */
+    /** The status to end with: the recorded one, else Exited(0) (contract E4). */
     ExitStatus statusAtEnd() {
         lock.lock();
         try {
@@ -313,40 +331,25 @@ public final class GroupControlBlock implements TaskOwner {
         closeFailures.addAll(failures);
     }
 
-    /** Remembers the grace timer of a group kill, cancelling it at once if the group already finished. */
-    void setGraceTimer(Timeout t) {
-        graceTimer = t;
-        if (finished) {
-            t.cancel();
-        }
-    }
-
-    /** The group finished: its kill's grace timer, if any, has nothing left to check. */
-    void cancelGraceTimer() {
-        finished = true;
-        Timeout t = graceTimer;
-        if (t != null) {
-            t.cancel();
-        }
-    }
-
-    // ---- topology (core.topologyLock) ----
+    // ---- topology (the topology lock, G3) ----
 
     TreeMap<Long, GroupControlBlock> childrenLocked() {
-        assert core.topologyLockHeld();
+        assert topology.isHeld();
         return children;
     }
 
     void setParentLocked(GroupControlBlock p) {
-        assert core.topologyLockHeld();
+        assert topology.isHeld();
         parent = p;
     }
 
     boolean isAdoptedByRootLocked() {
+        assert topology.isHeld();
         return adoptedByRoot;
     }
 
     void setAdoptedByRootLocked() {
+        assert topology.isHeld();
         adoptedByRoot = true;
     }
 
@@ -354,26 +357,40 @@ public final class GroupControlBlock implements TaskOwner {
         return autoReap;
     }
 
-    boolean isSubreaper() {
+    /** Whether the group is marked child-subreaper now (contract R4). */
+    public boolean isSubreaper() {
         return subreaper;
     }
 
+    /** Sets or clears the child-subreaper mark; orphans made after this see the new value (contract R4). */
+    void setSubreaperLocked(boolean on) {
+        assert topology.isHeld();
+        subreaper = on;
+    }
+
     void becomeZombieLocked(ExitStatus status) {
-        assert core.topologyLockHeld();
+        assert topology.isHeld();
         finalStatus = status;
         state = GroupState.ZOMBIE;
     }
 
     void becomeReapedLocked() {
-        assert core.topologyLockHeld() && state == GroupState.ZOMBIE;
+        assert topology.isHeld() && state == GroupState.ZOMBIE;
         state = GroupState.REAPED;
     }
 
+    /** A reaped group has no parent any more (contract R4); called last in reaping, after the parent's books. */
+    void dropParentLocked() {
+        assert topology.isHeld() && state == GroupState.REAPED;
+        parent = null;
+    }
+
     void addReapedChildCpuLocked(long nanos) {
+        assert topology.isHeld();
         reapedChildrenCpu += nanos;
     }
 
-    // ---- CPU time (SPEC T2) ----
+    // ---- CPU time (contract T2) ----
 
     /** CPU times now; successive readings never decrease. */
     public CpuTimes times() {
@@ -386,11 +403,11 @@ public final class GroupControlBlock implements TaskOwner {
         // a member between "ended" and "counted" can make one reading dip: never report less than before
         self = lastSelfReading.accumulateAndGet(self, Math::max);
         long childrenNanos;
-        core.topologyLock();
+        topology.lock();
         try {
             childrenNanos = reapedChildrenCpu;
         } finally {
-            core.topologyUnlock();
+            topology.unlock();
         }
         return new CpuTimes(self, childrenNanos);
     }

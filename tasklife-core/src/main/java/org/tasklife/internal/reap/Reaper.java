@@ -15,21 +15,28 @@ import org.tasklife.internal.time.TimerService;
 
 /**
  * The kernel's reaper: runs the grace timer of every kill and deals with tasks that did not unwind in
- * time (SPEC K8). It runs on its own daemon platform thread, never on the killer's thread and never on
- * the timer thread (whose callbacks must stay short, SPEC K10).
+ * time (contract K8). It runs on its own daemon platform thread, never on the killer's thread and never on
+ * the timer thread (whose callbacks must stay short, contract K10).
  */
 public final class Reaper implements AutoCloseable {
     /*
      * Implementation notes
      *
-     * Overview: kill() arms one timer per killed task; publish() cancels it. If it fires, the timer
-     * thread only queues the task here; this thread then takes a stuck report (state, wait channel,
-     * stack) and force-closes the task's owned resources (closing a socket or channel unblocks most JDK
-     * I/O). Each resource still closes exactly once: the owner's own exit sequence and this force-close
-     * race on each entry's CAS.
+     * Overview: every kill is a KillBatch (one task, a group, a domain stop) with one grace timer, cancelled
+     * when its last member has published. A task that was not killed gets one of its own when its exit
+     * sequence is about to run user code (destructors, close(): TaskRunner), so that a task stuck in its own
+     * exit is reported too. If it fires, the timer thread only queues the batch here; this thread then takes a stuck report (state,
+     * wait channel, stack), force-closes what the task still owns (closing a socket or channel unblocks
+     * most JDK I/O) and fires its death watches (its mutexes go to their next lockers, owner-died). Each
+     * resource still closes exactly once: the owner's own exit sequence and this force-close race on each
+     * entry's CAS, and a force-close during the owner's blocked close() closes the entries that close has
+     * not reached (ResourceList).
      *
      * Known limits: group-owned resources of a group whose stuck member never ends are not closed
-     * by the grace timer (the group has not ended); Kernel.close force-closes them too.
+     * by the grace timer (the group has not ended); Kernel.close force-closes them too. A group-owned
+     * resource whose close() blocks when the group ends holds up a task that has already published
+     * (TERMINATED): it is not reported. The force-closes run one after another on this thread, so a
+     * close() that blocks here delays every later report.
      */
 
     private static final Runnable STOP = () -> {};
@@ -59,29 +66,24 @@ public final class Reaper implements AutoCloseable {
         thread.start();
     }
 
-    /** Arms the grace timer of a task that was just killed. */
-    public void armGrace(TaskControlBlock t) {
+    /**
+     * Schedules {@code onGraceOver} one grace period from now (a kill batch's timer, see KillBatch).
+     *
+     * @return the timer, or {@code null} if the timer service is closed (the kernel is shutting down and
+     *     reports stuck tasks itself)
+     */
+    Timeout scheduleGrace(Runnable onGraceOver) {
         long deadline = Clock.deadlineAfter(clock.nanoTime(), graceNanos);
         try {
-            t.setGraceTimer(timers.schedule(deadline, () -> jobs.add(() -> checkStuck(t))));
+            return timers.schedule(deadline, onGraceOver);
         } catch (IllegalStateException closed) {
-            // the timer service is closed: the kernel is shutting down and reports stuck tasks itself
+            return null;
         }
     }
 
-    /**
-     * Arms one grace timer for a batch of tasks killed together (a domain stop): cheaper than one timer
-     * per task, and the caller cancels it when the batch has ended.
-     *
-     * @return the timer, or {@code null} if the timer service is closed
-     */
-    public Timeout armGrace(List<TaskControlBlock> batch) {
-        long deadline = Clock.deadlineAfter(clock.nanoTime(), graceNanos);
-        try {
-            return timers.schedule(deadline, () -> jobs.add(() -> batch.forEach(this::checkStuck)));
-        } catch (IllegalStateException closed) {
-            return null; // the kernel is shutting down and reports stuck tasks itself
-        }
+    /** Queues the stuck check of {@code batch} on the reaper thread (the timer thread's callbacks stay short). */
+    void checkStuckLater(List<TaskControlBlock> batch) {
+        jobs.add(() -> batch.forEach(this::checkStuck));
     }
 
     private void checkStuck(TaskControlBlock t) {
@@ -92,8 +94,8 @@ public final class Reaper implements AutoCloseable {
         synchronized (reports) {
             reports.add(r);
         }
-        t.recordCloseFailures(t.resources().closeAll());
-        t.fireDeathWatches(); // its mutexes go to their next lockers, owner-died (SPEC §9)
+        closeOwned(t);
+        t.fireDeathWatches(); // its mutexes go to their next lockers, owner-died (contract §9)
         try {
             listener.accept(r);
         } catch (Throwable ignored) {
@@ -106,17 +108,25 @@ public final class Reaper implements AutoCloseable {
         jobs.add(job);
     }
 
-    /** Queues a force-close of {@code t}'s owned resources on the reaper thread (SPEC K8). */
+    /** Queues a force-close of {@code t}'s owned resources on the reaper thread (contract K8). */
     public void forceClose(TaskControlBlock t) {
         jobs.add(() -> {
-            t.recordCloseFailures(t.resources().closeAll());
+            closeOwned(t);
             t.fireDeathWatches();
         });
     }
 
-    /** Queues a force-close of {@code resources} on the reaper thread, handing failures to {@code failures}. */
-    public void forceClose(ResourceList resources, Consumer<List<Throwable>> failures) {
-        jobs.add(() -> failures.accept(resources.closeAll()));
+    /**
+     * Queues a force-close of {@code resources} on the reaper thread, with the authority of their owner
+     * ({@code ownerAuthority}, see TaskOwner), handing failures to {@code failures}.
+     */
+    public void forceClose(ResourceList resources, Object ownerAuthority, Consumer<List<Throwable>> failures) {
+        jobs.add(() -> TaskControlBlock.runAs(ownerAuthority, () -> failures.accept(resources.closeAll())));
+    }
+
+    /** Closes what {@code t} still owns, as its owner's work: close() is the tenant's code, not the host's. */
+    private static void closeOwned(TaskControlBlock t) {
+        TaskControlBlock.runAsOwnerOf(t, () -> t.recordCloseFailures(t.resources().closeAll()));
     }
 
     /** Stuck reports made so far. */

@@ -6,13 +6,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
+import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.time.TimerService;
 import org.tasklife.internal.time.VirtualClock;
 import org.tasklife.internal.wait.Dispatch;
 import org.tasklife.internal.wait.WaitNode;
 
 /**
- * Scheduler mode (issue 7): the kernel owns N CPUs, as N tokens. A task runs its code only while it
+ * Scheduler mode: the kernel owns N CPUs, as N tokens. A task runs its code only while it
  * holds a token; it gives it back when it parks in a tasklife wait, at a safe point once its time slice
  * is over and another task waits for that CPU, and when it exits. The next task of that CPU's run queue
  * ({@link RunQueue}: priority classes, aging, real-time bandwidth) gets the token.
@@ -77,6 +78,10 @@ public final class CpuScheduler implements Dispatch {
      * victim sees its kill bit at its next safe point. Nothing here knows kills: the kill is in the task's
      * state word, which the kernel checks after every dispatch.
      *
+     * Why one file over 500 lines: every method reads or writes the CPUs' holders and queues under the one
+     * scheduler lock, and the invariants S1-S7 hold across all of them (grant, release, steal, preempt, tick);
+     * RunQueue (the per-CPU policy), CpuSet and PriorityClass are already apart.
+     *
      * Known limits: preemption only at tasklife calls (a loop that never calls the kernel keeps its CPU);
      * blocking outside tasklife while holding a token stalls that CPU; work moves between CPUs only at
      * placement (a task that becomes runnable goes to the least-loaded CPU its affinity allows) and by a
@@ -108,7 +113,7 @@ public final class CpuScheduler implements Dispatch {
             this.affinity = affinity;
         }
 
-        /** Nanoseconds this task held a token (exact CPU time in scheduler mode, SPEC T2). */
+        /** Nanoseconds this task held a token (exact CPU time in scheduler mode, contract T2). */
         public long cpuNanos() {
             return cpuNanos;
         }
@@ -140,6 +145,7 @@ public final class CpuScheduler implements Dispatch {
     private final ConcurrentHashMap<Thread, Entity> byThread = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Entity> byId = new ConcurrentHashMap<>(); // for snapshots
     private final long sliceNanos;
+    private final Clock cpuClock;           // immutable: slices and CPU time (STYLE G13: never System.nanoTime)
     private final Choices choices;          // deterministic mode only; asked under lock
     private final List<Entity> detReady;    // deterministic mode: every runnable task; guarded by lock
     private final VirtualClock virtualClock; // deterministic mode only
@@ -153,8 +159,10 @@ public final class CpuScheduler implements Dispatch {
     private volatile Thread tick;           // non-deterministic mode: marks slices that are over (S6)
     private final List<String> trace;       // deterministic mode only; guarded by lock
 
-    private CpuScheduler(int n, long sliceNanos, Choices choices, VirtualClock virtualClock, boolean workStealing) {
+    private CpuScheduler(int n, long sliceNanos, Clock cpuClock, Choices choices, VirtualClock virtualClock,
+            boolean workStealing) {
         assert choices == null || !workStealing : "deterministic mode never steals";
+        this.cpuClock = cpuClock;
         this.workStealing = workStealing;
         this.cpus = new Cpu[n];
         this.online = new boolean[n];
@@ -196,10 +204,21 @@ public final class CpuScheduler implements Dispatch {
      * @throws IllegalArgumentException if {@code n < 1}
      */
     public static CpuScheduler ofCpus(int n, long sliceNanos, boolean workStealing) {
+        return ofCpus(n, sliceNanos, workStealing, Clock.system());
+    }
+
+    /**
+     * A scheduler of {@code n} CPUs with time slices of {@code sliceNanos} measured on {@code cpuClock}
+     * (also the clock of the tasks' CPU time in scheduler mode).
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public static CpuScheduler ofCpus(int n, long sliceNanos, boolean workStealing, Clock cpuClock) {
         if (n < 1) {
             throw new IllegalArgumentException("cpus must be at least 1, was " + n);
         }
-        CpuScheduler s = new CpuScheduler(n, sliceNanos, null, null, workStealing);
+        CpuScheduler s = new CpuScheduler(n, sliceNanos, java.util.Objects.requireNonNull(cpuClock, "cpuClock"), null,
+                null, workStealing);
         if (sliceNanos < Long.MAX_VALUE / 2) {
             s.startTick();
         }
@@ -217,7 +236,7 @@ public final class CpuScheduler implements Dispatch {
         Thread t = Thread.ofPlatform().daemon().name("tasklife-cpu-tick").unstarted(() -> {
             while (!closed) {
                 LockSupport.parkNanos(this, period);
-                long now = System.nanoTime();
+                long now = cpuClock.nanoTime();
                 lock.lock();
                 try {
                     for (Cpu c : cpus) {
@@ -235,9 +254,14 @@ public final class CpuScheduler implements Dispatch {
         t.start();
     }
 
-    /** The deterministic scheduler: one CPU, decisions from {@code choices}, time from {@code clock}. */
+    /**
+     * The deterministic scheduler: one CPU, decisions from {@code choices}, time from {@code clock}. The CPU
+     * time of its tasks is still measured on the system clock: the virtual clock stands still while a task
+     * runs.
+     */
     public static CpuScheduler deterministic(Choices choices, VirtualClock clock) {
-        return new CpuScheduler(1, Long.MAX_VALUE, java.util.Objects.requireNonNull(choices, "choices"), clock, false);
+        return new CpuScheduler(1, Long.MAX_VALUE, Clock.system(), java.util.Objects.requireNonNull(choices, "choices"),
+                clock, false);
     }
 
     /** Gives the deterministic scheduler the timers it fires when every task is blocked. */
@@ -395,7 +419,7 @@ public final class CpuScheduler implements Dispatch {
         lock.lock();
         try {
             if (!othersRunnableLocked(e)) {
-                e.tokenSince = System.nanoTime(); // a fresh slice
+                e.tokenSince = cpuClock.nanoTime(); // a fresh slice
                 return;
             }
             next = releaseLocked(e, "yield");
@@ -416,7 +440,7 @@ public final class CpuScheduler implements Dispatch {
             return !detReady.isEmpty() && choices.preempt();
         }
         RunQueue<Entity> q = cpus[e.cpu].queue;
-        return q.size() > 0 && (System.nanoTime() - e.tokenSince >= sliceNanos || q.preempts(e.priority));
+        return q.size() > 0 && (cpuClock.nanoTime() - e.tokenSince >= sliceNanos || q.preempts(e.priority));
     }
 
     private boolean othersRunnableLocked(Entity e) {
@@ -482,7 +506,7 @@ public final class CpuScheduler implements Dispatch {
         }
         c.holder = null;
         e.hasToken = false;
-        e.cpuNanos += System.nanoTime() - e.tokenSince;
+        e.cpuNanos += cpuClock.nanoTime() - e.tokenSince;
         return grantLocked(c, why);
     }
 
@@ -509,7 +533,7 @@ public final class CpuScheduler implements Dispatch {
         next.queued = false;
         c.holder = next;
         next.needResched = false; // a fresh slice
-        next.tokenSince = System.nanoTime();
+        next.tokenSince = cpuClock.nanoTime();
         next.hasToken = true;
         if (trace != null) {
             trace.add("t" + next.id + " " + why + " @" + virtualClock.nanoTime());
@@ -611,7 +635,7 @@ public final class CpuScheduler implements Dispatch {
         }
     }
 
-    // ---- blocking outside tasklife (issue 7) ----
+    // ---- blocking outside tasklife ----
 
     /**
      * Starts the watchdog: a daemon thread that looks at every CPU holder each {@code periodMillis} and
@@ -715,7 +739,7 @@ public final class CpuScheduler implements Dispatch {
         }
         lock.lock();
         try {
-            long held = e.cpuNanos + (e.hasToken ? System.nanoTime() - e.tokenSince : 0);
+            long held = e.cpuNanos + (e.hasToken ? cpuClock.nanoTime() - e.tokenSince : 0);
             int position = e.hasToken ? 0
                     : !e.queued ? -1
                     : choices != null ? detReady.indexOf(e) + 1

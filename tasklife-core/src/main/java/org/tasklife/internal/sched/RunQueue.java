@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * One CPU's runnable tasks, and the choice of which runs next (issue 7 policy). Not thread-safe: the
+ * One CPU's runnable tasks, and the choice of which runs next (the scheduler mode's policy). Not thread-safe: the
  * scheduler calls it under its own lock.
  *
  * <p>Rules, in order:

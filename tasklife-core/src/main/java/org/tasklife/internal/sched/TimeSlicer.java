@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.tasklife.internal.time.Clock;
 
 /**
- * Default mode's time slices (SPEC K4): a task that reaches a safe point after running for a whole slice
+ * Default mode's time slices (contract K4): a task that reaches a safe point after running for a whole slice
  * gives up its carrier thread, so that CPU-bound tasks share the virtual-thread scheduler's carriers with
  * every other task instead of holding them for ever. This class is the clock those safe points read and the
  * way a task gives its carrier up; the task's own slice start lives in its control block.
@@ -135,7 +135,7 @@ public final class TimeSlicer {
 
     /**
      * Gives the calling thread's carrier to other virtual threads for a moment (see the implementation
-     * notes); a platform thread only yields to the OS. An interrupt pending on entry (SPEC K5a keeps them)
+     * notes); a platform thread only yields to the OS. An interrupt pending on entry (contract K5a keeps them)
      * is kept for the caller and does not cancel the pause; one that arrives during it, such as a kill's,
      * ends it early.
      */

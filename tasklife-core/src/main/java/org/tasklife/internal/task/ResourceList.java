@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The resources owned by one task or group (SPEC O1–O3): closed exactly once, in reverse order of
+ * The resources owned by one task or group (contract O1–O3): closed exactly once, in reverse order of
  * registration, never under a lock, each failure recorded and the rest still closed.
  */
 public final class ResourceList {
@@ -15,10 +15,16 @@ public final class ResourceList {
      * Implementation notes
      *
      * Exactly once: each entry has a state word OPEN -> CLOSED | RELEASED decided by one CAS, so the
-     * owner's own exit sequence and the reaper's force-close (SPEC K8) may both run closeAll(); each
+     * owner's own exit sequence and the reaper's force-close (contract K8) may both run closeAll(); each
      * resource is closed by whichever wins. closeAll() takes the list out under the monitor and closes
      * after unlocking (DESIGN I5). Once closed, the list refuses new entries: a resource registered on
      * an ended owner would otherwise never close.
+     *
+     * A closeAll() that finds the list taken by another one still closing (the owner's exit sequence,
+     * stuck in a close() that blocks) goes through the same taken entries: it skips the one being closed
+     * (already CLOSED) and closes the rest. The taken list is kept in `closing` until one pass over it
+     * ended; it is never modified after it was taken (add refuses, remove ignores a closed list), so both
+     * passes may read it without the monitor.
      */
 
     /** {@link #entries} once closed: refuses registrations. */
@@ -28,6 +34,7 @@ public final class ResourceList {
     // guarded by this (brief, never blocking, no user code: no pinning concern); null until the first
     // registration (most tasks own nothing: memory per task), CLOSED_LIST once closed
     private ArrayList<Entry> entries;
+    private ArrayList<Entry> closing;           // guarded by this: the taken entries while a pass closes them
 
     /** @param openCounter incremented per registered entry, decremented when it closes or is released */
     public ResourceList(AtomicLong openCounter) {
@@ -62,17 +69,46 @@ public final class ResourceList {
     }
 
     /**
-     * Closes every open entry in reverse order of registration and refuses later registrations.
+     * Closes every open entry in reverse order of registration and refuses later registrations. While
+     * another call is still closing (blocked in a {@code close()}), this one closes the entries that call
+     * has not reached (a force-close, contract K8); each entry still closes exactly once.
      *
      * @return the failures of {@code close()}, in closing order (empty if none)
      */
     public List<Throwable> closeAll() {
-        List<Entry> taken;
+        return closeTaken(takeAll());
+    }
+
+    /**
+     * The first half of {@link #closeAll()}: refuses later registrations and takes the entries to close,
+     * so that the owner can tell whether its exit runs any {@code close()} before the first one runs.
+     *
+     * @return the entries for {@link #closeTaken}, or {@code null} if there is nothing to close
+     */
+    public List<Entry> takeAll() {
         synchronized (this) {
-            taken = entries;
+            if (entries == CLOSED_LIST) {
+                return closing; // a pass is still closing them: the rest is ours too (null once it ended)
+            }
+            ArrayList<Entry> taken = entries;
             entries = CLOSED_LIST;
+            if (taken == null || taken.isEmpty()) {
+                return null;
+            }
+            closing = taken;
+            return taken;
         }
-        if (taken == null || taken.isEmpty()) {
+    }
+
+    /**
+     * The second half of {@link #closeAll()}: closes the open ones of {@code taken} in reverse order of
+     * registration.
+     *
+     * @param taken what {@link #takeAll()} returned
+     * @return the failures of {@code close()}, in closing order (empty if none)
+     */
+    public List<Throwable> closeTaken(List<Entry> taken) {
+        if (taken == null) {
             return List.of();
         }
         List<Throwable> failures = new ArrayList<>(0);
@@ -80,6 +116,11 @@ public final class ResourceList {
             Throwable t = taken.get(i).closeIfOpen();
             if (t != null) {
                 failures.add(t);
+            }
+        }
+        synchronized (this) {
+            if (closing == taken) {
+                closing = null; // one pass ended: every entry is closed or released, none is left to force
             }
         }
         return failures;

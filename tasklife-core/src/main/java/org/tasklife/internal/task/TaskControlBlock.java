@@ -14,7 +14,6 @@ import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
 import org.tasklife.internal.sched.TimeSlicer;
 import org.tasklife.internal.time.Clock;
-import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 import org.tasklife.internal.wait.Waiter;
@@ -52,21 +51,42 @@ public final class TaskControlBlock implements Waiter {
      *     creator checks TERMINATED after creating (volatile and CAS on both sides, Dekker): a joiner enqueued
      *     in a queue publish() did not see finds TERMINATED under the queue lock and does not park, and an
      *     onExit future publish() did not see is completed by its creator.
+     *  T5 a task is under at most one exit watch (the grace period of the kill batch that killed it, or of its
+     *     own exit sequence) and the watch is told exactly once that it ended: watchExit writes the watch then
+     *     reads TERMINATED, publish() CASes TERMINATED then reads the watch (Dekker), and of the two only the
+     *     one whose CAS takes the watch back out tells it.
+     *
+     * Authority (who may act on which domain is decided above, from a token this layer only carries):
+     *  A1 a thread's authority is the task running on it, else the token it inherited when it was created
+     *     (CURRENT is an InheritableThreadLocal: a thread created by a task carries its owner's token, and so
+     *     do the threads that thread creates), else none (host code). A task's thread keeps its owner's token
+     *     after publish(): the group end, onExit dependents and group-owned closers that run there are the
+     *     owner's work. Not reached: threads that existed before (pool threads) and threads built with
+     *     inheritInheritableThreadLocals(false); the layer above decides what they get.
+     *  A2 callbacks run with the authority of whoever registered them (runAs), or of the resource's owner for
+     *     force-closes on the reaper thread (runAsOwnerOf).
      *
      * Concurrency and memory ordering: the no-block handshake (DESIGN I3) is Dekker-style. The waiter
      * writes currentWait (volatile) then CASes the state word; the killer CASes the state word then
      * reads currentWait (volatile). Under sequential consistency of volatile accesses one of them sees
      * the other: either the killer finds the node and kills it, or the waiter sees KILLED and does not
-     * park. Interrupts for running tasks (SPEC K4) are sent under the monitor, which beginExit passes
+     * park. Interrupts for running tasks (contract K4) are sent under the monitor, which beginExit passes
      * through once after leaving RUNNING, so no interrupt can land in the exit sequence. The pass is skipped
      * when no kill ever meant to interrupt (interruptIntent, written before the killer reads the phase and
      * read after the exiting CAS: one of them sees the other): most tasks die in a wait, not running.
+     *
+     * Why one file over 500 lines: it is the state word (DESIGN I1) and every transition of it, which must
+     * all see one another's CASes and flags (T1-T5); what hangs off it lives apart (ResourceList,
+     * WaitContext, ExitWatch, the kill batch in reap/).
      *
      * CPU time: platform threads report exact CPU time from ThreadMXBean. Virtual threads cannot (the
      * JVM answers -1), so their time is the sum of run slices: wall time between starting or leaving a
      * tasklife wait and entering the next wait or exiting. It over-counts time a virtual thread was
      * runnable but not mounted, and time blocked outside tasklife (JDK locks, I/O).
      */
+
+    /** Most rounds of exit hooks (task-local destructors) at task exit: POSIX {@code PTHREAD_DESTRUCTOR_ITERATIONS}. */
+    public static final int EXIT_HOOK_ROUNDS = 4;
 
     static final int NEW = 0;
     static final int RUNNING = 1;
@@ -85,7 +105,19 @@ public final class TaskControlBlock implements Waiter {
     private static final VarHandle CURRENT_WAIT;
     private static final VarHandle JOINERS;
     private static final VarHandle ON_EXIT;
-    private static final ThreadLocal<TaskControlBlock> CURRENT = new ThreadLocal<>();
+    private static final VarHandle EXIT_WATCH;
+    /*
+     * Per thread: the task running on it; or, on any other thread, the authority token of the work the
+     * thread does for a domain; or nothing (host code). Inheritable, so that any thread created by a task,
+     * or by such a thread, carries the task's token (childValue turns a task into its owner's token): the
+     * authority of a tenant's work follows it onto the threads it starts (A1 in the notes).
+     */
+    private static final InheritableThreadLocal<Object> CURRENT = new InheritableThreadLocal<>() {
+        @Override
+        protected Object childValue(Object parent) {
+            return parent instanceof TaskControlBlock t ? t.owner.authorityToken() : parent;
+        }
+    };
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     static {
@@ -95,6 +127,7 @@ public final class TaskControlBlock implements Waiter {
             CURRENT_WAIT = l.findVarHandle(TaskControlBlock.class, "currentWait", WaitNode.class);
             JOINERS = l.findVarHandle(TaskControlBlock.class, "joiners", WaitQueue.class);
             ON_EXIT = l.findVarHandle(TaskControlBlock.class, "onExit", CompletableFuture.class);
+            EXIT_WATCH = l.findVarHandle(TaskControlBlock.class, "exitWatch", ExitWatch.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -106,14 +139,15 @@ public final class TaskControlBlock implements Waiter {
     private final boolean platform;        // immutable: platform thread rather than virtual
     private final Clock clock;             // immutable
     private final long createdNanos;       // immutable, clock nanos
-    private final ResourceList resources;  // owned resources (SPEC O1)
-    // Lazily created (memory per task, issue 5): most tasks are never joined, never watched, never own a
+    private final ResourceList resources;  // owned resources (contract O1)
+    // Lazily created (memory per task): most tasks are never joined, never watched, never own a
     // destructor and never fail to close anything.
     private volatile WaitQueue joiners;    // created by the first joiner (T4)
     private volatile CompletableFuture<ExitStatus> onExit; // created by the first onExit() (T4)
     private final Object monitor = new Object(); // guards interrupts (K4), deathWatches, closeFailures
     private List<Throwable> closeFailures;  // guarded by monitor; null until the first failure
     private List<Runnable> exitHooks;       // confined to the task's own thread; null until the first hook
+    private int exitHookRound;              // confined to the task's own thread: see exitHookRound()
     private List<Consumer<TaskControlBlock>> deathWatches; // guarded by monitor; null after they fired
     private volatile boolean deathFired;                 // written under monitor, once
     private volatile boolean interruptIntent;            // a kill may interrupt this thread (see beginExit)
@@ -126,11 +160,13 @@ public final class TaskControlBlock implements Waiter {
     private volatile ExitStatus status;    // written before the TERMINATED CAS (T3)
     private Object result;                 // plain: written before the TERMINATED CAS, read after (T3)
     private int requestedExitCode;         // plain: written by the task before EXIT_REQUESTED
-    private volatile Timeout graceTimer;   // armed by the reaper after a kill; cancelled at publish
+    private Object requestedExitValue;     // plain: written by the task before EXIT_REQUESTED
+    @SuppressWarnings("unused")            // accessed through EXIT_WATCH
+    private volatile ExitWatch exitWatch;  // the kill batch whose grace period covers this task (T5), or null
     private volatile long cpuNanos;        // written by the task's own thread only
     private volatile long sliceStart = -1; // clock nanos of the running slice, -1 while not running
     private long runSince;                 // clock nanos when the task last got a carrier: started, ended a
-                                           // wait, or gave its carrier up (default-mode time slices, SPEC K4);
+                                           // wait, or gave its carrier up (default-mode time slices, contract K4);
                                            // confined to the task's own thread
 
     /**
@@ -153,7 +189,48 @@ public final class TaskControlBlock implements Waiter {
 
     /** The task running on the current thread, or {@code null} outside tasks. */
     public static TaskControlBlock current() {
-        return CURRENT.get();
+        return CURRENT.get() instanceof TaskControlBlock t ? t : null;
+    }
+
+    /**
+     * The authority token the calling thread acts with (A1): its task's owner's, or the one it inherited or
+     * runs a callback with; {@code null} for host code.
+     */
+    public static Object currentAuthority() {
+        Object v = CURRENT.get();
+        return v instanceof TaskControlBlock t ? t.owner.authorityToken() : v;
+    }
+
+    /**
+     * Runs {@code action} on the calling thread with authority {@code token} ({@code null}: host), then
+     * restores what the thread had (A2: callbacks run with the authority of whoever registered them). The
+     * thread is not a task while {@code action} runs.
+     */
+    public static void runAs(Object token, Runnable action) {
+        Object saved = CURRENT.get();
+        if (saved == token) {
+            action.run();
+            return;
+        }
+        setCurrent(token);
+        try {
+            action.run();
+        } finally {
+            setCurrent(saved);
+        }
+    }
+
+    /** Runs {@code action} with the authority of {@code t}'s owner (the reaper's force-closes, A2). */
+    public static void runAsOwnerOf(TaskControlBlock t, Runnable action) {
+        runAs(t.owner.authorityToken(), action);
+    }
+
+    private static void setCurrent(Object v) {
+        if (v == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(v);
+        }
     }
 
     // ---- state word ----
@@ -326,7 +403,7 @@ public final class TaskControlBlock implements Waiter {
         return resources;
     }
 
-    /** Failures of {@code close()} and of destructors recorded so far (SPEC O3). */
+    /** Failures of {@code close()} and of destructors recorded so far (contract O3). */
     public List<Throwable> closeFailures() {
         synchronized (monitor) {
             return closeFailures == null ? List.of() : List.copyOf(closeFailures);
@@ -352,9 +429,14 @@ public final class TaskControlBlock implements Waiter {
         return n == null ? null : n.channel();
     }
 
-    /** The code given to {@link #requestExit(int)}; valid once the exit was requested. */
+    /** The code given to {@link #requestExit(int, Object)}; valid once the exit was requested. */
     public int requestedExitCode() {
         return requestedExitCode;
+    }
+
+    /** The value given to {@link #requestExit(int, Object)}: what joiners get; valid once the exit was requested. */
+    public Object requestedExitValue() {
+        return requestedExitValue;
     }
 
     /** Whether the word returned by {@link #beginExit()} says the task was killed. */
@@ -386,7 +468,7 @@ public final class TaskControlBlock implements Waiter {
     }
 
     /**
-     * Sets KILLED and ends whatever wait the task is in (SPEC K1–K4, DESIGN I4): O(1), never waits.
+     * Sets KILLED and ends whatever wait the task is in (contract K1–K4, DESIGN I4): O(1), never waits.
      *
      * @return whether this call killed the task; false if already killed, exiting or ended
      */
@@ -421,7 +503,7 @@ public final class TaskControlBlock implements Waiter {
     public void wakeForKill() {
         WaitNode n = (WaitNode) CURRENT_WAIT.getVolatile(this);
         if (n == null || !n.kill()) {
-            interruptIfRunning(); // SPEC K4: the task may be in a JDK blocking call
+            interruptIfRunning(); // contract K4: the task may be in a JDK blocking call
         }
     }
 
@@ -439,16 +521,18 @@ public final class TaskControlBlock implements Waiter {
      * Marks the current task as exiting by its own request ({@code exit()}, {@code exitGroup()}).
      * Must be called on the task's own thread.
      *
+     * @param value the task's result for its joiners ({@code pthread_exit(value)}); {@code null} for exitGroup
      * @return false if the task is already killed or already exiting
      */
-    public boolean requestExit(int code) {
+    public boolean requestExit(int code, Object value) {
         assert current() == this;
         requestedExitCode = code;
+        requestedExitValue = value; // plain: the flag's CAS below publishes it to the runner (same thread anyway)
         return setFlag(EXIT_REQUESTED, KILLED);
     }
 
     /**
-     * Safe point: throws if the task was killed or asked to exit (SPEC K4, K5).
+     * Safe point: throws if the task was killed or asked to exit (contract K4, K5).
      *
      * @throws TaskKilledError if killed
      * @throws TaskExitSignal if an exit was requested
@@ -500,7 +584,7 @@ public final class TaskControlBlock implements Waiter {
     /**
      * RUNNING -> EXITING on the task's own thread: refuses further waits and interrupts.
      *
-     * @return the state word replaced; {@link #wasKilled(int)} on it decides the status (SPEC K6)
+     * @return the state word replaced; {@link #wasKilled(int)} on it decides the status (contract K6)
      */
     public int beginExit() {
         int s = casPhase(RUNNING, EXITING);
@@ -517,14 +601,31 @@ public final class TaskControlBlock implements Waiter {
         return s;
     }
 
-    /** Runs the registered task-exit hooks (task-local destructors), recording failures. */
+    /**
+     * Runs the registered task-exit hooks (task-local destructors) in rounds, recording failures. A hook
+     * may register hooks again (a destructor that sets a task-local value): they run in the next round,
+     * for at most {@link #EXIT_HOOK_ROUNDS} rounds (POSIX {@code PTHREAD_DESTRUCTOR_ITERATIONS}). Hooks
+     * still registered after the last round are run once more with {@link #exitHookRound()} past the
+     * limit, to drop what they hold; what they throw is recorded, as a close failure, like any hook's.
+     */
     public void runExitHooks() {
+        List<Throwable> failures = new ArrayList<>(0);
+        for (int round = 1; exitHooks != null && round <= EXIT_HOOK_ROUNDS; round++) {
+            exitHookRound = round;
+            runHooks(failures);
+        }
+        exitHookRound = EXIT_HOOK_ROUNDS + 1;
+        runHooks(failures); // leftovers: each drops its value and reports it
+        assert exitHooks == null : "tid " + id + ": an exit hook registered after the exit hook rounds";
+        recordCloseFailures(failures);
+    }
+
+    private void runHooks(List<Throwable> failures) {
         List<Runnable> hooks = exitHooks;
         if (hooks == null) {
             return;
         }
-        exitHooks = null;
-        List<Throwable> failures = new ArrayList<>(0);
+        exitHooks = null; // hooks registered while these run form the next round
         for (int i = hooks.size() - 1; i >= 0; i--) {
             try {
                 hooks.get(i).run();
@@ -532,13 +633,22 @@ public final class TaskControlBlock implements Waiter {
                 failures.add(t);
             }
         }
-        recordCloseFailures(failures);
+    }
+
+    /**
+     * The round of exit hooks running now, on the task's own thread: 0 before they run, 1 to
+     * {@link #EXIT_HOOK_ROUNDS} during the rounds, {@code EXIT_HOOK_ROUNDS + 1} once the rounds are over
+     * (a hook run then must drop what it holds rather than run a destructor).
+     */
+    public int exitHookRound() {
+        assert current() == this;
+        return exitHookRound;
     }
 
     /**
      * Registers {@code watch} to be told when this task is dead for the objects it holds: at the end of
-     * its exit sequence, or when it is declared stuck and its resources are force-closed (SPEC K8).
-     * Used by robust mutexes (SPEC §9) to hand a dead owner's mutex on. Watches are kernel code: they
+     * its exit sequence, or when it is declared stuck and its resources are force-closed (contract K8).
+     * Used by robust mutexes (contract §9) to hand a dead owner's mutex on. Watches are kernel code: they
      * run with no lock held, on the exiting task's thread or the reaper's.
      *
      * @return false, registering nothing, if the task is already dead (the caller handles it itself)
@@ -588,6 +698,11 @@ public final class TaskControlBlock implements Waiter {
         }
     }
 
+    /** Whether exit hooks (task-local destructors) are registered; only on the task's own thread. */
+    public boolean hasExitHooks() {
+        return exitHooks != null;
+    }
+
     /** Registers a hook run at exit before owned resources close; only on the task's own thread. */
     public void addExitHook(Runnable hook) {
         assert current() == this;
@@ -612,11 +727,11 @@ public final class TaskControlBlock implements Waiter {
         }
         int s = casPhase(EXITING, TERMINATED);
         assert s != -1 : "tid " + id + ": published twice";
-        Timeout g = graceTimer;
-        if (g != null) {
-            g.cancel();
+        ExitWatch w = (ExitWatch) EXIT_WATCH.getVolatile(this); // T5: after the TERMINATED CAS
+        if (w != null && EXIT_WATCH.compareAndSet(this, w, null)) {
+            w.watchedTaskEnded();
         }
-        CURRENT.remove();
+        CURRENT.set(owner.authorityToken()); // A1: what this thread still runs (group end, onExit) is the owner's work
         // T4: read after the TERMINATED CAS; a joiner or onExit() caller that created its object after
         // this read sees TERMINATED itself (both sides are volatile: one sees the other)
         WaitQueue q = joiners;
@@ -629,12 +744,21 @@ public final class TaskControlBlock implements Waiter {
         }
     }
 
-    /** Remembers the reaper's grace timer so that publish() can cancel it. */
-    public void setGraceTimer(Timeout t) {
-        graceTimer = t;
-        if (isTerminated()) {
-            t.cancel(); // published while the timer was being armed
+    /**
+     * Puts the task under {@code w} (a kill's grace period, T5): {@code w} is told once when the task has
+     * published its status.
+     *
+     * @return false if the task has already published (or is under another watch): the caller counts it as
+     *     ended itself, and {@code w} is never told about it
+     */
+    public boolean watchExit(ExitWatch w) {
+        if (!EXIT_WATCH.compareAndSet(this, null, w)) {
+            assert false : "tid " + id + " is under two exit watches";
+            return false;
         }
+        // T5: publish() CASes TERMINATED, then reads exitWatch; one of us sees the other, and whoever takes
+        // the watch back out by CAS is the one that counts this task
+        return !(isTerminated() && EXIT_WATCH.compareAndSet(this, w, null));
     }
 
     /** Sets DETACHED. @return false if it was already set */

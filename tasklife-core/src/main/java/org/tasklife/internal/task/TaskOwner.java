@@ -1,5 +1,7 @@
 package org.tasklife.internal.task;
 
+import org.tasklife.internal.wait.Blocker;
+
 /**
  * What a task belongs to (its group). The task layer only keeps the reference; the group layer above
  * it gives it meaning, so the task never calls up into its group (DESIGN "The house").
@@ -7,4 +9,19 @@ package org.tasklife.internal.task;
 public interface TaskOwner {
     /** The owner's id (the TGID). */
     long ownerId();
+
+    /**
+     * The opaque token of the authority the owner's code acts with (its domain, as the group layer defines
+     * it). Threads a task creates inherit it, and callbacks run with it (see TaskControlBlock's notes).
+     */
+    Object authorityToken();
+
+    /** The blocker of the owner's kernel: every wait of the owner's tasks parks through it (WaitContext). */
+    Blocker blocker();
+
+    /**
+     * A safe point of {@code self}, a task of this owner running on the calling thread: in scheduler mode it
+     * may be switched out here.
+     */
+    void safePoint(TaskControlBlock self);
 }

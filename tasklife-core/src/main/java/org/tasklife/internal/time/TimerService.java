@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs short actions at absolute deadlines of an injected {@link Clock}: the one timer service of
- * a kernel, behind {@code sleep} and every timed wait (SPEC T1).
+ * a kernel, behind {@code sleep} and every timed wait (contract T1).
  *
  * <p>Usage: {@link #schedule} an action for a deadline (usually from
  * {@link Clock#deadlineAfter}); keep the returned {@link Timeout} and {@link Timeout#cancel()} it
@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Entries taken as due together run in (deadline, scheduling order) order; entries with
  *       equal deadlines fire in the order they were scheduled. Ordering across two concurrent
  *       callers of {@code fireDue()} is not defined.</li>
- *   <li>Actions never run while the service's lock is held (SPEC K10), so an action may schedule,
+ *   <li>Actions never run while the service's lock is held (contract K10), so an action may schedule,
  *       cancel, or call anything else. They run one after another on the firing thread and must
  *       be short; an action that throws is reported to the uncaught-exception handler and the
  *       remaining actions still run.</li>
@@ -93,7 +93,7 @@ public final class TimerService implements AutoCloseable {
      * firer's CAS from PENDING fails. Counters use getAndAdd (volatile) and getAcquire reads.
      *
      * Kill and cleanup. A killed sleeper's cancel() is lock-free unless it triggers a purge, and
-     * never waits for the timer thread or an action (SPEC K10, DESIGN I4). close() drops entries
+     * never waits for the timer thread or an action (contract K10, DESIGN I4). close() drops entries
      * by CASing them to CANCELLED, so a concurrent cancel() decides each entry exactly once.
      *
      * Known limits.
@@ -108,7 +108,10 @@ public final class TimerService implements AutoCloseable {
      *  - An Error thrown by the loop itself, outside an action (e.g. OutOfMemoryError while
      *    collecting due entries), ends the timer thread.
      *
-     * References. DESIGN "Time"; SPEC K10, T1; STYLE G3-G6, G13. Varghese & Lauck, "Hashed and
+     * Why one file over 500 lines: the heap, its lock, the firing thread and close() are one object
+     *  with one invariant (TM1: each entry decided once); the notes above are a third of it.
+     *
+     * References. DESIGN "Time"; contract K10, T1; STYLE G3-G6, G13. Varghese & Lauck, "Hashed and
      * hierarchical timing wheels" (SOSP 1987); java.util.concurrent.ScheduledThreadPoolExecutor
      * (DelayedWorkQueue, removeOnCancel); Caffeine TimerWheel and its reference-model fuzzer.
      */

@@ -8,7 +8,7 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Threshold;
 
 /**
- * A domain stop (SPEC D2): begins when {@code Domain.stop} records the status, ends when the domain has
+ * A domain stop (contract D2): begins when {@code Domain.stop} records the status, ends when the domain has
  * stopped (no live task in it or below), so its duration is the time the whole stop took.
  */
 @Name("org.tasklife.DomainStop")

@@ -6,7 +6,7 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
-/** A killed task did not unwind within the kill grace period (SPEC K8); recorded on the reaper thread. */
+/** A killed task did not unwind within the kill grace period (contract K8); recorded on the reaper thread. */
 @Name("org.tasklife.StuckTask")
 @Label("Stuck Task")
 @Category("tasklife")

@@ -1,16 +1,16 @@
 package org.tasklife.internal.trace;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.tasklife.ExitStatus;
 import org.tasklife.StuckTaskReport;
-import org.tasklife.internal.domain.DomainControlBlock;
-import org.tasklife.internal.group.GroupControlBlock;
-import org.tasklife.internal.task.TaskControlBlock;
 
 /**
- * The kernel's JFR hooks: one static call at each place where a traced thing happens. While no recording
+ * The kernel's JFR hooks: one static call at each place where a traced thing happens, given ids, names and
+ * values (never a control block: this package knows no layer of the kernel). While no recording
  * enables an event, a hook costs an allocation that escape analysis removes and one check of the event's
- * enabled flag.
+ * enabled flag. Where {@code jdk.jfr} is absent (a runtime image without it, or a module graph that does not
+ * resolve it: the module requires it only statically) every hook returns at once and no event class is
+ * loaded.
  */
 public final class Trace {
     /*
@@ -18,8 +18,9 @@ public final class Trace {
      *
      * Overview: instant events (spawn, exit, stuck) are built and committed in the hook. The two duration
      * events (kill, domain stop) begin at the act and are committed where it completes (the task's exit,
-     * the domain's STOPPED transition); in between the begun event waits in a map keyed by the task or
-     * domain, entered only while the event is enabled. The control blocks get no field for tracing, so
+     * the domain's STOPPED transition); in between the begun event waits in a map keyed by the task's or
+     * domain's identity (an object the caller passes and this package never reads), entered only while the
+     * event is enabled. The control blocks get no field for tracing, so
      * tracing costs no memory per task.
      *
      * Concurrency: a begun event is handed from the killer's (stopper's) thread to the completing thread
@@ -31,130 +32,106 @@ public final class Trace {
      * domain stops record no TaskKill per task (their tasks' TaskExit events say Killed). An entry stays in
      * the map for a task that never ends (a stuck task) or a root domain whose kernel closed with stuck
      * tasks.
+     *
+     * JFR optional: module-info says `requires static jdk.jfr`, so the module resolves without it. Every
+     * name of a jdk.jfr type (the event classes, their use) is in JfrTrace and the event classes; this
+     * class only tests JFR (a constant the JIT folds) and calls JfrTrace, whose class is loaded at its
+     * first call. On the class path jdk.jfr is there whenever the runtime image has it; on the module path
+     * too in a full JDK (java.management's service binding resolves jdk.management.jfr, which requires it),
+     * and with `--add-modules jdk.jfr` in a smaller graph.
      */
 
-    private static final ConcurrentHashMap<TaskControlBlock, TaskKillEvent> KILLS = new ConcurrentHashMap<>();
-    private static final ConcurrentHashMap<DomainControlBlock, DomainStopEvent> STOPS = new ConcurrentHashMap<>();
+    /** Whether jdk.jfr is present and readable by this module: then, and only then, JfrTrace is used. */
+    private static final boolean JFR = jfrPresent();
 
     private Trace() {}
 
-    /** A task's thread was started. */
-    public static void taskSpawned(String kernel, TaskControlBlock t, GroupControlBlock g) {
-        TaskSpawnEvent e = new TaskSpawnEvent();
-        if (e.shouldCommit()) {
-            e.kernel = kernel;
-            e.taskId = t.id();
-            e.taskName = t.name();
-            e.groupId = g.id();
-            e.domain = g.domain().name();
-            e.main = g.id() == t.id();
-            e.virtual = !t.isPlatform();
-            e.commit();
+    private static boolean jfrPresent() {
+        try {
+            Class<?> event = Class.forName("jdk.jfr.Event", false, Trace.class.getClassLoader());
+            return Trace.class.getModule().canRead(event.getModule());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Whether the JFR hooks are live: {@code jdk.jfr} is present and this module reads it. */
+    public static boolean isJfrPresent() {
+        return JFR;
+    }
+
+    /** A task's thread was started (a main task's id is its group's). */
+    public static void taskSpawned(String kernel, long taskId, String taskName, long groupId, String domain,
+            boolean virtual) {
+        if (JFR) {
+            JfrTrace.taskSpawned(kernel, taskId, taskName, groupId, domain, virtual);
         }
     }
 
     /**
      * Called just before a task kill: begins a kill event if it is enabled.
      *
+     * @param waitChannel the task's wait channel, read before the kill ends the wait (rendered only if recording)
      * @return the begun event (to pass to {@link #taskKilled}), or {@code null}
      */
-    public static Object beforeKill(TaskControlBlock t) {
-        TaskKillEvent e = new TaskKillEvent();
-        if (!e.isEnabled()) {
-            return null;
-        }
-        e.begin();
-        e.killedAtNanos = System.nanoTime();
-        Object ch = t.waitChannel(); // before the kill, which ends the wait
-        e.waitChannel = ch == null ? "" : ch.toString();
-        return e;
-    }
-
-    /** {@code t} was just killed by a task kill (not a group kill or domain stop). */
-    public static void taskKilled(String kernel, TaskControlBlock t, GroupControlBlock g, Object begun) {
-        if (begun instanceof TaskKillEvent e) {
-            e.kernel = kernel;
-            e.taskId = t.id();
-            e.taskName = t.name();
-            e.groupId = g.id();
-            KILLS.put(t, e);
-            if (t.isTerminated() && KILLS.remove(t, e)) {
-                endKill(e); // it ended before the put: its exit missed the entry (see setGraceTimer, same race)
-            }
-        }
-    }
-
-    private static void endKill(TaskKillEvent k) {
-        k.end();
-        k.latency = System.nanoTime() - k.killedAtNanos;
-        k.commit();
+    public static Object beforeKill(Object waitChannel) {
+        return JFR ? JfrTrace.beforeKill(waitChannel) : null;
     }
 
     /**
-     * {@code t} published its exit status; ends its kill event, if any. Runs on the task's own thread, after
-     * the publication (TERMINATED), which is what lets {@link #taskKilled} close the race with it.
+     * The task with identity {@code task} was just killed by a task kill (not a group kill or domain stop).
+     *
+     * @param begun what {@link #beforeKill} returned; nothing happens if it is {@code null}
+     * @param ended whether the task has published its exit (asked after the event is entered)
      */
-    public static void taskExited(String kernel, TaskControlBlock t, GroupControlBlock g, ExitStatus status) {
-        TaskKillEvent k = KILLS.isEmpty() ? null : KILLS.remove(t);
-        if (k != null) {
-            endKill(k);
-        }
-        TaskExitEvent e = new TaskExitEvent();
-        if (e.shouldCommit()) {
-            e.kernel = kernel;
-            e.taskId = t.id();
-            e.taskName = t.name();
-            e.groupId = g.id();
-            e.status = status.toString();
-            e.killed = t.isKilled();
-            e.cpuTime = t.cpuTimeNanos();
-            e.commit();
+    public static void taskKilled(String kernel, Object task, long taskId, String taskName, long groupId, Object begun,
+            BooleanSupplier ended) {
+        if (begun != null) { // non-null only from JfrTrace.beforeKill
+            JfrTrace.taskKilled(kernel, task, taskId, taskName, groupId, begun, ended);
         }
     }
 
-    /** The reaper reported a stuck task (SPEC K8). */
+    /**
+     * The task with identity {@code task} published its exit status; ends its kill event, if any. Runs on the
+     * task's own thread, after the publication (TERMINATED), which is what lets {@link #taskKilled} close the
+     * race with it.
+     */
+    public static void taskExited(String kernel, Object task, long taskId, String taskName, long groupId,
+            ExitStatus status, boolean killed, long cpuNanos) {
+        if (JFR) {
+            JfrTrace.taskExited(kernel, task, taskId, taskName, groupId, status, killed, cpuNanos);
+        }
+    }
+
+    /** The reaper reported a stuck task. */
     public static void taskStuck(String kernel, StuckTaskReport r) {
-        StuckTaskEvent e = new StuckTaskEvent();
-        if (e.shouldCommit()) {
-            e.kernel = kernel;
-            e.taskId = r.taskId();
-            e.taskName = r.name();
-            e.groupId = r.groupId();
-            e.state = r.state().name();
-            e.waitChannel = r.waitChannel();
-            StringBuilder sb = new StringBuilder();
-            for (StackTraceElement f : r.stack()) {
-                sb.append(f).append('\n');
-            }
-            e.stack = sb.toString();
-            e.commit();
+        if (JFR) {
+            JfrTrace.taskStuck(kernel, r);
         }
     }
 
-    /** A stop of {@code d} recorded its status; topology lock held, no task killed yet. */
-    public static void domainStopBegun(String kernel, DomainControlBlock d, ExitStatus status) {
-        DomainStopEvent e = new DomainStopEvent();
-        if (e.isEnabled()) {
-            e.begin();
-            e.kernel = kernel;
-            e.domainId = d.id();
-            e.domain = d.name();
-            e.status = status.toString();
-            e.taskCount = d.liveTasks();
-            STOPS.put(d, e);
+    /**
+     * A stop of the domain with identity {@code domain} recorded its status; topology lock held, no task killed
+     * yet.
+     *
+     * @param liveTasks the domain's live tasks now
+     */
+    public static void domainStopBegun(String kernel, Object domain, long domainId, String domainName,
+            ExitStatus status, long liveTasks) {
+        if (JFR) {
+            JfrTrace.domainStopBegun(kernel, domain, domainId, domainName, status, liveTasks);
         }
     }
 
-    /** {@code d} has stopped; ends its stop event, if any. */
-    public static void domainStopped(DomainControlBlock d) {
-        DomainStopEvent e = STOPS.isEmpty() ? null : STOPS.remove(d);
-        if (e != null) {
-            e.commit();
+    /** The domain with identity {@code domain} has stopped; ends its stop event, if any. */
+    public static void domainStopped(Object domain) {
+        if (JFR) {
+            JfrTrace.domainStopped(domain);
         }
     }
 
     /** Begun kill and stop events not yet committed (tests: none is left behind). */
     static int pendingCount() {
-        return KILLS.size() + STOPS.size();
+        return JFR ? JfrTrace.pendingCount() : 0;
     }
 }

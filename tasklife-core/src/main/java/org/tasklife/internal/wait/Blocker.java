@@ -14,10 +14,10 @@ public final class Blocker {
      * Overview: parks with LockSupport.park() and re-reads the node's outcome after every return, so
      * spurious wake-ups and unrelated unparks are harmless.
      *
-     * Interrupts (SPEC K5a): Thread.interrupt() makes park() return at once, again and again; so the
+     * Interrupts (contract K5a): Thread.interrupt() makes park() return at once, again and again; so the
      * interrupt is cleared while parked and restored before returning. Only kill ends a wait.
      *
-     * Deadlines (SPEC T1): absolute, in the clock's nanoseconds, fired by the kernel's single timer
+     * Deadlines (contract T1): absolute, in the clock's nanoseconds, fired by the kernel's single timer
      * service, never by parkNanos, so a manual or virtual clock drives every timed wait. A deadline
      * already past still lets the caller take a free resource: callers check their condition before
      * they ever get here, and here a past deadline times out without parking.

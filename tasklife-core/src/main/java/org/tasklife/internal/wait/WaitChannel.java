@@ -3,7 +3,7 @@ package org.tasklife.internal.wait;
 import java.util.function.Supplier;
 
 /**
- * What a blocked task waits for, for introspection (SPEC §1 "wait channel"): rendered only when a
+ * What a blocked task waits for, for introspection (contract §1 "wait channel"): rendered only when a
  * snapshot asks, so building one on the blocking path costs an allocation, not a string.
  */
 public final class WaitChannel {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * <p>Clients that must check a condition and enqueue atomically (every primitive) hold
  * {@link #lock()} around both, using the {@code ...Locked} methods; signallers decide outcomes under
  * the lock and unpark after releasing it, so a woken thread never runs into a lock its waker holds
- * (SPEC K10).
+ * (contract K10).
  */
 public final class WaitQueue {
     /*
@@ -143,6 +143,20 @@ public final class WaitQueue {
     public WaitNode peekLocked() {
         assert lock.isHeldByCurrentThread();
         return head;
+    }
+
+    /**
+     * Drops decided nodes (killed, timed out: their waiters unlink nothing themselves until they run) from
+     * the head, and returns the first node still {@link WaitNode#WAITING}, or {@code null}. What a
+     * primitive's queue looks like to the next release, grant or fairness check.
+     */
+    public WaitNode firstWaitingLocked() {
+        assert lock.isHeldByCurrentThread();
+        WaitNode h;
+        while ((h = head) != null && h.outcomeVolatile() != WaitNode.WAITING) {
+            unlinkLocked(h);
+        }
+        return h;
     }
 
     /** Number of linked nodes. */

@@ -81,7 +81,25 @@ class TaskStateMachineTest {
 
     private static TaskControlBlock newTcb() {
         long id = IDS.incrementAndGet();
-        TaskOwner owner = () -> 1L;
+        TaskOwner owner = new TaskOwner() {
+            @Override
+            public long ownerId() {
+                return 1L;
+            }
+
+            @Override
+            public Object authorityToken() {
+                return null; // host: these tests drive the state word only
+            }
+
+            @Override
+            public org.tasklife.internal.wait.Blocker blocker() {
+                throw new UnsupportedOperationException("these tests drive the state word only: no task waits");
+            }
+
+            @Override
+            public void safePoint(TaskControlBlock self) {}
+        };
         return new TaskControlBlock(id, "t" + id, owner, false, Clock.system(), new AtomicLong());
     }
 
@@ -300,7 +318,7 @@ class TaskStateMachineTest {
         TaskControlBlock t = newTcb();
         boolean[] r = onFreshThread(() -> {
             t.start();
-            boolean requested = t.requestExit(5);
+            boolean requested = t.requestExit(5, null);
             return new boolean[] {requested, t.kill(), t.isKilled()};
         });
         assertThat(r).containsExactly(true, false, false);

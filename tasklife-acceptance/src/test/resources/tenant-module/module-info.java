@@ -1,0 +1,3 @@
+module tenant {
+    requires org.tasklife;
+}
