@@ -195,8 +195,9 @@ public final class Tasks {
     public static void checkpoint() {
         TaskControlBlock t = self();
         t.checkpoint();
-        KernelCore.groupOf(t).core().safePoint(t);
-        t.checkpoint(); // a task killed while it waited for its CPU runs no more of its code
+        if (KernelCore.groupOf(t).core().safePoint(t)) {
+            t.checkpoint(); // a task killed while it was off its CPU runs no more of its code
+        }
     }
 
     /**

@@ -229,14 +229,21 @@ public final class KernelCore {
      * A safe point of {@code t}, the calling task: in scheduler mode it may be preempted here; in default mode
      * it gives up its carrier once it has run a whole time slice (contract K4), so that CPU-bound tasks share the
      * carriers. Until the slice is over it costs a few loads and a compare, no clock read.
+     *
+     * @return whether {@code t} may have been off its CPU or carrier: the caller then checks its kill again
      */
-    public void safePoint(TaskControlBlock t) {
-        if (scheduler != null) {
+    public boolean safePoint(TaskControlBlock t) {
+        TimeSlicer s = slicer;
+        if (s == null) {
             scheduler.safePoint();
-        } else if (t.sliceOver(slicer)) {
-            TimeSlicer.giveUpCarrier();
-            t.newSlice();
+            return true;
         }
+        if (!t.sliceOver(s)) {
+            return false;
+        }
+        TimeSlicer.giveUpCarrier();
+        t.newSlice();
+        return true;
     }
 
     /**
