@@ -21,7 +21,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.LogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,7 +40,7 @@ class KillHookTest {
     private static final int ROUNDS = 1_000 * Integer.getInteger("tasklife.stressMultiplier", 1);
 
     private final CountDownLatch release = new CountDownLatch(1); // lets blocked hooks go at the end
-    private final LogCapture log = LogCapture.open("org.tasklife.KillHook");
+    private final LogCapture log = LogCapture.open("org.tasklife");
 
     @AfterEach
     void releaseHooks() {
@@ -230,10 +229,10 @@ class KillHookTest {
         Await.until("the failure is recorded", () -> !t.closeFailures().isEmpty());
         assertThat(t.closeFailures()).containsExactly(boom);
         assertThat(ran).containsExactly("last", "first");
-        List<LogRecord> warnings = log.warnings();
-        assertThat(warnings).singleElement().satisfies(r -> {
-            assertThat(r.getThrown()).isSameAs(boom);
-            assertThat(LogCapture.text(r)).contains("task " + t.id()).contains("boom");
+        Await.until("the failure is logged", () -> !log.warnings("kill hook").isEmpty());
+        assertThat(log.warnings("kill hook")).singleElement().satisfies(r -> {
+            assertThat(r.thrown()).isSameAs(boom);
+            assertThat(r.text()).contains("task " + t.id()).contains("boom");
         });
         killAndReap(g);
     }
@@ -272,8 +271,8 @@ class KillHookTest {
             assertThat(ended(t)).as("the task ends though its hook blocks").isEqualTo(ExitStatus.KILLED);
 
             await(olderRan); // after the grace, on another hook thread
-            Await.until("the stuck hook is logged", () -> !log.warnings().isEmpty());
-            String text = LogCapture.text(log.warnings().get(0));
+            Await.until("the stuck hook is logged", () -> !log.warnings("kill hook").isEmpty());
+            String text = log.warnings("kill hook").get(0).text();
             assertThat(text).contains("stuck-unblocker").contains("task " + t.id()).contains("awaitUninterruptibly");
 
             Task<Object> other = g.spawnTask("other", () -> {
