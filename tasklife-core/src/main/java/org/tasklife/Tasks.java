@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.group.Termination;
+import org.tasklife.internal.task.KillHookList;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.TaskExitSignal;
 import org.tasklife.internal.time.Clock;
@@ -341,6 +343,103 @@ public final class Tasks {
      */
     public static <T> T firstSuccess(List<? extends TaskBody<? extends T>> bodies) {
         return Combinators.firstSuccess(bodies);
+    }
+
+    /**
+     * Registers {@code action} to run if the calling task is killed (docs/contract.md, K15): the way to end a
+     * foreign blocking call that a kill cannot end by itself. A kill interrupts the task's thread (K4), but a
+     * socket read on a platform thread, a JDBC query, {@code CompletableFuture.join()} or a driver's own wait
+     * ignore interrupts, and a subprocess outlives its task; an action such as {@code socket::close},
+     * {@code statement::cancel} or {@code org.tasklife.interop.Unblockers.process(p)} ends them.
+     *
+     * <p>If the task is killed while the hook is registered, the action runs exactly once, soon after the
+     * kill, never on the killer's thread ({@code kill()} still returns at once, K7) and with no tasklife lock
+     * held: on a virtual thread started for the task's hooks, which is not a task and works with the task's
+     * domain's authority (D5). Several hooks of a task run one after another, the newest first. A kill of the
+     * task's group or domain runs them too. If the task ends without being killed, or
+     * {@link KillHook#close()} deregisters the hook first, the action never runs. What the action throws is
+     * recorded in {@link Task#closeFailures()} and logged; an action still running after the kill grace period
+     * is logged with its stack (see {@link KillHook}). Most code wants {@link #blocking(AutoCloseable,
+     * Callable)}, which deregisters the hook when the call is over.
+     *
+     * <p>A safe point: a task already killed (or asked to exit, or in its exit sequence) registers nothing and
+     * unwinds at once with {@link TaskKilledError}. A kill that lands while this call registers either finds the
+     * hook, which then fires and is returned, or is seen by this call, which then registers nothing and throws.
+     *
+     * <pre>{@code
+     * try (KillHook hook = Tasks.onKill(socket::close)) {
+     *     int n = socket.getInputStream().read(buffer); // a kill closes the socket: read() throws
+     * }
+     * }</pre>
+     *
+     * @param action what to run if the task is killed; its {@code close()} should end the blocking call
+     *     quickly and should not block
+     * @return the registration; close it when the blocking call is over
+     * @throws NullPointerException if {@code action} is {@code null}; nothing is registered
+     * @throws TaskKilledError if the calling task is killed, before or during this call; nothing is registered
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
+    public static KillHook onKill(AutoCloseable action) {
+        Objects.requireNonNull(action, "action");
+        return new KillHook(KillHookList.register(self(), action));
+    }
+
+    /**
+     * Runs {@code body}, a call that blocks outside tasklife, so that a kill ends it: {@code unblocker} is
+     * registered as a kill hook ({@link #onKill(AutoCloseable)}) while {@code body} runs, and deregistered when
+     * it returns or throws (docs/contract.md, K15).
+     *
+     * <p>If the task is not killed, {@code body}'s result, or what it throws, passes through unchanged. If it
+     * is killed while {@code body} runs, the unblocker runs once (on its own thread, as for {@code onKill}),
+     * {@code body} ends with whatever the unblocker caused ({@code SocketException}, {@code SQLException},
+     * {@code CancellationException}, ...), and this call throws {@link TaskKilledError} instead, with what
+     * {@code body} threw attached as suppressed: the task unwinds as killed and ends {@code Killed} (K5). A
+     * {@code TaskKilledError} that {@code body} throws itself (it reached a tasklife wait) passes through as it
+     * is.
+     *
+     * <pre>{@code
+     * try (Statement stmt = connection.createStatement()) {
+     *     ResultSet rows = Tasks.blocking(stmt::cancel, () -> stmt.executeQuery(sql));
+     * }
+     * String line = Tasks.blocking(Unblockers.socket(socket), reader::readLine);
+     * Process p = new ProcessBuilder("make").start();
+     * int code = Tasks.blocking(Unblockers.process(p), p::waitFor);
+     * }</pre>
+     *
+     * <p>A safe point: a task already killed gets {@link TaskKilledError} and {@code body} does not run.
+     *
+     * @param <T> the body's result type
+     * @param unblocker what ends {@code body}'s blocking call if the task is killed (see
+     *     {@code org.tasklife.interop.Unblockers}); it should not block
+     * @param body the blocking call
+     * @return what {@code body} returned
+     * @throws Exception what {@code body} threw, if the task was not killed
+     * @throws TaskKilledError if the task is killed, before or while {@code body} runs
+     * @throws NullPointerException if {@code unblocker} or {@code body} is {@code null}; nothing runs
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
+    public static <T> T blocking(AutoCloseable unblocker, Callable<T> body) throws Exception {
+        Objects.requireNonNull(unblocker, "unblocker");
+        Objects.requireNonNull(body, "body");
+        TaskControlBlock t = self();
+        KillHookList.Hook hook = KillHookList.register(t, unblocker);
+        T result;
+        try {
+            result = body.call();
+        } catch (Throwable e) {
+            hook.withdraw(); // a killed task's hook is left to its kill; never waits for a running unblocker
+            if (t.isKilled() && !(e instanceof TaskKilledError) && !(e instanceof TaskExitSignal)) {
+                Error killed = t.unwindingThrowable();
+                killed.addSuppressed(e);
+                throw killed;
+            }
+            throw e;
+        }
+        hook.withdraw();
+        if (t.isKilled()) {
+            throw t.unwindingThrowable(); // killed in body: the task unwinds, whatever body returned (K5)
+        }
+        return result;
     }
 
     /**

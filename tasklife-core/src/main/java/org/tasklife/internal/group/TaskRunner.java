@@ -7,6 +7,7 @@ import org.tasklife.ExitStatus;
 import org.tasklife.KillReason;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.sched.CpuSet;
+import org.tasklife.internal.task.KillHookList;
 import org.tasklife.internal.task.ResourceList;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.trace.Trace;
@@ -201,6 +202,9 @@ final class TaskRunner {
 
     private void exit(TaskControlBlock t, GroupControlBlock g, boolean main, Object result, Throwable failure) {
         int word = t.beginExit();
+        if (!TaskControlBlock.wasKilled(word)) {
+            KillHookList.discardAtExit(t); // no kill can land any more: its hooks never run (contract K15)
+        }
         ExitStatus status;
         Object value = null;
         if (TaskControlBlock.wasExitRequested(word)) {

@@ -14,7 +14,8 @@ import org.tasklife.internal.time.Timeout;
  * exitGroup, a domain stop, and the watch of a task whose own exit sequence runs user code. It sets every
  * member's KILLED flag, then wakes each, then arms one grace timer for all of them; the timer is cancelled
  * when the last member has published its status, and if it fires first the reaper checks each member that
- * has not (stuck report, force-close, death watches).
+ * has not (stuck report, force-close, death watches). Each member's kill hooks (contract K15) start after
+ * its wake (KillHookRunner).
  */
 public final class KillBatch implements ExitWatch {
     /*
@@ -102,6 +103,9 @@ public final class KillBatch implements ExitWatch {
                 if (t != running) {
                     t.wakeForKill();
                 }
+                if (t.killHooks() != null) {
+                    KillHookRunner.fire(batch.reaper, t); // contract K15: after its wake; a null check without hooks
+                }
             }
             if (!killed.isEmpty()) {
                 batch.arm();
@@ -151,6 +155,9 @@ public final class KillBatch implements ExitWatch {
     public static boolean kill(Reaper reaper, TaskControlBlock t, int reason) {
         if (!t.kill(reason)) {
             return false;
+        }
+        if (t.killHooks() != null) {
+            KillHookRunner.fire(reaper, t); // contract K15: after its wake
         }
         KillBatch b = new KillBatch(reaper);
         b.add(t);

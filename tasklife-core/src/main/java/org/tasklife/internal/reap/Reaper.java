@@ -81,6 +81,11 @@ public final class Reaper implements AutoCloseable {
         }
     }
 
+    /** The kill grace period, in nanoseconds. */
+    long graceNanos() {
+        return graceNanos;
+    }
+
     /** Queues the stuck check of {@code batch} on the reaper thread (the timer thread's callbacks stay short). */
     void checkStuckLater(List<TaskControlBlock> batch) {
         jobs.add(() -> batch.forEach(this::checkStuck));

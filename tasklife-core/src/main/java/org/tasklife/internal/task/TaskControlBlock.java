@@ -171,6 +171,7 @@ public final class TaskControlBlock implements Waiter {
     private List<Consumer<TaskControlBlock>> deathWatches; // guarded by monitor; null after they fired
     private volatile boolean deathFired;                 // written under monitor, once
     private volatile boolean interruptIntent;            // a kill may interrupt this thread (see beginExit)
+    private volatile KillHookList killHooks;             // written once by the task itself (KillHookList KH2); null until then
 
     @SuppressWarnings("unused")            // accessed through STATE
     private volatile int state;            // phase | flags; written only through casState
@@ -416,6 +417,17 @@ public final class TaskControlBlock implements Waiter {
             }
         }
         return q;
+    }
+
+    /** The task's kill hooks (contract K15), or {@code null} if it never registered one: a kill's only check. */
+    public KillHookList killHooks() {
+        return killHooks;
+    }
+
+    /** Publishes the task's kill hook list; once, on the task's own thread (KillHookList KH2). */
+    void publishKillHooks(KillHookList list) {
+        assert current() == this && killHooks == null : "tid " + id + ": kill hooks published twice";
+        killHooks = list;
     }
 
     /** The task's owned resources. */
