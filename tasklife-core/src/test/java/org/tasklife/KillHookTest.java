@@ -29,6 +29,7 @@ import org.tasklife.testkit.Await;
 import org.tasklife.testkit.Fixtures.Attempt;
 import org.tasklife.testkit.KernelExtension;
 import org.tasklife.testkit.LogCapture;
+import org.tasklife.testkit.Fixtures;
 
 /**
  * SPEC K4, K7, O3 and the kill hooks of docs/contract.md K15: {@code Tasks.onKill} and {@code Tasks.blocking}
@@ -46,22 +47,6 @@ class KillHookTest {
     void releaseHooks() {
         release.countDown();
         log.close();
-    }
-
-    /** Blocks until {@code latch} opens, whatever interrupts come: uncooperative code. */
-    static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** A task of {@code g} that registers {@code action} as its kill hook, then sleeps until killed. */
@@ -159,13 +144,13 @@ class KillHookTest {
         Task<Object> t = g.spawnTask("closer", () -> {
             KillHook h = Tasks.onKill(() -> {
                 running.countDown();
-                awaitUninterruptibly(release);
+                Fixtures.awaitUninterruptibly(release);
             });
             registered.countDown();
             try {
                 Tasks.sleep(Duration.ofHours(1));
             } finally {
-                awaitUninterruptibly(running);
+                Fixtures.awaitUninterruptibly(running);
                 h.close(); // the action is blocked: must not wait for it
                 firedAtClose.complete(h.isFired());
             }
@@ -250,7 +235,7 @@ class KillHookTest {
             AutoCloseable stuck = new AutoCloseable() {
                 @Override
                 public void close() {
-                    awaitUninterruptibly(release);
+                    Fixtures.awaitUninterruptibly(release);
                 }
 
                 @Override
@@ -333,7 +318,7 @@ class KillHookTest {
         CountDownLatch go = new CountDownLatch(1);
         Attempt a = attempt(g, "late", () -> {
             started.countDown();
-            awaitUninterruptibly(go); // running outside tasklife: the kill only sets the flag (and interrupts)
+            Fixtures.awaitUninterruptibly(go); // running outside tasklife: the kill only sets the flag (and interrupts)
             return Tasks.onKill(runs::incrementAndGet);
         });
         await(started);

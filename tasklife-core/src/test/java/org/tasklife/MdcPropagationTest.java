@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.KernelExtension;
+import org.tasklife.testkit.Fixtures;
 
 /**
  * A real library through the spawn decorator: SLF4J's MDC, on logback (whose MDC is a plain {@code ThreadLocal}
@@ -179,7 +180,7 @@ class MdcPropagationTest {
         CountDownLatch release = new CountDownLatch(1);
         TaskGroup g = kernel.spawnGroup("stubborn", () -> {
             started.countDown();
-            StuckExitTest.awaitUninterruptibly(release);
+            Fixtures.awaitUninterruptibly(release);
             return 0;
         });
         await(started);

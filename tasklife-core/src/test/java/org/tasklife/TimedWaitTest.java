@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.Fixtures.Attempt;
 import org.tasklife.testkit.KernelExtension;
+import org.tasklife.testkit.Fixtures;
 
 /**
  * The timed forms of the host-side and task-side waits that had none: {@link TaskGroup#reap(Duration)} and
@@ -167,7 +168,7 @@ class TimedWaitTest {
         CountDownLatch go = new CountDownLatch(1);
         Attempt waiter = attempt(parent, "waiter", () -> {
             killed.countDown();
-            StuckExitTest.awaitUninterruptibly(go); // plain Java: the kill lands, unnoticed, meanwhile
+            Fixtures.awaitUninterruptibly(go); // plain Java: the kill lands, unnoticed, meanwhile
             return child.reap(Duration.ZERO);
         });
         await(killed);

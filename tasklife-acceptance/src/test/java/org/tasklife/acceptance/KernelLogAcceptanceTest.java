@@ -23,6 +23,7 @@ import org.tasklife.TaskGroup;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
 import org.tasklife.testkit.Await;
+import org.tasklife.testkit.Fixtures;
 
 /**
  * SPEC K8 ("never left silent"), end to end: what tasklife logs through {@code System.Logger} (logger
@@ -73,27 +74,11 @@ class KernelLogAcceptanceTest {
         return records.stream().filter(r -> r.getMessage().contains("kernel '" + name + "'")).toList();
     }
 
-    /** Blocks until {@code latch} opens, whatever interrupts come: code that ignores kills. */
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** A top-level group whose main task ignores kills and interrupts until the test ends: it gets stuck. */
     private TaskGroup stuckGroup(Kernel kernel, CountDownLatch started) {
         return kernel.spawnGroup("stubborn", () -> {
             started.countDown();
-            awaitUninterruptibly(release);
+            Fixtures.awaitUninterruptibly(release);
             return 0;
         });
     }
