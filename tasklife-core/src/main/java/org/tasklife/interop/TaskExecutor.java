@@ -286,26 +286,7 @@ public final class TaskExecutor implements ExecutorService {
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
         Objects.requireNonNull(tasks, "tasks");
-        List<Future<T>> futures = new ArrayList<>(tasks.size());
-        int j = 0;
-        try {
-            for (Callable<T> t : tasks) {
-                futures.add(submit(t));
-            }
-            for (int size = futures.size(); j < size; j++) {
-                Future<T> f = futures.get(j);
-                if (!f.isDone()) {
-                    try {
-                        f.get();
-                    } catch (ExecutionException | CancellationException ignore) {
-                        // its future holds it
-                    }
-                }
-            }
-            return futures;
-        } finally {
-            cancelFrom(futures, j);
-        }
+        return invokeAll(tasks, false, 0L);
     }
 
     /**
@@ -326,7 +307,12 @@ public final class TaskExecutor implements ExecutorService {
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
         Objects.requireNonNull(tasks, "tasks");
-        long deadline = deadline(timeout, unit);
+        return invokeAll(tasks, true, deadline(timeout, unit));
+    }
+
+    /** Both invokeAll: submit all, wait for each in order (until {@code deadline} if timed), kill the unfinished. */
+    private <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, boolean timed, long deadline)
+            throws InterruptedException {
         List<Future<T>> futures = new ArrayList<>(tasks.size());
         int j = 0;
         try {
@@ -337,7 +323,11 @@ public final class TaskExecutor implements ExecutorService {
                 Future<T> f = futures.get(j);
                 if (!f.isDone()) {
                     try {
-                        f.get(deadline - System.nanoTime(), NANOSECONDS);
+                        if (timed) {
+                            f.get(deadline - System.nanoTime(), NANOSECONDS);
+                        } else {
+                            f.get();
+                        }
                     } catch (TimeoutException e) {
                         break;
                     } catch (ExecutionException | CancellationException ignore) {
