@@ -3,8 +3,9 @@
  * kill-aware primitives ({@code org.tasklife.sync}), the JMX interface of a kernel
  * ({@code org.tasklife.management}: JMX requires an MXBean interface and its types to be public and
  * readable by {@code java.management}), the schedule explorer, a testing tool
- * ({@code org.tasklife.explore}), and bridges to code that already runs on the JDK ({@code org.tasklife.interop});
- * everything under {@code org.tasklife.internal} is not API.
+ * ({@code org.tasklife.explore}), and the bridges to code that already runs on the JDK ({@code org.tasklife.interop}:
+ * an {@code ExecutorService} and a {@code ThreadFactory} whose work runs as tasks, and ready-made kill hooks that end
+ * foreign blocking calls); everything under {@code org.tasklife.internal} is not API.
  *
  * <p>No runtime dependency beyond the JDK. {@code jdk.jfr} is optional: tasklife loads and runs in a
  * runtime image without it (one made by {@code jlink}, say), and emits JDK Flight Recorder events (category

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.group.Termination;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.time.Clock;
 
@@ -225,6 +226,38 @@ public final class Domain {
     public boolean stop(ExitStatus status) {
         Objects.requireNonNull(status, "status");
         return core.domains().stopFromCaller(dcb, status);
+    }
+
+    /**
+     * Stops the domain gracefully (docs/contract.md, K13): asks first, kills after {@code grace}. The request is
+     * recorded with {@code status} and is visible at once to every task of the domain and of the domains below
+     * it ({@link Tasks#terminationRequested()}); each handler registered in their groups
+     * ({@link Tasks#onTerminate(Runnable)}) starts as a new task of its group. The domain keeps running
+     * meanwhile (spawns are accepted, and see the request too), and stops with {@code status} as soon as its
+     * last task has ended, each group with the status it gave itself. When the grace runs out, every group
+     * still alive in it and below is killed and ends {@code Killed(GRACE_EXPIRED)}
+     * ({@link KillReason#GRACE_EXPIRED}), and the domain stops as {@link #stop(ExitStatus)} stops it, with
+     * {@code status}. A domain with no live task stops at once. Asynchronous: see {@link #onStopped()}.
+     *
+     * <p>Requested once: a second graceful stop returns {@code false} and changes nothing. A
+     * {@link #stop(ExitStatus)} during the grace stops the domain at once, and its status is the one
+     * recorded (the graceful one was only requested).
+     *
+     * @param status the status to stop with
+     * @param grace how long the domain may take to empty; zero kills at once (after starting the handlers)
+     * @return whether this call requested the stop; {@code false} if the domain does not run or a graceful
+     *     stop was requested before
+     * @throws NullPointerException if {@code status} is null
+     * @throws IllegalArgumentException if {@code grace} is null or negative (nothing is requested)
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) for the kernel's root domain
+     * @throws DomainAccessException if the calling task is outside this domain
+     */
+    public boolean stop(ExitStatus status, Duration grace) {
+        Objects.requireNonNull(status, "status");
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("grace must be zero or positive, was " + grace);
+        }
+        return Termination.stopDomain(core, dcb, status, Clock.saturatedNanos(grace));
     }
 
     /**

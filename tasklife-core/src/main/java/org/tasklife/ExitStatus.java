@@ -23,11 +23,37 @@ public sealed interface ExitStatus permits ExitStatus.Exited, ExitStatus.Killed,
         }
     }
 
-    /** Ended by a kill: of the task, of its group, or of its domain. */
-    record Killed() implements ExitStatus {
+    /**
+     * Ended by a kill: of the task, of its group, or of its domain, or because a deadline or a termination
+     * grace ran out. The reason says which; every killed status is a {@code Killed}, so
+     * {@code status instanceof Killed} is "ended by a kill" whatever the reason, and
+     * {@code status.equals(ExitStatus.KILLED)} is "ended by an explicit kill" ({@link KillReason#KILL}).
+     *
+     * <p>Why a component rather than more status types: a deadline or an expired grace ends the task by the
+     * very same kill (docs/contract.md, K1–K8), and code that asks "was it killed?" must keep its answer;
+     * the reason is extra information for the code that wants it.
+     *
+     * @param reason why it was killed
+     */
+    record Killed(KillReason reason) implements ExitStatus {
+        /**
+         * Creates the status.
+         *
+         * @throws NullPointerException if {@code reason} is null
+         */
+        public Killed {
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        /** Creates the status of an explicit kill, {@link KillReason#KILL}: equal to {@link ExitStatus#KILLED}. */
+        public Killed() {
+            this(KillReason.KILL);
+        }
+
+        /** {@return {@code Killed} for an explicit kill, else {@code Killed(REASON)}, e.g. {@code Killed(DEADLINE)}} */
         @Override
         public String toString() {
-            return "Killed";
+            return reason == KillReason.KILL ? "Killed" : "Killed(" + reason + ")";
         }
     }
 
@@ -52,8 +78,18 @@ public sealed interface ExitStatus permits ExitStatus.Exited, ExitStatus.Killed,
         }
     }
 
-    /** The shared {@link Killed} value. */
+    /** The shared {@link Killed} value of an explicit kill ({@link KillReason#KILL}). */
     Killed KILLED = new Killed();
+
+    /**
+     * {@return {@code Killed(reason)}; {@link #KILLED} for {@link KillReason#KILL}}
+     *
+     * @param reason why it was killed
+     * @throws NullPointerException if {@code reason} is null
+     */
+    static Killed killed(KillReason reason) {
+        return reason == KillReason.KILL ? KILLED : new Killed(reason);
+    }
 
     /**
      * {@return {@code Exited(code)}}

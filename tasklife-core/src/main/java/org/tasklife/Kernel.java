@@ -10,6 +10,7 @@ import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.domain.Authority;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.group.Termination;
 import org.tasklife.internal.sched.Choices;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.sched.DeterministicAccess;
@@ -71,7 +72,7 @@ public final class Kernel implements AutoCloseable {
         private String name = "tasklife";
         private Duration killGracePeriod = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(10);
-        private Consumer<StuckTaskReport> stuckListener = r -> {};
+        private Consumer<StuckTaskReport> stuckListener; // null: log each report (KernelLog)
         private Clock clock = Clock.system();
         private int cpus;              // 0: default mode (free virtual threads)
         private Duration timeSlice = Duration.ofMillis(10);
@@ -80,6 +81,7 @@ public final class Kernel implements AutoCloseable {
         private boolean jmx = true;
         private boolean jmxReadOnly;
         private boolean commonPoolIsHost;
+        private SpawnDecorator spawnDecorator; // null: none
 
         private Builder() {}
 
@@ -122,13 +124,34 @@ public final class Kernel implements AutoCloseable {
         }
 
         /**
-         * Told about every stuck-task report (docs/contract.md, K8), on the kernel's reaper thread.
+         * Told about every stuck-task report (docs/contract.md, K8), on the kernel's reaper thread. It replaces the
+         * default, which logs each report, rendered with its stack, at {@code WARNING} through the
+         * {@link System.Logger} named {@code "org.tasklife"} (java.util.logging unless the application installs
+         * another {@link System.LoggerFinder}, as the SLF4J and Log4j bridges do), so that a stuck task is never
+         * left silent. Every report is also kept ({@link Kernel#stuckTasks()}) and emitted as a JFR event.
          *
          * @param listener called once per report
          * @return this builder
+         * @throws NullPointerException if {@code listener} is null
          */
         public Builder onStuckTask(Consumer<StuckTaskReport> listener) {
             this.stuckListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Decorates every task this kernel spawns, to carry context (logging MDC, tracing, security) from the
+         * spawning code into the task: see {@link SpawnDecorator}. {@code decorate} is called on the spawning
+         * thread at every spawn, and its {@code Runnable} runs on the new task's thread around the body. A later
+         * call replaces the decorator; compose several with {@link SpawnDecorator#andThen}. Default: none (a
+         * spawn then costs one null check more).
+         *
+         * @param decorator the decorator of every spawn
+         * @return this builder
+         * @throws NullPointerException if {@code decorator} is null
+         */
+        public Builder spawnDecorator(SpawnDecorator decorator) {
+            this.spawnDecorator = Objects.requireNonNull(decorator, "decorator");
             return this;
         }
 
@@ -307,8 +330,10 @@ public final class Kernel implements AutoCloseable {
             } else if (cpus > 0) {
                 scheduler = CpuScheduler.ofCpus(cpus, Clock.saturatedNanos(timeSlice), workStealing);
             }
-            return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuckListener, scheduler,
-                    Clock.saturatedNanos(timeSlice), commonPoolIsHost), closeTimeout, jmx, jmxReadOnly);
+            Consumer<StuckTaskReport> stuck = stuckListener != null ? stuckListener : KernelLog.stuckListener(name);
+            return new Kernel(new KernelCore(name, c, Clock.saturatedNanos(killGracePeriod), stuck, scheduler,
+                    Clock.saturatedNanos(timeSlice), commonPoolIsHost,
+                    spawnDecorator == null ? null : DecoratedBody.hook(spawnDecorator)), closeTimeout, jmx, jmxReadOnly);
         }
 
         /**
@@ -408,9 +433,11 @@ public final class Kernel implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(main, "main");
         options.checkForGroup();
-        return new TaskGroup(parent.core().lifecycle().spawnGroup(parent, options.name(), options.platformThread(),
-                options.autoReap(), options.childSubreaper(), options.failurePolicy() == FailurePolicy.FAIL_TASK,
-                options.priority(), options.affinity(), () -> main.run()));
+        return new TaskGroup(Termination.groupWithDeadline(parent.core(), options.deadline().orElse(null), // K11
+                () -> main.run(), body -> parent.core().lifecycle().spawnGroup(parent, options.name(),
+                        options.platformThread(), options.autoReap(), options.childSubreaper(),
+                        options.failurePolicy() == FailurePolicy.FAIL_TASK, options.priority(), options.affinity(),
+                        body)));
     }
 
     /**
@@ -574,10 +601,19 @@ public final class Kernel implements AutoCloseable {
         return new ShutdownReport(Duration.ofNanos(Clock.system().nanoTime() - start), stuck);
     }
 
-    /** {@link #close(Duration)} with the configured close timeout. */
+    /**
+     * {@link #close(Duration)} with the configured close timeout ({@link Builder#closeTimeout}). Since nobody reads
+     * its {@link ShutdownReport}, a report that is not clean (tasks that did not end in time, whose resources were
+     * force-closed) is logged at {@code WARNING} through the {@link System.Logger} named {@code "org.tasklife"}, each
+     * task rendered with its stack; a clean close logs one line at {@code DEBUG}.
+     *
+     * @throws DomainAccessException if called by a domain's code: only host code (or code of the root domain)
+     *     closes a kernel
+     * @throws TaskKilledError if the calling task of another kernel is killed (the kernel is closed anyway)
+     */
     @Override
     public void close() {
-        close(closeTimeout);
+        KernelLog.closed(core.name(), close(closeTimeout));
     }
 
     /**

@@ -25,7 +25,7 @@ import org.tasklife.internal.task.KillHookList;
  * </table>
  *
  * <p>What the action throws is recorded in the task's {@link Task#closeFailures()} and logged at
- * {@code WARNING} through {@link System.Logger} (logger {@code org.tasklife.KillHook}); it stops neither the
+ * {@code WARNING} through {@link System.Logger} (logger {@code org.tasklife}); it stops neither the
  * other hooks nor the kill. An action still running when the kill grace period has passed is logged with its
  * stack, never fatal; the task's other hooks then go on without it.
  *

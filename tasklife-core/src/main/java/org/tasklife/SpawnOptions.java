@@ -1,5 +1,6 @@
 package org.tasklife;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -27,9 +28,10 @@ public final class SpawnOptions {
     private final FailurePolicy failurePolicy;
     private final int priority;
     private final int[] affinity; // null: every CPU
+    private final Duration deadline; // null: none
 
     private SpawnOptions(String name, boolean detached, boolean platformThread, boolean autoReap,
-            boolean childSubreaper, FailurePolicy failurePolicy, int priority, int[] affinity) {
+            boolean childSubreaper, FailurePolicy failurePolicy, int priority, int[] affinity, Duration deadline) {
         this.name = name;
         this.detached = detached;
         this.platformThread = platformThread;
@@ -38,6 +40,7 @@ public final class SpawnOptions {
         this.failurePolicy = failurePolicy;
         this.priority = priority;
         this.affinity = affinity;
+        this.deadline = deadline;
     }
 
     /**
@@ -50,7 +53,7 @@ public final class SpawnOptions {
      */
     public static SpawnOptions named(String name) {
         return new SpawnOptions(checkName(name), false, false, false, false, FailurePolicy.FAIL_GROUP, DEFAULT_PRIORITY,
-                null);
+                null, null);
     }
 
     static String checkName(String name) {
@@ -72,7 +75,8 @@ public final class SpawnOptions {
      * @return a copy of these options with the option set
      */
     public SpawnOptions detached(boolean on) {
-        return new SpawnOptions(name, on, platformThread, autoReap, childSubreaper, failurePolicy, priority, affinity);
+        return new SpawnOptions(name, on, platformThread, autoReap, childSubreaper, failurePolicy, priority,
+                affinity, deadline);
     }
 
     /**
@@ -83,7 +87,8 @@ public final class SpawnOptions {
      * @return a copy of these options with the option set
      */
     public SpawnOptions platformThread(boolean on) {
-        return new SpawnOptions(name, detached, on, autoReap, childSubreaper, failurePolicy, priority, affinity);
+        return new SpawnOptions(name, detached, on, autoReap, childSubreaper, failurePolicy, priority,
+                affinity, deadline);
     }
 
     /**
@@ -94,7 +99,8 @@ public final class SpawnOptions {
      * @return a copy of these options with the option set
      */
     public SpawnOptions autoReap(boolean on) {
-        return new SpawnOptions(name, detached, platformThread, on, childSubreaper, failurePolicy, priority, affinity);
+        return new SpawnOptions(name, detached, platformThread, on, childSubreaper, failurePolicy, priority,
+                affinity, deadline);
     }
 
     /**
@@ -105,7 +111,8 @@ public final class SpawnOptions {
      * @return a copy of these options with the option set
      */
     public SpawnOptions childSubreaper(boolean on) {
-        return new SpawnOptions(name, detached, platformThread, autoReap, on, failurePolicy, priority, affinity);
+        return new SpawnOptions(name, detached, platformThread, autoReap, on, failurePolicy, priority,
+                affinity, deadline);
     }
 
     /**
@@ -116,7 +123,8 @@ public final class SpawnOptions {
      */
     public SpawnOptions failurePolicy(FailurePolicy policy) {
         Objects.requireNonNull(policy, "policy");
-        return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, policy, priority, affinity);
+        return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, policy, priority,
+                affinity, deadline);
     }
 
     /**
@@ -133,7 +141,7 @@ public final class SpawnOptions {
             throw new IllegalArgumentException("priority must be at least 0 (most urgent), was " + priority);
         }
         return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, failurePolicy, priority,
-                affinity);
+                affinity, deadline);
     }
 
     /**
@@ -154,7 +162,32 @@ public final class SpawnOptions {
             }
         }
         return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, failurePolicy, priority,
-                cpus.clone());
+                cpus.clone(), deadline);
+    }
+
+    /**
+     * A deadline, counted from the spawn: when it passes, the task (for {@code spawnTask}) or every task of
+     * the group (for {@code spawnGroup}) is killed, and the task or group ends
+     * {@code Killed(DEADLINE)} ({@link ExitStatus.Killed} with {@link KillReason#DEADLINE}, docs/contract.md,
+     * K11). Its timer is the kernel's: virtual time in deterministic mode, and it is cancelled when the task
+     * or group ends first. A deadline too long to count in nanoseconds (about 292 years) means never. Default:
+     * none.
+     *
+     * @param deadline how long the task or group may live
+     * @return a copy of these options with the deadline
+     * @throws IllegalArgumentException if {@code deadline} is null, zero or negative
+     */
+    public SpawnOptions deadline(Duration deadline) {
+        if (deadline == null || deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("deadline must be a positive duration, was " + deadline);
+        }
+        return new SpawnOptions(name, detached, platformThread, autoReap, childSubreaper, failurePolicy, priority,
+                affinity, deadline);
+    }
+
+    /** {@return the deadline, counted from the spawn; empty for none} */
+    public java.util.Optional<Duration> deadline() {
+        return java.util.Optional.ofNullable(deadline);
     }
 
     /** {@return the name} */
@@ -218,6 +251,7 @@ public final class SpawnOptions {
         return "SpawnOptions[name=" + name + (detached ? ", detached" : "") + (platformThread ? ", platformThread" : "")
                 + (autoReap ? ", autoReap" : "") + (childSubreaper ? ", childSubreaper" : "")
                 + ", " + failurePolicy + (priority == DEFAULT_PRIORITY ? "" : ", priority=" + priority)
-                + (affinity == null ? "" : ", affinity=" + java.util.Arrays.toString(affinity)) + "]";
+                + (affinity == null ? "" : ", affinity=" + java.util.Arrays.toString(affinity))
+                + (deadline == null ? "" : ", deadline=" + deadline) + "]";
     }
 }

@@ -2,10 +2,12 @@ package org.tasklife;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.time.Clock;
 
 /**
  * A handle to one task (a thread, TID). Handles stay valid forever: once the task's record is
@@ -89,6 +91,30 @@ public final class Task<T> {
     @SuppressWarnings("unchecked")
     public T join() {
         return (T) core().waits().join(TaskControlBlock.current(), tcb);
+    }
+
+    /**
+     * Waits at most {@code timeout} for the task to end, as {@link Thread#join(Duration)} does: returns whether it
+     * has ended, and takes neither its result nor its record, so a {@code true} is followed by {@link #join()},
+     * which then returns the result (or throws for a killed or failed task) without waiting. A timeout is a
+     * {@code false}, never an exception (docs/contract.md, T1), and leaves the task as it was, still joinable. A
+     * zero or negative timeout does not wait, as the JDK's timed waits do. A timeout too long to count in
+     * nanoseconds means "for ever". The rules of {@link #join()} apply (docs/contract.md, J2–J4): only a task
+     * of the same group joins, and a kill of the caller ends the wait.
+     *
+     * @param timeout how long to wait at most
+     * @return whether the task has ended (exited, failed or killed)
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws TaskLifeException ({@code DEADLOCK}) if a task joins itself
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) if the task is detached
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller is not a task of the same group (host code
+     *     waits with {@code onExit().get(timeout, unit)})
+     * @throws TaskLifeException ({@code NO_SUCH_TASK}) if the record was already released
+     * @throws TaskKilledError if the caller is killed while waiting (or was before the call)
+     */
+    public boolean join(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return core().waits().awaitEnd(TaskControlBlock.current(), tcb, Clock.saturatedNanos(timeout));
     }
 
     /**

@@ -1,17 +1,26 @@
 package org.tasklife;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.tasklife.internal.group.GroupControlBlock;
+import org.tasklife.internal.group.Termination;
 import org.tasklife.internal.task.TaskControlBlock;
+import org.tasklife.internal.time.Clock;
 
 /**
  * A handle to a task group (a process, TGID): tasks that share fate, owned resources and one exit
  * status, with a parent group and children (docs/contract.md, §1–§7).
  */
 public final class TaskGroup {
+    static {
+        // org.tasklife.interop's bridges reach a group's control block through this (and nothing else)
+        org.tasklife.internal.group.InteropSupport.lend(h -> ((TaskGroup) h).gcb);
+    }
+
     private final GroupControlBlock gcb;
 
     TaskGroup(GroupControlBlock gcb) {
@@ -162,9 +171,38 @@ public final class TaskGroup {
     public <T> Task<T> spawnTask(SpawnOptions options, TaskBody<T> body) {
         java.util.Objects.requireNonNull(body, "body");
         options.checkForTask();
-        return new Task<>(gcb.core().lifecycle().spawnTask(gcb, options.name(), options.platformThread(),
-                options.detached(), options.priority(), options.affinity(),
-                body::run));
+        return new Task<>(Termination.taskWithDeadline(gcb.core(), options.deadline().orElse(null), // contract K11
+                body::run, wrapped -> gcb.core().lifecycle().spawnTask(gcb, options.name(), options.platformThread(),
+                        options.detached(), options.priority(), options.affinity(), wrapped)));
+    }
+
+    /**
+     * Asks the group to end, then kills it if it has not ended within {@code grace}: the graceful stop ladder
+     * (SIGTERM, then SIGKILL; docs/contract.md, K12). The request is visible at once to every task of the
+     * group ({@link Tasks#terminationRequested()}) and starts each handler registered with
+     * {@link Tasks#onTerminate(Runnable)}, each as a new task of the group. A group whose tasks all end within
+     * the grace ends with the status they give it (for example {@code Exited(0)} when its main returns 0);
+     * when the grace runs out, every task still live is killed and the group ends
+     * {@code Killed(GRACE_EXPIRED)} ({@link KillReason#GRACE_EXPIRED}). The grace runs on the kernel's timer
+     * (virtual time in deterministic mode); its timer is cancelled when the group ends first.
+     * Asynchronous, like {@link #kill()}: see {@link #onExit()}.
+     *
+     * <p>A group is terminated once: a second call returns {@code false} and changes nothing (to cut the
+     * grace short, {@link #kill()} it: a kill's status wins over the one the grace would give). Only the group's
+     * own tasks are asked; its child groups are not (as a signal to a process does not reach its children);
+     * {@link Domain#stop(ExitStatus, Duration)} asks a whole domain.
+     *
+     * @param grace how long the group may take to end; zero kills it at once (after starting its handlers)
+     * @return whether this call requested it; {@code false} if it was requested before, or the group is
+     *     exiting (killed, {@code exitGroup}) or ended
+     * @throws IllegalArgumentException if {@code grace} is null or negative (nothing is requested)
+     * @throws DomainAccessException if called from a task outside the group's domain (docs/contract.md, D5)
+     */
+    public boolean terminate(Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("grace must be zero or positive, was " + grace);
+        }
+        return Termination.terminate(gcb, Clock.saturatedNanos(grace));
     }
 
     /**
@@ -180,6 +218,28 @@ public final class TaskGroup {
      */
     public ExitStatus reap() {
         return gcb.core().lifecycle().reap(gcb);
+    }
+
+    /**
+     * Waits at most {@code timeout} for this group to end and reaps it if it did, as {@link #reap()} does
+     * (docs/contract.md, R2). A timeout is an empty result, never an exception (docs/contract.md, T1), and leaves
+     * the group as it was: alive, or a zombie still to be reaped. A zero or negative timeout does not wait, as
+     * the JDK's timed waits do: it reaps the group if it has already ended, else answers empty. From a task this
+     * is a tasklife wait of that task: a kill of it ends the wait, and its own kernel's clock measures the
+     * timeout. A timeout too long to count in nanoseconds means "for ever".
+     *
+     * @param timeout how long to wait at most
+     * @return the group's status, now reaped; or empty if it had not ended when the timeout passed
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws NoChildException if it was already reaped
+     * @throws TaskLifeException ({@code NOT_PERMITTED}) if the caller is neither the parent's task nor host code for a
+     *     top-level group
+     * @throws DomainAccessException if the calling code works for a domain the group is outside of
+     * @throws TaskKilledError if the calling task is killed while waiting (or was before the call)
+     */
+    public Optional<ExitStatus> reap(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return gcb.core().lifecycle().reap(gcb, Clock.saturatedNanos(timeout));
     }
 
     @Override

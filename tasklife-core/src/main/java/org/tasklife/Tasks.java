@@ -1,12 +1,14 @@
 package org.tasklife;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
+import org.tasklife.internal.group.Termination;
 import org.tasklife.internal.task.KillHookList;
 import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.TaskExitSignal;
@@ -195,8 +197,9 @@ public final class Tasks {
     public static void checkpoint() {
         TaskControlBlock t = self();
         t.checkpoint();
-        KernelCore.groupOf(t).core().safePoint(t);
-        t.checkpoint(); // a task killed while it waited for its CPU runs no more of its code
+        if (KernelCore.groupOf(t).core().safePoint(t)) {
+            t.checkpoint(); // a task killed while it was off its CPU runs no more of its code
+        }
     }
 
     /**
@@ -250,6 +253,96 @@ public final class Tasks {
         t.checkpoint();
         GroupControlBlock g = KernelCore.groupOf(t);
         g.core().lifecycle().setSubreaper(g, on);
+    }
+
+    /**
+     * Whether the calling task's group was asked to end: by {@link TaskGroup#terminate(Duration)}, or by a
+     * graceful {@link Domain#stop(ExitStatus, Duration)} of its domain or of a domain above it
+     * (docs/contract.md, K12, K13). Sticky. A loop that should end cleanly polls it:
+     *
+     * <pre>{@code
+     * while (!Tasks.terminationRequested()) {
+     *     serveOne(queue.take(Duration.ofSeconds(1)));
+     * }
+     * return 0; // ends the group with Exited(0) within the grace
+     * }</pre>
+     *
+     * Not a safe point: it never throws {@link TaskKilledError}; a few volatile reads.
+     *
+     * @return whether the termination of the caller's group was requested
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
+    public static boolean terminationRequested() {
+        return Termination.isRequested(selfGroup());
+    }
+
+    /**
+     * Registers {@code handler} to run when the caller's group is asked to end ({@link TaskGroup#terminate},
+     * a graceful {@link Domain#stop(ExitStatus, Duration)}; docs/contract.md, K12): then it runs once, as a new
+     * task of the group (detached), with the group's authority, so a handler that does not finish within the
+     * grace is killed with the rest. If the request was made already, it starts now. A handler typically
+     * wakes the group's loops (closes a server socket, releases a semaphore, sets a flag). What it throws
+     * ends the group as any task's failure does (docs/contract.md, E5). A handler that cannot be started
+     * (the domain's task limit is reached, or the group is ending) does not run.
+     *
+     * @param handler what to run on the termination request
+     * @return the registration, to {@link TerminationHandler#cancel() cancel} it
+     * @throws NullPointerException if {@code handler} is null
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
+    public static TerminationHandler onTerminate(Runnable handler) {
+        Objects.requireNonNull(handler, "handler");
+        return new TerminationHandler(Termination.onTerminate(selfGroup(), handler));
+    }
+
+    /**
+     * Runs each body as a new task of the caller's group and returns every result, in the order of
+     * {@code bodies} (docs/contract.md, K14). The first body to fail (throw, or be killed) decides: every other
+     * task is killed, and they have all <em>ended</em> before this call throws what the failed one's
+     * {@link Task#join()} would ({@link TaskFailedException} with the body's throwable as its cause, or
+     * {@link TaskKilledException}). A body's failure fails only its task, never the group.
+     *
+     * <p>Killable: if the calling task is killed while it waits, the tasks it started are killed too (they
+     * then end on their own, and nothing of them is left to join) and this call throws {@link TaskKilledError}.
+     *
+     * @param <T> the result type
+     * @param bodies what to run, each in a task of its own
+     * @return the results, in the order of {@code bodies}
+     * @throws NullPointerException if {@code bodies} or one of them is null
+     * @throws IllegalArgumentException if {@code bodies} is empty
+     * @throws TaskFailedException if a body threw (its throwable is the cause); the others have ended
+     * @throws TaskKilledException if a body's task was killed by someone else; the others have ended
+     * @throws SpawnRefusedException if a task could not be spawned (those started are killed and have ended)
+     * @throws TaskKilledError if the calling task is killed
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
+    public static <T> List<T> all(List<? extends TaskBody<? extends T>> bodies) {
+        return Combinators.all(bodies);
+    }
+
+    /**
+     * Runs each body as a new task of the caller's group and returns the result of the first to succeed
+     * (docs/contract.md, K14): the other tasks are killed, and they have all <em>ended</em> before this call
+     * returns. If every body fails, throws a {@link TaskFailedException} whose
+     * {@link Throwable#getSuppressed() suppressed} exceptions are each body's failure, in the order of
+     * {@code bodies} (what it threw, or a {@link TaskKilledException} if its task was killed). A body's failure
+     * fails only its task, never the group.
+     *
+     * <p>Killable: if the calling task is killed while it waits, the tasks it started are killed too and this
+     * call throws {@link TaskKilledError}.
+     *
+     * @param <T> the result type
+     * @param bodies what to run, each in a task of its own
+     * @return the result of the first body to succeed
+     * @throws NullPointerException if {@code bodies} or one of them is null
+     * @throws IllegalArgumentException if {@code bodies} is empty
+     * @throws TaskFailedException if every body failed (each failure is suppressed in it)
+     * @throws SpawnRefusedException if a task could not be spawned (those started are killed and have ended)
+     * @throws TaskKilledError if the calling task is killed
+     * @throws TaskLifeException ({@code NOT_IN_TASK}) if not called from a task
+     */
+    public static <T> T firstSuccess(List<? extends TaskBody<? extends T>> bodies) {
+        return Combinators.firstSuccess(bodies);
     }
 
     /**

@@ -40,6 +40,7 @@ class ArchitectureTest {
     private static final String TIME = "org.tasklife.internal.time..";
     private static final String TRACE = "org.tasklife.internal.trace..";
     private static final String EXPLORE = "org.tasklife.explore..";
+    private static final String INTEROP = "org.tasklife.interop..";
 
     private static JavaClasses core;
 
@@ -157,6 +158,28 @@ class ArchitectureTest {
                     String p = c.getPackageName();
                     return !p.startsWith("org.tasklife") || p.equals(API) || p.startsWith("org.tasklife.explore")
                             || p.equals("org.tasklife.internal.sched");
+                })).check(core);
+    }
+
+    /** The bridges to JDK executors and thread factories sit on top, like the explorer: nothing of the kernel knows them. */
+    @Test
+    void interop_knownByNothingElse() {
+        noClasses().that().resideOutsideOfPackage(INTEROP).should().dependOnClassesThat().resideInAPackage(INTEROP)
+                .check(core);
+    }
+
+    /**
+     * The bridges use the API and the primitives, and of the internals only the group layer's narrow door for them
+     * (internal.group.InteropSupport: unstarted threads, acting for a group, failing alone).
+     */
+    @Test
+    void interop_usesTheApiAndInteropSupportOnly() {
+        classes().that().resideInAPackage(INTEROP).should().onlyDependOnClassesThat(DescribedPredicate.describe(
+                "java.*, org.tasklife, sync, interop, internal.group.InteropSupport", c -> {
+                    String p = c.getPackageName();
+                    return !p.startsWith("org.tasklife") || p.equals(API) || p.equals("org.tasklife.sync")
+                            || p.startsWith("org.tasklife.interop")
+                            || c.getName().equals("org.tasklife.internal.group.InteropSupport");
                 })).check(core);
     }
 }

@@ -21,7 +21,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.LogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,6 +29,7 @@ import org.tasklife.testkit.Await;
 import org.tasklife.testkit.Fixtures.Attempt;
 import org.tasklife.testkit.KernelExtension;
 import org.tasklife.testkit.LogCapture;
+import org.tasklife.testkit.Fixtures;
 
 /**
  * SPEC K4, K7, O3 and the kill hooks of docs/contract.md K15: {@code Tasks.onKill} and {@code Tasks.blocking}
@@ -41,28 +41,12 @@ class KillHookTest {
     private static final int ROUNDS = 1_000 * Integer.getInteger("tasklife.stressMultiplier", 1);
 
     private final CountDownLatch release = new CountDownLatch(1); // lets blocked hooks go at the end
-    private final LogCapture log = LogCapture.open("org.tasklife.KillHook");
+    private final LogCapture log = LogCapture.open("org.tasklife");
 
     @AfterEach
     void releaseHooks() {
         release.countDown();
         log.close();
-    }
-
-    /** Blocks until {@code latch} opens, whatever interrupts come: uncooperative code. */
-    static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** A task of {@code g} that registers {@code action} as its kill hook, then sleeps until killed. */
@@ -160,13 +144,13 @@ class KillHookTest {
         Task<Object> t = g.spawnTask("closer", () -> {
             KillHook h = Tasks.onKill(() -> {
                 running.countDown();
-                awaitUninterruptibly(release);
+                Fixtures.awaitUninterruptibly(release);
             });
             registered.countDown();
             try {
                 Tasks.sleep(Duration.ofHours(1));
             } finally {
-                awaitUninterruptibly(running);
+                Fixtures.awaitUninterruptibly(running);
                 h.close(); // the action is blocked: must not wait for it
                 firedAtClose.complete(h.isFired());
             }
@@ -230,10 +214,10 @@ class KillHookTest {
         Await.until("the failure is recorded", () -> !t.closeFailures().isEmpty());
         assertThat(t.closeFailures()).containsExactly(boom);
         assertThat(ran).containsExactly("last", "first");
-        List<LogRecord> warnings = log.warnings();
-        assertThat(warnings).singleElement().satisfies(r -> {
-            assertThat(r.getThrown()).isSameAs(boom);
-            assertThat(LogCapture.text(r)).contains("task " + t.id()).contains("boom");
+        Await.until("the failure is logged", () -> !log.warnings("kill hook").isEmpty());
+        assertThat(log.warnings("kill hook")).singleElement().satisfies(r -> {
+            assertThat(r.thrown()).isSameAs(boom);
+            assertThat(r.text()).contains("task " + t.id()).contains("boom");
         });
         killAndReap(g);
     }
@@ -251,7 +235,7 @@ class KillHookTest {
             AutoCloseable stuck = new AutoCloseable() {
                 @Override
                 public void close() {
-                    awaitUninterruptibly(release);
+                    Fixtures.awaitUninterruptibly(release);
                 }
 
                 @Override
@@ -272,8 +256,8 @@ class KillHookTest {
             assertThat(ended(t)).as("the task ends though its hook blocks").isEqualTo(ExitStatus.KILLED);
 
             await(olderRan); // after the grace, on another hook thread
-            Await.until("the stuck hook is logged", () -> !log.warnings().isEmpty());
-            String text = LogCapture.text(log.warnings().get(0));
+            Await.until("the stuck hook is logged", () -> !log.warnings("kill hook").isEmpty());
+            String text = log.warnings("kill hook").get(0).text();
             assertThat(text).contains("stuck-unblocker").contains("task " + t.id()).contains("awaitUninterruptibly");
 
             Task<Object> other = g.spawnTask("other", () -> {
@@ -334,7 +318,7 @@ class KillHookTest {
         CountDownLatch go = new CountDownLatch(1);
         Attempt a = attempt(g, "late", () -> {
             started.countDown();
-            awaitUninterruptibly(go); // running outside tasklife: the kill only sets the flag (and interrupts)
+            Fixtures.awaitUninterruptibly(go); // running outside tasklife: the kill only sets the flag (and interrupts)
             return Tasks.onKill(runs::incrementAndGet);
         });
         await(started);

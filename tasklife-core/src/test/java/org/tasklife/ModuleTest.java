@@ -21,7 +21,7 @@ class ModuleTest {
 
     /**
      * STYLE G11: the module exports exactly the API, the primitives, the JMX interface, the schedule
-     * explorer and the interop bridges, unqualified.
+     * explorer and the interop bridges (executors, thread factories, kill hooks' unblockers), unqualified.
      */
     @Test
     void moduleDescriptor_exports_exactlyTheApiPackage() {

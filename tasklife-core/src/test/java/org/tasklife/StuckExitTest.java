@@ -21,6 +21,7 @@ import org.tasklife.sync.TaskLocal;
 import org.tasklife.testkit.Fixtures.Attempt;
 import org.tasklife.testkit.KernelExtension;
 import org.tasklife.testkit.TrackedResource;
+import org.tasklife.testkit.Fixtures;
 
 /**
  * SPEC K8, last sentence: a task stuck in its own exit sequence (a {@code close()} of what it owns, a
@@ -42,22 +43,6 @@ class StuckExitTest {
         kernel.close();
     }
 
-    /** Blocks until {@code latch} opens, whatever interrupts come: uncooperative code. */
-    static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** A resource whose close() blocks until the test lets it go. */
     static final class BlockingResource implements AutoCloseable {
         private final CountDownLatch closing;
@@ -73,7 +58,7 @@ class StuckExitTest {
         public void close() {
             closes.incrementAndGet();
             closing.countDown();
-            awaitUninterruptibly(unblock);
+            Fixtures.awaitUninterruptibly(unblock);
         }
 
         int closeCount() {
@@ -135,7 +120,7 @@ class StuckExitTest {
         TrackedResource res = new TrackedResource("res");
         TaskLocal<String> local = new TaskLocal<>(v -> {
             closing.countDown();
-            awaitUninterruptibly(unblock);
+            Fixtures.awaitUninterruptibly(unblock);
         });
         Task<String> t = home.spawnTask("worker", () -> {
             Tasks.own(res);

@@ -23,7 +23,8 @@ class TaskLifeExceptionTest {
     @Test
     void exportedExceptionTypes_exactlyThoseCaughtTheirOwnWay() {
         Map<String, List<String>> types = ApiDump.types(Path.of("target", "classes"),
-                List.of("org.tasklife", "org.tasklife.explore", "org.tasklife.management", "org.tasklife.sync"),
+                List.of("org.tasklife", "org.tasklife.explore", "org.tasklife.interop", "org.tasklife.management",
+                        "org.tasklife.sync"),
                 TaskLifeExceptionTest.class.getClassLoader());
         List<String> throwables = types.keySet().stream().filter(h -> h.contains("Exception") || h.contains("Error"))
                 .map(h -> h.replaceAll(".* (class|record|enum|interface) ([\\w.$]+).*", "$2")).sorted().toList();

@@ -1,6 +1,5 @@
 package org.tasklife;
 
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,22 +30,6 @@ class ZombieReparentTest {
     /** Bound for a wake-up that must come at once; used where a lost wake-up would otherwise hang. */
     private static final long SHORT_MS = Await.scaled(Duration.ofSeconds(2)).toMillis();
     private static final String NO_ANSWER = "no answer: the waiter is still blocked";
-
-    /** Waits for the latch ignoring interrupts (a killed task unwinding stays in its finally block). */
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     // ---- R1 ----
 
@@ -323,7 +306,7 @@ class ZombieReparentTest {
             try {
                 Tasks.sleep(Duration.ofHours(1));
             } finally {
-                awaitUninterruptibly(release); // keeps the group EXITING while the test spawns
+                Fixtures.awaitUninterruptibly(release); // keeps the group EXITING while the test spawns
             }
             return null;
         });

@@ -232,4 +232,10 @@ public class DomainStopBench {
     public Thread[] interruptJoin_jdkEveryWait_vthread(JdkCrowd crowd) throws InterruptedException {
         return Harness.interruptAndJoin(crowd.threads);
     }
+
+    /** The floor (see {@link FloorCrowd}): flag + unpark + exit of as many parked virtual threads, no kernel. */
+    @Benchmark
+    public Object floor_flagUnparkExit_vthread(FloorCrowd crowd) {
+        return crowd.stopAll();
+    }
 }

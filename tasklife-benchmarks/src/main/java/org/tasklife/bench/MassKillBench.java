@@ -216,4 +216,10 @@ public class MassKillBench {
     public Thread[] interruptJoin_jdkSemaphore_vthread(JdkCrowd crowd) throws InterruptedException {
         return Harness.interruptAndJoin(crowd.threads);
     }
+
+    /** The floor (see {@link FloorCrowd}): flag + unpark + exit of as many parked virtual threads, no kernel. */
+    @Benchmark
+    public Object floor_flagUnparkExit_vthread(FloorCrowd crowd) {
+        return crowd.stopAll();
+    }
 }

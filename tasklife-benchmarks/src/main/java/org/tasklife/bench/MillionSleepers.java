@@ -15,7 +15,8 @@ import org.tasklife.Tasks;
  * Issue 5 #7: {@code n} (default 1,000,000) concurrent tasks sleeping in one domain (groups of 1,000):
  * heap used after a full GC while they sleep, less before, and the time from {@code domain.stop(0)} until
  * {@code onStopped()} completes. Baseline: as many virtual threads in {@code Thread.sleep}, interrupted and
- * joined. A plain {@code main}, not JMH: one shot of each, the tasklife side first.
+ * joined; and the floor, as many parked virtual threads stopped by a flag and an unpark each
+ * ({@link FloorCrowd}). A plain {@code main}, not JMH: one shot of each, the tasklife side first.
  *
  * <pre>java -Xmx6g -cp benchmarks.jar org.tasklife.bench.MillionSleepers [n]</pre>
  */
@@ -79,6 +80,23 @@ public final class MillionSleepers {
         }
         long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s0);
         System.out.printf(Locale.ROOT, "million vthread-sleep n=%d heap=%.2f GB (%d B/thread) interrupt+join=%d ms%n",
+                n, heap / 1e9, heap / n, stopMs);
+        threads = null;
+        floor(n);
+    }
+
+    /** The floor of the stop: {@code n} parked virtual threads, one flag, an unpark each, the last exit. */
+    private static void floor(int n) {
+        FloorCrowd floor = new FloorCrowd();
+        floor.crowd = n;
+        long before = usedAfterGc();
+        floor.gather();
+        long heap = usedAfterGc() - before;
+        long s0 = System.nanoTime();
+        floor.stopAll();
+        long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s0);
+        floor.check();
+        System.out.printf(Locale.ROOT, "million floor n=%d heap=%.2f GB (%d B/thread) flag+unpark+exit=%d ms%n",
                 n, heap / 1e9, heap / n, stopMs);
     }
 

@@ -67,7 +67,12 @@ public final class Suite {
             new Pair("MassKillBench", "killGroup_mutex", "interruptJoin_jdkSemaphore_vthread"),
             new Pair("MassKillBench", "killGroup_semaphore", "interruptJoin_jdkSemaphore_vthread"),
             new Pair("MassKillBench", "killGroup_condition", "interruptJoin_jdkSemaphore_vthread"),
+            new Pair("MassKillBench", "killGroup_mutex", "floor_flagUnparkExit_vthread"),
+            new Pair("MassKillBench", "killGroup_semaphore", "floor_flagUnparkExit_vthread"),
+            new Pair("MassKillBench", "killGroup_condition", "floor_flagUnparkExit_vthread"),
+            new Pair("MassKillBench", "interruptJoin_jdkSemaphore_vthread", "floor_flagUnparkExit_vthread"),
             new Pair("DomainStopBench", "stopDomain_everyWait", "interruptJoin_jdkEveryWait_vthread"),
+            new Pair("DomainStopBench", "stopDomain_everyWait", "floor_flagUnparkExit_vthread"),
             new Pair("SchedulerBench", "handoff_schedulerOneCpu", "handoff_defaultMode"),
             new Pair("SchedulerBench", "contendedMutex_schedulerOneCpu", "contendedMutex_defaultMode"),
             new Pair("SchedulerBench", "handoff_schedulerTwoCpus", "handoff_defaultMode"),
@@ -77,7 +82,10 @@ public final class Suite {
             new Pair("CheckpointBench", "checkpoint_inTask", "isInterrupted_inVthread"),
             new Pair("CheckpointBench", "checkpoint_inTask", "onSpinWait_inVthread"),
             new Pair("CheckpointBench", "checkpoint_inTask_schedulerOneCpu", "isInterrupted_inVthread"),
-            new Pair("TimerBench", "armCancel_timerService", "scheduleCancel_scheduledThreadPool"));
+            new Pair("TimerBench", "armCancel_timerService", "scheduleCancel_scheduledThreadPool"),
+            new Pair("ExecutorBench", "submitGet_taskExecutor_host", "submitGet_virtualExecutor_host"),
+            new Pair("ExecutorShutdownBench", "shutdownNow_taskExecutor_mixedWaits",
+                    "shutdownNow_virtualExecutor_mixedWaits"));
 
     private static final Set<String> NON_RUN_OPTIONS = Set.of("-h", "-l", "-lp", "-lprof", "-lrf");
 

@@ -3,6 +3,7 @@ package org.tasklife.sync;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.tasklife.TaskLifeException;
 import org.tasklife.TaskLifeException.Reason;
 import org.tasklife.TaskState;
@@ -30,6 +31,17 @@ import org.tasklife.internal.task.TaskControlBlock;
  * destructors (as {@code pthread_key_delete}); afterwards every method but {@code delete} and
  * {@link #isDeleted()} throws {@link TaskLifeException} ({@code DESTROYED}).
  *
+ * <p><b>Inheritance.</b> A key made by {@link #inheritable()} (or its overloads) passes values on, as
+ * {@link InheritableThreadLocal} does for threads: a task spawned by a task (with {@code Tasks.spawnTask},
+ * {@code Tasks.spawnGroup}, {@code TaskGroup.spawnTask} or {@code Kernel.spawnGroup}; a group's main task as any
+ * other) starts with the value the spawning task holds at the spawn, passed through the key's child-value function.
+ * That function runs on the spawning task's thread, during the spawn, and may return a copy (for a mutable value),
+ * a derived value, or {@code null} for none; if it throws, the spawn is refused ({@code SpawnRefusedException}
+ * with the exception as its cause) and nothing is created. The new task's value is set on its own thread before its
+ * body runs (and before a spawn decorator's {@code Runnable}); from then on each task's value is its own. Tasks
+ * spawned by host code inherit nothing. The destructor runs once in every task that holds a value at its end,
+ * inherited or not: with a destructor, pass a copy, or count references, if the value is shared.
+ *
  * <p><b>Misuse.</b> Calling {@link #get()}, {@link #set(Object)} or {@link #remove()} outside any task
  * throws {@link TaskLifeException} ({@code NOT_IN_TASK}); setting a value once the task's destructor rounds are over
  * (from an owned resource's {@code close}, say) throws {@link IllegalStateException}, since no destructor would
@@ -54,19 +66,25 @@ public final class TaskLocal<T> {
      *     the next round; set() is allowed in the exit sequence only while a round runs (exitHookRound()
      *     between 1 and DESTRUCTOR_ROUNDS). A hook run after the last round (exitHookRound() past it) drops
      *     the value and throws, which records it as a close failure.
+     *  L4 inheritance (inheritable keys only): a task that has set a value has this key's inheritor registered
+     *     with it (TaskControlBlock.addInheritor, with the L1 hook). At each spawn the spawning task asks it, on
+     *     its own thread (captureInherited, from the kernel's spawn hooks): the value it holds then, through
+     *     childValue, is set by the new task on its own thread (adopt) before its body, with its own L1 hook.
      */
 
     /** Most destructor rounds at task exit (POSIX {@code PTHREAD_DESTRUCTOR_ITERATIONS}). */
     public static final int DESTRUCTOR_ROUNDS = TaskControlBlock.EXIT_HOOK_ROUNDS;
 
     private final Consumer<? super T> destructor; // immutable, may be null
+    private final Function<? super T, ? extends T> childValue; // immutable; null: not inheritable
+    private final Function<TaskControlBlock, Runnable> inheritor; // immutable; one object per key (L4), or null
     private final ConcurrentHashMap<TaskControlBlock, T> values = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TaskControlBlock, Boolean> hooked = new ConcurrentHashMap<>(); // L1
     private volatile boolean deleted;
 
     /** A key without a destructor. */
     public TaskLocal() {
-        this.destructor = null;
+        this(null, null);
     }
 
     /**
@@ -76,7 +94,60 @@ public final class TaskLocal<T> {
      * @throws NullPointerException if {@code destructor} is null
      */
     public TaskLocal(Consumer<? super T> destructor) {
-        this.destructor = Objects.requireNonNull(destructor, "destructor");
+        this(Objects.requireNonNull(destructor, "destructor"), null);
+    }
+
+    private TaskLocal(Consumer<? super T> destructor, Function<? super T, ? extends T> childValue) {
+        this.destructor = destructor;
+        this.childValue = childValue;
+        this.inheritor = childValue == null ? null : this::captureFor;
+    }
+
+    /**
+     * An inheritable key without a destructor: a task spawned by a task starts with the spawner's value, the same
+     * object (see the class description).
+     *
+     * @param <T> the type of the values
+     * @return the new key
+     */
+    public static <T> TaskLocal<T> inheritable() {
+        return new TaskLocal<>(null, Function.identity());
+    }
+
+    /**
+     * An inheritable key without a destructor whose spawned tasks start with {@code childValue} of the spawner's
+     * value, computed on the spawning thread at the spawn (as {@link InheritableThreadLocal#childValue}); a
+     * {@code null} result gives the new task no value.
+     *
+     * @param <T> the type of the values
+     * @param childValue the new task's value from the spawner's (never called with {@code null})
+     * @return the new key
+     * @throws NullPointerException if {@code childValue} is null
+     */
+    public static <T> TaskLocal<T> inheritable(Function<? super T, ? extends T> childValue) {
+        return new TaskLocal<>(null, Objects.requireNonNull(childValue, "childValue"));
+    }
+
+    /**
+     * An inheritable key with a destructor, which runs once in every task that holds a value at its end, the
+     * spawner's and each inheritor's (see the class description).
+     *
+     * @param <T> the type of the values
+     * @param childValue the new task's value from the spawner's (never called with {@code null}); {@code null}
+     *     from it gives the new task no value
+     * @param destructor what to do with a task's value when the task ends
+     * @return the new key
+     * @throws NullPointerException if {@code childValue} or {@code destructor} is null
+     */
+    public static <T> TaskLocal<T> inheritable(Function<? super T, ? extends T> childValue,
+            Consumer<? super T> destructor) {
+        return new TaskLocal<>(Objects.requireNonNull(destructor, "destructor"),
+                Objects.requireNonNull(childValue, "childValue"));
+    }
+
+    /** {@return whether tasks spawned by a task start with its value (made by {@link #inheritable()})} */
+    public boolean isInheritable() {
+        return childValue != null;
     }
 
     /**
@@ -109,10 +180,31 @@ public final class TaskLocal<T> {
                     + ": the task is in its exit sequence and its destructor rounds are over"
                     + ", so no destructor would run for the value");
         }
+        store(t, value);
+    }
+
+    private void store(TaskControlBlock t, T value) {
         if (hooked.putIfAbsent(t, Boolean.TRUE) == null) {
             t.addExitHook(() -> destroy(t)); // L1
+            if (inheritor != null) {
+                t.addInheritor(inheritor); // L4
+            }
         }
         values.put(t, value);
+    }
+
+    /** L4, on the spawning task's thread at a spawn: what the new task gets, set on its own thread; or null. */
+    private Runnable captureFor(TaskControlBlock spawner) {
+        T value = deleted ? null : values.get(spawner);
+        T child = value == null ? null : childValue.apply(value);
+        return child == null ? null : () -> adopt(child);
+    }
+
+    /** L4, on the new task's thread before its body: takes the inherited value (nothing if the key was deleted). */
+    private void adopt(T value) {
+        if (!deleted) {
+            store(TaskControlBlock.current(), value);
+        }
     }
 
     /**

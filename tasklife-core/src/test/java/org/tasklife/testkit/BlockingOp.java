@@ -147,7 +147,7 @@ public enum BlockingOp {
             CountDownLatch release = new CountDownLatch(1);
             Thread runner = Thread.ofPlatform().name("once-runner").start(() -> once.run(() -> {
                 inside.countDown();
-                awaitUninterruptibly(release);
+                Fixtures.awaitUninterruptibly(release);
             }));
             Fixtures.await(inside);
             return scenario(() -> once.run(() -> {}), () -> {
@@ -253,18 +253,4 @@ public enum BlockingOp {
         }
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

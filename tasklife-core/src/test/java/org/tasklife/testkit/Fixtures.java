@@ -27,6 +27,26 @@ public final class Fixtures {
         return f.get(LONG_MS, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Blocks until {@code latch} opens, whatever interrupts come: code that ignores kills (a JDK lock, a
+     * swallowing loop), used to stand for the uncooperative code a kill cannot end. Restores the interrupt
+     * status when it returns.
+     */
+    public static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Awaits {@code latch}, failing after {@link Await#LONG}. */
     public static void await(CountDownLatch latch) throws InterruptedException {
         assertThat(latch.await(LONG_MS, TimeUnit.MILLISECONDS)).as("latch reached in time").isTrue();

@@ -21,6 +21,7 @@ public final class DomainControlBlock {
      * asserts it):
      *   RUNNING  -> STOPPING  // stop(status) recorded the status first (first wins), or a parent stopped
      *   RUNNING  -> STOPPED   // stopWhenEmpty: the live count dropped to 0 after a task had run
+ *   RUNNING  -> STOPPED   // a graceful stop was requested and the live count dropped to 0 (its status)
      *   STOPPING -> STOPPED   // the live count is 0
      *   STOPPED  -> FREED     // the parent freed it
      *
@@ -71,6 +72,7 @@ public final class DomainControlBlock {
     private volatile DomainState state = DomainState.RUNNING;
     private volatile ExitStatus status;
     private volatile ExitStatus lastGroupStatus;
+    private volatile ExitStatus gracefulStop;   // written once, under the topology lock, while RUNNING (contract K13)
     private volatile boolean hadTask;
 
     /**
@@ -241,7 +243,8 @@ public final class DomainControlBlock {
 
     private boolean mayStopWhenIdle() {
         DomainState s = state;
-        return s == DomainState.STOPPING || (s == DomainState.RUNNING && stopWhenEmpty && hadTask);
+        return s == DomainState.STOPPING
+                || (s == DomainState.RUNNING && (gracefulStop != null || stopWhenEmpty && hadTask));
     }
 
     /** Remembers the final status of a group that ended here or below (the status of a stopWhenEmpty end). */
@@ -291,10 +294,31 @@ public final class DomainControlBlock {
         }
         if (state == DomainState.RUNNING) {
             ExitStatus last = lastGroupStatus;
-            status = last != null ? last : ExitStatus.exited(0);
+            ExitStatus graceful = gracefulStop;
+            status = graceful != null ? graceful : last != null ? last : ExitStatus.exited(0);
         }
         state = DomainState.STOPPED;
         return true;
+    }
+
+    /**
+     * Records a graceful stop with {@code s} (contract K13): the domain keeps running, and stops by itself
+     * with {@code s} when its live count reaches 0 (or is stopped when the grace runs out).
+     *
+     * @return false if the domain does not run or a graceful stop was requested before
+     */
+    public boolean requestGracefulStopLocked(ExitStatus s) {
+        assert topology.isHeld();
+        if (state != DomainState.RUNNING || gracefulStop != null) {
+            return false;
+        }
+        gracefulStop = s;
+        return true;
+    }
+
+    /** Whether a graceful stop of this domain was requested (it may have become a stop since). */
+    public boolean isGracefulStopRequested() {
+        return gracefulStop != null;
     }
 
     /** STOPPED -> FREED. @return false if not STOPPED */

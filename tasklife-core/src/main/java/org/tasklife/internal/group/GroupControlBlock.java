@@ -69,6 +69,9 @@ public final class GroupControlBlock implements TaskOwner {
     private ExitStatus pendingStatus;           // guarded by lock: recorded by exitGroup/kill/failure
     private volatile GroupState state = GroupState.ALIVE; // see table; volatile for readers
     private volatile ExitStatus finalStatus;    // set before ZOMBIE
+    private volatile boolean terminationRequested; // set once, under lock (Termination TR1)
+    private List<Termination.Handler> terminationHandlers; // guarded by lock; null until one is registered, and
+                                                // from the termination request on (Termination TR1)
 
     // guarded by the topology lock (G3)
     private volatile GroupControlBlock parent;
@@ -123,6 +126,12 @@ public final class GroupControlBlock implements TaskOwner {
     @Override
     public void safePoint(TaskControlBlock self) {
         core.safePoint(self);
+    }
+
+    /** A handed-out task of this group was killed before its thread started: the reaper retires it. */
+    @Override
+    public void handedOutKilledBeforeStart(TaskControlBlock t) {
+        core.lifecycle().retireLater(t, this);
     }
 
     /** The group id (TGID; equal to its main task's id). */
@@ -329,6 +338,37 @@ public final class GroupControlBlock implements TaskOwner {
 
     void recordCloseFailures(List<Throwable> failures) {
         closeFailures.addAll(failures);
+    }
+
+    // ---- graceful termination (Termination, contract K12) ----
+
+    /** Whether the group's termination was requested (by a terminate, or by a graceful stop of its domain). */
+    boolean isTerminationRequested() {
+        return terminationRequested;
+    }
+
+    /** Marks the termination requested and takes the handlers to start (TR1). Group lock held. */
+    List<Termination.Handler> requestTerminationLocked() {
+        assert lock.isHeldByCurrentThread();
+        terminationRequested = true;
+        List<Termination.Handler> h = terminationHandlers;
+        terminationHandlers = null;
+        return h == null ? List.of() : h;
+    }
+
+    /** Registers a handler to start on the termination request. Group lock held, request not made. */
+    void addTerminationHandlerLocked(Termination.Handler h) {
+        assert lock.isHeldByCurrentThread() && !terminationRequested;
+        if (terminationHandlers == null) {
+            terminationHandlers = new ArrayList<>(2);
+        }
+        terminationHandlers.add(h);
+    }
+
+    /** The handlers not yet started, or {@code null}. Group lock held. */
+    List<Termination.Handler> terminationHandlersLocked() {
+        assert lock.isHeldByCurrentThread();
+        return terminationHandlers;
     }
 
     // ---- topology (the topology lock, G3) ----

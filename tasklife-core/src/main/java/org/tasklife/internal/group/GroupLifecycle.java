@@ -2,6 +2,7 @@ package org.tasklife.internal.group;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -12,6 +13,7 @@ import org.tasklife.DomainLimitExceededException;
 import org.tasklife.DomainState;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupState;
+import org.tasklife.KillReason;
 import org.tasklife.NoChildException;
 import org.tasklife.SpawnRefusedException;
 import org.tasklife.TaskLifeException;
@@ -142,6 +144,7 @@ public final class GroupLifecycle implements Domains.Groups {
             boolean subreaper, boolean failTaskOnly, int priority, int[] affinity, Callable<?> main) {
         DomainControlBlock d = parent.domain();
         String what = "group '" + groupName + "'";
+        main = core.spawnHooks().prepare(main, what); // user code, before anything is reserved (contract P3)
         reserveSlots(d, what, true);
         long id = topology.nextId();
         GroupControlBlock g = new GroupControlBlock(id, groupName, core, parent, autoReap, subreaper, failTaskOnly);
@@ -195,6 +198,7 @@ public final class GroupLifecycle implements Domains.Groups {
             int priority, int[] affinity, Callable<?> body) {
         authority.checkVisible(g.domain(), "spawn into group " + g.id());
         DomainControlBlock d = g.domain();
+        body = core.spawnHooks().prepare(body, "task '" + taskName + "'"); // user code, before any reservation (P3)
         reserveSlots(d, "task '" + taskName + "'", false);
         long id = topology.nextId();
         TaskControlBlock t = new TaskControlBlock(id, taskName, g, platform, clock, tables.openResources());
@@ -220,6 +224,65 @@ public final class GroupLifecycle implements Domains.Groups {
         start(thread, t, g);
         core.safePoint();
         return t;
+    }
+
+    /**
+     * Adds a task running {@code body} to group {@code g} whose thread is made but not started: it is returned to
+     * the caller, who starts it, or not (TaskControlBlock H1; for TaskThreadFactory). The task is a live, detached
+     * member from now on (findable, counted against the limits, in ps as NEW); started, it runs as any task;
+     * killed before its thread starts, it is retired (status Killed) and the thread returns at once when started;
+     * dropped unstarted, it is killed once the thread is unreachable.
+     *
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) in scheduler mode, which starts every task's thread itself
+     * @throws DomainAccessException if the caller may not act on the group's domain
+     * @throws SpawnRefusedException if the kernel is closed, the group is exiting, or the caller is a killed task
+     * @throws DomainLimitExceededException if a live task limit of the group's domain is reached
+     */
+    public Thread spawnUnstarted(GroupControlBlock g, String taskName, boolean platform, Callable<?> body) {
+        checkUnstartedThreads();
+        authority.checkVisible(g.domain(), "spawn into group " + g.id());
+        DomainControlBlock d = g.domain();
+        body = core.spawnHooks().prepare(body, "task '" + taskName + "'"); // as every spawn: decorator, inherited values
+        reserveSlots(d, "task '" + taskName + "'", false);
+        long id = topology.nextId();
+        TaskControlBlock t = new TaskControlBlock(id, taskName, g, platform, clock, tables.openResources());
+        t.markDetached(); // nobody joins a thread a library started: the record goes when it ends
+        t.markHandedOut();
+        TaskRunner.HandedOut run = runner.newHandedOutThread(t, g, body);
+        if (!g.addMember(t)) {
+            domains.releaseTask(d);
+            throw new SpawnRefusedException("cannot spawn task '" + taskName + "' into group " + g.id() + ": the group is "
+                    + g.state() + " and accepts no new tasks");
+        }
+        d.noteTaskStarted();
+        tables.putLiveTask(t);
+        run.watchDrop();
+        Trace.taskSpawned(topology.kernelName(), t.id(), t.name(), g.id(), g.domain().name(), !t.isPlatform());
+        core.safePoint();
+        return run.thread;
+    }
+
+    /**
+     * Refuses unstarted threads in scheduler mode, whose scheduler admits only the threads it starts itself.
+     *
+     * @throws TaskLifeException ({@code INVALID_OPERATION}) in scheduler mode
+     */
+    public void checkUnstartedThreads() {
+        if (core.scheduler() != null) {
+            throw new TaskLifeException(Reason.INVALID_OPERATION, "kernel '" + topology.kernelName()
+                    + "' runs in scheduler mode (cpus or deterministic), which starts every task's thread itself:"
+                    + " it hands out no unstarted threads");
+        }
+    }
+
+    /** Queues the retirement of {@code t}, handed out and killed before its thread started (TaskControlBlock H1). */
+    void retireLater(TaskControlBlock t, GroupControlBlock g) {
+        reaper.execute(() -> runner.retire(t, g));
+    }
+
+    /** Kills {@code t}, handed out and dropped unstarted (its thread is unreachable): the kill retires it. */
+    void killDropped(TaskControlBlock t) {
+        KillBatch.kill(reaper, t);
     }
 
     /**
@@ -343,8 +406,24 @@ public final class GroupLifecycle implements Domains.Groups {
         if (live == null) {
             return false;
         }
-        KillBatch.kill(reaper, live, except);
+        // a group ended by a deadline or an expired grace kills its members for the same reason (contract K11, K12)
+        KillBatch.kill(reaper, live, except, status instanceof ExitStatus.Killed k ? k.reason().ordinal() : 0);
         return true;
+    }
+
+    /**
+     * Kills one task for the kernel itself (a deadline, an expired grace: contract K11, K12), with no
+     * permission check and no safe point: it may run as a timer action.
+     *
+     * @return whether this call killed it
+     */
+    boolean killFor(TaskControlBlock t, KillReason reason) {
+        return KillBatch.kill(reaper, t, reason.ordinal());
+    }
+
+    /** The kernel's reaper, whose thread runs work that must not run on the timer thread. */
+    Reaper reaper() {
+        return reaper;
     }
 
     /** For Domains' stop: see {@link Domains.Groups#killGroupsLocked}. */
@@ -486,6 +565,25 @@ public final class GroupLifecycle implements Domains.Groups {
      */
     public ExitStatus reap(GroupControlBlock g) {
         TaskControlBlock caller = TaskControlBlock.current();
+        GroupControlBlock parent = checkReap(g, caller);
+        // a task of another kernel reaps as host code does, but waits as itself: its kill ends the wait
+        return core.waits().waitChild(parent, ChildSelector.group(g.id()), false, false, caller).orElseThrow().status();
+    }
+
+    /**
+     * {@link #reap(GroupControlBlock)} waiting at most {@code timeoutNanos}; a zero or negative timeout does not
+     * wait (a zombie is still reaped).
+     *
+     * @return the group's status, or empty if it had not ended in time (the group is untouched then)
+     */
+    public Optional<ExitStatus> reap(GroupControlBlock g, long timeoutNanos) {
+        TaskControlBlock caller = TaskControlBlock.current();
+        GroupControlBlock parent = checkReap(g, caller);
+        return core.waits().waitChild(parent, ChildSelector.group(g.id()), caller, timeoutNanos).map(e -> e.status());
+    }
+
+    /** The checks of a reap (specific exceptions, nothing changed). @return the group's parent */
+    private GroupControlBlock checkReap(GroupControlBlock g, TaskControlBlock caller) {
         GroupControlBlock parent = g.parent();
         if (g.state() == GroupState.REAPED) {
             throw new NoChildException("group " + g.id() + " was already reaped");
@@ -502,8 +600,7 @@ public final class GroupLifecycle implements Domains.Groups {
                     "group " + g.id() + " can be reaped only by a task of its parent group "
                     + parent.id() + (parent.isDomainRoot() ? " or by host code" : ""));
         }
-        // a task of another kernel reaps as host code does, but waits as itself: its kill ends the wait
-        return core.waits().waitChild(parent, ChildSelector.group(g.id()), false, false, caller).orElseThrow().status();
+        return parent;
     }
 
     /**

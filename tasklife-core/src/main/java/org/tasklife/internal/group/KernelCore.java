@@ -3,7 +3,9 @@ package org.tasklife.internal.group;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.tasklife.DomainAccessException;
 import org.tasklife.ExitStatus;
@@ -75,6 +77,7 @@ public final class KernelCore {
     private final KernelWaits waits;
     private final Introspection introspection;
     private final GroupControlBlock rootGroup;
+    private final SpawnHooks spawnHooks;
 
     /**
      * Boots a kernel: starts its timer and reaper threads and creates the root domain's root group.
@@ -105,6 +108,20 @@ public final class KernelCore {
      */
     public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener,
             CpuScheduler scheduler, long sliceNanos, boolean commonPoolIsHost) {
+        this(name, clock, killGraceNanos, stuckListener, scheduler, sliceNanos, commonPoolIsHost, null);
+    }
+
+    /**
+     * Boots a kernel whose spawns run each body through {@code spawnDecorator} on the spawning thread (see
+     * SpawnHooks).
+     *
+     * @param spawnDecorator wraps a body named by its second argument ("task 'x'"), or refuses the spawn by
+     *     throwing; {@code null} for none
+     */
+    public KernelCore(String name, Clock clock, long killGraceNanos, Consumer<StuckTaskReport> stuckListener,
+            CpuScheduler scheduler, long sliceNanos, boolean commonPoolIsHost,
+            BiFunction<Callable<?>, String, Callable<?>> spawnDecorator) {
+        this.spawnHooks = new SpawnHooks(spawnDecorator);
         this.name = name;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -212,14 +229,21 @@ public final class KernelCore {
      * A safe point of {@code t}, the calling task: in scheduler mode it may be preempted here; in default mode
      * it gives up its carrier once it has run a whole time slice (contract K4), so that CPU-bound tasks share the
      * carriers. Until the slice is over it costs a few loads and a compare, no clock read.
+     *
+     * @return whether {@code t} may have been off its CPU or carrier: the caller then checks its kill again
      */
-    public void safePoint(TaskControlBlock t) {
-        if (scheduler != null) {
+    public boolean safePoint(TaskControlBlock t) {
+        TimeSlicer s = slicer;
+        if (s == null) {
             scheduler.safePoint();
-        } else if (t.sliceOver(slicer)) {
-            TimeSlicer.giveUpCarrier();
-            t.newSlice();
+            return true;
         }
+        if (!t.sliceOver(s)) {
+            return false;
+        }
+        TimeSlicer.giveUpCarrier();
+        t.newSlice();
+        return true;
     }
 
     /**
@@ -239,6 +263,11 @@ public final class KernelCore {
     /** The one blocking mechanism of this kernel. */
     public Blocker blocker() {
         return blocker;
+    }
+
+    /** What a spawn does to a body on the spawning thread (the spawn decorator). */
+    SpawnHooks spawnHooks() {
+        return spawnHooks;
     }
 
     /** The root domain's root group. */

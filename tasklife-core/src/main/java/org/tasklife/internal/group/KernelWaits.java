@@ -68,6 +68,36 @@ public final class KernelWaits {
      * @param caller the calling task, or {@code null} from outside tasks
      */
     public Object join(TaskControlBlock caller, TaskControlBlock target) {
+        checkJoinable(caller, target);
+        caller.checkpoint();
+        WaitContext.of(caller, blocker).awaitUntil(target.joiners(), null,
+                () -> target.isTerminated() ? Boolean.TRUE : null,
+                WaitChannel.lazy(() -> "join(task " + target.id() + ")"), Blocker.NO_DEADLINE);
+        // a kill ended the wait with its throwable: the target is untouched (contract J3)
+        if (target.markJoined()) {
+            tables.dispose(target);
+        }
+        return resultOf(target);
+    }
+
+    /**
+     * Waits at most {@code timeoutNanos} for {@code target} to end, as {@code Thread.join(Duration)} does: it
+     * neither takes the result nor releases the record (join() does), so the target stays joinable either way.
+     * A zero or negative timeout does not wait.
+     *
+     * @param caller the calling task, or {@code null} from outside tasks (refused, as for join)
+     * @return whether the target has ended
+     */
+    public boolean awaitEnd(TaskControlBlock caller, TaskControlBlock target, long timeoutNanos) {
+        checkJoinable(caller, target);
+        caller.checkpoint();
+        WaitContext w = WaitContext.of(caller, blocker);
+        return w.awaitUntil(target.joiners(), null, () -> target.isTerminated() ? Boolean.TRUE : null,
+                WaitChannel.lazy(() -> "join(task " + target.id() + ", timed)"), w.deadlineAfter(timeoutNanos)) != null;
+    }
+
+    /** The checks of a join, timed or not (contract J2, J4): specific exceptions, nothing changed. */
+    private static void checkJoinable(TaskControlBlock caller, TaskControlBlock target) {
         if (caller == null) {
             throw new TaskLifeException(Reason.NOT_PERMITTED,
                     "join(task " + target.id() + ") must be called from a task of group "
@@ -90,15 +120,6 @@ public final class KernelWaits {
             throw new TaskLifeException(Reason.INVALID_OPERATION,
                     "task " + target.id() + " is detached and cannot be joined");
         }
-        caller.checkpoint();
-        WaitContext.of(caller, blocker).awaitUntil(target.joiners(), null,
-                () -> target.isTerminated() ? Boolean.TRUE : null,
-                WaitChannel.lazy(() -> "join(task " + target.id() + ")"), Blocker.NO_DEADLINE);
-        // a kill ended the wait with its throwable: the target is untouched (contract J3)
-        if (target.markJoined()) {
-            tables.dispose(target);
-        }
-        return resultOf(target);
     }
 
     /** The result of an ended task, or the exception its status calls for (contract J1, E5). */
@@ -170,6 +191,26 @@ public final class KernelWaits {
         return WaitContext.of(callerTask, blocker).awaitUntil(parent.childExits(), topology.asLock(),
                 () -> pollChildLocked(parent, selector, noHang, noReap),
                 WaitChannel.lazy(() -> "waitChild(" + selector + ")"), Blocker.NO_DEADLINE);
+    }
+
+    /**
+     * Waits at most {@code timeoutNanos} for a child group of {@code parent} matching {@code selector} to end, and
+     * reaps it. A zero or negative timeout does not wait (an ended child is still reaped: contract T1).
+     *
+     * @param callerTask the calling task (of any kernel: its kill ends the wait), or {@code null} for host code
+     * @return the ended child, or empty if none had ended when the timeout passed (nothing is changed then)
+     * @throws NoChildException if no child matches (contract W2)
+     */
+    public Optional<ChildExit> waitChild(GroupControlBlock parent, ChildSelector selector, TaskControlBlock callerTask,
+            long timeoutNanos) {
+        if (callerTask != null) {
+            callerTask.checkpoint();
+        }
+        WaitContext w = WaitContext.of(callerTask, blocker);
+        Optional<ChildExit> exit = w.awaitUntil(parent.childExits(), topology.asLock(),
+                () -> pollChildLocked(parent, selector, false, false),
+                WaitChannel.lazy(() -> "waitChild(" + selector + ", timed)"), w.deadlineAfter(timeoutNanos));
+        return exit == null ? Optional.empty() : exit;
     }
 
     /** One look at the children (topology lock held): an ended one, empty for NO_HANG, or null to wait. */

@@ -1,8 +1,10 @@
 package org.tasklife.internal.group;
 
+import java.lang.ref.Cleaner;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.tasklife.ExitStatus;
+import org.tasklife.KillReason;
 import org.tasklife.internal.sched.CpuScheduler;
 import org.tasklife.internal.sched.CpuSet;
 import org.tasklife.internal.task.KillHookList;
@@ -26,8 +28,8 @@ final class TaskRunner {
      *
      * Status of a task: exit requested (exit(), exit(value), exitGroup(code)) -> Exited(requested code),
      * with the requested value as the result (contract E1); else killed -> Killed, whatever the body returned
-     * or threw (contract K5); else thrown -> Failed (and the group fails unless its policy is FAIL_TASK,
-     * contract E5); else Exited(0) with the body's result, and for a main task the returned code ends the
+     * or threw (contract K5); else thrown -> Failed (and the group fails unless its policy is FAIL_TASK or
+     * the task FAILS_ALONE, contract E5); else Exited(0) with the body's result, and for a main task the returned code ends the
      * group (contract E2).
      *
      * Stuck exit (contract K8): the exit sequence runs user code only in task-local destructors and close() of
@@ -36,7 +38,25 @@ final class TaskRunner {
      * the grace period, the reaper reports it and force-closes what it still owns. A task with neither
      * (most tasks: spawn and join benchmarks) arms nothing. kill() of an exiting task stays false (contract K1);
      * it needs no timer of its own: the exit's timer covers it.
+     *
+     * Handed-out threads (TaskControlBlock H1; TaskThreadFactory): newHandedOutThread makes the thread of a task
+     * that is already a live member of its group, and whoever asked for it starts it, or not. Started, it claims
+     * the task (claimStart) and runs as any task, killed or not. Killed before it started, the task is retired on
+     * the reaper thread (retire): the exit sequence of a task that never ran, which has no destructors and
+     * whose only user code is close() of what someone gave it to own, run with its owner's authority; its
+     * thread, started later, returns at once. Dropped unstarted (the Thread object became unreachable: a
+     * ThreadPoolExecutor that lost a race with its shutdown, a failed start), a Cleaner kills it, which
+     * retires it. The Cleaner's action holds the record, never the thread, and is cleaned (unregistered) as
+     * soon as the thread starts, so that a started thread's Thread object is not kept reachable through it.
+     * The reaper runs a retirement's group end when it was the group's last member (finishGroup: group-owned
+     * close() too), so such a close() that blocks delays the reaper's later jobs (see Reaper's known limits).
      */
+
+    /** Retires the tasks of handed-out threads dropped unstarted (one daemon thread for the JVM, made on first use). */
+    private static final class Dropped {
+        static final Cleaner CLEANER = Cleaner.create(r -> Thread.ofPlatform().daemon().name("tasklife-dropped-threads")
+                .inheritInheritableThreadLocals(false).unstarted(r)); // acts for nobody: a kill it makes is the kernel's
+    }
 
     private final KernelCore core;
     private final CpuScheduler scheduler; // null in the default mode
@@ -59,6 +79,59 @@ final class TaskRunner {
             scheduler.admit(thread, t.id(), priority, affinity == null ? null : CpuSet.of(affinity));
         }
         return thread;
+    }
+
+    /**
+     * The thread of a new HANDED_OUT task (TaskControlBlock H1), not started: whoever gets it starts it. Default
+     * mode only (a scheduler admits only the threads it starts itself).
+     */
+    HandedOut newHandedOutThread(TaskControlBlock t, GroupControlBlock g, Callable<?> body) {
+        assert scheduler == null;
+        HandedOut run = new HandedOut(t, g, body);
+        Thread.Builder b = t.isPlatform() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        run.thread = b.name(t.name() + "#" + t.id()).unstarted(run);
+        return run;
+    }
+
+    /** A handed-out thread's body: claims its task, or returns at once if the task was retired first (H1). */
+    final class HandedOut implements Runnable {
+        private final TaskControlBlock t;
+        private final GroupControlBlock g;
+        private final Callable<?> body;
+        Thread thread;                       // set once by newHandedOutThread, before the thread is handed out
+        private Cleaner.Cleanable dropWatch; // set by watchDrop before the thread is handed out; read by run()
+
+        private HandedOut(TaskControlBlock t, GroupControlBlock g, Callable<?> body) {
+            this.t = t;
+            this.g = g;
+            this.body = body;
+        }
+
+        /**
+         * Once the task is a member of its group: if the thread becomes unreachable without having started, the
+         * task is killed (and so retired). The action holds the record, never the thread.
+         */
+        void watchDrop() {
+            TaskControlBlock task = t;
+            GroupLifecycle life = core.lifecycle();
+            dropWatch = Dropped.CLEANER.register(thread, () -> {
+                if (task.taskState() == org.tasklife.TaskState.NEW) {
+                    life.killDropped(task);
+                }
+            });
+        }
+
+        @Override
+        public void run() {
+            boolean claimed = t.claimStart();
+            Cleaner.Cleanable w = dropWatch;
+            if (w != null) {
+                w.clean(); // unregisters: the task left NEW, so its action does nothing
+            }
+            if (claimed) {
+                runBody(t, g, body, false, t.bodyMayRun());
+            }
+        }
     }
 
     /** The spawner started {@code thread}: in scheduler mode the task becomes runnable now. */
@@ -90,16 +163,41 @@ final class TaskRunner {
     }
 
     private void runOnCpu(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
+        runBody(t, g, body, main, t.start());
+    }
+
+    private void runBody(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main, boolean runIt) {
         Object result = null;
         Throwable failure = null;
         try {
-            if (t.start()) {
+            if (runIt) {
                 result = body.call();
             }
         } catch (Throwable e) {
             failure = e;
         }
         exit(t, g, main, result, failure);
+    }
+
+    /**
+     * Ends {@code t}, a HANDED_OUT task killed before its thread started, on the calling (reaper) thread, unless its
+     * thread started first (H1): the exit sequence of a task that never ran, with status Killed.
+     */
+    void retire(TaskControlBlock t, GroupControlBlock g) {
+        if (!t.retireUnstarted()) {
+            return; // its thread started first: it unwinds by itself
+        }
+        TaskControlBlock.runAsOwnerOf(t, () -> {
+            List<ResourceList.Entry> owned = t.resources().takeAll(); // what others gave it to own (contract O2)
+            t.recordCloseFailures(t.resources().closeTaken(owned));
+            t.fireDeathWatches();
+            t.publishRetired(ExitStatus.KILLED);
+            Trace.taskExited(core.name(), t, t.id(), t.name(), g.id(), ExitStatus.KILLED, true, t.cpuTimeNanos());
+            GroupLifecycle life = core.lifecycle();
+            life.disposeIfDetached(t);
+            ExitStatus groupEnd = g.memberEnded(t, false) ? life.finishGroup(g) : null;
+            life.taskEnded(g, groupEnd);
+        });
     }
 
     private void exit(TaskControlBlock t, GroupControlBlock g, boolean main, Object result, Throwable failure) {
@@ -113,10 +211,10 @@ final class TaskRunner {
             status = ExitStatus.exited(t.requestedExitCode());
             value = t.requestedExitValue(); // Tasks.exit(value): what joiners get (contract E1)
         } else if (TaskControlBlock.wasKilled(word)) {
-            status = ExitStatus.KILLED;
+            status = ExitStatus.killed(KillReason.values()[TaskControlBlock.killReason(word)]); // contract K11, K12
         } else if (failure != null) {
             status = new ExitStatus.Failed(failure);
-            if (!g.failTaskOnly()) {
+            if (!g.failTaskOnly() && !t.failsAlone()) {
                 core.lifecycle().endGroup(g, status, t);
             }
         } else if (main) {

@@ -68,9 +68,11 @@ public final class KillBatch implements ExitWatch {
     /** The killer's side of a batch being built: flags first (as many calls as it takes), then wake and arm. */
     public static final class Flags {
         private final KillBatch batch;
+        private final int reason; // the KillReason ordinal set with each KILLED flag (0: an explicit kill)
 
-        private Flags(Reaper reaper) {
+        private Flags(Reaper reaper, int reason) {
             this.batch = new KillBatch(reaper);
+            this.reason = reason;
         }
 
         /**
@@ -82,7 +84,7 @@ public final class KillBatch implements ExitWatch {
          */
         public Flags flag(Collection<TaskControlBlock> candidates, TaskControlBlock spared) {
             for (TaskControlBlock t : candidates) {
-                if (t != spared && t.setKilled()) {
+                if (t != spared && t.setKilled(reason)) {
                     batch.add(t); // KB1: every flag first; the watch while the state word's line is ours
                 }
             }
@@ -114,7 +116,12 @@ public final class KillBatch implements ExitWatch {
 
     /** Starts a batch: {@link Flags#flag} the victims, then {@link Flags#wakeAndArm}. */
     public static Flags begin(Reaper reaper) {
-        return new Flags(reaper);
+        return new Flags(reaper, 0);
+    }
+
+    /** {@link #begin(Reaper)} of a batch whose kills carry {@code reason} (a KillReason ordinal). */
+    public static Flags begin(Reaper reaper, int reason) {
+        return new Flags(reaper, reason);
     }
 
     /**
@@ -126,7 +133,13 @@ public final class KillBatch implements ExitWatch {
      */
     public static List<TaskControlBlock> kill(Reaper reaper, Collection<TaskControlBlock> candidates,
             TaskControlBlock spared) {
-        return begin(reaper).flag(candidates, spared).wakeAndArm(null);
+        return kill(reaper, candidates, spared, 0);
+    }
+
+    /** {@link #kill(Reaper, Collection, TaskControlBlock)} with a reason (a KillReason ordinal) on each kill. */
+    public static List<TaskControlBlock> kill(Reaper reaper, Collection<TaskControlBlock> candidates,
+            TaskControlBlock spared, int reason) {
+        return begin(reaper, reason).flag(candidates, spared).wakeAndArm(null);
     }
 
     /**
@@ -135,7 +148,12 @@ public final class KillBatch implements ExitWatch {
      * @return whether this call killed it
      */
     public static boolean kill(Reaper reaper, TaskControlBlock t) {
-        if (!t.kill()) {
+        return kill(reaper, t, 0);
+    }
+
+    /** {@link #kill(Reaper, TaskControlBlock)} with a reason (a KillReason ordinal). */
+    public static boolean kill(Reaper reaper, TaskControlBlock t, int reason) {
+        if (!t.kill(reason)) {
             return false;
         }
         if (t.killHooks() != null) {

@@ -41,7 +41,7 @@ final class KillHookRunner implements Runnable {
      * wait for hooks still running.
      */
 
-    static final System.Logger LOG = System.getLogger("org.tasklife.KillHook");
+    static final System.Logger LOG = System.getLogger("org.tasklife"); // the library's one logger name
 
     private final Reaper reaper;               // immutable
     private final TaskControlBlock task;       // immutable: the killed task

@@ -17,9 +17,10 @@ public final class TimeSlicer {
      * Implementation notes
      *
      * Overview: a safe point must stay about as cheap as the kill check it already is, so it reads no clock.
-     * A daemon platform thread (the tick) publishes the kernel clock's reading every half slice; a safe point
-     * compares that coarse reading with the time its task got its carrier (one opaque load and one plain
-     * load of the task's own field). The tick lags the clock by at most one period, so a task gives up its
+     * A daemon platform thread (the tick) reads the kernel's clock every half slice and publishes the reading
+     * minus one slice, the cutoff: a slice that began at or before it is over. A safe point compares the
+     * cutoff with the time its task got its carrier (one opaque load, and one plain load of the task's own
+     * field). The tick lags the clock by at most one period, so a task gives up its
      * carrier at its first safe point after it has run between one and one and a half slices. This is
      * CpuScheduler's tick (S6) without its lock: in default mode nobody knows whether another task waits
      * for a carrier, so a task whose slice is over always gives its carrier up.
@@ -33,7 +34,7 @@ public final class TimeSlicer {
      * takes the task out of every queue for GIVE_UP_NANOS, long enough for its carrier to finish unmounting
      * it and scan the queues, where it finds the waiting work; the park's timeout then resubmits the task.
      *
-     * Memory ordering: `now` is written by the tick thread only and read with opaque mode: a safe point needs
+     * Memory ordering: `cutoff` is written by the tick thread only and read with opaque mode: a safe point needs
      * eventual visibility of a monotonic value and nothing ordered around it; opaque keeps the load inside a
      * spinning loop (a plain load could be hoisted out of it).
      *
@@ -60,11 +61,11 @@ public final class TimeSlicer {
 
     private static final long MIN_PERIOD_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final long MAX_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final VarHandle NOW;
+    private static final VarHandle CUTOFF;
 
     static {
         try {
-            NOW = MethodHandles.lookup().findVarHandle(TimeSlicer.class, "now", long.class);
+            CUTOFF = MethodHandles.lookup().findVarHandle(TimeSlicer.class, "cutoff", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -75,14 +76,15 @@ public final class TimeSlicer {
     private final long periodNanos;         // immutable: how often the tick reads the clock
     private final Thread tick;              // immutable; started by start()
     private volatile boolean closed;        // set once by close()
-    @SuppressWarnings("unused")             // accessed through NOW
-    private volatile long now;              // the clock's reading at the last tick; written by the tick only
+    @SuppressWarnings("unused")             // accessed through CUTOFF
+    private volatile long cutoff;           // the clock's reading at the last tick minus sliceNanos: slices
+                                            // begun at or before it are over; written by the tick only
 
     private TimeSlicer(String threadName, Clock clock, long sliceNanos) {
         this.clock = clock;
         this.sliceNanos = sliceNanos;
         this.periodNanos = Math.max(MIN_PERIOD_NANOS, Math.min(sliceNanos / 2, MAX_PERIOD_NANOS));
-        NOW.setOpaque(this, clock.nanoTime());
+        CUTOFF.setOpaque(this, clock.nanoTime() - sliceNanos);
         this.tick = Thread.ofPlatform().daemon().name(threadName).unstarted(this::run);
     }
 
@@ -107,7 +109,7 @@ public final class TimeSlicer {
     private void run() {
         while (!closed) {
             LockSupport.parkNanos(this, periodNanos);
-            NOW.setOpaque(this, clock.nanoTime());
+            CUTOFF.setOpaque(this, clock.nanoTime() - sliceNanos);
         }
     }
 
@@ -118,7 +120,7 @@ public final class TimeSlicer {
 
     /** The clock's reading at the last tick: at most one tick period behind the clock. */
     public long nanoTimeOpaque() {
-        return (long) NOW.getOpaque(this);
+        return (long) CUTOFF.getOpaque(this) + sliceNanos;
     }
 
     /**
@@ -128,7 +130,7 @@ public final class TimeSlicer {
      * @return true once at least one slice has passed since {@code since}
      */
     public boolean isOver(long since) {
-        return nanoTimeOpaque() - since >= sliceNanos;
+        return since - (long) CUTOFF.getOpaque(this) <= 0; // by difference: readings may wrap (Clock)
     }
 
     /**

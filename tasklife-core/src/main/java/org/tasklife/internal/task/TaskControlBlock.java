@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.tasklife.ExitStatus;
 import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
@@ -31,7 +32,9 @@ public final class TaskControlBlock implements Waiter {
      * word it did not read, so a terminal phase is final by construction (DESIGN I1).
      *
      * States (phase edges; every other pair is refused by casPhase):
-     *      NEW -> RUNNING      // TaskRunner starts the thread (also when already killed: it skips the body)
+     *      NEW -> RUNNING      // TaskRunner starts the thread (also when already killed: it skips the body); for a
+     *                          // HANDED_OUT task, claimStart() on its thread or retireUnstarted() on the reaper's,
+     *                          // whichever CASes first (H1)
      *  RUNNING -> BLOCKED      // beginWait(): node published, no kill or exit pending
      *  BLOCKED -> RUNNING      // endWait(): the node's outcome was decided (signal | timeout | kill)
      *  RUNNING -> EXITING      // beginExit(): body returned or threw; the word it replaced decides the status
@@ -42,6 +45,13 @@ public final class TaskControlBlock implements Waiter {
      *  DETACHED        set once by detach(), before DISPOSED
      *  JOINED          set once by the first join that returns, in TERMINATED
      *  DISPOSED        set once when the record leaves the task table, in TERMINATED
+     *  HANDED_OUT      set once before the record is published, never cleared: its thread was handed, unstarted,
+     *                  to whoever asked for it (a ThreadFactory's caller), who starts it or not (H1)
+     *  FAILS_ALONE     set once by markFailsAlone() on the task's own thread: a failure ends this task only,
+     *                  whatever its group's failure policy (an executor's submission, a factory's thread)
+     *  KILL_REASON     two bits (10-11) set with KILLED, in the same CAS: why it was killed (the ordinal of a
+     *                  KillReason; 0, an explicit kill, for every kill that gives none), read from the word
+     *                  beginExit replaced, so the status and its reason are decided together (contract K6)
      *
      * Invariants:
      *  T1 a task is linked in at most one wait queue, and publishes it in currentWait while it may park.
@@ -51,6 +61,12 @@ public final class TaskControlBlock implements Waiter {
      *     creator checks TERMINATED after creating (volatile and CAS on both sides, Dekker): a joiner enqueued
      *     in a queue publish() did not see finds TERMINATED under the queue lock and does not park, and an
      *     onExit future publish() did not see is completed by its creator.
+     *  H1 a HANDED_OUT task leaves NEW exactly once: by claimStart() on its own thread once started (it then
+     *     runs as any task), or by retireUnstarted() on the reaper thread after it was killed while NEW (it then
+     *     never runs: RUNNING -> EXITING and publishRetired() follow at once on the reaper's thread, and a
+     *     later start of its thread returns at once). kill() of a NEW HANDED_OUT task tells its owner
+     *     (TaskOwner.handedOutKilledBeforeStart), which queues the retirement; the CAS decides the race with a
+     *     start, and a start that wins sees KILLED and skips the body.
      *  T5 a task is under at most one exit watch (the grace period of the kill batch that killed it, or of its
      *     own exit sequence) and the watch is told exactly once that it ended: watchExit writes the watch then
      *     reads TERMINATED, publish() CASes TERMINATED then reads the watch (Dekker), and of the two only the
@@ -99,7 +115,11 @@ public final class TaskControlBlock implements Waiter {
     static final int DETACHED = 1 << 5;
     static final int JOINED = 1 << 6;
     static final int DISPOSED = 1 << 7;
+    static final int HANDED_OUT = 1 << 8;
+    static final int FAILS_ALONE = 1 << 9;
     static final int UNWINDING = KILLED | EXIT_REQUESTED;
+    static final int KILL_REASON_SHIFT = 10; // above HANDED_OUT and FAILS_ALONE
+    static final int KILL_REASON = 0b11 << KILL_REASON_SHIFT;
 
     private static final VarHandle STATE;
     private static final VarHandle CURRENT_WAIT;
@@ -456,6 +476,11 @@ public final class TaskControlBlock implements Waiter {
         return (word & KILLED) != 0;
     }
 
+    /** The reason of the kill in a word returned by {@link #beginExit()}: a {@code KillReason} ordinal, 0 if none. */
+    public static int killReason(int word) {
+        return (word & KILL_REASON) >>> KILL_REASON_SHIFT;
+    }
+
     /** Whether the word returned by {@link #beginExit()} says the task requested its exit. */
     public static boolean wasExitRequested(int word) {
         return (word & EXIT_REQUESTED) != 0;
@@ -469,14 +494,68 @@ public final class TaskControlBlock implements Waiter {
      * @return whether the body should run (false if killed before it started)
      */
     public boolean start() {
-        thread = Thread.currentThread();
+        boolean claimed = claimStart();
+        assert claimed : "tid " + id + " started twice";
+        return bodyMayRun();
+    }
+
+    /**
+     * NEW -> RUNNING on the thread that is to run the task, binding it as the current task; for a HANDED_OUT
+     * task the start may lose to {@link #retireUnstarted()} (H1).
+     *
+     * @return false, binding nothing, if the task left NEW before (it was retired: its thread must return)
+     */
+    public boolean claimStart() {
+        thread = Thread.currentThread(); // before the CAS: a kill that reads RUNNING interrupts this thread (K4)
+        if (casPhase(NEW, RUNNING) == -1) {
+            thread = null;
+            return false;
+        }
         CURRENT.set(this);
         long now = clock.nanoTime();
         sliceStart = now;
         runSince = now;
-        int s = casPhase(NEW, RUNNING);
-        assert s != -1 : "tid " + id + " started twice";
+        return true;
+    }
+
+    /** Whether a started task's body should run: false once it was killed or asked to exit. */
+    public boolean bodyMayRun() {
         return (stateVolatile() & UNWINDING) == 0;
+    }
+
+    /**
+     * Marks the task HANDED_OUT (H1): its thread is handed unstarted to whoever asked for it. Called once, before
+     * the record is published.
+     */
+    public void markHandedOut() {
+        setFlag(HANDED_OUT, 0);
+    }
+
+    /**
+     * Ends a HANDED_OUT task whose thread has not started, on the calling (reaper) thread: NEW -> RUNNING ->
+     * EXITING, the first CAS deciding the race with {@link #claimStart()} (H1). Only for a killed task.
+     *
+     * @return false if its thread started first (it unwinds by itself)
+     */
+    public boolean retireUnstarted() {
+        assert isKilled() : "tid " + id + ": retired without a kill";
+        if (casPhase(NEW, RUNNING) == -1) {
+            return false;
+        }
+        int s = casPhase(RUNNING, EXITING); // nothing else moves a task that has no thread
+        assert s != -1 : "tid " + id + ": a retired task moved";
+        return true;
+    }
+
+    /** Sets FAILS_ALONE: a failure of this task ends it only, whatever its group's policy. On its own thread. */
+    public void markFailsAlone() {
+        assert current() == this;
+        setFlag(FAILS_ALONE, 0);
+    }
+
+    /** Whether a failure of this task ends it only (FAILS_ALONE). */
+    public boolean failsAlone() {
+        return (stateVolatile() & FAILS_ALONE) != 0;
     }
 
     /**
@@ -485,7 +564,17 @@ public final class TaskControlBlock implements Waiter {
      * @return whether this call killed the task; false if already killed, exiting or ended
      */
     public boolean kill() {
-        if (!setKilled()) {
+        return kill(0);
+    }
+
+    /**
+     * {@link #kill()} with a reason recorded in the same CAS as the KILLED flag.
+     *
+     * @param reason the ordinal of the kill's {@code KillReason}, 0 to 3 (0: an explicit kill)
+     * @return whether this call killed the task
+     */
+    public boolean kill(int reason) {
+        if (!setKilled(reason)) {
             return false;
         }
         wakeForKill();
@@ -500,12 +589,24 @@ public final class TaskControlBlock implements Waiter {
      * @return whether this call set it
      */
     public boolean setKilled() {
+        return setKilled(0);
+    }
+
+    /**
+     * {@link #setKilled()} with a reason recorded in the same CAS (KILL_REASON).
+     *
+     * @param reason the ordinal of the kill's {@code KillReason}, 0 to 3 (0: an explicit kill)
+     * @return whether this call set it
+     */
+    public boolean setKilled(int reason) {
+        assert reason >= 0 && reason <= KILL_REASON >>> KILL_REASON_SHIFT : "tid " + id + ": kill reason " + reason;
+        int flags = KILLED | reason << KILL_REASON_SHIFT;
         for (;;) {
             int s = stateVolatile();
             if ((s & UNWINDING) != 0 || phase(s) >= EXITING) {
                 return false;
             }
-            if (casState(s, s | KILLED)) {
+            if (casState(s, s | flags)) {
                 return true;
             }
         }
@@ -516,6 +617,10 @@ public final class TaskControlBlock implements Waiter {
         WaitNode n = (WaitNode) CURRENT_WAIT.getVolatile(this);
         if (n == null || !n.kill()) {
             interruptIfRunning(); // contract K4: the task may be in a JDK blocking call
+            int s = stateVolatile();
+            if (phase(s) == NEW && (s & HANDED_OUT) != 0) {
+                owner.handedOutKilledBeforeStart(this); // H1: its thread may never start; the owner retires it
+            }
         }
     }
 
@@ -729,21 +834,35 @@ public final class TaskControlBlock implements Waiter {
      * Runs on the task's own thread, after its resources are closed and with no lock held.
      */
     public void publish(ExitStatus exitStatus, Object exitResult) {
-        this.status = exitStatus;
-        this.result = exitResult;
         if (platform) {
             long t = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
             if (t >= 0) {
                 cpuNanos = t;
             }
         }
+        publishStatus(exitStatus, exitResult, true);
+    }
+
+    /**
+     * EXITING -> TERMINATED for a task retired before its thread started (H1), on the reaper's thread: as
+     * {@link #publish}, but this thread is not the task's and keeps what it runs as.
+     */
+    public void publishRetired(ExitStatus exitStatus) {
+        publishStatus(exitStatus, null, false);
+    }
+
+    private void publishStatus(ExitStatus exitStatus, Object exitResult, boolean ownThread) {
+        this.status = exitStatus;
+        this.result = exitResult;
         int s = casPhase(EXITING, TERMINATED);
         assert s != -1 : "tid " + id + ": published twice";
         ExitWatch w = (ExitWatch) EXIT_WATCH.getVolatile(this); // T5: after the TERMINATED CAS
         if (w != null && EXIT_WATCH.compareAndSet(this, w, null)) {
             w.watchedTaskEnded();
         }
-        CURRENT.set(owner.authorityToken()); // A1: what this thread still runs (group end, onExit) is the owner's work
+        if (ownThread) {
+            CURRENT.set(owner.authorityToken()); // A1: what this thread still runs (group end, onExit) is the owner's work
+        }
         // T4: read after the TERMINATED CAS; a joiner or onExit() caller that created its object after
         // this read sees TERMINATED itself (both sides are volatile: one sees the other)
         WaitQueue q = joiners;
@@ -840,6 +959,57 @@ public final class TaskControlBlock implements Waiter {
         long start = sliceStart;
         long acc = cpuNanos;
         return start == -1 ? acc : acc + Math.max(0, clock.nanoTime() - start);
+    }
+
+    // ---- inheritable task-local values (confined to the task's own thread) ----
+
+    private List<Function<TaskControlBlock, Runnable>> inheritors; // own thread only; null until the first
+
+    /**
+     * Registers {@code inheritor} (once: a second registration of the same object is ignored) to be asked at each
+     * spawn this task makes; only on the task's own thread. The inheritable task-local keys register one each.
+     */
+    public void addInheritor(Function<TaskControlBlock, Runnable> inheritor) {
+        assert current() == this;
+        if (inheritors == null) {
+            inheritors = new ArrayList<>(2);
+        } else {
+            for (Function<TaskControlBlock, Runnable> i : inheritors) {
+                if (i == inheritor) {
+                    return;
+                }
+            }
+        }
+        inheritors.add(inheritor);
+    }
+
+    /**
+     * At a spawn by this task, on its own thread: asks every inheritor for what the new task inherits (each answers
+     * a step to run on the new task's thread before its body, or {@code null}), in the order they registered.
+     *
+     * @return the steps as one, or {@code null} if there is nothing to inherit (the common case costs a null check)
+     * @throws RuntimeException whatever an inheritor throws (a key's child-value function): nothing was run yet
+     */
+    public Runnable captureInherited() {
+        List<Function<TaskControlBlock, Runnable>> all = inheritors;
+        if (all == null) {
+            return null;
+        }
+        List<Runnable> steps = null;
+        for (Function<TaskControlBlock, Runnable> i : all) {
+            Runnable step = i.apply(this);
+            if (step != null) {
+                if (steps == null) {
+                    steps = new ArrayList<>(all.size());
+                }
+                steps.add(step);
+            }
+        }
+        if (steps == null) {
+            return null;
+        }
+        List<Runnable> inherited = steps;
+        return () -> inherited.forEach(Runnable::run);
     }
 
     @Override

@@ -24,4 +24,13 @@ public interface TaskOwner {
      * may be switched out here.
      */
     void safePoint(TaskControlBlock self);
+
+    /**
+     * {@code t}, a task of this owner whose thread was handed out unstarted (TaskControlBlock H1), was killed
+     * before that thread started: its thread may never start, so the owner ends it (retireUnstarted) off the
+     * killer's thread. Called by the killer, once; must not block.
+     */
+    default void handedOutKilledBeforeStart(TaskControlBlock t) {
+        // owners that hand out no unstarted threads have nothing to do
+    }
 }

@@ -362,4 +362,104 @@ class TaskStateMachineTest {
         assertThat(t.markDisposed()).isFalse();
         assertThat(t.taskState()).isEqualTo(TaskState.TERMINATED);
     }
+
+    // ---- handed-out tasks (H1) ----
+
+    /** A TaskOwner that records which of its tasks were killed before their handed-out thread started. */
+    private static final class RecordingOwner implements TaskOwner {
+        final List<TaskControlBlock> killedBeforeStart = new ArrayList<>();
+
+        @Override
+        public long ownerId() {
+            return 1L;
+        }
+
+        @Override
+        public Object authorityToken() {
+            return null;
+        }
+
+        @Override
+        public org.tasklife.internal.wait.Blocker blocker() {
+            throw new UnsupportedOperationException("no waits here");
+        }
+
+        @Override
+        public void safePoint(TaskControlBlock self) {}
+
+        @Override
+        public void handedOutKilledBeforeStart(TaskControlBlock t) {
+            killedBeforeStart.add(t);
+        }
+    }
+
+    private static TaskControlBlock handedOut(TaskOwner owner) {
+        long id = IDS.incrementAndGet();
+        TaskControlBlock t = new TaskControlBlock(id, "h" + id, owner, false, Clock.system(), new AtomicLong());
+        t.markHandedOut();
+        return t;
+    }
+
+    /** H1: a kill of a NEW handed-out task tells its owner once (to retire it); of a plain NEW task, never. */
+    @Test
+    void kill_handedOutWhileNew_tellsOwnerOnce() {
+        RecordingOwner owner = new RecordingOwner();
+        TaskControlBlock h = handedOut(owner);
+        TaskControlBlock plain = new TaskControlBlock(IDS.incrementAndGet(), "p", owner, false, Clock.system(),
+                new AtomicLong());
+
+        assertThat(h.kill()).isTrue();
+        assertThat(h.kill()).isFalse();
+        assertThat(plain.kill()).isTrue();
+
+        assertThat(owner.killedBeforeStart).containsExactly(h);
+    }
+
+    /** H1: retireUnstarted moves a killed NEW task to EXITING off its thread; its thread's claimStart then fails. */
+    @Test
+    void retireUnstarted_beforeStart_winsAndClaimStartFails() throws Exception {
+        TaskControlBlock h = handedOut(new RecordingOwner());
+        h.kill();
+
+        assertThat(h.retireUnstarted()).isTrue();
+        assertThat(h.taskState()).isEqualTo(TaskState.EXITING);
+        h.publishRetired(ExitStatus.KILLED);
+        assertThat(h.status()).isEqualTo(ExitStatus.KILLED);
+        assertThat(h.onExit()).isCompletedWithValue(ExitStatus.KILLED);
+
+        Object[] seen = onFreshThread(() -> new Object[] {h.claimStart(), TaskControlBlock.current()});
+        assertThat(seen[0]).isEqualTo(false);
+        assertThat(seen[1]).as("the thread is not bound to the retired task").isNull();
+        assertThat(h.thread()).isNull();
+        assertThat(h.taskState()).isEqualTo(TaskState.TERMINATED);
+    }
+
+    /** H1: once its thread claimed the task, retireUnstarted fails and the started task skips its body (killed). */
+    @Test
+    void claimStart_beforeRetire_winsAndRetireFails() throws Exception {
+        TaskControlBlock h = handedOut(new RecordingOwner());
+        boolean[] seen = onFreshThread(() -> {
+            boolean claimed = h.claimStart();
+            h.kill();
+            return new boolean[] {claimed, h.bodyMayRun()};
+        });
+        assertThat(seen).containsExactly(true, false);
+        assertThat(h.retireUnstarted()).isFalse();
+        assertThat(h.taskState()).isEqualTo(TaskState.RUNNING);
+    }
+
+    /** FAILS_ALONE is set on the task's own thread and read back; it does not touch the phase or the kill. */
+    @Test
+    void markFailsAlone_onOwnThread_setsTheFlagOnly() throws Exception {
+        TaskControlBlock t = newTcb();
+        assertThat(t.failsAlone()).isFalse();
+        onFreshThread(() -> {
+            t.start();
+            t.markFailsAlone();
+            return null;
+        });
+        assertThat(t.failsAlone()).isTrue();
+        assertThat(t.taskState()).isEqualTo(TaskState.RUNNING);
+        assertThat(t.isKilled()).isFalse();
+    }
 }
