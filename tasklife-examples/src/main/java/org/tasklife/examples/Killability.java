@@ -117,8 +117,10 @@ public final class Killability {
                         + " (use --rounds N, --grace-ms M)");
             }
         }
-        System.out.printf("Killability: %s %s, %d CPUs, Java %s (%s), kill grace period %d ms, median of %d rounds%n%n",
-                System.getProperty("os.name"), System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
+        System.out.printf("Killability: %s %s, %d CPUs (load average %.1f), Java %s (%s), kill grace period %d ms,"
+                + " median of %d rounds%n%n", System.getProperty("os.name"), System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 System.getProperty("java.version"), System.getProperty("java.vm.name"), grace.toMillis(), rounds);
         int unexpected = 0;
         kernel = Kernel.builder().name("killability").jmx(false).killGracePeriod(grace)
@@ -194,12 +196,14 @@ public final class Killability {
             t.kill();
             CompletableFuture.anyOf(end, reported).get(LONG_MS, TimeUnit.MILLISECONDS);
 
-            if (!reported.isDone() || (end.isDone() && endedAt.get() < reported.getNow(Long.MAX_VALUE))) {
+            // The report is recorded before the force-close, which may end the task before the listener runs.
+            boolean wasReported = kernel.stuckTasks().stream().anyMatch(r -> r.taskId() == t.id());
+            if (end.isDone() && !wasReported) {
                 ExitStatus s = end.get(LONG_MS, TimeUnit.MILLISECONDS);
                 return new Round(Outcome.ENDED, endedAt.get() - killedAt, -1, -1, describe(result.get()), "", false, s,
                         b.after());
             }
-            long reportedAt = reported.get();
+            long reportedAt = reported.get(LONG_MS, TimeUnit.MILLISECONDS);
             String where = where(kernel.stuckTasks().stream().filter(r -> r.taskId() == t.id()).findFirst().orElseThrow());
             boolean ownedClosed = ownedClosedAt.get() != 0;
             try {
