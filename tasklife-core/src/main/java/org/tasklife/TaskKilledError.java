@@ -9,9 +9,19 @@ package org.tasklife;
  *
  * <p>Throwing one yourself in a task that was not killed is just an uncaught throwable: the task
  * fails.
+ *
+ * <p>The error the kernel throws in a killed task carries no stack trace: a kill is a signal, not a
+ * fault of the code it lands in, and a mass kill of many tasks should not walk each one's stack. Its
+ * message names the task; suppressed throwables (a failing {@code close()} of a try-with-resources) are
+ * kept. One you create yourself with {@link #TaskKilledError(String)} has a stack trace, as any error.
  */
 public final class TaskKilledError extends Error {
     private static final long serialVersionUID = 1L;
+
+    /** The killed task's id for the kernel's error of a killed task (its message is built on demand), else 0. */
+    private final long taskId;
+    /** The killed task's name for the kernel's error of a killed task, else {@code null}. */
+    private final String taskName;
 
     /**
      * Creates the exception.
@@ -20,5 +30,35 @@ public final class TaskKilledError extends Error {
      */
     public TaskKilledError(String message) {
         super(message);
+        this.taskId = 0;
+        this.taskName = null;
+    }
+
+    /**
+     * Creates the error thrown in a killed task, as the kernel does: no stack trace is captured, and the
+     * message, {@code "task <id> (<name>) was killed"}, is built only when asked for.
+     *
+     * @param taskId the killed task's id (positive)
+     * @param taskName the killed task's name
+     * @throws IllegalArgumentException if {@code taskId} is not positive
+     */
+    public TaskKilledError(long taskId, String taskName) {
+        super(null, null, true, false);
+        if (taskId <= 0) {
+            throw new IllegalArgumentException("taskId must be positive (task ids start at 1): " + taskId);
+        }
+        this.taskId = taskId;
+        this.taskName = taskName;
+    }
+
+    /**
+     * {@return the message: the one given, or for the kernel's error of a killed task the task's id and name}
+     */
+    @Override
+    public String getMessage() {
+        if (taskId == 0) {
+            return super.getMessage();
+        }
+        return "task " + taskId + " (" + taskName + ") was killed";
     }
 }
