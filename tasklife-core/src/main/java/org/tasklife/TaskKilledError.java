@@ -18,11 +18,6 @@ package org.tasklife;
 public final class TaskKilledError extends Error {
     private static final long serialVersionUID = 1L;
 
-    /** The killed task's id for the kernel's error of a killed task (its message is built on demand), else 0. */
-    private final long taskId;
-    /** The killed task's name for the kernel's error of a killed task, else {@code null}. */
-    private final String taskName;
-
     /**
      * Creates the exception.
      *
@@ -30,35 +25,24 @@ public final class TaskKilledError extends Error {
      */
     public TaskKilledError(String message) {
         super(message);
-        this.taskId = 0;
-        this.taskName = null;
     }
 
     /**
-     * Creates the error thrown in a killed task, as the kernel does: no stack trace is captured, and the
-     * message, {@code "task <id> (<name>) was killed"}, is built only when asked for.
+     * Creates the error thrown in a killed task, as the kernel does: its message is
+     * {@code "task <id> (<name>) was killed"}, and no stack trace is captured.
      *
      * @param taskId the killed task's id (positive)
      * @param taskName the killed task's name
      * @throws IllegalArgumentException if {@code taskId} is not positive
      */
     public TaskKilledError(long taskId, String taskName) {
-        super(null, null, true, false);
+        super("task " + requirePositive(taskId) + " (" + taskName + ") was killed", null, true, false);
+    }
+
+    private static long requirePositive(long taskId) {
         if (taskId <= 0) {
             throw new IllegalArgumentException("taskId must be positive (task ids start at 1): " + taskId);
         }
-        this.taskId = taskId;
-        this.taskName = taskName;
-    }
-
-    /**
-     * {@return the message: the one given, or for the kernel's error of a killed task the task's id and name}
-     */
-    @Override
-    public String getMessage() {
-        if (taskId == 0) {
-            return super.getMessage();
-        }
-        return "task " + taskId + " (" + taskName + ") was killed";
+        return taskId;
     }
 }
