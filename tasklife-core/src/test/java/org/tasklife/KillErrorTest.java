@@ -1,6 +1,7 @@
 package org.tasklife;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.tasklife.testkit.Fixtures.*;
 
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +49,17 @@ class KillErrorTest {
         TaskKilledError e = new TaskKilledError("mine");
         assertThat(e.getMessage()).isEqualTo("mine");
         assertThat(e.getStackTrace()).isNotEmpty();
+    }
+
+    /** SPEC §12: the kernel-style constructor refuses a task id that can never exist, naming the argument. */
+    @Test
+    void taskIdConstructor_nonPositiveId_throwsIllegalArgument() {
+        for (long id : new long[] {0L, -1L}) {
+            assertThatThrownBy(() -> new TaskKilledError(id, "x")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("taskId must be positive");
+        }
+        assertThat(new TaskKilledError(7, "w")).hasMessage("task 7 (w) was killed")
+                .satisfies(e -> assertThat(e.getStackTrace()).isEmpty());
     }
 
     /** SPEC K5: an error whose stack trace is not captured still takes suppressed throwables (try-with-resources). */
