@@ -9,6 +9,11 @@ package org.tasklife;
  *
  * <p>Throwing one yourself in a task that was not killed is just an uncaught throwable: the task
  * fails.
+ *
+ * <p>The error the kernel throws in a killed task carries no stack trace: a kill is a signal, not a
+ * fault of the code it lands in, and a mass kill of many tasks should not walk each one's stack. Its
+ * message names the task; suppressed throwables (a failing {@code close()} of a try-with-resources) are
+ * kept. One you create yourself with {@link #TaskKilledError(String)} has a stack trace, as any error.
  */
 public final class TaskKilledError extends Error {
     private static final long serialVersionUID = 1L;
@@ -20,5 +25,24 @@ public final class TaskKilledError extends Error {
      */
     public TaskKilledError(String message) {
         super(message);
+    }
+
+    /**
+     * Creates the error thrown in a killed task, as the kernel does: its message is
+     * {@code "task <id> (<name>) was killed"}, and no stack trace is captured.
+     *
+     * @param taskId the killed task's id (positive)
+     * @param taskName the killed task's name
+     * @throws IllegalArgumentException if {@code taskId} is not positive
+     */
+    public TaskKilledError(long taskId, String taskName) {
+        super("task " + requirePositive(taskId) + " (" + taskName + ") was killed", null, true, false);
+    }
+
+    private static long requirePositive(long taskId) {
+        if (taskId <= 0) {
+            throw new IllegalArgumentException("taskId must be positive (task ids start at 1): " + taskId);
+        }
+        return taskId;
     }
 }

@@ -293,7 +293,10 @@ public final class GroupControlBlock implements TaskOwner {
      * @return whether it was the last live member: the caller must then finish the group
      */
     boolean memberEnded(TaskControlBlock t, boolean dispose) {
-        endedMembersCpu.addAndGet(t.cpuTimeNanos());
+        long cpu = t.cpuTimeNanos();
+        if (cpu != 0) {
+            endedMembersCpu.addAndGet(cpu); // a task that measured nothing leaves the shared counter alone
+        }
         lock.lock();
         try {
             if (dispose) {

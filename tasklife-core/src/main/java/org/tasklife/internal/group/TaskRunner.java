@@ -58,6 +58,8 @@ final class TaskRunner {
                 .inheritInheritableThreadLocals(false).unstarted(r)); // acts for nobody: a kill it makes is the kernel's
     }
 
+    private static final KillReason[] KILL_REASONS = KillReason.values(); // one copy, not one per killed task
+
     private final KernelCore core;
     private final CpuScheduler scheduler; // null in the default mode
 
@@ -211,7 +213,7 @@ final class TaskRunner {
             status = ExitStatus.exited(t.requestedExitCode());
             value = t.requestedExitValue(); // Tasks.exit(value): what joiners get (contract E1)
         } else if (TaskControlBlock.wasKilled(word)) {
-            status = ExitStatus.killed(KillReason.values()[TaskControlBlock.killReason(word)]); // contract K11, K12
+            status = ExitStatus.killed(KILL_REASONS[TaskControlBlock.killReason(word)]); // contract K11, K12
         } else if (failure != null) {
             status = new ExitStatus.Failed(failure);
             if (!g.failTaskOnly() && !t.failsAlone()) {

@@ -668,7 +668,7 @@ public final class TaskControlBlock implements Waiter {
             return new TaskExitSignal(id);
         }
         if ((s & KILLED) != 0) {
-            return new TaskKilledError("task " + id + " (" + name + ") was killed");
+            return new TaskKilledError(id, name); // no stack walk: a mass kill throws one per task
         }
         return new TaskKilledError("task " + id + " (" + name + ") is exiting: no tasklife waits in its exit sequence");
     }
