@@ -16,16 +16,17 @@
 %%                (the links propagate the kill: a group kill + waiting for every member), median of
 %%                3 shots (1 at 1,000,000), ms/op; vs MassKillBench.killGroup_* at equal crowd
 %%
-%% Usage: escript bench/peers.escript [quick]   (quick: small counts, crowd=10000 only)
+%% Usage: escript bench/peers.escript [quick | nomillion]
+%%   quick: small counts, crowd=10000 only; nomillion: no 1,000,000 crowd (bench/run adds it with --peers)
 %% The script is compiled (-mode(compile)), not interpreted, so the loops run as a module would.
 -mode(compile).
 
 main(Args) ->
-    Quick = lists:member("quick", Args),
     {Spawns, Kills, Crowds} =
-        case Quick of
-            true -> {20000, 2000, [10000]};
-            false -> {200000, 20000, [10000, 100000, 1000000]}
+        case {lists:member("quick", Args), lists:member("nomillion", Args)} of
+            {true, _} -> {20000, 2000, [10000]};
+            {false, true} -> {200000, 20000, [10000, 100000]};
+            {false, false} -> {200000, 20000, [10000, 100000, 1000000]}
         end,
     io:format("# erlang ~s, erts ~s, ~p schedulers~n",
               [erlang:system_info(otp_release), erlang:system_info(version),
@@ -48,8 +49,7 @@ crowd(N) ->
     Params = "crowd=" ++ integer_to_list(N),
     peer("killCrowd", Params, lists:nth((Shots + 1) div 2, Ms), "ms/op"),
     io:format("# killCrowd ~s shots (ms): ~s~n", [Params, string:join([fmt(M) || M <- Ms], " ")]),
-    %% includes the two lists of pids the leader and the measuring process hold (32 B per member)
-    io:format("memory erlang-receive  n=~b bytes/task=~b (erlang:memory(processes) / crowd)~n",
+    io:format("memory erlang-receive  n=~b bytes/task=~b (process_info(P, memory) of a member blocked in receive)~n",
               [N, round(lists:nth((Shots + 1) div 2, Bytes))]).
 
 peer(Metric, Params, Score, Unit) ->
@@ -101,7 +101,14 @@ kill_crowd(N) ->
     All = [Leader | Members],
     lists:foreach(fun(P) -> erlang:monitor(process, P) end, All),
     lists:foreach(fun await_waiting/1, All),
-    PerProcess = (erlang:memory(processes) - Before) / N,
+    %% a member's own size (process_info memory: control block, stack, heap, mailbox), median of up to
+    %% 101; erlang:memory(processes) / N also counts the pid lists and heaps grown to hold them
+    Sample = lists:sublist(Members, 101),
+    Sizes = lists:sort([element(2, erlang:process_info(P, memory)) || P <- Sample]),
+    PerProcess = case Sizes of
+                     [] -> (erlang:memory(processes) - Before) / N;
+                     _ -> lists:nth((length(Sizes) + 1) div 2, Sizes)
+                 end,
     T0 = erlang:monotonic_time(nanosecond),
     exit(Leader, kill),
     await_downs(N),
