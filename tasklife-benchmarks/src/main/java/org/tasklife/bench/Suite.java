@@ -26,14 +26,32 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  * {@code bench/run} calls; the jar's Main-Class stays {@code org.openjdk.jmh.Main}.
  *
  * <p>Pairs are listed in {@link #PAIRS}: a tasklife benchmark and its baseline in the same class, with the
- * same parameters and thread count. For SampleTime benchmarks the table also gives p50 and p99.
- * With {@code -Dtasklife.bench.table=FILE} the table is written to FILE as well.
+ * same parameters and thread count, or a peer's row (Kotlin coroutines) in another class at equal parameters.
+ * For SampleTime benchmarks the table also gives p50 and p99. With {@code -Dtasklife.bench.peers=FILE}, a
+ * second table sets peers measured outside JMH (Erlang, see {@link #PEER_PAIRS}) beside the tasklife rows.
+ * With {@code -Dtasklife.bench.table=FILE} the tables are written to FILE as well.
  */
 public final class Suite {
     private Suite() {}
 
-    /** One comparison: benchmark classes matching {@code classRegex}, tasklife method vs baseline method. */
-    private record Pair(String classRegex, String tasklife, String baseline) {}
+    /**
+     * One comparison: benchmark classes matching {@code classRegex}, tasklife method vs baseline method. The
+     * baseline is in the same class, unless {@code baselineClassRegex} is given (a peer, e.g. the Kotlin
+     * coroutine rows): then it is in a class matching that, with the same parameters and thread count.
+     */
+    private record Pair(String classRegex, String tasklife, String baselineClassRegex, String baseline) {
+        Pair(String classRegex, String tasklife, String baseline) {
+            this(classRegex, tasklife, null, baseline);
+        }
+
+        boolean isBaseline(Row r) {
+            return r.method.equals(baseline) && r.cls.matches(baselineClassRegex == null ? classRegex : baselineClassRegex);
+        }
+
+        boolean baselineOf(Row t, Row b) {
+            return isBaseline(b) && (baselineClassRegex == null ? b.key().equals(t.key()) : b.peerKey().equals(t.peerKey()));
+        }
+    }
 
     private static final List<Pair> PAIRS = List.of(
             new Pair("SpawnBench", "spawnJoin_task_inTask", "spawnJoin_vthread_inVthread"),
@@ -85,7 +103,29 @@ public final class Suite {
             new Pair("TimerBench", "armCancel_timerService", "scheduleCancel_scheduledThreadPool"),
             new Pair("ExecutorBench", "submitGet_taskExecutor_host", "submitGet_virtualExecutor_host"),
             new Pair("ExecutorShutdownBench", "shutdownNow_taskExecutor_mixedWaits",
-                    "shutdownNow_virtualExecutor_mixedWaits"));
+                    "shutdownNow_virtualExecutor_mixedWaits"),
+            // peers (issue 18): Kotlin coroutines, in other classes of the same run, at equal parameters
+            new Pair("SpawnBench", "spawnJoin_task_host", "KotlinSpawnBench", "launchJoin_coroutine_host"),
+            new Pair("SpawnBench", "spawnJoin_task_inTask", "KotlinSpawnBench", "launchJoin_coroutine_inCoroutine"),
+            new Pair("MassKillBench", "killGroup_mutex", "KotlinMassCancelBench", "cancelJoin_mutex"),
+            new Pair("MassKillBench", "killGroup_semaphore", "KotlinMassCancelBench", "cancelJoin_semaphore"),
+            new Pair("KotlinMassCancelBench", "cancelJoin_delay", "MassKillBench", "floor_flagUnparkExit_vthread"));
+
+    /**
+     * Peers measured outside JMH (issue 18: Erlang, by {@code bench/peers.escript}), read from the file named by
+     * {@code -Dtasklife.bench.peers}: lines {@code peer <peer> <metric> <params or -> <score> <unit>}, e.g.
+     * {@code peer erlang killCrowd crowd=100000 812.5 ms/op}. Each is set beside the tasklife row of this run
+     * with the same parameters and unit; {@code stat} picks the row's score, p50 or p99.
+     */
+    private record PeerPair(String peer, String metric, String classRegex, String tasklife, String stat) {}
+
+    private static final List<PeerPair> PEER_PAIRS = List.of(
+            new PeerPair("erlang", "spawnExit", "SpawnBench", "spawnJoin_task_inTask", "score"),
+            new PeerPair("erlang", "spawnExit", "SpawnBench", "spawnJoin_task_host", "score"),
+            new PeerPair("erlang", "killDown.p50", "KillLatencyBench", "kill_semaphore", "p50"),
+            new PeerPair("erlang", "killDown.p99", "KillLatencyBench", "kill_semaphore", "p99"),
+            new PeerPair("erlang", "killCrowd", "MassKillBench", "killGroup_semaphore", "score"),
+            new PeerPair("erlang", "killCrowd", "MassKillBench", "killGroup_mutex", "score"));
 
     private static final Set<String> NON_RUN_OPTIONS = Set.of("-h", "-l", "-lp", "-lprof", "-lrf");
 
@@ -94,6 +134,10 @@ public final class Suite {
             double error, double p50, double p99) {
         String key() {
             return cls + "|" + params + "|" + threads;
+        }
+
+        String peerKey() {
+            return params + "|" + threads;
         }
     }
 
@@ -114,7 +158,12 @@ public final class Suite {
             return;
         }
         Collection<RunResult> results = new Runner(options).run();
-        String table = table(results.stream().map(Suite::row).collect(Collectors.toList()));
+        List<Row> rows = results.stream().map(Suite::row).collect(Collectors.toList());
+        String table = table(rows);
+        String peers = System.getProperty("tasklife.bench.peers");
+        if (peers != null && Files.isReadable(Path.of(peers))) {
+            table += peerTable(rows, Files.readAllLines(Path.of(peers)));
+        }
         System.out.println();
         System.out.println("tasklife / baseline (same JMH run):");
         System.out.println(table);
@@ -157,8 +206,7 @@ public final class Suite {
                     continue;
                 }
                 paired = true;
-                Row b = rows.stream().filter(x -> x.method.equals(pair.baseline) && x.key().equals(t.key()))
-                        .findFirst().orElse(null);
+                Row b = rows.stream().filter(x -> pair.baselineOf(t, x)).findFirst().orElse(null);
                 if (b == null) {
                     unpaired.add(t.cls + "." + t.method + " [" + t.params + "] (baseline " + pair.baseline + " not run)");
                     continue;
@@ -174,7 +222,7 @@ public final class Suite {
                     line(sb, t, b, t.cls + "." + t.method, "p99", better, t.p99, b.p99, Double.NaN, Double.NaN);
                 }
             }
-            if (!paired && PAIRS.stream().noneMatch(p -> t.cls.matches(p.classRegex) && t.method.equals(p.baseline))) {
+            if (!paired && PAIRS.stream().noneMatch(p -> p.isBaseline(t))) {
                 unpaired.add(t.cls + "." + t.method + " (no pair defined)");
             }
         }
@@ -184,9 +232,70 @@ public final class Suite {
         return sb.append('\n').toString();
     }
 
+    /**
+     * The {@code tasklife / peer} table: each {@link #PEER_PAIRS} entry whose peer line and tasklife row are
+     * both present, at equal parameters and unit. Peer lines that match no tasklife row are listed as such.
+     */
+    static String peerTable(List<Row> rows, List<String> peerLines) {
+        StringBuilder sb = new StringBuilder("\ntasklife / peer (peers measured outside JMH, same bench/run):\n\n");
+        sb.append("| benchmark | vs peer | params | unit | better | tasklife | peer | ratio t/p |\n");
+        sb.append("| --- | --- | --- | --- | --- | ---: | ---: | ---: |\n");
+        List<String> unpaired = new ArrayList<>();
+        for (String l : peerLines) {
+            String[] f = l.trim().split("\\s+");
+            if (f.length != 6 || !f[0].equals("peer")) {
+                continue;
+            }
+            String peer = f[1];
+            String metric = f[2];
+            String params = f[3].equals("-") ? "" : f[3];
+            double score;
+            try {
+                score = Double.parseDouble(f[4]);
+            } catch (NumberFormatException e) {
+                unpaired.add(l + " (not a number)");
+                continue;
+            }
+            String unit = f[5];
+            boolean any = false;
+            for (PeerPair pp : PEER_PAIRS) {
+                if (!pp.peer.equals(peer) || !pp.metric.equals(metric)) {
+                    continue;
+                }
+                for (Row t : rows) {
+                    if (!t.cls.matches(pp.classRegex) || !t.method.equals(pp.tasklife) || !t.params.equals(params)
+                            || !t.unit.equals(unit)) {
+                        continue;
+                    }
+                    double ts = switch (pp.stat) {
+                        case "p50" -> t.p50;
+                        case "p99" -> t.p99;
+                        default -> t.score;
+                    };
+                    if (Double.isNaN(ts)) {
+                        continue;
+                    }
+                    any = true;
+                    sb.append(String.format(Locale.ROOT, "| %s.%s | %s %s | %s | %s %s | lower | %s | %s | %.2f |%n", t.cls,
+                            t.method, peer, metric, params, unit, pp.stat, num(ts, Double.NaN), num(score, Double.NaN),
+                            ts / score));
+                }
+            }
+            if (!any) {
+                unpaired.add(peer + " " + metric + (params.isEmpty() ? "" : " [" + params + "]") + " = " + f[4] + " "
+                        + unit + " (no tasklife row of this run to pair)");
+            }
+        }
+        for (String u : unpaired) {
+            sb.append("\npeer not paired: ").append(u);
+        }
+        return sb.append('\n').toString();
+    }
+
     private static void line(StringBuilder sb, Row t, Row b, String name, String stat, String better, double ts,
             double bs, double te, double be) {
-        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s %s | %s | %s | %s | %.2f |%n", name, b.method,
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s %s | %s | %s | %s | %.2f |%n", name,
+                b.cls.equals(t.cls) ? b.method : b.cls + "." + b.method,
                 t.params.isEmpty() ? "" : t.params, t.threads, t.unit, stat, better, num(ts, te), num(bs, be), ts / bs));
     }
 
