@@ -1,7 +1,6 @@
 package org.tasklife.internal.group;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -64,7 +63,7 @@ public final class GroupControlBlock implements TaskOwner {
     private final AtomicLong lastSelfReading = new AtomicLong();
 
     final ReentrantLock lock = new ReentrantLock();
-    private final LinkedHashSet<TaskControlBlock> records = new LinkedHashSet<>(); // guarded by lock: not disposed
+    private final MemberList records = new MemberList(); // guarded by lock: not disposed, in joining order
     private int liveCount;                      // guarded by lock
     private ExitStatus pendingStatus;           // guarded by lock: recorded by exitGroup/kill/failure
     private volatile GroupState state = GroupState.ALIVE; // see table; volatile for readers
@@ -223,7 +222,7 @@ public final class GroupControlBlock implements TaskOwner {
     public List<TaskControlBlock> records() {
         lock.lock();
         try {
-            return new ArrayList<>(records);
+            return records.toList();
         } finally {
             lock.unlock();
         }
@@ -276,7 +275,7 @@ public final class GroupControlBlock implements TaskOwner {
             pendingStatus = status;
             state = GroupState.EXITING;
             List<TaskControlBlock> live = new ArrayList<>(records.size());
-            for (TaskControlBlock t : records) {
+            for (TaskControlBlock t = records.first(); t != null; t = t.memberNext()) {
                 if (t.isLive()) {
                     live.add(t);
                 }

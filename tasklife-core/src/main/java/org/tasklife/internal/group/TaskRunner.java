@@ -188,7 +188,7 @@ final class TaskRunner {
             return; // its thread started first: it unwinds by itself
         }
         TaskControlBlock.runAsOwnerOf(t, () -> {
-            List<ResourceList.Entry> owned = t.resources().takeAll(); // what others gave it to own (contract O2)
+            List<ResourceList.Entry> owned = t.takeResources(); // what others gave it to own (contract O2)
             t.recordCloseFailures(t.resources().closeTaken(owned));
             t.fireDeathWatches();
             t.publishRetired(ExitStatus.KILLED);
@@ -231,7 +231,7 @@ final class TaskRunner {
             watch = false;
         }
         t.runExitHooks();
-        List<ResourceList.Entry> owned = t.resources().takeAll();
+        List<ResourceList.Entry> owned = t.takeResources();
         if (watch && owned != null) {
             life.watchExit(t);
         }
