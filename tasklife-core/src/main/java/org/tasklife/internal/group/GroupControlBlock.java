@@ -2,6 +2,7 @@ package org.tasklife.internal.group;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -103,6 +104,12 @@ public final class GroupControlBlock implements TaskOwner {
         this.failTaskOnly = failTaskOnly;
         this.createdNanos = core.clock().nanoTime();
         this.resources = new ResourceList(core.tables().openResources());
+    }
+
+    /** Runs {@code t}'s body and exit sequence on its thread (the record's run(); the main task's id is the group's). */
+    @Override
+    public void runTask(TaskControlBlock t, Callable<?> body) {
+        core.lifecycle().runner().runTask(t, this, body, t.id() == id);
     }
 
     @Override

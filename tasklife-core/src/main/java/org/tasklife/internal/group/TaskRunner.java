@@ -74,7 +74,9 @@ final class TaskRunner {
     Thread newThread(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main, int priority,
             int[] affinity) {
         Thread.Builder b = t.isPlatform() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
-        Thread thread = b.name(t.name() + "#" + t.id()).unstarted(() -> run(t, g, body, main));
+        assert main == (t.id() == g.id()) : "tid " + t.id() + ": only a group's main task has the group's id";
+        t.setBody(body); // the record is the thread's Runnable: it hands the body to runTask (no start object per task)
+        Thread thread = b.name(t.name() + "#" + t.id()).unstarted(t);
         if (scheduler != null) {
             scheduler.admit(thread, t.id(), priority, affinity == null ? null : CpuSet.of(affinity));
         }
@@ -148,7 +150,8 @@ final class TaskRunner {
         }
     }
 
-    private void run(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
+    /** Runs a task started by newThread, on its own thread (TaskControlBlock.run -> GroupControlBlock.runTask). */
+    void runTask(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
         CpuScheduler.Entity cpu = scheduler == null ? null : scheduler.current();
         if (cpu != null) {
             scheduler.start(cpu); // scheduler mode: no task code before this task holds a CPU

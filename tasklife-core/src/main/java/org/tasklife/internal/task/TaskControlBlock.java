@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -23,7 +24,7 @@ import org.tasklife.internal.wait.Waiter;
  * The task control block (TCB): one task's state word, identity, current wait, exit status and owned
  * resources.
  */
-public final class TaskControlBlock implements Waiter {
+public final class TaskControlBlock implements Waiter, Runnable {
     /*
      * Implementation notes
      *
@@ -194,6 +195,7 @@ public final class TaskControlBlock implements Waiter {
     private volatile ExitWatch exitWatch;  // the kill batch whose grace period covers this task (T5), or null
     private volatile long cpuNanos;        // written by the task's own thread only
     private volatile long sliceStart = -1; // clock nanos of the running slice, -1 while not running
+    private Callable<?> body;              // the body from setBody() until run() takes it, then null
     private TaskControlBlock memberPrev;   // guarded by the owner's lock: links in the owner's list of records
     private TaskControlBlock memberNext;   // (an intrusive list, no node object per task: memory per task)
     private long runSince;                 // clock nanos when the task last got a carrier: started, ended a
@@ -1087,6 +1089,28 @@ public final class TaskControlBlock implements Waiter {
         }
         List<Runnable> inherited = steps;
         return () -> inherited.forEach(Runnable::run);
+    }
+
+    // ---- the thread's Runnable ----
+
+    /**
+     * Sets the body that {@link #run()} hands to the owner; once, before the task's thread is made (the record is
+     * that thread's Runnable: memory per task, no separate start object).
+     */
+    public void setBody(Callable<?> body) {
+        assert this.body == null && thread == null : "tid " + id + ": body set twice";
+        this.body = body;
+    }
+
+    /**
+     * The task's thread body: hands the body to the owner, which runs it and the exit sequence
+     * ({@link TaskOwner#runTask}). Only the thread made for this task runs it, once.
+     */
+    @Override
+    public void run() {
+        Callable<?> b = body;
+        body = null; // the running frame holds it now; the record need not
+        owner.runTask(this, b);
     }
 
     // ---- the owner's list of records (intrusive links, guarded by the owner's lock) ----
