@@ -182,7 +182,6 @@ public final class TaskControlBlock implements Waiter, Runnable {
     private int exitHookRound;              // confined to the task's own thread: see exitHookRound()
     private volatile boolean deathFired;                 // written under this, once
     private volatile boolean interruptIntent;            // a kill may interrupt this thread (see beginExit)
-    private volatile KillHookList killHooks;             // written once by the task itself (KillHookList KH2); null until then
 
     @SuppressWarnings("unused")            // accessed through STATE
     private volatile int state;            // phase | flags; written only through casState
@@ -220,7 +219,7 @@ public final class TaskControlBlock implements Waiter, Runnable {
 
     /**
      * The part of a task record that few tasks use (memory per task, T7): made on first use, so a task that never
-     * fails to close anything, registers no exit hook or death watch, never asks to exit and passes no
+     * fails to close anything, registers no exit hook, kill hook or death watch, never asks to exit and passes no
      * inheritable value pays one null reference for all of it.
      */
     private static final class Rare {
@@ -230,6 +229,7 @@ public final class TaskControlBlock implements Waiter, Runnable {
         int requestedExitCode;                   // plain: written by the task before EXIT_REQUESTED
         Object requestedExitValue;               // plain: written by the task before EXIT_REQUESTED
         List<Function<TaskControlBlock, Runnable>> inheritors; // own thread only; null until the first
+        volatile KillHookList killHooks;         // written once by the task itself (KillHookList KH2); null until then
     }
 
     /** The Rare part, made on first use (T7). */
@@ -460,13 +460,14 @@ public final class TaskControlBlock implements Waiter, Runnable {
 
     /** The task's kill hooks (contract K15), or {@code null} if it never registered one: a kill's only check. */
     public KillHookList killHooks() {
-        return killHooks;
+        Rare r = rare; // most tasks have no Rare part: a kill's check stays one load and a null test
+        return r == null ? null : r.killHooks;
     }
 
     /** Publishes the task's kill hook list; once, on the task's own thread (KillHookList KH2). */
     void publishKillHooks(KillHookList list) {
-        assert current() == this && killHooks == null : "tid " + id + ": kill hooks published twice";
-        killHooks = list;
+        assert current() == this && killHooks() == null : "tid " + id + ": kill hooks published twice";
+        rare().killHooks = list; // volatile: KH2's publication, as when it was a field of the record
     }
 
     /** The task's owned resources, made on first use (T6); a closed, empty list once the task ended owning none. */
