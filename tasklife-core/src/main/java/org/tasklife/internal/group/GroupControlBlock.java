@@ -1,9 +1,9 @@
 package org.tasklife.internal.group;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,7 +64,7 @@ public final class GroupControlBlock implements TaskOwner {
     private final AtomicLong lastSelfReading = new AtomicLong();
 
     final ReentrantLock lock = new ReentrantLock();
-    private final LinkedHashSet<TaskControlBlock> records = new LinkedHashSet<>(); // guarded by lock: not disposed
+    private final MemberList records = new MemberList(); // guarded by lock: not disposed, in joining order
     private int liveCount;                      // guarded by lock
     private ExitStatus pendingStatus;           // guarded by lock: recorded by exitGroup/kill/failure
     private volatile GroupState state = GroupState.ALIVE; // see table; volatile for readers
@@ -104,6 +104,12 @@ public final class GroupControlBlock implements TaskOwner {
         this.failTaskOnly = failTaskOnly;
         this.createdNanos = core.clock().nanoTime();
         this.resources = new ResourceList(core.tables().openResources());
+    }
+
+    /** Runs {@code t}'s body and exit sequence on its thread (the record's run(); the main task's id is the group's). */
+    @Override
+    public void runTask(TaskControlBlock t, Callable<?> body) {
+        core.lifecycle().runner().runTask(t, this, body, t.id() == id);
     }
 
     @Override
@@ -223,7 +229,7 @@ public final class GroupControlBlock implements TaskOwner {
     public List<TaskControlBlock> records() {
         lock.lock();
         try {
-            return new ArrayList<>(records);
+            return records.toList();
         } finally {
             lock.unlock();
         }
@@ -276,7 +282,7 @@ public final class GroupControlBlock implements TaskOwner {
             pendingStatus = status;
             state = GroupState.EXITING;
             List<TaskControlBlock> live = new ArrayList<>(records.size());
-            for (TaskControlBlock t : records) {
+            for (TaskControlBlock t = records.first(); t != null; t = t.memberNext()) {
                 if (t.isLive()) {
                     live.add(t);
                 }

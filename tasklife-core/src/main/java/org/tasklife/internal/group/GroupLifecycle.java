@@ -99,6 +99,11 @@ public final class GroupLifecycle implements Domains.Groups {
         this.clock = clock;
     }
 
+    /** The task trampoline (GroupControlBlock.runTask). */
+    TaskRunner runner() {
+        return runner;
+    }
+
     // ---- spawn (contract P1-P5) ----
 
     /**

@@ -224,11 +224,11 @@ public final class Introspection {
                 if (placed == null) {
                     taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domainId, domain, t.name(), t.taskState(),
                             ch == null ? "" : ch.toString(), t.isKilled(), t.cpuTimeNanos(), now - t.createdNanos(),
-                            t.resources().size()));
+                            t.ownedResourceCount()));
                 } else { // scheduler mode: exact CPU time is the time it held a CPU (contract T2)
                     taskRows.add(new TaskInfo(t.id(), g.id(), parentId, domainId, domain, t.name(), t.taskState(),
                             ch == null ? "" : ch.toString(), t.isKilled(), placed.cpuNanos(), now - t.createdNanos(),
-                            t.resources().size(), placed.cpu(), placed.priority(), placed.runQueuePosition()));
+                            t.ownedResourceCount(), placed.cpu(), placed.priority(), placed.runQueuePosition()));
                 }
             }
         }

@@ -34,7 +34,8 @@ final class Tables {
      */
 
     private final Topology topology;
-    private final ConcurrentHashMap<Long, TaskControlBlock> tasks = new ConcurrentHashMap<>();
+    // keyed by the record itself (its hashCode is its id's) and looked up by an IdKey: no boxed Long per task
+    private final ConcurrentHashMap<Object, TaskControlBlock> tasks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, GroupControlBlock> groups = new ConcurrentHashMap<>();
     private final AtomicLong liveTasks = new AtomicLong();
     private final AtomicLong openResources = new AtomicLong();
@@ -48,7 +49,23 @@ final class Tables {
 
     /** The task record with this id, if not disposed. */
     TaskControlBlock task(long id) {
-        return tasks.get(id);
+        return tasks.get(new IdKey(id));
+    }
+
+    /**
+     * A lookup key for the task table: equal to the record with this id (the table's keys are the records, which
+     * hash as their ids). Only ever the argument of a lookup, never stored.
+     */
+    private record IdKey(long id) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TaskControlBlock t && t.id() == id;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(id);
+        }
     }
 
     /** The group record with this id, if not reaped. */
@@ -84,19 +101,19 @@ final class Tables {
 
     /** A new task is in the table and live. */
     void putLiveTask(TaskControlBlock t) {
-        tasks.put(t.id(), t);
+        tasks.put(t, t);
         liveTasks.incrementAndGet();
     }
 
     /** Undoes putLiveTask's table entry for a task whose thread did not start (its live count goes in taskLeft). */
     void removeTask(TaskControlBlock t) {
-        tasks.remove(t.id());
+        tasks.remove(t);
     }
 
     /** Releases an ended task's record (DESIGN I8): it leaves the table and its group's records, once. */
     void dispose(TaskControlBlock t) {
         if (t.markDisposed()) {
-            tasks.remove(t.id());
+            tasks.remove(t);
             KernelCore.groupOf(t).forget(t);
         }
     }

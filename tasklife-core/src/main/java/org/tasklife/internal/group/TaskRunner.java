@@ -76,7 +76,9 @@ final class TaskRunner {
     Thread newThread(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main, int priority,
             int[] affinity) {
         Thread.Builder b = t.isPlatform() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
-        Thread thread = b.name(t.name() + "#" + t.id()).unstarted(() -> run(t, g, body, main));
+        assert main == (t.id() == g.id()) : "tid " + t.id() + ": only a group's main task has the group's id";
+        t.setBody(body); // the record is the thread's Runnable: it hands the body to runTask (no start object per task)
+        Thread thread = b.name(t.name() + "#" + t.id()).unstarted(t);
         if (scheduler != null) {
             scheduler.admit(thread, t.id(), priority, affinity == null ? null : CpuSet.of(affinity));
         }
@@ -150,7 +152,8 @@ final class TaskRunner {
         }
     }
 
-    private void run(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
+    /** Runs a task started by newThread, on its own thread (TaskControlBlock.run -> GroupControlBlock.runTask). */
+    void runTask(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
         CpuScheduler.Entity cpu = scheduler == null ? null : scheduler.current();
         if (cpu != null) {
             scheduler.start(cpu); // scheduler mode: no task code before this task holds a CPU
@@ -190,7 +193,7 @@ final class TaskRunner {
             return; // its thread started first: it unwinds by itself
         }
         TaskControlBlock.runAsOwnerOf(t, () -> {
-            List<ResourceList.Entry> owned = t.resources().takeAll(); // what others gave it to own (contract O2)
+            List<ResourceList.Entry> owned = t.takeResources(); // what others gave it to own (contract O2)
             t.recordCloseFailures(t.resources().closeTaken(owned));
             t.fireDeathWatches();
             t.publishRetired(ExitStatus.KILLED);
@@ -233,7 +236,7 @@ final class TaskRunner {
             watch = false;
         }
         t.runExitHooks();
-        List<ResourceList.Entry> owned = t.resources().takeAll();
+        List<ResourceList.Entry> owned = t.takeResources();
         if (watch && owned != null) {
             life.watchExit(t);
         }

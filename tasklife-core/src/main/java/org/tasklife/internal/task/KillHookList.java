@@ -16,7 +16,7 @@ public final class KillHookList {
      * Implementation notes
      *
      * Overview: a task's list is created by the task itself on its first registration (one volatile write
-     * of TaskControlBlock.killHooks, single writer), so a task that never registers costs a kill one null
+     * of the record's killHooks, in its Rare part, single writer), so a task that never registers costs a kill one null
      * check. Registration runs on the task's own thread; a kill takes the list (takeForKill) on the killer's
      * thread, after it has set the KILLED flag.
      *

@@ -30,6 +30,13 @@ public final class ResourceList {
     /** {@link #entries} once closed: refuses registrations. */
     private static final ArrayList<Entry> CLOSED_LIST = new ArrayList<>(0);
 
+    /**
+     * The one closed, empty list (shared, immutable in effect): what an owner that never registered anything
+     * has once it ended, instead of a list of its own (memory per task). Every operation on it is a no-op:
+     * add refuses, takeAll finds nothing, and it never has an entry to count.
+     */
+    private static final ResourceList CLOSED_EMPTY = new ResourceList(null, CLOSED_LIST);
+
     private final AtomicLong openCounter;       // kernel-wide count of open entries (audits)
     // guarded by this (brief, never blocking, no user code: no pinning concern); null until the first
     // registration (most tasks own nothing: memory per task), CLOSED_LIST once closed
@@ -39,6 +46,16 @@ public final class ResourceList {
     /** @param openCounter incremented per registered entry, decremented when it closes or is released */
     public ResourceList(AtomicLong openCounter) {
         this.openCounter = openCounter;
+    }
+
+    private ResourceList(AtomicLong openCounter, ArrayList<Entry> entries) {
+        this.openCounter = openCounter;
+        this.entries = entries;
+    }
+
+    /** The shared closed, empty list: refuses every registration, has nothing to close. */
+    public static ResourceList closedEmpty() {
+        return CLOSED_EMPTY;
     }
 
     /**

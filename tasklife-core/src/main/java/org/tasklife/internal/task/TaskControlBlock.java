@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -23,7 +24,7 @@ import org.tasklife.internal.wait.Waiter;
  * The task control block (TCB): one task's state word, identity, current wait, exit status and owned
  * resources.
  */
-public final class TaskControlBlock implements Waiter {
+public final class TaskControlBlock implements Waiter, Runnable {
     /*
      * Implementation notes
      *
@@ -71,6 +72,11 @@ public final class TaskControlBlock implements Waiter {
      *     own exit sequence) and the watch is told exactly once that it ended: watchExit writes the watch then
      *     reads TERMINATED, publish() CASes TERMINATED then reads the watch (Dekker), and of the two only the
      *     one whose CAS takes the watch back out tells it.
+     *  T6 the resource list is made by the first registration (CAS from null) and closed by takeResources(); a
+     *     task that ends without one CASes the shared closed empty list in instead, so a registration racing
+     *     with the exit either lands in a list that the exit then takes, or finds a closed list and is refused.
+     *  T7 the Rare part is made once, by CAS from null, by whichever thread first needs one of its fields; each
+     *     field keeps the guard it had in the record (this record's monitor, or the task's own thread).
      *
      * Authority (who may act on which domain is decided above, from a token this layer only carries):
      *  A1 a thread's authority is the task running on it, else the token it inherited when it was created
@@ -126,6 +132,8 @@ public final class TaskControlBlock implements Waiter {
     private static final VarHandle JOINERS;
     private static final VarHandle ON_EXIT;
     private static final VarHandle EXIT_WATCH;
+    private static final VarHandle RESOURCES;
+    private static final VarHandle RARE;
     /*
      * Per thread: the task running on it; or, on any other thread, the authority token of the work the
      * thread does for a domain; or nothing (host code). Inheritable, so that any thread created by a task,
@@ -148,6 +156,8 @@ public final class TaskControlBlock implements Waiter {
             JOINERS = l.findVarHandle(TaskControlBlock.class, "joiners", WaitQueue.class);
             ON_EXIT = l.findVarHandle(TaskControlBlock.class, "onExit", CompletableFuture.class);
             EXIT_WATCH = l.findVarHandle(TaskControlBlock.class, "exitWatch", ExitWatch.class);
+            RESOURCES = l.findVarHandle(TaskControlBlock.class, "resources", ResourceList.class);
+            RARE = l.findVarHandle(TaskControlBlock.class, "rare", Rare.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -159,19 +169,19 @@ public final class TaskControlBlock implements Waiter {
     private final boolean platform;        // immutable: platform thread rather than virtual
     private final Clock clock;             // immutable
     private final long createdNanos;       // immutable, clock nanos
-    private final ResourceList resources;  // owned resources (contract O1)
+    private final AtomicLong openResources; // immutable: the kernel's counter, for the resource list made on first use
     // Lazily created (memory per task): most tasks are never joined, never watched, never own a
-    // destructor and never fail to close anything.
+    // destructor or a resource and never fail to close anything.
+    private volatile ResourceList resources; // owned resources (contract O1): made by the first registration,
+                                             // ResourceList.closedEmpty() if the task ends owning none (T6)
     private volatile WaitQueue joiners;    // created by the first joiner (T4)
     private volatile CompletableFuture<ExitStatus> onExit; // created by the first onExit() (T4)
-    private final Object monitor = new Object(); // guards interrupts (K4), deathWatches, closeFailures
-    private List<Throwable> closeFailures;  // guarded by monitor; null until the first failure
-    private List<Runnable> exitHooks;       // confined to the task's own thread; null until the first hook
+    // The record's own monitor (synchronized (this): the record is never handed out of the kernel, nothing
+    // else locks it) guards interrupts (K4), deathWatches and closeFailures; no separate lock object per task.
+    private volatile Rare rare;             // what few tasks use (see Rare), made on first use (T7)
     private int exitHookRound;              // confined to the task's own thread: see exitHookRound()
-    private List<Consumer<TaskControlBlock>> deathWatches; // guarded by monitor; null after they fired
-    private volatile boolean deathFired;                 // written under monitor, once
+    private volatile boolean deathFired;                 // written under this, once
     private volatile boolean interruptIntent;            // a kill may interrupt this thread (see beginExit)
-    private volatile KillHookList killHooks;             // written once by the task itself (KillHookList KH2); null until then
 
     @SuppressWarnings("unused")            // accessed through STATE
     private volatile int state;            // phase | flags; written only through casState
@@ -180,12 +190,13 @@ public final class TaskControlBlock implements Waiter {
     private volatile Thread thread;        // set by start(); the thread running the body
     private volatile ExitStatus status;    // written before the TERMINATED CAS (T3)
     private Object result;                 // plain: written before the TERMINATED CAS, read after (T3)
-    private int requestedExitCode;         // plain: written by the task before EXIT_REQUESTED
-    private Object requestedExitValue;     // plain: written by the task before EXIT_REQUESTED
     @SuppressWarnings("unused")            // accessed through EXIT_WATCH
     private volatile ExitWatch exitWatch;  // the kill batch whose grace period covers this task (T5), or null
     private volatile long cpuNanos;        // written by the task's own thread only
     private volatile long sliceStart = -1; // clock nanos of the running slice, -1 while not running
+    private Callable<?> body;              // the body from setBody() until run() takes it, then null
+    private TaskControlBlock memberPrev;   // guarded by the owner's lock: links in the owner's list of records
+    private TaskControlBlock memberNext;   // (an intrusive list, no node object per task: memory per task)
     private long runSince;                 // clock nanos when the task last got a carrier: started, ended a
                                            // wait, or gave its carrier up (default-mode time slices, contract K4);
                                            // confined to the task's own thread
@@ -203,7 +214,35 @@ public final class TaskControlBlock implements Waiter {
         this.platform = platform;
         this.clock = clock;
         this.createdNanos = clock.nanoTime();
-        this.resources = new ResourceList(openResources);
+        this.openResources = openResources;
+    }
+
+    /**
+     * The part of a task record that few tasks use (memory per task, T7): made on first use, so a task that never
+     * fails to close anything, registers no exit hook, kill hook or death watch, never asks to exit and passes no
+     * inheritable value pays one null reference for all of it.
+     */
+    private static final class Rare {
+        List<Throwable> closeFailures;           // guarded by the record's monitor; null until the first failure
+        List<Runnable> exitHooks;                // confined to the task's own thread; null until the first hook
+        List<Consumer<TaskControlBlock>> deathWatches; // guarded by the record's monitor; null after they fired
+        int requestedExitCode;                   // plain: written by the task before EXIT_REQUESTED
+        Object requestedExitValue;               // plain: written by the task before EXIT_REQUESTED
+        List<Function<TaskControlBlock, Runnable>> inheritors; // own thread only; null until the first
+        volatile KillHookList killHooks;         // written once by the task itself (KillHookList KH2); null until then
+    }
+
+    /** The Rare part, made on first use (T7). */
+    private Rare rare() {
+        Rare r = rare;
+        if (r == null) {
+            Rare fresh = new Rare();
+            r = (Rare) RARE.compareAndExchange(this, null, fresh);
+            if (r == null) {
+                r = fresh;
+            }
+        }
+        return r;
     }
 
     // ---- the running task ----
@@ -421,24 +460,53 @@ public final class TaskControlBlock implements Waiter {
 
     /** The task's kill hooks (contract K15), or {@code null} if it never registered one: a kill's only check. */
     public KillHookList killHooks() {
-        return killHooks;
+        Rare r = rare; // most tasks have no Rare part: a kill's check stays one load and a null test
+        return r == null ? null : r.killHooks;
     }
 
     /** Publishes the task's kill hook list; once, on the task's own thread (KillHookList KH2). */
     void publishKillHooks(KillHookList list) {
-        assert current() == this && killHooks == null : "tid " + id + ": kill hooks published twice";
-        killHooks = list;
+        assert current() == this && killHooks() == null : "tid " + id + ": kill hooks published twice";
+        rare().killHooks = list; // volatile: KH2's publication, as when it was a field of the record
     }
 
-    /** The task's owned resources. */
+    /** The task's owned resources, made on first use (T6); a closed, empty list once the task ended owning none. */
     public ResourceList resources() {
-        return resources;
+        ResourceList r = resources;
+        if (r == null) {
+            ResourceList fresh = new ResourceList(openResources);
+            r = (ResourceList) RESOURCES.compareAndExchange(this, null, fresh);
+            if (r == null) {
+                r = fresh;
+            }
+        }
+        return r;
+    }
+
+    /** Number of owned resources still registered, without making the list (snapshots). */
+    public int ownedResourceCount() {
+        ResourceList r = resources;
+        return r == null ? 0 : r.size();
+    }
+
+    /**
+     * {@link ResourceList#takeAll()} of the task's resources, for its exit sequence: a task that never registered
+     * one gets the shared closed list instead of one of its own (T6), which refuses later registrations as well.
+     *
+     * @return the entries to close, or {@code null} if there is nothing to close
+     */
+    public List<ResourceList.Entry> takeResources() {
+        if (resources == null && RESOURCES.compareAndSet(this, null, ResourceList.closedEmpty())) {
+            return null; // T6: no list was ever made; none can be now
+        }
+        return resources.takeAll();
     }
 
     /** Failures of {@code close()} and of destructors recorded so far (contract O3). */
     public List<Throwable> closeFailures() {
-        synchronized (monitor) {
-            return closeFailures == null ? List.of() : List.copyOf(closeFailures);
+        synchronized (this) {
+            Rare r = rare;
+            return r == null || r.closeFailures == null ? List.of() : List.copyOf(r.closeFailures);
         }
     }
 
@@ -447,11 +515,12 @@ public final class TaskControlBlock implements Waiter {
         if (failures.isEmpty()) {
             return;
         }
-        synchronized (monitor) {
-            if (closeFailures == null) {
-                closeFailures = new ArrayList<>(failures.size());
+        synchronized (this) {
+            Rare r = rare();
+            if (r.closeFailures == null) {
+                r.closeFailures = new ArrayList<>(failures.size());
             }
-            closeFailures.addAll(failures);
+            r.closeFailures.addAll(failures);
         }
     }
 
@@ -463,12 +532,14 @@ public final class TaskControlBlock implements Waiter {
 
     /** The code given to {@link #requestExit(int, Object)}; valid once the exit was requested. */
     public int requestedExitCode() {
-        return requestedExitCode;
+        Rare r = rare;
+        return r == null ? 0 : r.requestedExitCode;
     }
 
     /** The value given to {@link #requestExit(int, Object)}: what joiners get; valid once the exit was requested. */
     public Object requestedExitValue() {
-        return requestedExitValue;
+        Rare r = rare;
+        return r == null ? null : r.requestedExitValue;
     }
 
     /** Whether the word returned by {@link #beginExit()} says the task was killed. */
@@ -626,7 +697,7 @@ public final class TaskControlBlock implements Waiter {
 
     private void interruptIfRunning() {
         interruptIntent = true; // before reading the phase: beginExit reads it after its CAS (Dekker)
-        synchronized (monitor) { // brief and never blocking: no pinning concern
+        synchronized (this) { // the record's monitor (see the field notes); brief and never blocking: no pinning concern
             Thread t = thread;
             if (t != null && phase(stateVolatile()) < EXITING) {
                 t.interrupt();
@@ -643,8 +714,9 @@ public final class TaskControlBlock implements Waiter {
      */
     public boolean requestExit(int code, Object value) {
         assert current() == this;
-        requestedExitCode = code;
-        requestedExitValue = value; // plain: the flag's CAS below publishes it to the runner (same thread anyway)
+        Rare r = rare();
+        r.requestedExitCode = code;
+        r.requestedExitValue = value; // plain: the flag's CAS below publishes it to the runner (same thread anyway)
         return setFlag(EXIT_REQUESTED, KILLED);
     }
 
@@ -707,7 +779,7 @@ public final class TaskControlBlock implements Waiter {
         int s = casPhase(RUNNING, EXITING);
         assert s != -1 : "tid " + id + ": exit from phase " + phase(stateVolatile());
         if (interruptIntent) {
-            synchronized (monitor) {
+            synchronized (this) {
                 // empty on purpose: a kill that read RUNNING has finished interrupting once we get here
             }
         }
@@ -727,22 +799,23 @@ public final class TaskControlBlock implements Waiter {
      */
     public void runExitHooks() {
         List<Throwable> failures = new ArrayList<>(0);
-        for (int round = 1; exitHooks != null && round <= EXIT_HOOK_ROUNDS; round++) {
+        for (int round = 1; hasExitHooks() && round <= EXIT_HOOK_ROUNDS; round++) {
             exitHookRound = round;
             runHooks(failures);
         }
         exitHookRound = EXIT_HOOK_ROUNDS + 1;
         runHooks(failures); // leftovers: each drops its value and reports it
-        assert exitHooks == null : "tid " + id + ": an exit hook registered after the exit hook rounds";
+        assert !hasExitHooks() : "tid " + id + ": an exit hook registered after the exit hook rounds";
         recordCloseFailures(failures);
     }
 
     private void runHooks(List<Throwable> failures) {
-        List<Runnable> hooks = exitHooks;
+        Rare r = rare;
+        List<Runnable> hooks = r == null ? null : r.exitHooks;
         if (hooks == null) {
             return;
         }
-        exitHooks = null; // hooks registered while these run form the next round
+        r.exitHooks = null; // hooks registered while these run form the next round
         for (int i = hooks.size() - 1; i >= 0; i--) {
             try {
                 hooks.get(i).run();
@@ -771,23 +844,25 @@ public final class TaskControlBlock implements Waiter {
      * @return false, registering nothing, if the task is already dead (the caller handles it itself)
      */
     public boolean watchDeath(Consumer<TaskControlBlock> watch) {
-        synchronized (monitor) {
+        synchronized (this) {
             if (deathFired) {
                 return false;
             }
-            if (deathWatches == null) {
-                deathWatches = new ArrayList<>(2);
+            Rare r = rare();
+            if (r.deathWatches == null) {
+                r.deathWatches = new ArrayList<>(2);
             }
-            deathWatches.add(watch);
+            r.deathWatches.add(watch);
             return true;
         }
     }
 
     /** Removes one registration of {@code watch}, if present. */
     public void unwatchDeath(Consumer<TaskControlBlock> watch) {
-        synchronized (monitor) {
-            if (deathWatches != null) {
-                deathWatches.remove(watch);
+        synchronized (this) {
+            Rare r = rare;
+            if (r != null && r.deathWatches != null) {
+                r.deathWatches.remove(watch);
             }
         }
     }
@@ -800,33 +875,38 @@ public final class TaskControlBlock implements Waiter {
     /** Declares the task dead for what it holds and tells every watch, once; later calls do nothing. */
     public void fireDeathWatches() {
         List<Consumer<TaskControlBlock>> fired;
-        synchronized (monitor) {
+        synchronized (this) {
             if (deathFired) {
                 return;
             }
             deathFired = true;
-            fired = deathWatches;
-            deathWatches = null;
+            Rare r = rare;
+            fired = r == null ? null : r.deathWatches;
+            if (r != null) {
+                r.deathWatches = null;
+            }
         }
         if (fired != null) {
             for (Consumer<TaskControlBlock> w : fired) {
-                w.accept(this); // outside monitor: watches take their primitive's lock
+                w.accept(this); // outside the monitor: watches take their primitive's lock
             }
         }
     }
 
     /** Whether exit hooks (task-local destructors) are registered; only on the task's own thread. */
     public boolean hasExitHooks() {
-        return exitHooks != null;
+        Rare r = rare;
+        return r != null && r.exitHooks != null;
     }
 
     /** Registers a hook run at exit before owned resources close; only on the task's own thread. */
     public void addExitHook(Runnable hook) {
         assert current() == this;
-        if (exitHooks == null) {
-            exitHooks = new ArrayList<>(2);
+        Rare r = rare();
+        if (r.exitHooks == null) {
+            r.exitHooks = new ArrayList<>(2);
         }
-        exitHooks.add(hook);
+        r.exitHooks.add(hook);
     }
 
     /**
@@ -963,24 +1043,23 @@ public final class TaskControlBlock implements Waiter {
 
     // ---- inheritable task-local values (confined to the task's own thread) ----
 
-    private List<Function<TaskControlBlock, Runnable>> inheritors; // own thread only; null until the first
-
     /**
      * Registers {@code inheritor} (once: a second registration of the same object is ignored) to be asked at each
      * spawn this task makes; only on the task's own thread. The inheritable task-local keys register one each.
      */
     public void addInheritor(Function<TaskControlBlock, Runnable> inheritor) {
         assert current() == this;
-        if (inheritors == null) {
-            inheritors = new ArrayList<>(2);
+        Rare r = rare();
+        if (r.inheritors == null) {
+            r.inheritors = new ArrayList<>(2);
         } else {
-            for (Function<TaskControlBlock, Runnable> i : inheritors) {
+            for (Function<TaskControlBlock, Runnable> i : r.inheritors) {
                 if (i == inheritor) {
                     return;
                 }
             }
         }
-        inheritors.add(inheritor);
+        r.inheritors.add(inheritor);
     }
 
     /**
@@ -991,7 +1070,8 @@ public final class TaskControlBlock implements Waiter {
      * @throws RuntimeException whatever an inheritor throws (a key's child-value function): nothing was run yet
      */
     public Runnable captureInherited() {
-        List<Function<TaskControlBlock, Runnable>> all = inheritors;
+        Rare r = rare;
+        List<Function<TaskControlBlock, Runnable>> all = r == null ? null : r.inheritors;
         if (all == null) {
             return null;
         }
@@ -1010,6 +1090,70 @@ public final class TaskControlBlock implements Waiter {
         }
         List<Runnable> inherited = steps;
         return () -> inherited.forEach(Runnable::run);
+    }
+
+    // ---- the thread's Runnable ----
+
+    /**
+     * Sets the body that {@link #run()} hands to the owner; once, before the task's thread is made (the record is
+     * that thread's Runnable: memory per task, no separate start object).
+     */
+    public void setBody(Callable<?> body) {
+        assert this.body == null && thread == null : "tid " + id + ": body set twice";
+        this.body = body;
+    }
+
+    /**
+     * The task's thread body: hands the body to the owner, which runs it and the exit sequence
+     * ({@link TaskOwner#runTask}). Only the thread made for this task runs it, once.
+     */
+    @Override
+    public void run() {
+        Callable<?> b = body;
+        body = null; // the running frame holds it now; the record need not
+        owner.runTask(this, b);
+    }
+
+    // ---- the owner's list of records (intrusive links, guarded by the owner's lock) ----
+
+    /** The previous record in the owner's list, or {@code null}; only under the owner's lock. */
+    public TaskControlBlock memberPrev() {
+        return memberPrev;
+    }
+
+    /** The next record in the owner's list, or {@code null}; only under the owner's lock. */
+    public TaskControlBlock memberNext() {
+        return memberNext;
+    }
+
+    /** Sets both links in the owner's list; only under the owner's lock. */
+    public void setMemberLinks(TaskControlBlock prev, TaskControlBlock next) {
+        this.memberPrev = prev;
+        this.memberNext = next;
+    }
+
+    /** Sets the previous link in the owner's list; only under the owner's lock. */
+    public void setMemberPrev(TaskControlBlock prev) {
+        this.memberPrev = prev;
+    }
+
+    /** Sets the next link in the owner's list; only under the owner's lock. */
+    public void setMemberNext(TaskControlBlock next) {
+        this.memberNext = next;
+    }
+
+    /**
+     * The id's hash: the task table finds a record by its id without a boxed key (equality stays identity, and
+     * ids are unique and never change, so this agrees with it).
+     */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
     }
 
     @Override

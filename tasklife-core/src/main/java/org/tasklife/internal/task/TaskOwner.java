@@ -1,5 +1,6 @@
 package org.tasklife.internal.task;
 
+import java.util.concurrent.Callable;
 import org.tasklife.internal.wait.Blocker;
 
 /**
@@ -32,5 +33,16 @@ public interface TaskOwner {
      */
     default void handedOutKilledBeforeStart(TaskControlBlock t) {
         // owners that hand out no unstarted threads have nothing to do
+    }
+
+    /**
+     * Runs {@code t}, a task of this owner, on the calling thread (its own, just started): its body, then its exit
+     * sequence. The record is its thread's Runnable ({@link TaskControlBlock#run()}) and hands its body here, so
+     * that no separate start object is kept alive per task.
+     *
+     * @throws UnsupportedOperationException from owners whose tasks never run (tests of the record alone)
+     */
+    default void runTask(TaskControlBlock t, Callable<?> body) {
+        throw new UnsupportedOperationException("owner " + ownerId() + " runs no tasks");
     }
 }

@@ -56,10 +56,10 @@ public final class WaitNode {
     // which is enough then: the waiter has not parked yet and re-checks the outcome before it would.
     private volatile Dispatch dispatch;
 
-    // Guarded by queue.lock: list links and the linked flag.
+    // Guarded by queue.lock: list links. Linked iff it is its queue's head or has a previous node (WaitQueue);
+    // no flag of its own (memory per waiting task: a flag would round the node up by 8 bytes).
     WaitNode prev;
     WaitNode next;
-    boolean linked;
 
     /**
      * Handed over by a signaller: written before its winning {@link #trySignal()}, read by the waiter

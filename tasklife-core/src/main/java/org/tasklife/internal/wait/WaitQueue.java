@@ -22,7 +22,7 @@ public final class WaitQueue {
      * Overview: an intrusive doubly linked list; unlink is O(1) from any position, which is what makes
      * kill O(1) per task (DESIGN I4) even with 100,000 waiters on one queue.
      *
-     * Concurrency: all links, the size and each node's linked flag are guarded by {@code lock}. Outcome
+     * Concurrency: all links and the size are guarded by {@code lock}. Outcome
      * CASes may happen outside it (kill, timeout), which is why a signaller pops nodes until one
      * trySignal() wins: a node whose outcome was already decided is simply dropped (its killer or timer
      * unlinks it again, which is a no-op).
@@ -61,7 +61,7 @@ public final class WaitQueue {
     /** Appends {@code n}, which must belong to this queue and never have been linked. */
     public void enqueueLocked(WaitNode n) {
         assert lock.isHeldByCurrentThread();
-        assert n.queue == this && !n.linked : n;
+        assert n.queue == this && !isLinkedLocked(n) : n;
         n.prev = tail;
         n.next = null;
         if (tail == null) {
@@ -70,7 +70,6 @@ public final class WaitQueue {
             tail.next = n;
         }
         tail = n;
-        n.linked = true;
         size++;
         LINKED.increment();
     }
@@ -81,7 +80,7 @@ public final class WaitQueue {
      */
     public void enqueueFirstLocked(WaitNode n) {
         assert lock.isHeldByCurrentThread();
-        assert n.queue == this && !n.linked : n;
+        assert n.queue == this && !isLinkedLocked(n) : n;
         n.prev = null;
         n.next = head;
         if (head == null) {
@@ -90,15 +89,22 @@ public final class WaitQueue {
             head.prev = n;
         }
         head = n;
-        n.linked = true;
         size++;
         LINKED.increment();
+    }
+
+    /**
+     * Whether {@code n}, a node of this queue, is linked: it is the head or has a previous node (a node's links
+     * are null whenever it is not linked, and it belongs to one queue only).
+     */
+    private boolean isLinkedLocked(WaitNode n) {
+        return n.prev != null || head == n;
     }
 
     /** Removes {@code n} if it is still linked. @return whether it was linked */
     public boolean unlinkLocked(WaitNode n) {
         assert lock.isHeldByCurrentThread();
-        if (!n.linked) {
+        if (!isLinkedLocked(n)) {
             return false;
         }
         if (n.prev == null) {
@@ -113,7 +119,6 @@ public final class WaitQueue {
         }
         n.prev = null;
         n.next = null;
-        n.linked = false;
         size--;
         LINKED.decrement();
         return true;
