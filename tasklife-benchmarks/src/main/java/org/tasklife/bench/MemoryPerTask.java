@@ -117,6 +117,15 @@ public final class MemoryPerTask {
     }
 
     private static Crowd latchCrowd(int n) {
+        Runnable end = parkOnLatch(n);
+        return end::run;
+    }
+
+    /**
+     * Parks {@code n} virtual threads in one {@code CountDownLatch.await()} (the baseline crowd) and waits until
+     * each is parked. @return what opens the latch and joins them
+     */
+    static Runnable parkOnLatch(int n) {
         CountDownLatch latch = new CountDownLatch(1);
         Thread[] threads = new Thread[n];
         for (int i = 0; i < n; i++) {
@@ -155,7 +164,7 @@ public final class MemoryPerTask {
     }
 
     /** Heap in use after full collections, once it stops shrinking. */
-    private static long usedAfterGc() {
+    static long usedAfterGc() {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 10; i++) {
             System.gc();

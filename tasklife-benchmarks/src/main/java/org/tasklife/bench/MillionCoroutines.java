@@ -22,11 +22,11 @@ public final class MillionCoroutines {
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Coroutines.cancelAndJoin(Coroutines.crowd(Coroutines.Wait.DELAY, Math.min(n, 10_000))); // classes, JIT
-        long before = PeerMemory.usedAfterGc();
+        long before = MemoryPerTask.usedAfterGc();
         long t0 = System.nanoTime();
         Job parent = Coroutines.crowd(Coroutines.Wait.DELAY, n);
         long launchMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        long heap = PeerMemory.usedAfterGc() - before;
+        long heap = MemoryPerTask.usedAfterGc() - before;
         long s0 = System.nanoTime();
         Coroutines.cancelAndJoin(parent);
         long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s0);

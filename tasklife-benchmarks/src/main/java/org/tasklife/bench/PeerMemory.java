@@ -1,6 +1,5 @@
 package org.tasklife.bench;
 
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
 import kotlinx.coroutines.Job;
@@ -56,26 +55,11 @@ public final class PeerMemory {
     }
 
     private static double measure(Coroutines.Wait wait, int n) {
-        long before = usedAfterGc();
+        long before = MemoryPerTask.usedAfterGc();
         Job parent = Coroutines.crowd(wait, n);
-        long after = usedAfterGc();
+        long after = MemoryPerTask.usedAfterGc();
         Coroutines.cancelAndJoin(parent);
         Coroutines.checkEnded(parent);
         return (double) (after - before) / n;
-    }
-
-    /** Heap in use after full collections, once it stops shrinking (as MemoryPerTask measures it). */
-    static long usedAfterGc() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 10; i++) {
-            System.gc();
-            Harness.sleepMillis(50);
-            long now = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            if (now >= used && i >= 2) {
-                return now;
-            }
-            used = Math.min(used, now);
-        }
-        return used;
     }
 }

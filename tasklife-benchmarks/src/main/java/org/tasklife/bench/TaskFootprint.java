@@ -83,22 +83,8 @@ public final class TaskFootprint {
 
     private static Runnable park(Kernel kernel, String kind, int n) {
         switch (kind) {
-            case "vthread-latch": {
-                CountDownLatch latch = new CountDownLatch(1);
-                Thread[] threads = new Thread[n];
-                for (int i = 0; i < n; i++) {
-                    threads[i] = Thread.ofVirtual().start(() -> Harness.unchecked(latch::await));
-                }
-                for (Thread t : threads) {
-                    Harness.awaitWaiting(t);
-                }
-                return () -> {
-                    latch.countDown();
-                    for (Thread t : threads) {
-                        Harness.joinUninterruptibly(t);
-                    }
-                };
-            }
+            case "vthread-latch":
+                return MemoryPerTask.parkOnLatch(n);
             case "task-semaphore": {
                 Semaphore s = new Semaphore(0);
                 return tasks(kernel, n, () -> {
