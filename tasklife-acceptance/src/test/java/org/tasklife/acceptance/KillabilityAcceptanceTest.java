@@ -252,7 +252,7 @@ class KillabilityAcceptanceTest {
         Killed k = startBlockedAndKill(false, () -> {
             for (;;) {
                 try {
-                    Thread.sleep(5);
+                    Thread.sleep(5); // the user code under test (a loop that swallows interrupts), not synchronisation
                 } catch (InterruptedException swallowed) {
                     // swallowed on purpose
                 }
@@ -273,7 +273,7 @@ class KillabilityAcceptanceTest {
         Killed k = startBlockedAndKill(false, () -> {
             while (!stop.get()) {
                 try {
-                    Thread.sleep(5);
+                    Thread.sleep(5); // the user code under test (a loop that swallows interrupts), not synchronisation
                 } catch (InterruptedException swallowed) {
                     // swallowed on purpose
                 }

@@ -104,7 +104,7 @@ public final class Suite {
             new Pair("ExecutorBench", "submitGet_taskExecutor_host", "submitGet_virtualExecutor_host"),
             new Pair("ExecutorShutdownBench", "shutdownNow_taskExecutor_mixedWaits",
                     "shutdownNow_virtualExecutor_mixedWaits"),
-            // peers (issue 18): Kotlin coroutines, in other classes of the same run, at equal parameters
+            // peers: Kotlin coroutines, in other classes of the same run, at equal parameters
             new Pair("SpawnBench", "spawnJoin_task_host", "KotlinSpawnBench", "launchJoin_coroutine_host"),
             new Pair("SpawnBench", "spawnJoin_task_inTask", "KotlinSpawnBench", "launchJoin_coroutine_inCoroutine"),
             new Pair("MassKillBench", "killGroup_mutex", "KotlinMassCancelBench", "cancelJoin_mutex"),
@@ -112,7 +112,7 @@ public final class Suite {
             new Pair("KotlinMassCancelBench", "cancelJoin_delay", "MassKillBench", "floor_flagUnparkExit_vthread"));
 
     /**
-     * Peers measured outside JMH (issue 18: Erlang, by {@code bench/peers.escript}), read from the file named by
+     * Peers measured outside JMH (Erlang, by {@code bench/peers.escript}), read from the file named by
      * {@code -Dtasklife.bench.peers}: lines {@code peer <peer> <metric> <params or -> <score> <unit>}, e.g.
      * {@code peer erlang killCrowd crowd=100000 812.5 ms/op}. Each is set beside the tasklife row of this run
      * with the same parameters and unit; {@code stat} picks the row's score, p50 or p99.
