@@ -86,7 +86,7 @@ class CliPolishTest {
                         .as("%s --help breaks early after line %d:\n%s", sub, i + 1, help.out()).isGreaterThan(77);
             }
         }
-        assertThat(CliRun.of("demo", "--help").out()).contains("Exits 1 if any check fails.");
+        assertThat(CliRun.of("demo", "--help").out().replaceAll("\\s+", " ")).contains("Exits 1 if any check fails.");
     }
 
     /** The exit-code table: done 0 (already killed, already stopping), refused/not found 1, usage 2. */
