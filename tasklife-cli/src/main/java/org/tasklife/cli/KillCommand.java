@@ -7,9 +7,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code tasklife kill ID}: kills one task of a kernel in a JVM. */
+/** {@code tasklife kill ID|NAME}: kills one task of a kernel in a JVM. */
 @Command(name = "kill", mixinStandardHelpOptions = true,
-        description = "Kill a task (whatever it is doing) in a running JVM; its owned resources are closed.")
+        description = "Kill a task (whatever it is doing) in a running JVM; its owned resources are closed. "
+                + "A task already killed or ending is reported and the exit code is 0.")
 final class KillCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -17,25 +18,25 @@ final class KillCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
-    @Parameters(index = "0", paramLabel = "TASK_ID", description = "The task id (TID in `tasklife ps`).")
-    long taskId;
+    @Parameters(index = "0", paramLabel = "TASK_ID|NAME",
+            description = "The task id (TID in `tasklife ps`), or the name of a live task or group if only one has it.")
+    String task;
 
     @Override
     public Integer call() {
-        try (JvmConnection jvm = JvmConnection.open(target.pid)) {
+        try (JvmConnection jvm = target.open()) {
             KernelRef k = target.selectOne(jvm);
+            long taskId = Names.isId(task) ? Long.parseLong(task) : Names.task(task, k.snapshot().snapshot(), k.label());
             boolean killed;
             try {
                 killed = k.mx().kill(taskId);
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), e);
             }
-            if (!killed) {
-                throw new CliException("task " + taskId + " of kernel " + k.label()
-                        + " was not killed: it is already killed or ending");
-            }
-            spec.commandLine().getOut().println("killed task " + taskId + " of kernel " + k.label());
+            spec.commandLine().getOut().println(killed
+                    ? "killed task " + taskId + " of kernel " + k.label()
+                    : "task " + taskId + " of kernel " + k.label() + " was already killed or ending");
         }
-        return 0;
+        return CliException.OK;
     }
 }

@@ -7,8 +7,10 @@ import picocli.CommandLine;
 /**
  * Entry point of {@code tasklife.jar}: runs one command and exits with its code.
  *
- * <p>Exit codes: 0 success; 1 the command failed (a one-line message on stderr: unknown pid, no kernel, bad
- * id, a failed demo audit); 2 bad usage.
+ * <p>Exit codes, for every subcommand: 0 done (a kill of a task already killed or ending, and a stop of a domain
+ * already stopping, are done too); 1 refused or not found (a one-line message on stderr: unknown pid, no
+ * kernel, unknown or ambiguous id or name, a failed demo audit); 2 bad usage (unknown subcommand or option,
+ * bad value, {@code --pid} omitted where several JVMs run a kernel).
  */
 public final class Main {
     private Main() {}
@@ -36,6 +38,11 @@ public final class Main {
         CommandLine cl = new CommandLine(new TaskLifeCommand());
         cl.setOut(out);
         cl.setErr(err);
+        TaskLifeCommand.Version version = new TaskLifeCommand.Version();
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(version); // -V on every subcommand prints the version
+        }
+        cl.setParameterExceptionHandler(Suggest::handle);
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             String message = e instanceof CliException ? e.getMessage() : describe(e);
             err.println("tasklife " + cmd.getCommandName() + ": " + message);

@@ -30,7 +30,7 @@ final class PsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (JvmConnection jvm = JvmConnection.open(target.pid)) {
+        try (JvmConnection jvm = target.open()) {
             List<KernelView> views = new ArrayList<>();
             for (KernelRef k : target.select(jvm)) {
                 views.add(k.snapshot());

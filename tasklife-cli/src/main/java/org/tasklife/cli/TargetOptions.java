@@ -5,9 +5,10 @@ import picocli.CommandLine.Option;
 
 /** The options that pick a JVM and, in it, kernels: {@code --pid} and {@code --kernel}. */
 final class TargetOptions {
-    @Option(names = "--pid", required = true, paramLabel = "JVM_PID",
-            description = "The process id of the JVM to look at (see `jps`).")
-    long pid;
+    @Option(names = "--pid", paramLabel = "JVM_PID",
+            description = "The process id of the JVM to look at (see `tasklife jvms`); may be omitted when exactly "
+                    + "one other local JVM runs a kernel.")
+    Long pid;
 
     @Option(names = "--kernel", paramLabel = "NAME|ID",
             description = "Only the kernel with this name or instance id (when the JVM runs several).")
@@ -15,6 +16,16 @@ final class TargetOptions {
 
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
+
+    /** The JVM to connect to: {@code --pid}, or the only other local JVM running a kernel. */
+    long pid() {
+        return pid != null ? pid : Jvms.pickOnly(Jvms.scan());
+    }
+
+    /** Opens the connection to {@link #pid()}. */
+    JvmConnection open() {
+        return JvmConnection.open(pid());
+    }
 
     /** Kernels of the connected JVM that {@code --kernel} selects (all without it). */
     List<KernelRef> select(JvmConnection jvm) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,9 +13,10 @@ import picocli.CommandLine.Spec;
 /** The top-level {@code tasklife} command: only subcommands. */
 @Command(name = "tasklife", mixinStandardHelpOptions = true, versionProvider = TaskLifeCommand.Version.class,
         description = "Kernel-grade task lifecycle for the JVM: a demo, and ps/top/tree/kill/stop on a running JVM.",
-        subcommands = {DemoCommand.class, PsCommand.class, TopCommand.class, TreeCommand.class, KillCommand.class,
-            StopCommand.class},
-        footer = {"", "Start with: tasklife demo"})
+        subcommands = {DemoCommand.class, JvmsCommand.class, PsCommand.class, TopCommand.class, TreeCommand.class,
+            KillCommand.class, StopCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 done (also a kill or stop of what is already ending), 1 refused or not found, "
+                + "2 bad usage.", "", "Start with: tasklife demo"})
 final class TaskLifeCommand implements Runnable {
     @Spec
     CommandSpec spec;

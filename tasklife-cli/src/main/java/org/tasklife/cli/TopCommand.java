@@ -42,13 +42,13 @@ final class TopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (delayMillis < 10) {
-            throw new CliException("--delay must be at least 10 ms, was " + delayMillis);
+            throw CliException.usage("--delay must be at least 10 ms, was " + delayMillis);
         }
         PrintWriter out = spec.commandLine().getOut();
         Style s = Style.choose(noColor);
         Map<Long, Long> lastCpu = new HashMap<>();
         long lastAt = 0;
-        try (JvmConnection jvm = JvmConnection.open(target.pid)) {
+        try (JvmConnection jvm = target.open()) {
             for (int i = 0; iterations <= 0 || i < iterations; i++) {
                 if (i > 0) {
                     TimeUnit.MILLISECONDS.sleep(delayMillis); // the refresh period of a display, not a synchronisation

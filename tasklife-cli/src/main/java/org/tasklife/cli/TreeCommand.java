@@ -1,7 +1,10 @@
 package org.tasklife.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.tasklife.management.KernelView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,6 +21,10 @@ final class TreeCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
+    @Option(names = "--json", description = "Print JSON (as `ps --json`): each kernel's domains and groups, with "
+            + "their parent ids, and its tasks.")
+    boolean json;
+
     @Option(names = "--no-color", description = "Plain text, no ANSI colors.")
     boolean noColor;
 
@@ -25,9 +32,17 @@ final class TreeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Style s = Style.choose(noColor);
-        try (JvmConnection jvm = JvmConnection.open(target.pid)) {
+        try (JvmConnection jvm = target.open()) {
+            List<KernelView> views = new ArrayList<>();
             for (KernelRef k : target.select(jvm)) {
-                out.print(TreeView.render(k.snapshot(), s));
+                views.add(k.snapshot());
+            }
+            if (json) {
+                out.println(Json.of(jvm.pid(), views));
+            } else {
+                for (KernelView v : views) {
+                    out.print(TreeView.render(v, s));
+                }
             }
         }
         return 0;

@@ -77,6 +77,25 @@ class AttachedJvmTest {
         return Long.parseLong(m.group(1));
     }
 
+    /** jvms lists the child JVM with its main class, kernel and live tasks; --pid may be omitted if it is the only one. */
+    @Test
+    @Order(0)
+    void jvms_listsTheChild_andPidMayBeOmittedWhenItIsTheOnlyOne() {
+        CliRun jvms = CliRun.of("jvms");
+        assertThat(jvms.code()).as("%s", jvms).isZero();
+        assertThat(jvms.out().lines()).first().asString().startsWith("PID").contains("MAIN", "KERNELS", "LIVE");
+        assertThat(jvms.out().lines()).anyMatch(l -> l.matches(pid + "\\s+" + Workload.class.getName()
+                + "\\s+workload#\\d+\\s+6"));
+        // other JVMs of this user may run kernels too: then omitting --pid is a usage error that lists them all
+        CliRun ps = CliRun.of("ps", "--no-color");
+        if (ps.code() == 0) {
+            assertThat(ps.out()).contains("kernel workload#", "6 live tasks");
+        } else {
+            assertThat(ps.code()).as("%s", ps).isEqualTo(2);
+            assertThat(ps.err()).contains("local JVMs run a tasklife kernel: choose one with --pid", pid);
+        }
+    }
+
     /** ps lists the child's tasks with their states and wait channels. */
     @Test
     @Order(1)
