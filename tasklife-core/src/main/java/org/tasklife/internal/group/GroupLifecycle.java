@@ -383,7 +383,8 @@ public final class GroupLifecycle implements Domains.Groups {
         Object traced = Trace.beforeKill(t.waitChannel()); // null unless recording; the channel the kill ends
         boolean killed = KillBatch.kill(reaper, t);
         if (killed && traced != null) {
-            Trace.taskKilled(topology.kernelName(), t, t.id(), t.name(), t.owner().ownerId(), traced, t::isTerminated);
+            Trace.taskKilled(topology.kernelName(), t, t.id(), t.name(), t.owner().ownerId(), traced, 0, "", "KILL", 1,
+                    t::isTerminated);
         }
         core.safePoint();
         return killed;
