@@ -228,6 +228,24 @@ class TraceEventsTest {
         assertThat(kill.getLong("killerTaskId")).isZero();
     }
 
+    /** A kill by an expired terminate grace says GRACE_EXPIRED. */
+    @Test
+    void terminateGraceExpired_recordsReasonGraceExpired() throws Exception {
+        long[] id = new long[1];
+        List<RecordedEvent> events = record(Kernel.builder().name("jfr-grace"), k -> {
+            TaskGroup g = k.spawnGroup("deaf", Fixtures::sleepForever); // ignores the termination request
+            id[0] = g.id();
+            Await.state(Fixtures.mainOf(k, g), TaskState.BLOCKED);
+            g.terminate(Duration.ofMillis(20));
+            assertThat(Fixtures.ended(g)).isEqualTo(ExitStatus.killed(org.tasklife.KillReason.GRACE_EXPIRED));
+            g.reap();
+        });
+
+        RecordedEvent kill = ofType(events, "org.tasklife.TaskKill", id[0]).get(0);
+        assertThat(kill.getString("reason")).isEqualTo("GRACE_EXPIRED");
+        assertThat(kill.getLong("killerTaskId")).isZero();
+    }
+
     /** A killed task that does not unwind within the grace period is recorded stuck, with its stack. */
     @Test
     void stuckTask_isRecordedWithStack() throws Exception {
