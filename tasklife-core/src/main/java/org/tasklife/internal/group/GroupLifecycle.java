@@ -380,11 +380,7 @@ public final class GroupLifecycle implements Domains.Groups {
 
     /** Kills one task (contract K1). @return whether this call killed it */
     private boolean killTask(TaskControlBlock t) {
-        Object traced = Trace.beforeKill(t.waitChannel()); // null unless recording; the channel the kill ends
-        boolean killed = KillBatch.kill(reaper, t);
-        if (killed && traced != null) {
-            Trace.taskKilled(topology.kernelName(), t, t.id(), t.name(), t.owner().ownerId(), traced, t::isTerminated);
-        }
+        boolean killed = KillBatch.kill(reaper, t); // records its TaskKill event while recording
         core.safePoint();
         return killed;
     }

@@ -140,7 +140,7 @@ public final class KernelCore {
         this.authority = new Authority(topology, rootDomain, commonPoolIsHost);
         TaskRunner runner = new TaskRunner(this, scheduler);
         this.reaper = new Reaper(clock, timers, killGraceNanos, Introspection::describe,
-                r -> { Trace.taskStuck(name, r); stuckListener.accept(r); }, name + "-reaper");
+                r -> { Trace.taskStuck(name, r); stuckListener.accept(r); }, name + "-reaper", name);
         // a seed must decide what a freed id finds, not the reaper thread's timing
         Executor disposer = scheduler != null && scheduler.isDeterministic() ? Runnable::run : reaper::execute;
         this.domains = new Domains(topology, authority, rootDomain, disposer);

@@ -15,7 +15,7 @@ import org.tasklife.internal.time.Timeout;
  * member's KILLED flag, then wakes each, then arms one grace timer for all of them; the timer is cancelled
  * when the last member has published its status, and if it fires first the reaper checks each member that
  * has not (stuck report, force-close, death watches). Each member's kill hooks (contract K15) start after
- * its wake (KillHookRunner).
+ * its wake (KillHookRunner). While a recording enables it, each member gets a TaskKill event (KillTrace).
  */
 public final class KillBatch implements ExitWatch {
     /*
@@ -69,10 +69,12 @@ public final class KillBatch implements ExitWatch {
     public static final class Flags {
         private final KillBatch batch;
         private final int reason; // the KillReason ordinal set with each KILLED flag (0: an explicit kill)
+        private final KillTrace trace; // null unless a recording enables TaskKill
 
         private Flags(Reaper reaper, int reason) {
             this.batch = new KillBatch(reaper);
             this.reason = reason;
+            this.trace = KillTrace.begin(reaper, reason);
         }
 
         /**
@@ -85,6 +87,9 @@ public final class KillBatch implements ExitWatch {
         public Flags flag(Collection<TaskControlBlock> candidates, TaskControlBlock spared) {
             for (TaskControlBlock t : candidates) {
                 if (t != spared && t.setKilled(reason)) {
+                    if (trace != null) {
+                        trace.before(t); // flagged, not woken: its wait channel is still the one the kill ends
+                    }
                     batch.add(t); // KB1: every flag first; the watch while the state word's line is ours
                 }
             }
@@ -109,6 +114,9 @@ public final class KillBatch implements ExitWatch {
             }
             if (!killed.isEmpty()) {
                 batch.arm();
+                if (trace != null) {
+                    trace.killed(killed);
+                }
             }
             return killed;
         }
@@ -153,6 +161,10 @@ public final class KillBatch implements ExitWatch {
 
     /** {@link #kill(Reaper, TaskControlBlock)} with a reason (a KillReason ordinal). */
     public static boolean kill(Reaper reaper, TaskControlBlock t, int reason) {
+        KillTrace trace = KillTrace.begin(reaper, reason);
+        if (trace != null) {
+            trace.before(t); // before the kill ends its wait
+        }
         if (!t.kill(reason)) {
             return false;
         }
@@ -162,6 +174,9 @@ public final class KillBatch implements ExitWatch {
         KillBatch b = new KillBatch(reaper);
         b.add(t);
         b.arm();
+        if (trace != null) {
+            trace.killed(b.members);
+        }
         return true;
     }
 

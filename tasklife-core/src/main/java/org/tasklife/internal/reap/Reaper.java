@@ -49,14 +49,17 @@ public final class Reaper implements AutoCloseable {
     private final LinkedBlockingQueue<Runnable> jobs = new LinkedBlockingQueue<>();
     private final List<StuckTaskReport> reports = new ArrayList<>(); // guarded by itself
     private final Thread thread;
+    private final String kernelName;
 
     /**
      * @param graceNanos how long a killed task may take to unwind
      * @param describer makes a stuck report of a task
      * @param listener told about every stuck report, on the reaper thread
+     * @param kernelName the kernel's name, for the kill events (KillTrace)
      */
     public Reaper(Clock clock, TimerService timers, long graceNanos, Function<TaskControlBlock, StuckTaskReport> describer,
-            Consumer<StuckTaskReport> listener, String threadName) {
+            Consumer<StuckTaskReport> listener, String threadName, String kernelName) {
+        this.kernelName = kernelName;
         this.clock = clock;
         this.timers = timers;
         this.graceNanos = graceNanos;
@@ -79,6 +82,11 @@ public final class Reaper implements AutoCloseable {
         } catch (IllegalStateException closed) {
             return null;
         }
+    }
+
+    /** The kernel's name. */
+    String kernelName() {
+        return kernelName;
     }
 
     /** The kill grace period, in nanoseconds. */

@@ -34,6 +34,11 @@ final class JfrTrace {
         }
     }
 
+    /** Whether a recording enables the kill event (one flag check; the event escapes nowhere). */
+    static boolean isKillTraced() {
+        return new TaskKillEvent().isEnabled();
+    }
+
     /**
      * Called just before a task kill: begins a kill event if it is enabled.
      *
@@ -52,18 +57,22 @@ final class JfrTrace {
     }
 
     /**
-     * The task with identity {@code task} was just killed by a task kill (not a group kill or domain stop).
+     * The task with identity {@code task} was just killed, on the killer's thread (see {@link Trace#taskKilled}).
      *
      * @param begun what {@link #beforeKill} returned; nothing happens if it is {@code null}
      * @param ended whether the task has published its exit (read after the event is entered)
      */
     static void taskKilled(String kernel, Object task, long taskId, String taskName, long groupId, Object begun,
-            BooleanSupplier ended) {
+            long killerTaskId, String killerName, String reason, int batchSize, BooleanSupplier ended) {
         if (begun instanceof TaskKillEvent e) {
             e.kernel = kernel;
             e.taskId = taskId;
             e.taskName = taskName;
             e.groupId = groupId;
+            e.killerTaskId = killerTaskId;
+            e.killerName = killerName;
+            e.reason = reason;
+            e.batchSize = batchSize;
             KILLS.put(task, e);
             if (ended.getAsBoolean() && KILLS.remove(task, e)) {
                 endKill(e); // it ended before the put: its exit missed the entry (Dekker with taskExited)

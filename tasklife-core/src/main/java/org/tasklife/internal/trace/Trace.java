@@ -28,8 +28,14 @@ public final class Trace {
      * its event under the topology lock, before any task is killed, so the domain cannot stop before the
      * event is in the map.
      *
-     * Known limits: a kill or stop whose recording begins after the act is not recorded; group kills and
-     * domain stops record no TaskKill per task (their tasks' TaskExit events say Killed). An entry stays in
+     * Kills: every kill records one TaskKill per task it killed (a task kill, a group kill or exitGroup, a
+     * domain stop, a deadline, an expired grace), not one per batch: `jfr print --events org.tasklife.TaskKill`
+     * then shows each victim's wait channel and latency, as it does for a task kill, and the batch's size is a
+     * field of each. The killer's side is in KillBatch (reap), which asks isKillTraced() once per batch: while
+     * no recording runs, a mass kill of any size pays one enabled-flag check. While one runs, it pays one
+     * event and one map entry per victim.
+     *
+     * Known limits: a kill or stop whose recording begins after the act is not recorded. An entry stays in
      * the map for a task that never ends (a stuck task) or a root domain whose kernel closed with stuck
      * tasks.
      *
@@ -69,7 +75,16 @@ public final class Trace {
     }
 
     /**
-     * Called just before a task kill: begins a kill event if it is enabled.
+     * Whether a recording enables the kill event: the one check a kill makes while none does (a batch of
+     * any size asks once, then {@link #beforeKill} for each victim only if this said yes).
+     */
+    public static boolean isKillTraced() {
+        return JFR && JfrTrace.isKillTraced();
+    }
+
+    /**
+     * Called just before a task is killed (its KILLED flag set, or it is woken): begins a kill event if it is
+     * enabled.
      *
      * @param waitChannel the task's wait channel, read before the kill ends the wait (rendered only if recording)
      * @return the begun event (to pass to {@link #taskKilled}), or {@code null}
@@ -79,15 +94,22 @@ public final class Trace {
     }
 
     /**
-     * The task with identity {@code task} was just killed by a task kill (not a group kill or domain stop).
+     * The task with identity {@code task} was just killed (by a task kill, a group kill or a domain stop),
+     * on the killer's thread.
      *
      * @param begun what {@link #beforeKill} returned; nothing happens if it is {@code null}
+     * @param killerTaskId the id of the task that killed it, or 0 if the killer is no task (a host thread,
+     *     the kernel's timer)
+     * @param killerName the killing task's name, or the host thread's name if {@code killerTaskId} is 0
+     * @param reason the kill's reason ({@code KILL}, {@code DEADLINE}, {@code GRACE_EXPIRED})
+     * @param batchSize how many tasks the same act killed (1 for a task kill)
      * @param ended whether the task has published its exit (asked after the event is entered)
      */
     public static void taskKilled(String kernel, Object task, long taskId, String taskName, long groupId, Object begun,
-            BooleanSupplier ended) {
+            long killerTaskId, String killerName, String reason, int batchSize, BooleanSupplier ended) {
         if (begun != null) { // non-null only from JfrTrace.beforeKill
-            JfrTrace.taskKilled(kernel, task, taskId, taskName, groupId, begun, ended);
+            JfrTrace.taskKilled(kernel, task, taskId, taskName, groupId, begun, killerTaskId, killerName, reason,
+                    batchSize, ended);
         }
     }
 

@@ -8,5 +8,7 @@
  * TaskExit happen once per task and are off unless a recording enables them (as the JDK does with
  * jdk.VirtualThreadStart/End): {@code Recording.enable("org.tasklife.TaskSpawn")}, or a {@code .jfc}
  * settings file with {@code <event name="org.tasklife.TaskSpawn"><setting name="enabled">true</setting></event>}.
+ * TaskKill is one event per task killed, by any kill (a task, a group, a domain stop, a deadline, an expired
+ * grace), naming the killer and the reason.
  */
 package org.tasklife.internal.trace;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tasklife.Domain;
 import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
+import org.tasklife.SpawnOptions;
 import org.tasklife.Task;
 import org.tasklife.TaskGroup;
 import org.tasklife.TaskState;
@@ -104,6 +105,10 @@ class TraceEventsTest {
         assertThat(kill.getString("waitChannel")).isNotEmpty();
         assertThat(kill.getLong("latency")).isPositive();
         assertThat(kill.getDuration().toNanos()).isPositive();
+        assertThat(kill.getLong("killerTaskId")).isZero(); // the test's thread is no task
+        assertThat(kill.getString("killerName")).isEqualTo(Thread.currentThread().getName());
+        assertThat(kill.getString("reason")).isEqualTo("KILL");
+        assertThat(kill.getLong("batchSize")).isEqualTo(1);
 
         RecordedEvent exit = ofType(events, "org.tasklife.TaskExit", gid).get(0);
         assertThat(exit.getString("status")).isEqualTo("Killed");
@@ -135,7 +140,110 @@ class TraceEventsTest {
         assertThat(stop.getDuration().toNanos()).isPositive();
         assertThat(ofType(events, "org.tasklife.TaskExit", -1)).filteredOn(e -> e.getString("status").equals("Killed"))
                 .hasSize(5);
-        assertThat(ofType(events, "org.tasklife.TaskKill", -1)).isEmpty(); // a stop is not a per-task kill
+        List<RecordedEvent> kills = ofType(events, "org.tasklife.TaskKill", -1);
+        assertThat(kills).hasSize(5); // one per task the stop killed
+        String host = Thread.currentThread().getName();
+        assertThat(kills).allSatisfy(e -> {
+            assertThat(e.getLong("killerTaskId")).isZero();
+            assertThat(e.getString("killerName")).isEqualTo(host);
+            assertThat(e.getString("reason")).isEqualTo("KILL");
+            assertThat(e.getLong("batchSize")).isEqualTo(5);
+            assertThat(e.getString("waitChannel")).startsWith("sleep");
+        });
+        assertThat(kills).extracting(e -> e.getString("taskName")).containsExactlyInAnyOrder("g0", "g1", "g2", "g3",
+                "g4");
+    }
+
+    /** A group kill of N tasks from a host thread records N TaskKill events naming the host thread. */
+    @Test
+    void groupKill_ofFourTasks_recordsOneTaskKillEachWithHostKillerAndCount() throws Exception {
+        long[] id = new long[1];
+        List<RecordedEvent> events = record(Kernel.builder().name("jfr-gkill"), k -> {
+            TaskGroup g = k.spawnGroup("crowd", () -> {
+                for (int i = 0; i < 3; i++) {
+                    Tasks.spawnTask("w" + i, Fixtures::sleepForever);
+                }
+                return Fixtures.sleepForever();
+            });
+            id[0] = g.id();
+            Await.until("4 blocked", () -> k.snapshot().tasks().stream()
+                    .filter(t -> t.groupId() == g.id() && t.state() == TaskState.BLOCKED).count() == 4);
+            assertThat(g.kill()).isTrue();
+            assertThat(Fixtures.ended(g)).isEqualTo(ExitStatus.KILLED);
+            g.reap();
+        });
+
+        List<RecordedEvent> kills = ofType(events, "org.tasklife.TaskKill", -1);
+        assertThat(kills).hasSize(4);
+        String host = Thread.currentThread().getName();
+        assertThat(kills).allSatisfy(e -> {
+            assertThat(e.getLong("groupId")).isEqualTo(id[0]);
+            assertThat(e.getLong("killerTaskId")).isZero();
+            assertThat(e.getString("killerName")).isEqualTo(host);
+            assertThat(e.getString("reason")).isEqualTo("KILL");
+            assertThat(e.getLong("batchSize")).isEqualTo(4);
+            assertThat(e.getDuration().toNanos()).isPositive();
+        });
+        assertThat(kills).extracting(e -> e.getString("taskName")).containsExactlyInAnyOrder("crowd", "w0", "w1", "w2");
+    }
+
+    /** A task killed by another task's Task.kill() names the killing task (id and name). */
+    @Test
+    void taskKill_fromAnotherTask_namesTheKillingTask() throws Exception {
+        long[] ids = new long[2];
+        List<RecordedEvent> events = record(Kernel.builder().name("jfr-tkill"), k -> {
+            TaskGroup victim = k.spawnGroup("victim", Fixtures::sleepForever);
+            Task<?> main = Fixtures.mainOf(k, victim);
+            ids[0] = main.id();
+            Await.state(main, TaskState.BLOCKED);
+            TaskGroup killer = k.spawnGroup("killer", () -> main.kill() ? 0 : 1);
+            ids[1] = killer.id();
+            assertThat(Fixtures.ended(killer)).isEqualTo(ExitStatus.exited(0));
+            assertThat(Fixtures.ended(main)).isEqualTo(ExitStatus.KILLED);
+            Fixtures.ended(victim);
+            victim.reap();
+            killer.reap();
+        });
+
+        RecordedEvent kill = ofType(events, "org.tasklife.TaskKill", ids[0]).get(0);
+        assertThat(kill.getLong("killerTaskId")).isEqualTo(ids[1]);
+        assertThat(kill.getString("killerName")).isEqualTo("killer");
+        assertThat(kill.getLong("batchSize")).isEqualTo(1);
+    }
+
+    /** A kill by a spawn deadline says DEADLINE and that no task killed it. */
+    @Test
+    void deadlineKill_recordsReasonDeadline() throws Exception {
+        long[] id = new long[1];
+        List<RecordedEvent> events = record(Kernel.builder().name("jfr-deadline"), k -> {
+            TaskGroup g = k.spawnGroup(SpawnOptions.named("late").deadline(Duration.ofMillis(20)),
+                    Fixtures::sleepForever);
+            id[0] = g.id();
+            assertThat(Fixtures.ended(g)).isInstanceOf(ExitStatus.Killed.class);
+            g.reap();
+        });
+
+        RecordedEvent kill = ofType(events, "org.tasklife.TaskKill", id[0]).get(0);
+        assertThat(kill.getString("reason")).isEqualTo("DEADLINE");
+        assertThat(kill.getLong("killerTaskId")).isZero();
+    }
+
+    /** A kill by an expired terminate grace says GRACE_EXPIRED. */
+    @Test
+    void terminateGraceExpired_recordsReasonGraceExpired() throws Exception {
+        long[] id = new long[1];
+        List<RecordedEvent> events = record(Kernel.builder().name("jfr-grace"), k -> {
+            TaskGroup g = k.spawnGroup("deaf", Fixtures::sleepForever); // ignores the termination request
+            id[0] = g.id();
+            Await.state(Fixtures.mainOf(k, g), TaskState.BLOCKED);
+            g.terminate(Duration.ofMillis(20));
+            assertThat(Fixtures.ended(g)).isEqualTo(ExitStatus.killed(org.tasklife.KillReason.GRACE_EXPIRED));
+            g.reap();
+        });
+
+        RecordedEvent kill = ofType(events, "org.tasklife.TaskKill", id[0]).get(0);
+        assertThat(kill.getString("reason")).isEqualTo("GRACE_EXPIRED");
+        assertThat(kill.getLong("killerTaskId")).isZero();
     }
 
     /** A killed task that does not unwind within the grace period is recorded stuck, with its stack. */
