@@ -1,0 +1,14 @@
+/**
+ * The tasklife Micrometer binder: {@link org.tasklife.micrometer.TasklifeMetrics} registers gauges of a
+ * {@link org.tasklife.Kernel} (tasks by state, groups, domains, queued waiters, armed timers, stuck tasks) with
+ * a Micrometer {@code MeterRegistry}.
+ *
+ * <p>Micrometer's core ({@code micrometer.core}, an automatic module) is the user's own metrics facade.
+ */
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
+module org.tasklife.micrometer {
+    requires transitive org.tasklife;
+    requires transitive micrometer.core;
+
+    exports org.tasklife.micrometer;
+}
