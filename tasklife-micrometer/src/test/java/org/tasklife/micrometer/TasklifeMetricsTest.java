@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.tasklife.Domain;
-import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
 import org.tasklife.TaskGroup;
 import org.tasklife.testkit.Await;
@@ -73,8 +72,10 @@ class TasklifeMetricsTest {
         assertThat(counter("tasklife.tasks.stuck.reports")).isEqualTo(1);
 
         release.set(true);
-        assertThat(spinner.reap()).isEqualTo(ExitStatus.killed());
+        assertThat(spinner.reap().toString()).startsWith("Killed");
         Fixtures.end(web, job);
+        assertThat(gauge("tasklife.groups", "state", "ZOMBIE")).isEqualTo(2); // ended, not yet reaped
+        job.reap();
         assertThat(shop.stop(0)).isTrue();
         assertThat(shop.awaitStopped(Await.LONG)).isTrue();
         shop.free();
