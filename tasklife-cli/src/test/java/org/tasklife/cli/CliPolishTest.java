@@ -10,25 +10,11 @@ import org.tasklife.Domain;
 import org.tasklife.DomainOptions;
 import org.tasklife.Kernel;
 import org.tasklife.TaskGroup;
-import org.tasklife.TaskState;
-import org.tasklife.Tasks;
 
 /** The command line's manners: help, versions, suggestions, the exit-code table, names for ids, tree --json. */
 class CliPolishTest {
     private static final String SELF = Long.toString(ProcessHandle.current().pid());
     private static final List<String> SUBCOMMANDS = List.of("demo", "jvms", "ps", "top", "tree", "kill", "stop");
-
-    private static TaskGroup sleeper(Domain d, String name) {
-        return d.spawnGroup(name, () -> {
-            Tasks.sleep(Duration.ofHours(1));
-            return 0;
-        });
-    }
-
-    private static void awaitBlocked(Kernel k, int n) throws InterruptedException {
-        Poll.until(n + " tasks blocked", 10, k::snapshot,
-                s -> s.tasks().stream().filter(t -> t.state() == TaskState.BLOCKED).count() >= n);
-    }
 
     /** `help` prints the usage of the command or of a subcommand, and lists jvms and the exit codes. */
     @Test
@@ -94,8 +80,8 @@ class CliPolishTest {
     void exitCodes_killAndStopOfWhatIsAlreadyEnding_exit0_refused1_usage2() throws Exception {
         try (Kernel k = Kernel.builder().name("cli-codes").boot()) {
             Domain shop = k.createDomain("shop");
-            TaskGroup a = sleeper(shop, "a");
-            awaitBlocked(k, 1);
+            TaskGroup a = InProcessKernels.sleeper(shop, "a");
+            InProcessKernels.awaitBlocked(k, 1);
             assertThat(CliRun.of("kill", String.valueOf(a.id()), "--pid", SELF).code()).isZero();
             a.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
             CliRun again = CliRun.of("kill", String.valueOf(a.id()), "--pid", SELF);
@@ -126,10 +112,10 @@ class CliPolishTest {
             Domain shop = k.createDomain("shop");
             Domain other = k.createDomain(DomainOptions.named("twin"));
             Domain twin = k.createDomain(DomainOptions.named("twin"));
-            TaskGroup napper = sleeper(shop, "napper");
-            TaskGroup dup1 = sleeper(shop, "dup");
-            TaskGroup dup2 = sleeper(twin, "dup");
-            awaitBlocked(k, 3);
+            TaskGroup napper = InProcessKernels.sleeper(shop, "napper");
+            TaskGroup dup1 = InProcessKernels.sleeper(shop, "dup");
+            TaskGroup dup2 = InProcessKernels.sleeper(twin, "dup");
+            InProcessKernels.awaitBlocked(k, 3);
 
             CliRun kill = CliRun.of("kill", "napper", "--pid", SELF);
             assertThat(kill.code()).as("%s", kill).isZero();
@@ -162,8 +148,8 @@ class CliPolishTest {
     void treeJson_printsDomainsGroupsTasks() throws Exception {
         try (Kernel k = Kernel.builder().name("cli-tree-json").boot()) {
             Domain shop = k.createDomain("shop");
-            sleeper(shop, "napper");
-            awaitBlocked(k, 1);
+            InProcessKernels.sleeper(shop, "napper");
+            InProcessKernels.awaitBlocked(k, 1);
             CliRun tree = CliRun.of("tree", "--json", "--pid", SELF);
             assertThat(tree.code()).as("%s", tree).isZero();
             assertThat(tree.out()).startsWith("{\"pid\":" + SELF + ",\"kernels\":[{\"name\":\"cli-tree-json\"")

@@ -8,8 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.tasklife.Domain;
 import org.tasklife.Kernel;
 import org.tasklife.TaskGroup;
-import org.tasklife.TaskState;
-import org.tasklife.Tasks;
 
 /**
  * The commands run in-process against this JVM (which needs no attach), and their errors: one line, a
@@ -17,18 +15,6 @@ import org.tasklife.Tasks;
  */
 class CliTest {
     private static final String SELF = Long.toString(ProcessHandle.current().pid());
-
-    private static TaskGroup sleeper(Domain d, String name) {
-        return d.spawnGroup(name, () -> {
-            Tasks.sleep(Duration.ofHours(1));
-            return 0;
-        });
-    }
-
-    private static void awaitBlocked(Kernel k, int n) throws InterruptedException {
-        Poll.until(n + " tasks blocked", 10, k::snapshot,
-                s -> s.tasks().stream().filter(t -> t.state() == TaskState.BLOCKED).count() >= n);
-    }
 
     /** --version prints the project version the build wrote into the jar. */
     @Test
@@ -54,8 +40,8 @@ class CliTest {
     void psTreeJson_showKernelTasksGroupsAndDomains() throws Exception {
         try (Kernel k = Kernel.builder().name("cli-ps").boot()) {
             Domain shop = k.createDomain("shop");
-            sleeper(shop, "napper");
-            awaitBlocked(k, 1);
+            InProcessKernels.sleeper(shop, "napper");
+            InProcessKernels.awaitBlocked(k, 1);
 
             CliRun ps = CliRun.of("ps", "--pid", SELF, "--no-color");
             assertThat(ps.code()).as("%s", ps).isZero();
@@ -78,8 +64,8 @@ class CliTest {
     @Test
     void ps_printsTheLibrarysTable() throws Exception {
         try (Kernel k = Kernel.builder().name("cli-table").boot()) {
-            sleeper(k.createDomain("shop"), "napper");
-            awaitBlocked(k, 1);
+            InProcessKernels.sleeper(k.createDomain("shop"), "napper");
+            InProcessKernels.awaitBlocked(k, 1);
             String table = k.snapshot().renderTable();
             String header = table.lines().findFirst().orElseThrow();
             String row = table.lines().filter(l -> l.contains("napper")).findFirst().orElseThrow();
@@ -97,9 +83,9 @@ class CliTest {
     void killAndStop_act_badIdsFailInOneLine() throws Exception {
         try (Kernel k = Kernel.builder().name("cli-kill").boot()) {
             Domain shop = k.createDomain("shop");
-            TaskGroup a = sleeper(shop, "a");
-            sleeper(shop, "b");
-            awaitBlocked(k, 2);
+            TaskGroup a = InProcessKernels.sleeper(shop, "a");
+            InProcessKernels.sleeper(shop, "b");
+            InProcessKernels.awaitBlocked(k, 2);
 
             CliRun kill = CliRun.of("kill", String.valueOf(a.id()), "--pid", SELF);
             assertThat(kill.code()).as("%s", kill).isZero();
@@ -186,8 +172,8 @@ class CliTest {
     @Test
     void top_refreshesNTimes() throws Exception {
         try (Kernel k = Kernel.builder().name("cli-top").boot()) {
-            sleeper(k.rootDomain(), "idle");
-            awaitBlocked(k, 1);
+            InProcessKernels.sleeper(k.rootDomain(), "idle");
+            InProcessKernels.awaitBlocked(k, 1);
             CliRun top = CliRun.of("top", "--pid", SELF, "-n", "2", "-d", "20", "--no-color");
             assertThat(top.code()).as("%s", top).isZero();
             assertThat(top.out()).contains("refresh 1,", "refresh 2,", "CPU%", "idle");
