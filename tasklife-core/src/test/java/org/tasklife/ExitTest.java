@@ -243,6 +243,57 @@ class ExitTest {
         assertThat(g.reap()).isEqualTo(ExitStatus.exited(0));
     }
 
+    /**
+     * SPEC E1/E4 (pthread_cancel of main): a kill of the main task alone ends only that task ({@code Killed}); the
+     * group goes on with its workers and, when the last one returns, ends {@code Exited(0)}.
+     */
+    @Test
+    void killMainTaskOnly_withWorker_groupGoesOnThenExitedZero(Kernel kernel) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Task<?>> worker = new CompletableFuture<>();
+        TaskGroup g = kernel.spawnGroup("kill-main", () -> {
+            worker.complete(Tasks.spawnTask("worker", () -> {
+                release.await();
+                return 5;
+            }));
+            Tasks.sleep(HOUR);
+            return 9;
+        });
+        Task<?> main = mainOf(kernel, g);
+        Task<?> w = get(worker);
+        Await.state(main, TaskState.BLOCKED);
+
+        assertThat(main.kill()).isTrue();
+
+        assertThat(get(main.onExit())).isEqualTo(ExitStatus.KILLED);
+        Await.until("the killed main task to leave the live count", () -> g.liveTaskCount() == 1);
+        assertThat(g.state()).isEqualTo(GroupState.ALIVE);
+        assertThat(w.state()).isNotEqualTo(TaskState.TERMINATED);
+        assertThat(g.onExit()).isNotDone();
+
+        release.countDown();
+
+        assertThat(get(w.onExit())).isEqualTo(ExitStatus.exited(0));
+        assertThat(get(g.onExit())).isEqualTo(ExitStatus.exited(0));
+        assertThat(g.reap()).isEqualTo(ExitStatus.exited(0));
+    }
+
+    /** SPEC E4: a group whose only task, its main task, is killed alone ends {@code Exited(0)}; a group kill ends it {@code Killed}. */
+    @Test
+    void killMainTaskOnly_singleTaskGroup_groupExitedZeroWhileGroupKillIsKilled(Kernel kernel) throws Exception {
+        TaskGroup alone = idleGroup(kernel, "alone");
+        Task<?> main = mainOf(kernel, alone);
+        Await.state(main, TaskState.BLOCKED);
+        TaskGroup killedWhole = idleGroup(kernel, "whole");
+
+        assertThat(main.kill()).isTrue();
+        assertThat(killedWhole.kill()).isTrue();
+
+        assertThat(get(main.onExit())).isEqualTo(ExitStatus.KILLED);
+        assertThat(alone.reap()).isEqualTo(ExitStatus.exited(0));
+        assertThat(killedWhole.reap()).isEqualTo(ExitStatus.KILLED);
+    }
+
     // ---- E5 ----
 
     /** SPEC E5: an uncaught exception in a worker ends the group Failed(that exception) and kills the others. */
