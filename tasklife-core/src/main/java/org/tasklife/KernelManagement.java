@@ -2,11 +2,16 @@ package org.tasklife;
 
 import java.lang.management.ManagementFactory;
 import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.JMException;
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanParameterInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.management.StandardMBean;
 import org.tasklife.internal.domain.DomainControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.wait.WaitQueue;
@@ -64,12 +69,33 @@ final class KernelManagement implements KernelMXBean {
         try {
             ObjectName on = new ObjectName("org.tasklife", objectNameProperties(name, m.instanceId));
             m.objectName = on;
-            ManagementFactory.getPlatformMBeanServer().registerMBean(m, on);
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new NamedParameters(m), on);
             m.registered.set(true);
         } catch (JMException | RuntimeException | LinkageError e) {
             // see Known limits: the kernel runs without its MXBean
         }
         return m;
+    }
+
+    /**
+     * The MXBean as registered: the same operations, with their parameters named as in {@link KernelMXBean}
+     * (a JMX console or the CLI shows {@code taskId}, not {@code p0}: the interface's parameter names are not kept
+     * in its class file, so they are listed here, and {@code KernelMXBeanTest} checks the list against it).
+     */
+    private static final class NamedParameters extends StandardMBean {
+        static final Map<String, List<String>> NAMES = Map.of(
+                "kill", List.of("taskId"),
+                "stopDomain", List.of("domainId", "status"));
+
+        NamedParameters(KernelManagement m) {
+            super(m, KernelMXBean.class, true);
+        }
+
+        @Override
+        protected String getParameterName(MBeanOperationInfo op, MBeanParameterInfo param, int sequence) {
+            List<String> names = NAMES.get(op.getName());
+            return names != null && sequence < names.size() ? names.get(sequence) : super.getParameterName(op, param, sequence);
+        }
     }
 
     private static Hashtable<String, String> objectNameProperties(String name, long id) {

@@ -4,9 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.JMX;
+import javax.management.MBeanInfo;
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanParameterInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
@@ -60,6 +67,28 @@ class KernelMXBeanTest {
         b.close();
         b.close(); // idempotent
         assertThat(namesOf(name)).isEmpty();
+    }
+
+    /** Every operation shows its parameters by name (taskId, domainId, status), never as p0/p1. */
+    @Test
+    void mbeanInfo_operations_nameTheirParameters() throws Exception {
+        String name = uniqueName();
+        Kernel k = Kernel.builder().name(name).boot();
+        try {
+            MBeanInfo info = SERVER.getMBeanInfo(namesOf(name).iterator().next());
+            Map<String, List<String>> params = new TreeMap<>();
+            for (MBeanOperationInfo op : info.getOperations()) {
+                params.put(op.getName(), Arrays.stream(op.getSignature()).map(MBeanParameterInfo::getName).toList());
+            }
+            assertThat(params).containsExactly(
+                    Map.entry("kill", List.of("taskId")),
+                    Map.entry("stopDomain", List.of("domainId", "status")));
+            long operationsInInterface = Arrays.stream(KernelMXBean.class.getMethods())
+                    .filter(m -> !m.getName().startsWith("get") && !m.getName().startsWith("is")).count();
+            assertThat(params).hasSize((int) operationsInInterface);
+        } finally {
+            k.close();
+        }
     }
 
     /** jmx(false) registers nothing. */
