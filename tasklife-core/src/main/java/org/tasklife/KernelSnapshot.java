@@ -46,7 +46,8 @@ public record KernelSnapshot(List<TaskInfo> tasks, List<GroupInfo> groups, List<
      * {@code PPID} (the group's parent group's), {@code DOMAIN} and {@code NAME} (clipped to 10 and 18
      * characters, a clipped one ending in {@code ~}), {@code STATE} (followed by {@code !} once the task was
      * killed), {@code CPU} and {@code AGE} (its CPU time and the time since it was spawned, as
-     * {@code 850ms}, {@code 12.3s}, {@code 4m05s} or {@code 2h17m}), {@code RES} (owned resources still
+     * {@code 850ms}, {@code 12.3s}, {@code 4m05s} or {@code 2h17m}; for a virtual thread the CPU time is an estimate,
+     * see {@link CpuTimes}), {@code RES} (owned resources still
      * open) and {@code WCHAN} (its wait channel, in full). The kernel's MXBean
      * ({@link org.tasklife.management.KernelMXBean#getProcessTable()}) and the {@code tasklife ps} and
      * {@code top} commands print this same table.

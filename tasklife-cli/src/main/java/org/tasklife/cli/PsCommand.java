@@ -13,7 +13,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tasklife ps}: the live tasks of every kernel in a JVM, once. */
 @Command(name = "ps", mixinStandardHelpOptions = true,
-        description = "Print the live tasks of the tasklife kernels in a running JVM.")
+        description = "Print the live tasks of the tasklife kernels in a running JVM.",
+        footer = {"", "CPU is exact for a task on a platform thread. A virtual thread has no CPU clock in the JVM: its CPU is the time "
+                + "between tasklife waits, an estimate that also counts time blocked outside tasklife (Thread.sleep, JDK I/O) "
+                + "and time waiting for a carrier."})
 final class PsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

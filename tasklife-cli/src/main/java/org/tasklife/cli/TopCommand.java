@@ -17,7 +17,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tasklife top}: a refreshing table of the tasks of a JVM, busiest first. */
 @Command(name = "top", mixinStandardHelpOptions = true,
-        description = "Show the tasks of the tasklife kernels in a running JVM, refreshed, busiest first (Ctrl-C ends).")
+        description = "Show the tasks of the tasklife kernels in a running JVM, refreshed, busiest first (Ctrl-C ends).",
+        footer = {"", "CPU is exact for a task on a platform thread. A virtual thread has no CPU clock in the JVM: its CPU is the time "
+                + "between tasklife waits, an estimate that also counts time blocked outside tasklife (Thread.sleep, JDK I/O) "
+                + "and time waiting for a carrier."})
 final class TopCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

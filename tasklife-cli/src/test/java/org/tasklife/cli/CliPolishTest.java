@@ -75,6 +75,15 @@ class CliPolishTest {
         assertThat(CliRun.of("demo", "--help").out().replaceAll("\\s+", " ")).contains("Exits 1 if any check fails.");
     }
 
+    /** `ps` and `top` say that a virtual thread's CPU column is an estimate that counts time blocked outside tasklife. */
+    @Test
+    void psAndTopHelp_sayVirtualThreadCpuIsAnEstimate() {
+        for (String sub : new String[] {"ps", "top"}) {
+            String help = CliRun.of(sub, "--help").out().replaceAll("\\s+", " ");
+            assertThat(help).as(sub).contains("an estimate that also counts time blocked outside tasklife");
+        }
+    }
+
     /** The exit-code table: done 0 (already killed, already stopping), refused/not found 1, usage 2. */
     @Test
     void exitCodes_killAndStopOfWhatIsAlreadyEnding_exit0_refused1_usage2() throws Exception {
