@@ -71,7 +71,7 @@ public final class Blocker {
             if (deadline - clock.nanoTime() <= 0) {
                 n.timeOut();
             } else {
-                n.setTimeout(timers.schedule(deadline, n::timeOut));
+                n.setTimeout(timers.schedule(deadline, n)); // the node is its own timer action: no object per timed wait
             }
         }
         if (!waiter.beginWait(n)) {

@@ -13,7 +13,7 @@ import org.tasklife.internal.time.Timeout;
  * (DESIGN I2). A signaller that loses moves on to the next node; a waiter that had been signalled and
  * is then killed gives back what it was handed (that is the primitive's business, see {@link #payload}).
  */
-public final class WaitNode {
+public final class WaitNode implements Runnable {
     /*
      * Implementation notes
      *
@@ -120,6 +120,15 @@ public final class WaitNode {
         }
         unlinkAndWake();
         return true;
+    }
+
+    /**
+     * The node's timer action ({@link Blocker} schedules the node itself, so a timed wait allocates no action
+     * object): times the wait out, as {@link #timeOut()}.
+     */
+    @Override
+    public void run() {
+        timeOut();
     }
 
     /** Called by the timer thread when the deadline passes. */
