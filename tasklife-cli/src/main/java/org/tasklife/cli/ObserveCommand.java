@@ -69,7 +69,8 @@ final class ObserveCommand implements Callable<Integer> {
 
     /** Waits until the observed JVM exits (exit 0) or this thread is interrupted (exit 0). */
     private static int awaitEnd(long pid, PrintWriter out) {
-        Optional<ProcessHandle> target = pid == ProcessHandle.current().pid() ? Optional.empty() : ProcessHandle.of(pid);
+        Optional<ProcessHandle> target = pid == ProcessHandle.current().pid() ? Optional.empty()
+                : ProcessHandle.of(pid); // this JVM's own onExit() is refused by the JDK
         CompletableFuture<?> end = target.<CompletableFuture<?>>map(ProcessHandle::onExit)
                 .orElseGet(CompletableFuture::new); // this JVM: until interrupted
         try {

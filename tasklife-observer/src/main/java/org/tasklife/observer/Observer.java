@@ -141,7 +141,8 @@ public final class Observer implements AutoCloseable {
         server.createContext("/", new Requests(source, token, port));
         server.setExecutor(executor);
         server.start();
-        return new Observer(server, executor, token, URI.create("http://" + ObserverOptions.LOOPBACK + ":" + port + "/"));
+        URI uri = URI.create("http://" + ObserverOptions.LOOPBACK + ":" + port + "/");
+        return new Observer(server, executor, token, uri);
     }
 
     /**

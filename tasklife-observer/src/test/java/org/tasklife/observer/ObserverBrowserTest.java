@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -109,8 +110,11 @@ class ObserverBrowserTest {
         w.close();
     }
 
-    private WebDriverWait waiting() {
-        return new WebDriverWait(browser, Await.LONG);
+    /** Waits (WebDriverWait, {@link Await#LONG}) until {@code condition} holds; a timeout names it and the rows. */
+    private static void until(String what, Function<WebDriver, Boolean> condition) {
+        new WebDriverWait(browser, Await.LONG).withMessage(() -> what + "; the page's rows:\n"
+                + browser.findElements(By.id("rows")).stream().map(WebElement::getText).findFirst().orElse("(none)"))
+                .until(condition);
     }
 
     private String cell(String rowId, String cls) {
@@ -138,7 +142,7 @@ class ObserverBrowserTest {
     void page_knownWorkload_showsTheTreeWithStatesWaitChannelsAndOwners() {
         browser.get(observer.pageUri().toString());
 
-        waiting().until(d -> "BLOCKED".equals(cell(taskRow(w.handler2.id()), "c-state")));
+        until("handler-2 shown BLOCKED", d -> "BLOCKED".equals(cell(taskRow(w.handler2.id()), "c-state")));
         assertThat(cell(taskRow(w.handler2.id()), "c-name")).isEqualTo("handler-2");
         assertThat(cell(taskRow(w.handler2.id()), "c-wait")).isEqualTo("join(task " + w.handler1.id() + ")");
         assertThat(cell(taskRow(w.handler2.id()), "c-owner")).isEqualTo("group " + w.web.id() + " web");
@@ -160,19 +164,19 @@ class ObserverBrowserTest {
     @Test
     void killButton_clicked_endsThatTaskAndItsRowUpdates() throws Exception {
         browser.get(observer.pageUri().toString());
-        waiting().until(d -> "BLOCKED".equals(cell(taskRow(w.cruncher.id()), "c-state")));
+        until("cruncher shown BLOCKED", d -> "BLOCKED".equals(cell(taskRow(w.cruncher.id()), "c-state")));
         WebElement row = browser.findElement(By.id(taskRow(w.cruncher.id())));
 
         row.findElement(By.cssSelector("button.kill")).click();
 
         assertThat(Fixtures.ended(w.cruncher)).isInstanceOf(ExitStatus.Killed.class);
-        waiting().until(d -> "gone".equals(cell(taskRow(w.cruncher.id()), "c-state")));
+        until("cruncher's row shown gone", d -> "gone".equals(cell(taskRow(w.cruncher.id()), "c-state")));
         assertThat(browser.findElement(By.id(taskRow(w.cruncher.id())))).isEqualTo(row); // the same row, updated
         assertThat(row.getAttribute("class")).contains("gone");
         assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("killed task " + w.cruncher.id());
         assertThat(cell(taskRow(w.handler1.id()), "c-state")).isEqualTo("BLOCKED");
         assertThat(w.kernel.liveTaskCount()).isEqualTo(4);
-        // the README's picture, with the killed row greyed (docs/images/observer.png is a copy of this one)
+        // a picture of the page with the killed row greyed, to look at (the README's: scripts/observer-screenshot)
         Path shot = Path.of("target", "observer.png");
         Files.createDirectories(shot.getParent());
         Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), shot, StandardCopyOption.REPLACE_EXISTING);
@@ -182,7 +186,7 @@ class ObserverBrowserTest {
     @Test
     void requestWithoutToken_fromTheBrowser_403AndNothingChanges() {
         browser.get(observer.uri().toString()); // no #token=
-        waiting().until(d -> d.findElement(By.id("notoken")).isDisplayed());
+        until("the no-token notice", d -> d.findElement(By.id("notoken")).isDisplayed());
         assertThat(browser.findElements(By.cssSelector("#rows tr"))).isEmpty();
 
         Object status = ((JavascriptExecutor) browser).executeAsyncScript(
@@ -195,26 +199,26 @@ class ObserverBrowserTest {
         assertThat(w.kernel.liveTaskCount()).isEqualTo(5);
         browser.get(observer.pageUri().toString());
         browser.navigate().refresh(); // the fragment alone changed: load the page again with it
-        waiting().until(d -> "BLOCKED".equals(cell(taskRow(w.cruncher.id()), "c-state")));
+        until("cruncher shown BLOCKED", d -> "BLOCKED".equals(cell(taskRow(w.cruncher.id()), "c-state")));
     }
 
     /** The text filter keeps matching rows and their ancestors; clearing it brings every row back. */
     @Test
     void filter_typed_showsMatchingRowsAndTheirAncestors() {
         browser.get(observer.pageUri().toString());
-        waiting().until(d -> cell(taskRow(w.cruncher.id()), "c-state") != null
+        until("cruncher and handler-2 shown", d -> cell(taskRow(w.cruncher.id()), "c-state") != null
                 && cell(taskRow(w.handler2.id()), "c-state") != null);
         WebElement filter = browser.findElement(By.id("filter"));
 
         filter.sendKeys("crunch");
 
-        waiting().until(d -> d.findElements(By.id(taskRow(w.handler2.id()))).isEmpty());
+        until("handler-2 filtered out", d -> d.findElements(By.id(taskRow(w.handler2.id()))).isEmpty());
         assertThat(browser.findElements(By.id(taskRow(w.cruncher.id())))).hasSize(1);
         assertThat(browser.findElements(By.id("row-k1-g" + w.batch.id()))).hasSize(1); // its group stays
         assertThat(browser.findElements(By.id("row-k1-d" + w.shop.id()))).isEmpty();
         filter.clear();
         filter.sendKeys(" ");
-        waiting().until(d -> !d.findElements(By.id(taskRow(w.handler2.id()))).isEmpty());
+        until("handler-2 back", d -> !d.findElements(By.id(taskRow(w.handler2.id()))).isEmpty());
         assertThat(Map.of("handler-1", cell(taskRow(w.handler1.id()), "c-name"))).containsEntry("handler-1",
                 "handler-1");
     }
