@@ -27,11 +27,6 @@ final class JmxSource implements ObserverSource {
     }
 
     @Override
-    public String description() {
-        return "JVM " + jvm.pid();
-    }
-
-    @Override
     public List<KernelView> views() {
         List<KernelView> views = new ArrayList<>(kernels.size());
         for (KernelRef k : kernels) {

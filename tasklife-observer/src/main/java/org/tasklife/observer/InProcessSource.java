@@ -36,11 +36,6 @@ final class InProcessSource implements ObserverSource {
     }
 
     @Override
-    public String description() {
-        return "this JVM (pid " + pid() + ")";
-    }
-
-    @Override
     public List<KernelView> views() {
         List<KernelView> views = new ArrayList<>(kernels.size());
         for (int i = 0; i < kernels.size(); i++) {

@@ -23,11 +23,6 @@ public interface ObserverSource {
     long pid();
 
     /**
-     * {@return a short label of what is observed, such as {@code "this JVM"} or {@code "JVM 1234"}}
-     */
-    String description();
-
-    /**
      * The current view of every observed kernel: counters, domains, groups and live tasks.
      *
      * @return the views, one per kernel
