@@ -13,6 +13,7 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
 import org.tasklife.internal.domain.DomainControlBlock;
+import org.tasklife.internal.group.GroupControlBlock;
 import org.tasklife.internal.group.KernelCore;
 import org.tasklife.internal.wait.WaitQueue;
 import org.tasklife.management.KernelMXBean;
@@ -203,6 +204,18 @@ final class KernelManagement implements KernelMXBean {
             throw new IllegalArgumentException("kernel '" + name + "' has no task " + taskId);
         }
         return core.lifecycle().kill(taskId);
+    }
+
+    @Override
+    public boolean killGroup(long groupId) {
+        operation();
+        GroupControlBlock g = core.introspection().findGroup(positive(groupId));
+        if (g == null) {
+            // as kill: a standard exception; the group may still end before the kill, which then says false
+            throw new IllegalArgumentException("kernel '" + name + "' has no group " + groupId
+                    + " (a domain's root group is stopped with its domain)");
+        }
+        return core.lifecycle().kill(g);
     }
 
     @Override

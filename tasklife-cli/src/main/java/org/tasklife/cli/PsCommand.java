@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.tasklife.management.KernelView;
+import org.tasklife.observer.ViewJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +40,7 @@ final class PsCommand implements Callable<Integer> {
                 views.add(k.snapshot());
             }
             if (json) {
-                out.println(Json.of(jvm.pid(), views));
+                out.println(ViewJson.of(jvm.pid(), views));
             } else {
                 Style s = Style.choose(noColor);
                 for (KernelView v : views) {

@@ -12,9 +12,10 @@ import picocli.CommandLine.Spec;
 
 /** The top-level {@code tasklife} command: only subcommands. */
 @Command(name = "tasklife", mixinStandardHelpOptions = true, versionProvider = TaskLifeCommand.Version.class,
-        description = "Kernel-grade task lifecycle for the JVM: a demo, and ps/top/tree/kill/stop on a running JVM.",
+        description = "Kernel-grade task lifecycle for the JVM: a demo, and ps/top/tree/kill/stop/observe on a running "
+                + "JVM.",
         subcommands = {DemoCommand.class, JvmsCommand.class, PsCommand.class, TopCommand.class, TreeCommand.class,
-            KillCommand.class, StopCommand.class, CommandLine.HelpCommand.class},
+            KillCommand.class, StopCommand.class, ObserveCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done (also a kill or stop of what is already ending), 1 refused or not found, "
                 + "2 bad usage.", "", "Start with: tasklife demo"})
 final class TaskLifeCommand implements Runnable {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.tasklife.management.KernelView;
+import org.tasklife.observer.ViewJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +39,7 @@ final class TreeCommand implements Callable<Integer> {
                 views.add(k.snapshot());
             }
             if (json) {
-                out.println(Json.of(jvm.pid(), views));
+                out.println(ViewJson.of(jvm.pid(), views));
             } else {
                 for (KernelView v : views) {
                     out.print(TreeView.render(v, s));

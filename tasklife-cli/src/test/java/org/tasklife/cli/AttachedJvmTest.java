@@ -131,9 +131,42 @@ class AttachedJvmTest {
         assertThat(out).contains("5 live tasks", "handler-2");
     }
 
-    /** stop ends a whole domain of the other JVM, nested domains included. */
+    /**
+     * observe serves the other JVM's kernel over its JMX connection: the snapshot (as tree --json), a group kill
+     * refused without the token (nothing changes), then done with it.
+     */
     @Test
     @Order(4)
+    void observe_showsTheOtherJvm_andKillsAGroupOnlyWithTheToken() throws Exception {
+        ObserveRun run = new ObserveRun("--pid", pid);
+        try (run) {
+            String snap = run.snapshot();
+            assertThat(snap).startsWith("{\"pid\":" + pid + ",\"kernels\":[{\"name\":\"workload\"")
+                    .contains("\"name\":\"tenant\"", "\"name\":\"handler-2\"", "\"waitChannel\":\"mutex@",
+                            "\"name\":\"job-7\"");
+            String kernel = snap.replaceFirst("(?s).*?\"instanceId\":(\\d+),.*", "$1");
+            long worker = idOf(snap, "\\{\"id\":(\\d+),\"parentId\":\\d+,\"domainId\":\\d+,\"domain\":\"tenant\","
+                    + "\"name\":\"worker\",\"state\":\"ALIVE\"");
+            String kill = "/api/kill-group?kernel=" + kernel + "&id=" + worker;
+
+            assertThat(run.send("POST", kill, null).statusCode()).isEqualTo(403);
+            assertThat(run.send("POST", kill, run.token + "0").statusCode()).isEqualTo(403);
+            assertThat(CliRun.of("ps", "--pid", pid, "--no-color").out()).contains("5 live tasks", " worker ");
+
+            assertThat(run.send("POST", kill, run.token).body()).isEqualTo("{\"changed\":true,\"message\":\"killed group "
+                    + worker + "\"}");
+            String out = Poll.until("worker gone", 10, () -> CliRun.of("ps", "--pid", pid, "--no-color").out(),
+                    o -> !o.contains(" worker "));
+            assertThat(out).contains("4 live tasks", "handler-2");
+            assertThat(run.send("POST", "/api/kill-task?kernel=" + kernel + "&id=999999", run.token).body())
+                    .contains("no task 999999"); // the MXBean's IllegalArgumentException, across the JMX connection
+        }
+        assertThat(run.code.get()).as("exit code; err: %s", run.err).isZero();
+    }
+
+    /** stop ends a whole domain of the other JVM, nested domains included. */
+    @Test
+    @Order(5)
     void stop_endsADomain() throws Exception {
         long tenant = idOf(CliRun.of("tree", "--pid", pid, "--no-color").out(), "domain (\\d+) tenant");
         CliRun stop = CliRun.of("stop", Long.toString(tenant), "--pid", pid);

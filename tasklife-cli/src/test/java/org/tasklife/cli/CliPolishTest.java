@@ -14,7 +14,8 @@ import org.tasklife.TaskGroup;
 /** The command line's manners: help, versions, suggestions, the exit-code table, names for ids, tree --json. */
 class CliPolishTest {
     private static final String SELF = Long.toString(ProcessHandle.current().pid());
-    private static final List<String> SUBCOMMANDS = List.of("demo", "jvms", "ps", "top", "tree", "kill", "stop");
+    private static final List<String> SUBCOMMANDS = List.of("demo", "jvms", "ps", "top", "tree", "kill", "stop",
+            "observe");
 
     /** `help` prints the usage of the command or of a subcommand, and lists jvms and the exit codes. */
     @Test
@@ -45,7 +46,7 @@ class CliPolishTest {
     @Test
     void misspelledSubcommand_suggestsTheNearest_exits2() {
         for (String[] typo : new String[][] {{"dmeo", "demo"}, {"pss", "ps"}, {"jvsm", "jvms"}, {"tre", "tree"},
-            {"kil", "kill"}, {"sotp", "stop"}, {"tpo", "top"}, {"hlep", "help"}}) {
+            {"kil", "kill"}, {"sotp", "stop"}, {"tpo", "top"}, {"hlep", "help"}, {"obsevre", "observe"}}) {
             CliRun r = CliRun.of(typo[0]);
             assertThat(r.code()).as("%s", r).isEqualTo(2);
             assertThat(r.err()).as(typo[0]).contains("Unmatched argument", "Did you mean: tasklife " + typo[1]);

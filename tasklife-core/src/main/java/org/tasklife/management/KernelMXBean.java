@@ -62,6 +62,18 @@ public interface KernelMXBean {
     boolean kill(long taskId);
 
     /**
+     * Kills the group with this id: every task of it, whatever each is doing (docs/contract.md, K7), as
+     * {@link org.tasklife.TaskGroup#kill()} does.
+     *
+     * @param groupId the group's id
+     * @return whether this call killed it; false if it was already exiting or ended but not yet reaped
+     * @throws IllegalArgumentException if the kernel has no group with this id (never spawned, already reaped,
+     *     or a domain's root group, which stops with its domain); the message names the kernel and the id, and
+     *     nothing is changed
+     */
+    boolean killGroup(long groupId);
+
+    /**
      * Stops the domain with this id with status {@code Exited(status)} (docs/contract.md, D2); asynchronous.
      *
      * @param domainId the domain's id

@@ -224,4 +224,32 @@ class KernelMXBeanTest {
                     .hasMessageContaining("no domain 424242");
         }
     }
+
+    /** killGroup over JMX kills every task of the group (not only its main task); unknown ids and roots are refused. */
+    @Test
+    void killGroup_overJmx_killsEveryTask_unknownOrRootRefused() throws Exception {
+        String name = uniqueName();
+        try (Kernel k = Kernel.builder().name(name).boot()) {
+            TaskGroup g = k.spawnGroup("workers", Fixtures::sleepForever);
+            org.tasklife.Task<?> worker = g.spawnTask("worker", Fixtures::sleepForever);
+            TaskGroup other = k.spawnGroup("other", Fixtures::sleepForever);
+            KernelMXBean mx = proxy(name);
+
+            assertThat(mx.killGroup(g.id())).isTrue();
+            assertThat(Fixtures.ended(g)).isEqualTo(ExitStatus.KILLED);
+            assertThat(Fixtures.ended(worker)).isEqualTo(ExitStatus.KILLED);
+            assertThat(mx.killGroup(g.id())).isFalse(); // already ended, not yet reaped: not an error
+            assertThat(other.exitStatus()).isEmpty();
+            assertThatThrownBy(() -> mx.killGroup(999_998)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("kernel '" + name + "' has no group 999998 (a domain's root group is stopped with its "
+                            + "domain)").hasNoCause();
+            assertThatThrownBy(() -> mx.killGroup(k.rootDomain().id())).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no group " + k.rootDomain().id());
+            assertThatThrownBy(() -> mx.killGroup(0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("id must be positive");
+            g.reap();
+            Fixtures.killAndReap(other);
+            KernelExtension.audit(k);
+        }
+    }
 }

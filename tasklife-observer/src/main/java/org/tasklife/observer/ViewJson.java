@@ -1,4 +1,4 @@
-package org.tasklife.cli;
+package org.tasklife.observer;
 
 import java.util.List;
 import org.tasklife.DomainInfo;
@@ -7,15 +7,31 @@ import org.tasklife.KernelSnapshot;
 import org.tasklife.TaskInfo;
 import org.tasklife.management.KernelView;
 
-/** Writes {@link KernelView}s as JSON (a small writer: the CLI needs no JSON library for this). */
-final class Json {
+/**
+ * Writes {@link KernelView}s as JSON: the shape of {@code tasklife tree --json} and {@code ps --json}, which the
+ * observer's page reads too. A small writer: no JSON library is needed for this.
+ *
+ * <p>The shape: {@code {"pid": .., "kernels": [ {"name", "instanceId", "capturedAtMillis", "liveTasks",
+ * "openResources", "pendingTimers", "queuedWaitersInJvm", "stuckTasks", "domains": [..], "groups": [..],
+ * "tasks": [..]} ]}}, where a domain has {@code id, parentId, name, state, status, liveTasks, groups}, a group
+ * {@code id, parentId, domainId, domain, name, state, status, liveTasks, cpuNanos} and a task {@code id, groupId,
+ * parentGroupId, domainId, domain, name, state, waitChannel, killed, cpuNanos, ageNanos, ownedResources}.
+ */
+public final class ViewJson {
     private final StringBuilder sb = new StringBuilder();
 
-    private Json() {}
+    private ViewJson() {}
 
-    /** {@code {"pid": .., "kernels": [ {..counters.., "domains": [..], "groups": [..], "tasks": [..]} ]}}. */
-    static String of(long pid, List<KernelView> views) {
-        Json j = new Json();
+    /**
+     * The views of one JVM's kernels as one JSON object.
+     *
+     * @param pid the JVM's process id
+     * @param views the kernels' views
+     * @return the JSON text
+     * @throws NullPointerException if {@code views} or one of them is null
+     */
+    public static String of(long pid, List<KernelView> views) {
+        ViewJson j = new ViewJson();
         j.sb.append("{\"pid\":").append(pid).append(",\"kernels\":[");
         for (int i = 0; i < views.size(); i++) {
             if (i > 0) {
