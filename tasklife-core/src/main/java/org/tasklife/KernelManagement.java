@@ -86,6 +86,7 @@ final class KernelManagement implements KernelMXBean {
     private static final class NamedParameters extends StandardMBean {
         static final Map<String, List<String>> NAMES = Map.of(
                 "kill", List.of("taskId"),
+                "killGroup", List.of("groupId"),
                 "stopDomain", List.of("domainId", "status"));
 
         NamedParameters(KernelManagement m) {

@@ -13,20 +13,26 @@ import org.tasklife.TaskInfo;
 final class Names {
     private Names() {}
 
+    /** What {@code kill} acts on: a whole group ({@code group}), or one task. */
+    record KillTarget(boolean group, long id) {}
+
     /**
-     * The task {@code arg} names in {@code snap}: a number is an id, taken as is; otherwise the one live task or
-     * group (a group is killed through its main task) with that name.
+     * The task or group {@code arg} names in {@code snap}: a number is an id, taken as is (a task's, or a group's
+     * when {@code groupId}); otherwise the one live group or task with that name (a group and its main task of the
+     * same name are one candidate: the group).
      *
      * @throws CliException (exit 1) naming the candidates when the name is unknown or ambiguous
      */
-    static long task(String arg, KernelSnapshot snap, String kernel) {
+    static KillTarget killTarget(String arg, boolean groupId, KernelSnapshot snap, String kernel) {
         if (isId(arg)) {
-            return Long.parseLong(arg);
+            return new KillTarget(groupId, Long.parseLong(arg));
         }
         Set<Long> ids = new LinkedHashSet<>();
+        Set<Long> groups = new LinkedHashSet<>();
         List<String> candidates = new ArrayList<>();
         for (GroupInfo g : snap.groups()) {
             if (g.name().equals(arg) && ids.add(g.id())) {
+                groups.add(g.id());
                 candidates.add("group " + g.id() + " in domain " + g.domain());
             }
         }
@@ -35,7 +41,8 @@ final class Names {
                 candidates.add("task " + t.id() + " in domain " + t.domain());
             }
         }
-        return one(ids, candidates, "task or group", arg, kernel);
+        long id = one(ids, candidates, "task or group", arg, kernel);
+        return new KillTarget(groups.contains(id), id);
     }
 
     /**

@@ -8,8 +8,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.tasklife.Domain;
 import org.tasklife.DomainOptions;
+import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
+import org.tasklife.Task;
 import org.tasklife.TaskGroup;
+import org.tasklife.Tasks;
 
 /** The command line's manners: help, versions, suggestions, the exit-code table, names for ids, tree --json. */
 class CliPolishTest {
@@ -125,12 +128,18 @@ class CliPolishTest {
             TaskGroup napper = InProcessKernels.sleeper(shop, "napper");
             TaskGroup dup1 = InProcessKernels.sleeper(shop, "dup");
             TaskGroup dup2 = InProcessKernels.sleeper(twin, "dup");
-            InProcessKernels.awaitBlocked(k, 3);
+            Task<Integer> helper = napper.spawnTask("napper-helper", () -> {
+                Tasks.sleep(Duration.ofHours(1));
+                return 0;
+            });
+            InProcessKernels.awaitBlocked(k, 4);
 
+            // a group's name kills the whole group (a kill of its main task alone would leave the helper running)
             CliRun kill = CliRun.of("kill", "napper", "--pid", SELF);
             assertThat(kill.code()).as("%s", kill).isZero();
-            assertThat(kill.out()).contains("killed task " + napper.id());
-            napper.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(kill.out()).contains("killed group " + napper.id());
+            assertThat(napper.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(ExitStatus.KILLED);
+            assertThat(helper.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(ExitStatus.KILLED);
 
             CliRun ambiguous = CliRun.of("kill", "dup", "--pid", SELF);
             assertThat(ambiguous.code()).isEqualTo(1);
@@ -139,6 +148,11 @@ class CliPolishTest {
             CliRun unknown = CliRun.of("kill", "nobody", "--pid", SELF);
             assertThat(unknown.code()).isEqualTo(1);
             assertThat(unknown.err()).contains("has no task or group named 'nobody'");
+
+            CliRun byGroupId = CliRun.of("kill", "--group", Long.toString(dup1.id()), "--pid", SELF);
+            assertThat(byGroupId.code()).as("%s", byGroupId).isZero();
+            assertThat(byGroupId.out()).contains("killed group " + dup1.id());
+            assertThat(dup1.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(ExitStatus.KILLED);
 
             CliRun twins = CliRun.of("stop", "twin", "--pid", SELF);
             assertThat(twins.code()).isEqualTo(1);

@@ -69,7 +69,7 @@ class KernelMXBeanTest {
         assertThat(namesOf(name)).isEmpty();
     }
 
-    /** Every operation shows its parameters by name (taskId, domainId, status), never as p0/p1. */
+    /** Every operation shows its parameters by name (taskId, groupId, domainId, status), never as p0/p1. */
     @Test
     void mbeanInfo_operations_nameTheirParameters() throws Exception {
         String name = uniqueName();
@@ -82,6 +82,7 @@ class KernelMXBeanTest {
             }
             assertThat(params).containsExactly(
                     Map.entry("kill", List.of("taskId")),
+                    Map.entry("killGroup", List.of("groupId")),
                     Map.entry("stopDomain", List.of("domainId", "status")));
             long operationsInInterface = Arrays.stream(KernelMXBean.class.getMethods())
                     .filter(m -> !m.getName().startsWith("get") && !m.getName().startsWith("is")).count();
