@@ -30,7 +30,7 @@ class CliPolishTest {
                 "2 bad usage");
         CliRun kill = CliRun.of("help", "kill");
         assertThat(kill.code()).as("%s", kill).isZero();
-        assertThat(kill.out()).contains("Usage: tasklife kill", "TASK_ID|NAME");
+        assertThat(kill.out()).contains("Usage: tasklife kill", "ID|NAME", "--group");
     }
 
     /** -V and --version on every subcommand print the project version. */
