@@ -55,8 +55,11 @@ final class Router {
         UUID registration;
     }
 
-    Router(HazelcastInstance hz) {
+    final String clusterName;
+
+    Router(HazelcastInstance hz, String clusterName) {
         this.hz = hz;
+        this.clusterName = clusterName;
         this.placements = hz.getMap(Wire.PLACEMENTS);
         this.ends = hz.getMap(Wire.ENDS);
         this.members = hz.getMap(Wire.MEMBERS);
@@ -98,7 +101,7 @@ final class Router {
         }
         if (candidates.isEmpty()) {
             throw new SpawnRefusedException("requireLabels " + options.requiredLabels() + " of domain '"
-                    + options.name() + "': no member of cluster '" + hz.getConfig().getClusterName()
+                    + options.name() + "': no member of cluster '" + clusterName
                     + "' has every label (placement never falls back); members: " + seen);
         }
         Map<Member, Future<Wire.Load>> answers = executor.submitToMembers(new Calls.LoadCall(), candidates);
@@ -205,6 +208,11 @@ final class Router {
 
     int watchCount() {
         return watches.size();
+    }
+
+    @Override
+    public String toString() {
+        return "Router[watches=" + watches.keySet() + "]";
     }
 
     /** Every end, added or (never, if ends are reported once) overwritten, told to {@code listener}. */

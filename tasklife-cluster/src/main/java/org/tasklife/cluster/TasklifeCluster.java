@@ -94,7 +94,7 @@ public final class TasklifeCluster implements AutoCloseable {
         this.kernel = kernel;
         this.config = config;
         this.hz = hz;
-        this.router = new Router(hz);
+        this.router = new Router(hz, config.name());
         this.uuid = hz.getCluster().getLocalMember().getUuid();
         this.number = router.members.executeOnKey(0, new NextNumber());
         router.members.set(number, uuid.toString());
@@ -334,15 +334,12 @@ public final class TasklifeCluster implements AutoCloseable {
     public CompletableFuture<DomainEnd> onEnd(GlobalId id) {
         Objects.requireNonNull(id, "id");
         checkOpen("onEnd");
-        CompletableFuture<DomainEnd> f = router.onEnd(id);
-        if (!f.isDone() && !router.known(id)) {
-            // not placed, or gone meanwhile: one more look at the ends decides
-            if (!router.ends.containsKey(id.toString())) {
-                throw new TaskLifeException(TaskLifeException.Reason.NO_SUCH_TASK, "id " + id + ": no domain with"
-                        + " this global id was placed in the cluster (or its end is older than an hour)");
-            }
+        // placements before ends: an end is recorded before its placement is removed (invariant 1)
+        if (!router.known(id)) {
+            throw new TaskLifeException(TaskLifeException.Reason.NO_SUCH_TASK, "id " + id + ": no domain with"
+                    + " this global id was placed in the cluster (or its end is older than an hour)");
         }
-        return f.copy();
+        return router.onEnd(id).copy();
     }
 
     /**
