@@ -14,7 +14,11 @@ import java.util.concurrent.Callable;
 final class Calls {
     private Calls() {}
 
-    /** The base: the member's cluster, or an error if it has not finished joining or is leaving. */
+    /**
+     * The base: the member's cluster, or an error if it has not finished joining or is leaving.
+     *
+     * @param <T> the answer's type
+     */
     abstract static class OnMember<T> implements Callable<T>, Serializable, HazelcastInstanceAware {
         private static final long serialVersionUID = 1L;
         private transient HazelcastInstance hz;

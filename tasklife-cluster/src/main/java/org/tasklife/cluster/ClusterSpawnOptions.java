@@ -15,11 +15,17 @@ import org.tasklife.DomainOptions;
 public final class ClusterSpawnOptions implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The domain's name. */
     private final String name;
+    /** The live task limit. */
     private final long maxTasks;
+    /** The group limit. */
     private final long maxGroups;
+    /** The job's arguments. */
     private final List<Serializable> args;
+    /** The labels a member must have. */
     private final Set<String> requiredLabels;
+    /** The restart budget. */
     private final int restarts;
 
     private ClusterSpawnOptions(String name, long maxTasks, long maxGroups, List<Serializable> args,

@@ -46,10 +46,13 @@ final class ClusterTool {
             "--add-opens", "java.management/sun.management=ALL-UNNAMED",
             "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
+    /** Hazelcast's logger, kept: the JDK holds loggers weakly. */
+    private static final Logger ENGINE_LOG = Logger.getLogger("com.hazelcast");
+
     private ClusterTool() {}
 
     public static void main(String[] args) throws Exception {
-        Logger.getLogger("com.hazelcast").setLevel(Level.WARNING);
+        ENGINE_LOG.setLevel(Level.parse(System.getProperty("tasklife.cluster.engineLog", "WARNING")));
         System.exit(run(args, System.out, System.err));
     }
 
@@ -187,6 +190,10 @@ final class ClusterTool {
         cmd.addAll(JVM_FLAGS);
         if (Runtime.version().feature() >= 23) {
             cmd.add("--sun-misc-unsafe-memory-access=allow"); // Hazelcast's shaded JCTools; JDK 24+ warns
+        }
+        Level engineLog = ENGINE_LOG.getLevel();
+        if (engineLog != null) {
+            cmd.add("-Dtasklife.cluster.engineLog=" + engineLog.getName()); // as quiet as this JVM
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));

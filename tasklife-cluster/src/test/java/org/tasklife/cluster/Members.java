@@ -13,6 +13,18 @@ import org.tasklife.Kernel;
 final class Members {
     private Members() {}
 
+    /**
+     * Hazelcast's own logging in these tests: SEVERE only. A killed member makes it log connection resets with
+     * stack traces (WARNING), expected here; kept in a field, since the JDK holds loggers weakly.
+     */
+    static final java.util.logging.Logger ENGINE_LOG = quiet();
+
+    private static java.util.logging.Logger quiet() {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger("com.hazelcast");
+        l.setLevel(java.util.logging.Level.SEVERE);
+        return l;
+    }
+
     /** Failure detection of the test clusters (the shortest a config takes is 2 s). */
     static final Duration FAILURE_DETECTION = Duration.ofSeconds(3);
 
@@ -47,6 +59,7 @@ final class Members {
     /** A kernel and its membership, closed together. */
     record Member(Kernel kernel, TasklifeCluster cluster) implements AutoCloseable {
         static Member join(ClusterConfig config) {
+            ENGINE_LOG.getLevel(); // set before the first member starts
             Kernel k = Kernel.builder().name("member-" + config.port()).jmx(false)
                     .killGracePeriod(Duration.ofMillis(200)).boot();
             try {
