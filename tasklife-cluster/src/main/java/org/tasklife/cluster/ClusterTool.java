@@ -124,7 +124,13 @@ final class ClusterTool {
                     err.println("tasklife cluster " + command + ": give one global id, e.g. m2:17");
                     return 2;
                 }
-                GlobalId id = GlobalId.parse(positional.get(0));
+                GlobalId id;
+                try {
+                    id = GlobalId.parse(positional.get(0));
+                } catch (IllegalArgumentException e) {
+                    err.println("tasklife cluster " + command + ": " + e.getMessage());
+                    return 2;
+                }
                 boolean done = router.control(id, command.equals("kill"), Integer.parseInt(opts.getOrDefault("code",
                         "0")), -1);
                 out.println(command + " " + id + ": " + (done ? "done" : "no such domain or task, or ending already"));

@@ -234,4 +234,49 @@ class ClusterTest {
                             .isEqualTo(TaskLifeException.Reason.NOT_PERMITTED));
         }
     }
+
+    /** The command line (a Hazelcast client): ps and tree list the domains, kill by global id, exit codes 0/1/2. */
+    @Test
+    void clusterTool_psTreeKill_asAClient() throws Exception {
+        RemoteDomain d = m(1).spawnDomain(TestJobs.Sleep.class, sleeper("from-cli"));
+        String members = String.join(",", Members.addresses(ports));
+        String[] where = {"--cluster", "ct", "--members", members};
+
+        Run ps = tool(concat(new String[] {"ps"}, where));
+        assertThat(ps.code).as(ps.err).isZero();
+        assertThat(ps.out).contains(d.id().toString()).contains("from-cli");
+        Run tree = tool(concat(new String[] {"tree"}, where));
+        assertThat(tree.out).contains("m1 127.0.0.1:" + ports.get(0)).contains("from-cli");
+
+        Run kill = tool(concat(new String[] {"kill", d.id().toString()}, where));
+        assertThat(kill.code).as(kill.err).isZero();
+        assertThat(kill.out).contains("kill " + d.id() + ": done");
+        assertThat(d.awaitStopped(Await.LONG)).isTrue();
+
+        Run unknown = tool(concat(new String[] {"kill", "m2:999999"}, where));
+        assertThat(unknown.code).isEqualTo(1);
+        Run bad = tool(concat(new String[] {"stop", "2:17"}, where));
+        assertThat(bad.code).isEqualTo(2);
+        assertThat(bad.err).contains("m<member>:<local>");
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run tool(String... args) throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int code;
+        try (var o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+                var e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            code = ClusterTool.run(args, o, e);
+        }
+        return new Run(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
