@@ -70,9 +70,11 @@ public final class KernelWaits {
     public Object join(TaskControlBlock caller, TaskControlBlock target) {
         checkJoinable(caller, target);
         caller.checkpoint();
-        WaitContext.of(caller, blocker).awaitUntil(target.joiners(), null,
-                () -> target.isTerminated() ? Boolean.TRUE : null,
-                WaitChannel.lazy(() -> "join(task " + target.id() + ")"), Blocker.NO_DEADLINE);
+        if (!target.isTerminated()) { // ended already: nothing to wait for, no wait objects, no joiners queue
+            WaitContext.of(caller, blocker).awaitUntil(target.joiners(), null,
+                    () -> target.isTerminated() ? Boolean.TRUE : null,
+                    WaitChannel.lazy(() -> "join(task " + target.id() + ")"), Blocker.NO_DEADLINE);
+        }
         // a kill ended the wait with its throwable: the target is untouched (contract J3)
         if (target.markJoined()) {
             tables.dispose(target);
