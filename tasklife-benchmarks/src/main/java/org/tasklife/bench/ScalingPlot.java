@@ -91,7 +91,8 @@ public final class ScalingPlot {
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
-        Files.writeString(out, svg(panels));
+        Files.writeString(out, svg(panels, "each point: median of a row's measured shots / N; source: "
+                + Path.of(args[0]).getFileName()));
         System.out.println("scaling: wrote " + out);
     }
 
@@ -191,9 +192,9 @@ public final class ScalingPlot {
     private static final int LEGEND_H = 92;
 
     /** The SVG text of the panels, side by side. */
-    static String svg(List<Panel> panels) {
+    static String svg(List<Panel> panels, String caption) {
         int width = panels.size() * (PANEL_W + LEFT + 20) + 10;
-        int height = TOP + PANEL_H + 40 + LEGEND_H;
+        int height = TOP + PANEL_H + 40 + LEGEND_H + 16;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n", width, height, width, height));
@@ -201,6 +202,8 @@ public final class ScalingPlot {
         for (int i = 0; i < panels.size(); i++) {
             drawPanel(sb, panels.get(i), i * (PANEL_W + LEFT + 20) + LEFT);
         }
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#555\">%s</text>%n", LEFT, height - 8,
+                escape(caption)));
         sb.append("</svg>\n");
         return sb.toString();
     }
@@ -250,7 +253,7 @@ public final class ScalingPlot {
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
                     x0, y, x0 + PANEL_W, y));
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    x0 - 4, y + 4, v >= 1 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%s", v)));
+                    x0 - 4, y + 4, v >= 1 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1g", v)));
         }
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" transform=\"rotate(-90 %d %d)\" "
                 + "text-anchor=\"middle\">µs per task (log)</text>%n", x0 - 46, TOP + PANEL_H / 2, x0 - 46, TOP + PANEL_H / 2));
