@@ -612,8 +612,16 @@ public final class GroupLifecycle implements Domains.Groups {
      * children); an auto-reaped child or an orphan reaped by the domain root adds nothing.
      */
     void reapLocked(GroupControlBlock c, boolean byWait) {
+        reapLocked(c, byWait ? c.times() : null);
+    }
+
+    /**
+     * {@link #reapLocked(GroupControlBlock, boolean)} for a wait that has read the zombie's times already
+     * ({@code times}; null: not reaped by a wait): they are its final ones, so they are not read again.
+     */
+    void reapLocked(GroupControlBlock c, CpuTimes times) {
         assert topology.isHeld();
-        CpuTimes times = byWait ? c.times() : null;
+        boolean byWait = times != null;
         c.becomeReapedLocked();
         GroupControlBlock p = c.parent();
         p.childrenLocked().remove(c.id());

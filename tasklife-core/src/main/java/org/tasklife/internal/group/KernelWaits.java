@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.tasklife.ChildExit;
 import org.tasklife.ChildSelector;
+import org.tasklife.CpuTimes;
 import org.tasklife.DomainAccessException;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupState;
@@ -233,9 +234,10 @@ public final class KernelWaits {
                     + (selector.groupId() == -1 ? "" : " (not a child of this group, or already reaped)"));
         }
         if (ended != null) {
-            ChildExit exit = new ChildExit(ended.id(), ended.finalStatus(), ended.times());
+            CpuTimes times = ended.times(); // a zombie's final times: read once, for the answer and the reap
+            ChildExit exit = new ChildExit(ended.id(), ended.finalStatus(), times);
             if (!noReap) {
-                lifecycle.reapLocked(ended, true);
+                lifecycle.reapLocked(ended, times);
             }
             return Optional.of(exit);
         }
