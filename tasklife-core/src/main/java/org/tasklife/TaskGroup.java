@@ -153,7 +153,11 @@ public final class TaskGroup {
      *     D5)
      */
     public <T> Task<T> spawnTask(String name, TaskBody<T> body) {
-        return spawnTask(SpawnOptions.named(name), body);
+        String checked = SpawnOptions.checkName(name); // the checks of SpawnOptions.named(name), in its order
+        java.util.Objects.requireNonNull(body, "body");
+        // SpawnOptions.named(name)'s defaults, without an options object or a deadline wrapper per spawn
+        return new Task<>(gcb.core().lifecycle().spawnTask(gcb, checked, false, false, SpawnOptions.DEFAULT_PRIORITY,
+                null, body::run));
     }
 
     /**

@@ -3,6 +3,7 @@ package org.tasklife.bench;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,6 +30,11 @@ import org.tasklife.sync.Semaphore;
  * completing (its status published), for a task blocked in a mutex, a semaphore, a condition and a sleep.
  * Baseline: from {@code interrupt()} of a virtual thread blocked in {@code Semaphore.acquire()} to
  * {@code join()} returning after it caught {@code InterruptedException} and ended.
+ *
+ * <p>Floor ({@code floor_unparkComplete_vthread}, issue 18): the bare mechanism with no kernel and no
+ * interrupt: a flag and an {@code unpark} of a virtual thread parked in {@code LockSupport.park}, which then
+ * runs and completes a {@code CompletableFuture} the JMH thread waits on. A kill cannot be faster than this
+ * on the same machine; Suite pairs every kill row with it.
  *
  * <p>Every invocation gets a fresh victim, spawned and parked in a per-invocation setup (not measured).
  * SampleTime mode: the score is the mean; the p50 and p99 percentiles are what the benchmark targets ask for.
@@ -166,6 +172,28 @@ public class KillLatencyBench {
         }
     }
 
+    /** Floor victim: a virtual thread parked in {@code LockSupport.park} until its flag is set. */
+    @State(Scope.Benchmark)
+    public static class Parked {
+        Thread victim;
+        volatile boolean go;
+        CompletableFuture<Object> done;
+
+        @Setup(Level.Invocation)
+        public void park() {
+            go = false;
+            CompletableFuture<Object> f = new CompletableFuture<>();
+            done = f;
+            victim = Thread.ofVirtual().start(() -> {
+                while (!go) {
+                    LockSupport.park(this);
+                }
+                f.complete(Boolean.TRUE);
+            });
+            Harness.awaitWaiting(victim);
+        }
+    }
+
     @Benchmark
     public ExitStatus kill_mutex(InMutex v) {
         return v.victim.kill();
@@ -191,5 +219,13 @@ public class KillLatencyBench {
         v.victim.interrupt();
         v.victim.join();
         return v.victim;
+    }
+
+    /** The floor: flag, unpark, the parked virtual thread runs and completes the future we wait on. */
+    @Benchmark
+    public Object floor_unparkComplete_vthread(Parked v) {
+        v.go = true;
+        LockSupport.unpark(v.victim);
+        return v.done.join();
     }
 }

@@ -118,11 +118,32 @@ public final class Authority {
      * @throws DomainAccessException naming {@code what} and who the caller works for
      */
     public void checkVisible(DomainControlBlock target, String what) {
-        Object scope = scope();
-        if (scope == null || scope instanceof DomainControlBlock from && from.contains(target)) {
-            return;
+        if (!sees(target)) {
+            throw refusal(what);
         }
-        throw new DomainAccessException(describeCaller() + " cannot " + what + ": "
+    }
+
+    /**
+     * {@link #checkVisible(DomainControlBlock, String)} for the hot paths (spawn, kill, reap): the message,
+     * {@code what + id}, is built only when the call is refused (no string per spawn or kill).
+     *
+     * @throws DomainAccessException naming {@code what + id} and who the caller works for
+     */
+    public void checkVisible(DomainControlBlock target, String what, long id) {
+        if (!sees(target)) {
+            throw refusal(what + id);
+        }
+    }
+
+    /** Whether the caller may act on {@code target} (contract D5). */
+    private boolean sees(DomainControlBlock target) {
+        Object scope = scope();
+        return scope == null || scope instanceof DomainControlBlock from && from.contains(target);
+    }
+
+    private DomainAccessException refusal(String what) {
+        Object scope = scope();
+        return new DomainAccessException(describeCaller() + " cannot " + what + ": "
                 + (scope == NOBODY ? whyNobody()
                         : "it is outside its domain (a domain's code sees only its own domain and the domains below it)"));
     }

@@ -443,10 +443,15 @@ public final class GroupControlBlock implements TaskOwner {
 
     /** CPU times now; successive readings never decrease. */
     public CpuTimes times() {
+        // a zombie's (or reaped group's) members all ended, and each added its CPU time in memberEnded before the
+        // last one made the group a zombie (volatile write, read first here): no live member to look at, no copy
+        GroupState s = state;
         long self = endedMembersCpu.get();
-        for (TaskControlBlock t : records()) {
-            if (t.isLive()) {
-                self += t.cpuTimeNanos();
+        if (s != GroupState.ZOMBIE && s != GroupState.REAPED) {
+            for (TaskControlBlock t : records()) {
+                if (t.isLive()) {
+                    self += t.cpuTimeNanos();
+                }
             }
         }
         // a member between "ended" and "counted" can make one reading dip: never report less than before

@@ -201,10 +201,11 @@ public final class GroupLifecycle implements Domains.Groups {
      */
     public TaskControlBlock spawnTask(GroupControlBlock g, String taskName, boolean platform, boolean detached,
             int priority, int[] affinity, Callable<?> body) {
-        authority.checkVisible(g.domain(), "spawn into group " + g.id());
+        authority.checkVisible(g.domain(), "spawn into group ", g.id()); // no message string unless refused
         DomainControlBlock d = g.domain();
-        body = core.spawnHooks().prepare(body, "task '" + taskName + "'"); // user code, before any reservation (P3)
-        reserveSlots(d, "task '" + taskName + "'", false);
+        String what = "task '" + taskName + "'"; // one string per spawn: the decorator is given it
+        body = core.spawnHooks().prepare(body, what); // user code, before any reservation (P3)
+        reserveSlots(d, what, false);
         long id = topology.nextId();
         TaskControlBlock t = new TaskControlBlock(id, taskName, g, platform, clock, tables.openResources());
         if (detached) {
@@ -245,10 +246,11 @@ public final class GroupLifecycle implements Domains.Groups {
      */
     public Thread spawnUnstarted(GroupControlBlock g, String taskName, boolean platform, Callable<?> body) {
         checkUnstartedThreads();
-        authority.checkVisible(g.domain(), "spawn into group " + g.id());
+        authority.checkVisible(g.domain(), "spawn into group ", g.id());
         DomainControlBlock d = g.domain();
-        body = core.spawnHooks().prepare(body, "task '" + taskName + "'"); // as every spawn: decorator, inherited values
-        reserveSlots(d, "task '" + taskName + "'", false);
+        String what = "task '" + taskName + "'";
+        body = core.spawnHooks().prepare(body, what); // as every spawn: decorator, inherited values
+        reserveSlots(d, what, false);
         long id = topology.nextId();
         TaskControlBlock t = new TaskControlBlock(id, taskName, g, platform, clock, tables.openResources());
         t.markDetached(); // nobody joins a thread a library started: the record goes when it ends
@@ -364,7 +366,7 @@ public final class GroupLifecycle implements Domains.Groups {
         if (t == null) {
             return false;
         }
-        authority.checkVisible(KernelCore.groupOf(t).domain(), "kill task " + taskId);
+        authority.checkVisible(KernelCore.groupOf(t).domain(), "kill task ", taskId);
         return killTask(t);
     }
 
@@ -374,7 +376,7 @@ public final class GroupLifecycle implements Domains.Groups {
      * @throws DomainAccessException if the caller may not act on the task's domain
      */
     public boolean kill(TaskControlBlock t) {
-        authority.checkVisible(KernelCore.groupOf(t).domain(), "kill task " + t.id());
+        authority.checkVisible(KernelCore.groupOf(t).domain(), "kill task ", t.id()); // no string per kill
         return killTask(t);
     }
 
@@ -392,7 +394,7 @@ public final class GroupLifecycle implements Domains.Groups {
      * @throws DomainAccessException if the caller may not act on the group's domain
      */
     public boolean kill(GroupControlBlock g) {
-        authority.checkVisible(g.domain(), "kill group " + g.id());
+        authority.checkVisible(g.domain(), "kill group ", g.id());
         return endGroup(g, ExitStatus.KILLED, null);
     }
 
@@ -593,7 +595,7 @@ public final class GroupLifecycle implements Domains.Groups {
             throw new TaskLifeException(Reason.NOT_PERMITTED,
                     "group " + g.id() + " is a domain root and is never reaped");
         }
-        authority.checkVisible(g.domain(), "reap group " + g.id());
+        authority.checkVisible(g.domain(), "reap group ", g.id());
         GroupControlBlock callerGroup = core.currentGroup();
         boolean permitted = callerGroup == parent || (caller == null || callerGroup == null) && parent.isDomainRoot();
         if (!permitted) {
@@ -610,8 +612,16 @@ public final class GroupLifecycle implements Domains.Groups {
      * children); an auto-reaped child or an orphan reaped by the domain root adds nothing.
      */
     void reapLocked(GroupControlBlock c, boolean byWait) {
+        reapLocked(c, byWait ? c.times() : null);
+    }
+
+    /**
+     * {@link #reapLocked(GroupControlBlock, boolean)} for a wait that has read the zombie's times already
+     * ({@code times}; null: not reaped by a wait): they are its final ones, so they are not read again.
+     */
+    void reapLocked(GroupControlBlock c, CpuTimes times) {
         assert topology.isHeld();
-        CpuTimes times = byWait ? c.times() : null;
+        boolean byWait = times != null;
         c.becomeReapedLocked();
         GroupControlBlock p = c.parent();
         p.childrenLocked().remove(c.id());

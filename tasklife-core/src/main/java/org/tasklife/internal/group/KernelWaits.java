@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.tasklife.ChildExit;
 import org.tasklife.ChildSelector;
+import org.tasklife.CpuTimes;
 import org.tasklife.DomainAccessException;
 import org.tasklife.ExitStatus;
 import org.tasklife.GroupState;
@@ -71,9 +72,11 @@ public final class KernelWaits {
     public Object join(TaskControlBlock caller, TaskControlBlock target) {
         checkJoinable(caller, target);
         caller.checkpoint();
-        WaitContext.of(caller, blocker).awaitUntil(target.joiners(), null,
-                () -> target.isTerminated() ? Boolean.TRUE : null,
-                WaitChannel.lazy(() -> "join(task " + target.id() + ")"), Blocker.NO_DEADLINE);
+        if (!target.isTerminated()) { // ended already: nothing to wait for, no wait objects, no joiners queue
+            WaitContext.of(caller, blocker).awaitUntil(target.joiners(), null,
+                    () -> target.isTerminated() ? Boolean.TRUE : null,
+                    WaitChannel.lazy(() -> "join(task " + target.id() + ")"), Blocker.NO_DEADLINE);
+        }
         // a kill ended the wait with its throwable: the target is untouched (contract J3)
         if (target.markJoined()) {
             tables.dispose(target);
@@ -232,9 +235,10 @@ public final class KernelWaits {
                     + (selector.groupId() == -1 ? "" : " (not a child of this group, or already reaped)"));
         }
         if (ended != null) {
-            ChildExit exit = new ChildExit(ended.id(), ended.finalStatus(), ended.times());
+            CpuTimes times = ended.times(); // a zombie's final times: read once, for the answer and the reap
+            ChildExit exit = new ChildExit(ended.id(), ended.finalStatus(), times);
             if (!noReap) {
-                lifecycle.reapLocked(ended, true);
+                lifecycle.reapLocked(ended, times);
             }
             return Optional.of(exit);
         }

@@ -59,6 +59,7 @@ final class TaskRunner {
     }
 
     private static final KillReason[] KILL_REASONS = KillReason.values(); // one copy, not one per killed task
+    private static final ExitStatus EXITED_0 = ExitStatus.exited(0); // a record: one shared value, not one per task
 
     private final KernelCore core;
     private final CpuScheduler scheduler; // null in the default mode
@@ -226,7 +227,7 @@ final class TaskRunner {
             status = ExitStatus.exited((Integer) result);
             core.lifecycle().endGroup(g, status, t);
         } else {
-            status = ExitStatus.exited(0);
+            status = EXITED_0;
             value = result;
         }
         GroupLifecycle life = core.lifecycle();
