@@ -3,6 +3,7 @@ package org.tasklife.internal.reap;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 import org.tasklife.internal.task.ExitWatch;
@@ -34,6 +35,11 @@ public final class KillBatch implements ExitWatch {
      *      whoever brings it there cancels the timer (no "armed after it already finished" race). Members
      *      are put under the watch as they are flagged, with plain bookkeeping on the killer's side.
      *  KB3 the timer's firing is harmless after every member ended: the reaper skips terminated tasks.
+     *  KB4 a grace period is over only for a batch that made no progress during it (contract K8): when it fires,
+     *      the reaper compares `pending` with its value when that grace period was armed (pendingAtArm); a
+     *      batch that is still draining (a crowd stop whose members wait for carriers and end one after
+     *      another) re-arms instead of reporting (rearm()). Each member is reported at most once (`reported`,
+     *      confined to the reaper thread), and the batch stops re-arming once every member left is reported.
      *
      * Memory ordering: `timer` is written before arm()'s release of the hold, and read after the decrement
      * that reaches 0 (a volatile read-modify-write chain on `pending`): that reader sees it. `members` is
@@ -59,7 +65,10 @@ public final class KillBatch implements ExitWatch {
     private final List<TaskControlBlock> members = new ArrayList<>(); // the killer's until arm(); read by fire()
     @SuppressWarnings("unused")                                   // accessed through PENDING
     private volatile int pending = BIAS;                          // BIAS - members ended, until arm() (KB2)
-    private volatile Timeout timer;                               // written once by arm(), before its release
+    private volatile Timeout timer;                               // written by arm(), before its release; by rearm()
+    private volatile int pendingAtArm;                            // `pending` when the current grace was armed (KB4)
+    private volatile long armedAtNanos;                           // clock nanos when the current grace was armed
+    private BitSet reported;                                      // members reported stuck; reaper thread only (KB4)
 
     private KillBatch(Reaper reaper) {
         this.reaper = reaper;
@@ -200,6 +209,8 @@ public final class KillBatch implements ExitWatch {
 
     /** Stores the timer, then gives up the arming hold (KB2): a batch whose members all ended cancels it here. */
     private void arm() {
+        pendingAtArm = members.size();
+        armedAtNanos = reaper.nowNanos();
         timer = reaper.scheduleGrace(this::fire); // null if the kernel is shutting down: it reports stuck tasks itself
         int release = BIAS - members.size();
         if ((int) PENDING.getAndAdd(this, -release) == release) {
@@ -225,8 +236,56 @@ public final class KillBatch implements ExitWatch {
         }
     }
 
-    /** The grace period is over (timer thread): the reaper checks each member that has not ended (KB3). */
+    /** The grace period is over (timer thread): the reaper checks the batch (KB3, KB4) on its own thread. */
     private void fire() {
-        reaper.checkStuckLater(members);
+        reaper.graceOverLater(this);
+    }
+
+    /** The members (read by the reaper thread after the timer fired; the killer's list is complete by then). */
+    List<TaskControlBlock> members() {
+        return members;
+    }
+
+    /** Members that have not ended yet (0 once all did); only after arm(). */
+    int pendingNow() {
+        return (int) PENDING.getVolatile(this);
+    }
+
+    /** `pending` when the current grace period was armed (KB4). */
+    int pendingAtArm() {
+        return pendingAtArm;
+    }
+
+    /** Clock nanos when the current grace period was armed. */
+    long armedAtNanos() {
+        return armedAtNanos;
+    }
+
+    /** Whether member {@code i} was reported stuck; reaper thread only. */
+    boolean isReported(int i) {
+        return reported != null && reported.get(i);
+    }
+
+    /** Marks member {@code i} as reported stuck; reaper thread only. */
+    void markReported(int i) {
+        if (reported == null) {
+            reported = new BitSet(members.size());
+        }
+        reported.set(i);
+    }
+
+    /**
+     * Arms one more grace period (KB4), on the reaper thread, after the last one was over; remembers how many
+     * members were left then. A member ending meanwhile may cancel the old (spent) timer instead of this one:
+     * the new one then fires for nothing (KB3), which the re-check below mostly avoids.
+     */
+    void rearm() {
+        pendingAtArm = pendingNow();
+        armedAtNanos = reaper.nowNanos();
+        Timeout t = reaper.scheduleGrace(this::fire);
+        timer = t;
+        if (t != null && pendingNow() == 0) {
+            t.cancel(); // the last member ended while this was being armed
+        }
     }
 }
