@@ -150,6 +150,16 @@ public final class Introspection {
     }
 
     /**
+     * The kernel's running totals.
+     *
+     * @throws DomainAccessException if the caller is not host code
+     */
+    public org.tasklife.KernelStatistics statistics() {
+        authority.checkHost("read the kernel's running totals");
+        return reaper.totals().read();
+    }
+
+    /**
      * Stuck-task reports the caller may read: all for host code, else those of its domain and below.
      *
      * @throws DomainAccessException if the caller may act on nothing in this kernel

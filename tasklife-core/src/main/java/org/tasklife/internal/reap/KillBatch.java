@@ -62,6 +62,7 @@ public final class KillBatch implements ExitWatch {
     }
 
     private final Reaper reaper;                                  // immutable
+    private final long killedAtNanos;                             // immutable: clock nanos of the kill; -1: no kill
     private final List<TaskControlBlock> members = new ArrayList<>(); // the killer's until arm(); read by fire()
     @SuppressWarnings("unused")                                   // accessed through PENDING
     private volatile int pending = BIAS;                          // BIAS - members ended, until arm() (KB2)
@@ -70,8 +71,9 @@ public final class KillBatch implements ExitWatch {
     private volatile long armedAtNanos;                           // clock nanos when the current grace was armed
     private BitSet reported;                                      // members reported stuck; reaper thread only (KB4)
 
-    private KillBatch(Reaper reaper) {
+    private KillBatch(Reaper reaper, boolean kill) {
         this.reaper = reaper;
+        this.killedAtNanos = kill ? reaper.nowNanos() : -1; // a kill's latency runs from here (RunningTotals)
     }
 
     /** The killer's side of a batch being built: flags first (as many calls as it takes), then wake and arm. */
@@ -79,10 +81,12 @@ public final class KillBatch implements ExitWatch {
         private final KillBatch batch;
         private final int reason; // the KillReason ordinal set with each KILLED flag (0: an explicit kill)
         private final KillTrace trace; // null unless a recording enables TaskKill
+        private final int kind;        // RunningTotals.KILL_GROUP or KILL_DOMAIN
 
-        private Flags(Reaper reaper, int reason) {
-            this.batch = new KillBatch(reaper);
+        private Flags(Reaper reaper, int reason, int kind) {
+            this.batch = new KillBatch(reaper, true);
             this.reason = reason;
+            this.kind = kind;
             this.trace = KillTrace.begin(reaper, reason);
         }
 
@@ -122,6 +126,7 @@ public final class KillBatch implements ExitWatch {
                 }
             }
             if (!killed.isEmpty()) {
+                batch.reaper.totals().killed(kind, killed.size());
                 batch.arm();
                 if (trace != null) {
                     trace.killed(killed);
@@ -133,12 +138,17 @@ public final class KillBatch implements ExitWatch {
 
     /** Starts a batch: {@link Flags#flag} the victims, then {@link Flags#wakeAndArm}. */
     public static Flags begin(Reaper reaper) {
-        return new Flags(reaper, 0);
+        return new Flags(reaper, 0, RunningTotals.KILL_GROUP);
     }
 
     /** {@link #begin(Reaper)} of a batch whose kills carry {@code reason} (a KillReason ordinal). */
     public static Flags begin(Reaper reaper, int reason) {
-        return new Flags(reaper, reason);
+        return new Flags(reaper, reason, RunningTotals.KILL_GROUP);
+    }
+
+    /** {@link #begin(Reaper)} of a domain stop's batch (counted as such in the running totals). */
+    public static Flags beginDomainStop(Reaper reaper) {
+        return new Flags(reaper, 0, RunningTotals.KILL_DOMAIN);
     }
 
     /**
@@ -180,7 +190,8 @@ public final class KillBatch implements ExitWatch {
         if (t.killHooks() != null) {
             KillHookRunner.fire(reaper, t); // contract K15: after its wake
         }
-        KillBatch b = new KillBatch(reaper);
+        reaper.totals().killed(RunningTotals.KILL_TASK, 1);
+        KillBatch b = new KillBatch(reaper, true);
         b.add(t);
         b.arm();
         if (trace != null) {
@@ -194,7 +205,7 @@ public final class KillBatch implements ExitWatch {
      * (destructors, close()): if it has not ended within the grace period it is reported stuck (contract K8).
      */
     public static void watchExit(Reaper reaper, TaskControlBlock t) {
-        KillBatch b = new KillBatch(reaper);
+        KillBatch b = new KillBatch(reaper, false);
         b.add(t);
         b.arm();
     }
@@ -203,7 +214,7 @@ public final class KillBatch implements ExitWatch {
     private void add(TaskControlBlock t) {
         members.add(t);
         if (!t.watchExit(this)) {
-            countDown(); // it published already
+            watchedTaskEnded(); // it published already
         }
     }
 
@@ -220,6 +231,9 @@ public final class KillBatch implements ExitWatch {
 
     @Override
     public void watchedTaskEnded() {
+        if (killedAtNanos != -1) {
+            reaper.totals().killLatency(reaper.nowNanos() - killedAtNanos);
+        }
         countDown();
     }
 

@@ -65,6 +65,7 @@ public final class Reaper implements AutoCloseable {
     private final Thread thread;
     private final String kernelName;
     private volatile Function<Long, List<TaskControlBlock>> carrierHolders = since -> List.of(); // set once by the kernel
+    private final RunningTotals totals = new RunningTotals();
     private final Set<TaskControlBlock> reportedHolders = Collections.newSetFromMap(new WeakHashMap<>()); // reaper thread
 
     /**
@@ -106,6 +107,11 @@ public final class Reaper implements AutoCloseable {
      */
     public void setCarrierHolders(Function<Long, List<TaskControlBlock>> finder) {
         this.carrierHolders = finder;
+    }
+
+    /** The kernel's running totals (spawns, exits, kills, refusals, kill latency). */
+    public RunningTotals totals() {
+        return totals;
     }
 
     /** The kernel clock's time. */
