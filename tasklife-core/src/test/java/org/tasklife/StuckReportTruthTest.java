@@ -86,6 +86,46 @@ class StuckReportTruthTest {
         assertThat(reports.stream().map(StuckTaskReport::taskId).distinct().count()).isEqualTo(reports.size());
     }
 
+    /**
+     * SPEC K8: a killed group whose CPU-bound members hold every carrier and whose main waits in a join: the
+     * members that never reach a safe point are reported (RUNNING, their own stack), not the main, which only
+     * waits for a carrier.
+     */
+    @Test
+    void stuckReport_killedGroupOfBusyTasksAndJoiningMain_reportsTheBusyTasksNotTheMain() throws Exception {
+        int carriers = Runtime.getRuntime().availableProcessors();
+        CountDownLatch spinning = new CountDownLatch(carriers);
+        TaskGroup busy = kernel.spawnGroup("busy-loop", () -> {
+            List<Task<Object>> spins = new ArrayList<>();
+            for (int i = 0; i < carriers; i++) {
+                spins.add(Tasks.spawnTask("spin-" + i, () -> {
+                    spinning.countDown();
+                    while (!stop.get()) {
+                        Thread.onSpinWait(); // CPU-bound, never a safe point
+                    }
+                    return null;
+                }));
+            }
+            spins.get(0).join();
+            return 0;
+        });
+        assertThat(spinning.await(Await.LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        Await.until("the main in its join", () -> busy.tasks().stream()
+                .anyMatch(t -> t.id() == busy.id() && t.state() == TaskState.BLOCKED));
+
+        assertThat(busy.kill()).isTrue();
+        Await.until("a report of each busy task", () -> reports.size() >= carriers, reports::toString);
+        stop.set(true);
+
+        assertThat(get(busy.onExit())).isEqualTo(ExitStatus.KILLED);
+        assertThat(reports).hasSize(carriers).allSatisfy(r -> {
+            assertThat(r.taskId()).isNotEqualTo(busy.id());
+            assertThat(r.name()).startsWith("spin-");
+            assertThat(r.waitChannel()).isEmpty();
+            assertThat(r.stack()).anySatisfy(e -> assertThat(e.getClassName()).startsWith(getClass().getName()));
+        });
+    }
+
     /** SPEC K8: a group kill whose members take several grace periods to drain, but keep ending, reports nothing. */
     @Test
     void stuckReport_crowdKillStillDraining_reportsNothing() throws Exception {
