@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * A kernel's running totals since it booted ({@link Kernel#statistics()}): tasks spawned, tasks ended by kind of
  * status, tasks killed by kind of kill, spawns refused by a domain limit, and the kill latency. Every total only
- * grows; rates come from two readings. A reading is not one atomic cut: each total is read at some moment during
+ * grows; rates come from two readings. A kill's latency runs from the request to the status of the last task it
+ * killed being published: for a one-task kill, that task's; for a group kill or a domain stop, the whole crowd's. A reading is not one atomic cut: each total is read at some moment during
  * the call (a task that ends at once may show as ended before it shows as spawned).
  *
  * @param tasksSpawned tasks spawned (their thread started or handed out)
@@ -22,8 +23,10 @@ import java.time.Duration;
  * @param killsByDomainStop tasks killed by a domain stop
  * @param refusedByTaskLimit spawns refused because a domain's limit on live tasks was reached
  * @param refusedByGroupLimit spawns refused because a domain's limit on groups was reached
- * @param killLatencyCount killed tasks whose kill latency was recorded (each killed task, once it published)
- * @param killLatencyTotalNanos the sum of those latencies (kill requested to exit status published), nanoseconds
+ * @param killLatencyCount kills whose latency was recorded: one per kill that killed at least one task (a task
+ *     kill, a group's end, a domain stop), once the last task it killed has published its status
+ * @param killLatencyTotalNanos the sum of those latencies (kill requested to the exit status of its last victim
+ *     published), nanoseconds
  * @param killLatencyMaxNanos the longest of them since boot, nanoseconds (0 before any)
  */
 public record KernelStatistics(long tasksSpawned, long tasksExited, long tasksFailed, long tasksKilled,

@@ -71,7 +71,8 @@ import org.tasklife.TaskState;
  * <tr><td>{@code tasklife.refusals}</td><td>{@code limit} = tasks, groups</td>
  *     <td>a counter: spawns refused by a domain's limit on live tasks or on groups</td></tr>
  * <tr><td>{@code tasklife.kill.latency}</td><td></td>
- *     <td>a function timer: count and total time from a kill to the killed task's status being published</td></tr>
+ *     <td>a function timer: count and total time from a kill (of a task, a group, a domain) to the status of
+ *     the last task it killed being published, one sample per kill</td></tr>
  * <tr><td>{@code tasklife.kill.latency.max}</td><td></td>
  *     <td>a time gauge: the longest kill latency since the kernel booted</td></tr>
  * </table>
@@ -257,7 +258,7 @@ public final class TasklifeMetrics implements MeterBinder {
                 KernelStatistics::refusedByGroupLimit);
         FunctionTimer.builder(PREFIX + "kill.latency", kernel, k -> k.statistics().killLatencyCount(),
                 k -> k.statistics().killLatencyTotalNanos(), TimeUnit.NANOSECONDS)
-                .description("From a kill to the killed task's status being published").tags(base).register(registry);
+                .description("From a kill to the status of the last task it killed being published").tags(base).register(registry);
         TimeGauge.builder(PREFIX + "kill.latency.max", kernel, TimeUnit.NANOSECONDS,
                 k -> k.statistics().killLatencyMaxNanos())
                 .description("The longest kill latency since the kernel booted").tags(base).strongReference(true)

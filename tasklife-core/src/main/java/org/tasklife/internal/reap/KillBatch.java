@@ -214,7 +214,7 @@ public final class KillBatch implements ExitWatch {
     private void add(TaskControlBlock t) {
         members.add(t);
         if (!t.watchExit(this)) {
-            watchedTaskEnded(); // it published already
+            countDown(); // it published already
         }
     }
 
@@ -225,28 +225,29 @@ public final class KillBatch implements ExitWatch {
         timer = reaper.scheduleGrace(this::fire); // null if the kernel is shutting down: it reports stuck tasks itself
         int release = BIAS - members.size();
         if ((int) PENDING.getAndAdd(this, -release) == release) {
-            cancelTimer();
+            allEnded();
         }
     }
 
     @Override
     public void watchedTaskEnded() {
-        if (killedAtNanos != -1) {
-            reaper.totals().killLatency(reaper.nowNanos() - killedAtNanos);
-        }
         countDown();
     }
 
     private void countDown() {
         if ((int) PENDING.getAndAdd(this, -1) == 1) {
-            cancelTimer();
+            allEnded();
         }
     }
 
-    private void cancelTimer() {
+    /** Every member has published (KB2: once): the kill's latency is over, and nobody is left to report stuck. */
+    private void allEnded() {
+        if (killedAtNanos != -1) {
+            reaper.totals().killLatency(reaper.nowNanos() - killedAtNanos); // one sample per kill, none per member
+        }
         Timeout t = timer;
         if (t != null) {
-            t.cancel(); // every member ended: nobody left to report stuck
+            t.cancel();
         }
     }
 

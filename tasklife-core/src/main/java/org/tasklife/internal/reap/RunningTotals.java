@@ -18,11 +18,13 @@ public final class RunningTotals {
      * cell, and allocates nothing per event; the few cells are made once, under contention. A kill batch adds
      * its size once (one add per batch, not per member).
      *
-     * Kill latency: count, sum and max, no histogram. Micrometer's FunctionTimer takes exactly count and total
+     * Kill latency: one sample per kill (of a task, a group, a domain), from the request to the status of its
+     * last victim published (what a caller of onExit or awaitStopped waits for); recorded by whoever ends the
+     * kill batch (KillBatch KB2), so a crowd kill costs one sample, not one per victim. Count, sum and max, no
+     * histogram. Micrometer's FunctionTimer takes exactly count and total
      * time (it derives the mean and rates), a TimeGauge shows the max; a fixed-bucket histogram would cost an
      * array of adders and a bucket search per killed task for percentiles that a FunctionTimer cannot export
-     * anyway. The max is since boot, never reset. Recorded on the killed task's own thread as it publishes
-     * (one clock read, two adds, and a max that writes only when it grows).
+     * anyway. The max is since boot, never reset.
      *
      * Invariants:
      *  R1 every counter only grows; a reading sums each counter at some moment during the read, not one atomic
@@ -74,7 +76,7 @@ public final class RunningTotals {
         (groups ? refusedGroups : refusedTasks).increment();
     }
 
-    /** A killed task published its status {@code nanos} after its kill. */
+    /** The last task a kill killed published its status {@code nanos} after the kill. */
     void killLatency(long nanos) {
         long n = Math.max(0, nanos);
         latencyCount.increment();
