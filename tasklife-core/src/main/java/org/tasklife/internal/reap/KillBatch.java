@@ -224,8 +224,11 @@ public final class KillBatch implements ExitWatch {
         armedAtNanos = reaper.nowNanos();
         timer = reaper.scheduleGrace(this::fire); // null if the kernel is shutting down: it reports stuck tasks itself
         int release = BIAS - members.size();
-        if ((int) PENDING.getAndAdd(this, -release) == release) {
+        int left = (int) PENDING.getAndAdd(this, -release) - release;
+        if (left == 0) {
             allEnded();
+        } else if (left < members.size()) {
+            pendingAtArm = left; // members that ended while being flagged are no progress of this grace (KB4)
         }
     }
 
