@@ -3,7 +3,6 @@ package org.tasklife.internal.reap;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 import org.tasklife.internal.task.ExitWatch;
@@ -38,8 +37,10 @@ public final class KillBatch implements ExitWatch {
      *  KB4 a grace period is over only for a batch that made no progress during it (contract K8): when it fires,
      *      the reaper compares `pending` with its value when that grace period was armed (pendingAtArm); a
      *      batch that is still draining (a crowd stop whose members wait for carriers and end one after
-     *      another) re-arms instead of reporting (rearm()). Each member is reported at most once (`reported`,
-     *      confined to the reaper thread), and the batch stops re-arming once every member left is reported.
+     *      another) re-arms instead of reporting (rearm()). Each member is reported at most once (the reaper
+     *      keeps what it reported of a batch, and when it re-armed it, beside the batch: few batches ever get
+     *      there, so a batch carries only the two fields every kill needs), and the batch stops re-arming once
+     *      every member left is reported.
      *
      * Memory ordering: `timer` is written before arm()'s release of the hold, and read after the decrement
      * that reaches 0 (a volatile read-modify-write chain on `pending`): that reader sees it. `members` is
@@ -68,8 +69,6 @@ public final class KillBatch implements ExitWatch {
     private volatile int pending = BIAS;                          // BIAS - members ended, until arm() (KB2)
     private volatile Timeout timer;                               // written by arm(), before its release; by rearm()
     private volatile int pendingAtArm;                            // `pending` when the current grace was armed (KB4)
-    private volatile long armedAtNanos;                           // clock nanos when the current grace was armed
-    private BitSet reported;                                      // members reported stuck; reaper thread only (KB4)
 
     private KillBatch(Reaper reaper, boolean kill) {
         this.reaper = reaper;
@@ -221,7 +220,6 @@ public final class KillBatch implements ExitWatch {
     /** Stores the timer, then gives up the arming hold (KB2): a batch whose members all ended cancels it here. */
     private void arm() {
         pendingAtArm = members.size();
-        armedAtNanos = reaper.nowNanos();
         timer = reaper.scheduleGrace(this::fire); // null if the kernel is shutting down: it reports stuck tasks itself
         int release = BIAS - members.size();
         int left = (int) PENDING.getAndAdd(this, -release) - release;
@@ -274,22 +272,9 @@ public final class KillBatch implements ExitWatch {
         return pendingAtArm;
     }
 
-    /** Clock nanos when the current grace period was armed. */
-    long armedAtNanos() {
-        return armedAtNanos;
-    }
-
-    /** Whether member {@code i} was reported stuck; reaper thread only. */
-    boolean isReported(int i) {
-        return reported != null && reported.get(i);
-    }
-
-    /** Marks member {@code i} as reported stuck; reaper thread only. */
-    void markReported(int i) {
-        if (reported == null) {
-            reported = new BitSet(members.size());
-        }
-        reported.set(i);
+    /** Clock nanos of the kill (when its first grace period began); -1 for the watch of a task's own exit. */
+    long killedAtNanos() {
+        return killedAtNanos;
     }
 
     /**
@@ -299,7 +284,6 @@ public final class KillBatch implements ExitWatch {
      */
     void rearm() {
         pendingAtArm = pendingNow();
-        armedAtNanos = reaper.nowNanos();
         Timeout t = reaper.scheduleGrace(this::fire);
         timer = t;
         if (t != null && pendingNow() == 0) {

@@ -1,6 +1,7 @@
 package org.tasklife.internal.reap;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -67,6 +68,13 @@ public final class Reaper implements AutoCloseable {
     private volatile Function<Long, List<TaskControlBlock>> carrierHolders = since -> List.of(); // set once by the kernel
     private final RunningTotals totals = new RunningTotals();
     private final Set<TaskControlBlock> reportedHolders = Collections.newSetFromMap(new WeakHashMap<>()); // reaper thread
+    private final WeakHashMap<KillBatch, Grace> graces = new WeakHashMap<>(); // reaper thread: batches whose grace ran out
+
+    /** What the reaper keeps of a batch whose grace period ran out (KillBatch KB4); reaper thread only. */
+    private static final class Grace {
+        final BitSet reported = new BitSet(); // members reported stuck
+        long armedAtNanos = Long.MIN_VALUE;   // when its current grace period began; MIN_VALUE: the kill's
+    }
 
     /**
      * @param graceNanos how long a killed task may take to unwind
@@ -138,39 +146,45 @@ public final class Reaper implements AutoCloseable {
     private void graceOver(KillBatch b) {
         int left = b.pendingNow();
         if (left == 0) {
+            graces.remove(b);
             return; // KB3
         }
+        Grace g = graces.computeIfAbsent(b, x -> new Grace());
+        if (g.armedAtNanos == Long.MIN_VALUE) {
+            g.armedAtNanos = b.killedAtNanos(); // the first grace began with the kill
+        }
         if (left < b.pendingAtArm()) {
-            b.rearm(); // still draining: queued, not stuck
+            rearm(b, g); // still draining: queued, not stuck
             return;
         }
         List<TaskControlBlock> members = b.members();
         TaskControlBlock firstWaiting = null;
         for (int i = 0; i < members.size(); i++) {
             TaskControlBlock t = members.get(i);
-            if (t.isTerminated() || b.isReported(i)) {
+            if (t.isTerminated() || g.reported.get(i)) {
                 continue;
             }
             if (awaitsCarrier(t)) {
                 firstWaiting = firstWaiting == null ? t : firstWaiting;
                 continue;
             }
-            b.markReported(i);
+            g.reported.set(i);
             checkStuck(t);
         }
         if (firstWaiting == null) {
+            graces.remove(b);
             return; // every member left is reported: no more grace periods
         }
-        long since = b.armedAtNanos();
-        List<TaskControlBlock> holders = carrierHolders.apply(since);
+        List<TaskControlBlock> holders = carrierHolders.apply(g.armedAtNanos);
         if (holders.isEmpty()) { // nothing found that holds the carriers: report the waiting members, never silent
             for (int i = 0; i < members.size(); i++) {
                 TaskControlBlock t = members.get(i);
-                if (!t.isTerminated() && !b.isReported(i)) {
-                    b.markReported(i);
+                if (!t.isTerminated() && !g.reported.get(i)) {
+                    g.reported.set(i);
                     checkStuck(t);
                 }
             }
+            graces.remove(b);
             return;
         }
         long now = clock.nanoTime();
@@ -179,6 +193,11 @@ public final class Reaper implements AutoCloseable {
                 reportHolder(h, firstWaiting, now);
             }
         }
+        rearm(b, g);
+    }
+
+    private void rearm(KillBatch b, Grace g) {
+        g.armedAtNanos = clock.nanoTime();
         b.rearm();
     }
 
