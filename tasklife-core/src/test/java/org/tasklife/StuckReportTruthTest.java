@@ -22,7 +22,7 @@ import org.tasklife.testkit.Await;
  * reported, while a truly stuck member of it still is, once.
  */
 class StuckReportTruthTest {
-    private static final Duration GRACE = Duration.ofMillis(200);
+    private static final Duration GRACE = Await.scaled(Duration.ofMillis(300)); // a member ends every GRACE/3 or so
 
     private final List<StuckTaskReport> reports = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stop = new AtomicBoolean();
