@@ -566,6 +566,28 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
+     * The kernel's running totals since it booted: tasks spawned, tasks ended by kind of status, tasks killed by kind
+     * of kill (a task, a group, a domain stop), spawns refused by a domain limit, and the kill latency (kill requested
+     * to exit status published). Cheap: a sum of a few striped counters, no snapshot (docs/contract.md, §11).
+     *
+     * @return the totals now
+     * @throws DomainAccessException if called by a domain's code (only host code reads kernel-wide counts)
+     */
+    public KernelStatistics statistics() {
+        return core.introspection().statistics();
+    }
+
+    /**
+     * The name this kernel was booted with ({@link Builder#name(String)}): the prefix of its threads' names, and what
+     * its JMX and metrics identify it by.
+     *
+     * @return the name
+     */
+    public String name() {
+        return core.name();
+    }
+
+    /**
      * Stuck-task reports made so far (docs/contract.md, K8): all of them for host code; for a domain's code, those of
      * tasks of its domain and the domains below it whose group is still known to the kernel.
      *

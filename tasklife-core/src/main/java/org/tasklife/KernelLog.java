@@ -30,7 +30,8 @@ final class KernelLog {
     /** The default stuck-task listener of kernel {@code kernelName}: each report at WARNING, rendered with its stack. */
     static Consumer<StuckTaskReport> stuckListener(String kernelName) {
         return r -> LOG.log(Level.WARNING, () -> "kernel '" + kernelName + "': a task did not end within the kill"
-                + " grace period and what it owned is force-closed (Kernel.Builder.onStuckTask replaces this log): "
+                + " grace period and what it owned is force-closed, or it holds a carrier that a killed task waits for"
+                + " (Kernel.Builder.onStuckTask replaces this log): "
                 + r.render());
     }
 

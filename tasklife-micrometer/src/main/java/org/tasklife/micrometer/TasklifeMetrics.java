@@ -1,11 +1,13 @@
 package org.tasklife.micrometer;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,19 +18,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import org.tasklife.DomainInfo;
 import org.tasklife.DomainState;
 import org.tasklife.GroupInfo;
 import org.tasklife.GroupState;
 import org.tasklife.Kernel;
 import org.tasklife.KernelSnapshot;
+import org.tasklife.KernelStatistics;
+import org.tasklife.KillReason;
 import org.tasklife.StuckTaskReport;
 import org.tasklife.TaskInfo;
 import org.tasklife.TaskState;
 
 /**
- * Micrometer gauges of one {@link Kernel}, read from its public introspection ({@link Kernel#snapshot()},
- * {@link Kernel#pendingTimerCount()}, {@link Kernel#queuedWaitersInJvm()}, {@link Kernel#stuckTasks()}).
+ * Micrometer gauges, counters and a timer of one {@link Kernel}, read from its public introspection
+ * ({@link Kernel#snapshot()}, {@link Kernel#pendingTimerCount()}, {@link Kernel#queuedWaitersInJvm()},
+ * {@link Kernel#stuckTasks()}) and its running totals ({@link Kernel#statistics()}).
  *
  * <pre>{@code
  * new TasklifeMetrics(kernel).bindTo(registry);                  // the gauges below
@@ -55,6 +62,19 @@ import org.tasklife.TaskState;
  * <tr><td>{@code tasklife.domain.tasks.live}</td><td>{@code domain}, {@code domain.id}</td>
  *     <td>only with {@link #perDomain(boolean) perDomain(true)}: live tasks of that domain and the domains
  *     below it, for at most {@value #MAX_DOMAIN_GAUGES} domains (the oldest ones, by id)</td></tr>
+ * <tr><td>{@code tasklife.tasks.spawned}</td><td></td><td>a counter: tasks spawned</td></tr>
+ * <tr><td>{@code tasklife.tasks.exited}</td><td>{@code kind} = exited, failed, killed; {@code reason} = none
+ *     (exited, failed), kill, deadline, grace_expired (killed)</td><td>a counter: tasks ended with that
+ *     status</td></tr>
+ * <tr><td>{@code tasklife.kills}</td><td>{@code kind} = task, group, domain</td>
+ *     <td>a counter: tasks killed by a kill of one task, by the end of their group, by a domain stop</td></tr>
+ * <tr><td>{@code tasklife.refusals}</td><td>{@code limit} = tasks, groups</td>
+ *     <td>a counter: spawns refused by a domain's limit on live tasks or on groups</td></tr>
+ * <tr><td>{@code tasklife.kill.latency}</td><td></td>
+ *     <td>a function timer: count and total time from a kill (of a task, a group, a domain) to the status of
+ *     the last task it killed being published, one sample per kill</td></tr>
+ * <tr><td>{@code tasklife.kill.latency.max}</td><td></td>
+ *     <td>a time gauge: the longest kill latency since the kernel booted</td></tr>
  * </table>
  *
  * <p>A scrape reads the gauges one by one; they share one snapshot of the kernel, taken at most once per
@@ -62,8 +82,11 @@ import org.tasklife.TaskState;
  * gauge. Values may thus be up to that age old. Bind from host code (not from a task of a domain: a domain's
  * code sees only its own part of the kernel, and kernel-wide counts are refused to it).
  *
- * <p>Not there yet: running totals (counters) of spawns, exits and kills. The kernel keeps no such totals in
- * its public API, and counting them from snapshots would miss short-lived tasks.
+ * <p>The counters and the timer read the kernel's running totals at each read (a sum of a few striped
+ * counters, no snapshot): they count every task, however short-lived, and cost the kernel nothing per event
+ * beyond its own counters. The kill latency is a {@link FunctionTimer} because the kernel keeps exactly a count
+ * and a total (a backend derives the mean and the rates from them) and a {@link TimeGauge} for the maximum since
+ * boot; no percentiles.
  *
  * <p>Configure before {@link #bindTo}; an instance may be bound to several registries.
  */
@@ -90,7 +113,9 @@ public final class TasklifeMetrics implements MeterBinder {
      *
      * Known limits: values lag the kernel by up to maxAge; newly seen domains get their gauge at the
      * refresh that sees them, so a registry that reads the per-domain gauges before any other gauge may
-     * export them one scrape late. No counters of spawns, exits or kills (see the class javadoc).
+     * export them one scrape late. The counters and the timer read Kernel.statistics() at each read, not the
+     * cached Reading: it is cheap, and a counter must never go back (a cached value cannot, either, but a fresh
+     * one is also never stale).
      */
 
     /** The most domains that get a per-domain gauge (see {@link #perDomain(boolean)}). */
@@ -114,7 +139,7 @@ public final class TasklifeMetrics implements MeterBinder {
      */
     public TasklifeMetrics(Kernel kernel) {
         this.kernel = Objects.requireNonNull(kernel, "kernel");
-        this.kernelName = nameOf(kernel);
+        this.kernelName = kernel.name();
     }
 
     /**
@@ -195,6 +220,7 @@ public final class TasklifeMetrics implements MeterBinder {
                 m -> m.reading().stuckLive);
         FunctionCounter.builder(PREFIX + "tasks.stuck.reports", this, m -> m.reading().stuckReports)
                 .description("Stuck-task reports made so far").tags(base).register(registry);
+        bindTotals(registry, base);
         if (perDomain) {
             MultiGauge g = MultiGauge.builder(PREFIX + "domain.tasks.live")
                     .description("Live tasks of a domain and the domains below it").tags(base).register(registry);
@@ -209,8 +235,44 @@ public final class TasklifeMetrics implements MeterBinder {
         }
     }
 
+    private void bindTotals(MeterRegistry registry, Tags base) {
+        counter(registry, "tasks.spawned", "Tasks spawned", base, KernelStatistics::tasksSpawned);
+        counter(registry, "tasks.exited", "Tasks ended, by status", base.and("kind", "exited").and("reason", "none"),
+                KernelStatistics::tasksExited);
+        counter(registry, "tasks.exited", "Tasks ended, by status", base.and("kind", "failed").and("reason", "none"),
+                KernelStatistics::tasksFailed);
+        for (KillReason r : KillReason.values()) {
+            counter(registry, "tasks.exited", "Tasks ended, by status",
+                    base.and("kind", "killed").and("reason", r.name().toLowerCase(java.util.Locale.ROOT)),
+                    st -> st.tasksKilled(r));
+        }
+        counter(registry, "kills", "Tasks killed, by kind of kill", base.and("kind", "task"),
+                KernelStatistics::killsOfTasks);
+        counter(registry, "kills", "Tasks killed, by kind of kill", base.and("kind", "group"),
+                KernelStatistics::killsOfGroups);
+        counter(registry, "kills", "Tasks killed, by kind of kill", base.and("kind", "domain"),
+                KernelStatistics::killsByDomainStop);
+        counter(registry, "refusals", "Spawns refused by a domain limit", base.and("limit", "tasks"),
+                KernelStatistics::refusedByTaskLimit);
+        counter(registry, "refusals", "Spawns refused by a domain limit", base.and("limit", "groups"),
+                KernelStatistics::refusedByGroupLimit);
+        FunctionTimer.builder(PREFIX + "kill.latency", kernel, k -> k.statistics().killLatencyCount(),
+                k -> k.statistics().killLatencyTotalNanos(), TimeUnit.NANOSECONDS)
+                .description("From a kill to the status of the last task it killed being published").tags(base).register(registry);
+        TimeGauge.builder(PREFIX + "kill.latency.max", kernel, TimeUnit.NANOSECONDS,
+                k -> k.statistics().killLatencyMaxNanos())
+                .description("The longest kill latency since the kernel booted").tags(base).strongReference(true)
+                .register(registry);
+    }
+
+    private void counter(MeterRegistry registry, String name, String description, Tags tags,
+            ToDoubleFunction<KernelStatistics> f) {
+        FunctionCounter.builder(PREFIX + name, kernel, k -> f.applyAsDouble(k.statistics())).description(description)
+                .tags(tags).register(registry);
+    }
+
     private void gauge(MeterRegistry registry, String name, String description, Tags tags,
-            java.util.function.ToDoubleFunction<TasklifeMetrics> f) {
+            ToDoubleFunction<TasklifeMetrics> f) {
         Gauge.builder(PREFIX + name, this, f).description(description).tags(tags).strongReference(true) // M2
                 .register(registry);
     }
@@ -249,16 +311,6 @@ public final class TasklifeMetrics implements MeterBinder {
                             Long.toString(id))), this, m -> m.reading().domainLive(id)));
                 });
         g.register(rows, true); // M3
-    }
-
-    /** The kernel's name from {@link Kernel#toString()} ({@code Kernel[<name>, live tasks <n>]}). */
-    static String nameOf(Kernel kernel) {
-        String s = kernel.toString();
-        int end = s.lastIndexOf(", live tasks ");
-        if (s.startsWith("Kernel[") && end > "Kernel[".length()) {
-            return s.substring("Kernel[".length(), end);
-        }
-        return "tasklife";
     }
 
     private static long saturatedNanos(Duration d) {

@@ -3,15 +3,23 @@ package org.tasklife.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.tasklife.Domain;
+import org.tasklife.DomainLimitExceededException;
+import org.tasklife.DomainOptions;
+import org.tasklife.ExitStatus;
 import org.tasklife.Kernel;
+import org.tasklife.KillReason;
+import org.tasklife.SpawnOptions;
+import org.tasklife.Task;
 import org.tasklife.TaskGroup;
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.Fixtures;
@@ -30,10 +38,6 @@ class TasklifeMetricsTest {
 
     private double gauge(String name, String... tags) {
         return registry.get(name).tags("kernel", "m19").tags(tags).gauge().value();
-    }
-
-    private double counter(String name) {
-        return registry.get(name).tags("kernel", "m19").functionCounter().count();
     }
 
     /** A known workload (blocked tasks, a domain, a stuck task) shows in the gauges; all back to 0 once ended. */
@@ -93,6 +97,63 @@ class TasklifeMetricsTest {
         assertThat(counter("tasklife.tasks.stuck.reports")).isEqualTo(1); // a running total of reports
     }
 
+    private double counter(String name, String... tags) {
+        return registry.get(name).tags("kernel", "m19").tags(tags).functionCounter().count();
+    }
+
+    /** The counters and the kill-latency timer follow the kernel's running totals after a known workload. */
+    @Test
+    void bindTo_knownWorkload_countersAndKillLatencyExact() throws Exception {
+        new TasklifeMetrics(kernel).bindTo(registry);
+        assertThat(counter("tasklife.tasks.spawned")).isZero();
+        assertThat(registry.get("tasklife.kill.latency").tags("kernel", "m19").functionTimer().count()).isZero();
+
+        TaskGroup exits = kernel.spawnGroup("exits", () -> 0);
+        assertThat(Fixtures.ended(exits)).isEqualTo(ExitStatus.exited(0));
+        TaskGroup fails = kernel.spawnGroup("fails", () -> {
+            throw new IllegalStateException("on purpose");
+        });
+        assertThat(Fixtures.ended(fails)).isInstanceOf(ExitStatus.Failed.class);
+        TaskGroup idle = Fixtures.idleGroup(kernel, "idle");
+        Task<Object> one = idle.spawnTask("one", () -> Fixtures.sleepForever());
+        idle.spawnTask("two", () -> Fixtures.sleepForever());
+        assertThat(one.kill()).isTrue();
+        assertThat(Fixtures.ended(one)).isEqualTo(ExitStatus.KILLED);
+        Task<Object> late = idle.spawnTask(SpawnOptions.named("late").deadline(Duration.ofMillis(20)),
+                () -> Fixtures.sleepForever());
+        assertThat(Fixtures.ended(late)).isEqualTo(ExitStatus.killed(KillReason.DEADLINE));
+        Fixtures.end(idle); // idle's main and "two"
+        Domain shop = kernel.createDomain(DomainOptions.named("shop").maxTasks(1).maxGroups(1));
+        shop.spawnGroup("web", Fixtures::sleepForever);
+        assertThatThrownBy(() -> shop.spawnGroup("second", Fixtures::sleepForever))
+                .isInstanceOf(DomainLimitExceededException.class);
+        Domain small = kernel.createDomain(DomainOptions.named("small").maxTasks(1));
+        TaskGroup full = small.spawnGroup("full", Fixtures::sleepForever);
+        assertThatThrownBy(() -> full.spawnTask("extra", () -> 0)).isInstanceOf(DomainLimitExceededException.class);
+        assertThat(shop.stop(0)).isTrue();
+        assertThat(small.stop(0)).isTrue();
+        assertThat(shop.awaitStopped(Await.LONG)).isTrue();
+        assertThat(small.awaitStopped(Await.LONG)).isTrue();
+
+        assertThat(counter("tasklife.tasks.spawned")).isEqualTo(8); // exits, fails, idle, one, two, late, web, full
+        assertThat(counter("tasklife.tasks.exited", "kind", "exited", "reason", "none")).isEqualTo(1);
+        assertThat(counter("tasklife.tasks.exited", "kind", "failed", "reason", "none")).isEqualTo(1);
+        assertThat(counter("tasklife.tasks.exited", "kind", "killed", "reason", "kill")).isEqualTo(5);
+        assertThat(counter("tasklife.tasks.exited", "kind", "killed", "reason", "deadline")).isEqualTo(1);
+        assertThat(counter("tasklife.tasks.exited", "kind", "killed", "reason", "grace_expired")).isZero();
+        assertThat(counter("tasklife.kills", "kind", "task")).isEqualTo(2);   // one, late
+        assertThat(counter("tasklife.kills", "kind", "group")).isEqualTo(2);  // idle's main and two
+        assertThat(counter("tasklife.kills", "kind", "domain")).isEqualTo(2); // web, full
+        assertThat(counter("tasklife.refusals", "limit", "groups")).isEqualTo(1);
+        assertThat(counter("tasklife.refusals", "limit", "tasks")).isEqualTo(1);
+        FunctionTimer latency = registry.get("tasklife.kill.latency").tags("kernel", "m19").functionTimer();
+        assertThat(latency.count()).isEqualTo(5); // kills: one, late, idle's end, shop's stop, small's stop
+        assertThat(latency.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+        double max = registry.get("tasklife.kill.latency.max").tags("kernel", "m19").timeGauge()
+                .value(TimeUnit.NANOSECONDS);
+        assertThat(max).isPositive().isLessThanOrEqualTo(latency.totalTime(TimeUnit.NANOSECONDS));
+    }
+
     /** One scrape of every gauge takes one kernel snapshot while it is younger than the max age. */
     @Test
     void scrape_manyGauges_oneSnapshot() {
@@ -142,7 +203,8 @@ class TasklifeMetricsTest {
     /** The kernel tag defaults to the kernel's booted name; kernelName overrides it. */
     @Test
     void kernelTag_defaultAndOverride_named() {
-        assertThat(TasklifeMetrics.nameOf(kernel)).isEqualTo("m19");
+        new TasklifeMetrics(kernel).bindTo(registry);
+        assertThat(registry.get("tasklife.timers.armed").tags("kernel", "m19").gauge().value()).isZero();
         new TasklifeMetrics(kernel).kernelName("orders").bindTo(registry);
         assertThat(registry.get("tasklife.timers.armed").tags("kernel", "orders").gauge().value()).isZero();
     }

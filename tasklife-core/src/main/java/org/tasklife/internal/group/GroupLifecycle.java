@@ -265,6 +265,7 @@ public final class GroupLifecycle implements Domains.Groups {
         tables.putLiveTask(t);
         run.watchDrop();
         Trace.taskSpawned(topology.kernelName(), t.id(), t.name(), g.id(), g.domain().name(), !t.isPlatform());
+        reaper.totals().spawned();
         core.safePoint();
         return run.thread;
     }
@@ -302,14 +303,29 @@ public final class GroupLifecycle implements Domains.Groups {
         refuseKilledCaller();
         Domains.checkRunning(d, what);
         if (!group) {
-            Domains.reserveTask(d, what);
+            reserveTask(d, what);
             return;
         }
-        Domains.reserveGroup(d, what);
+        try {
+            Domains.reserveGroup(d, what);
+        } catch (DomainLimitExceededException e) {
+            reaper.totals().refusedByLimit(true);
+            throw e;
+        }
+        try {
+            reserveTask(d, what);
+        } catch (DomainLimitExceededException e) {
+            d.releaseGroup();
+            throw e;
+        }
+    }
+
+    /** Domains.reserveTask, counting a refusal in the running totals. */
+    private void reserveTask(DomainControlBlock d, String what) {
         try {
             Domains.reserveTask(d, what);
         } catch (DomainLimitExceededException e) {
-            d.releaseGroup();
+            reaper.totals().refusedByLimit(false);
             throw e;
         }
     }
@@ -330,6 +346,7 @@ public final class GroupLifecycle implements Domains.Groups {
             thread.start();
             runner.started(thread);
             Trace.taskSpawned(topology.kernelName(), t.id(), t.name(), g.id(), g.domain().name(), !t.isPlatform());
+            reaper.totals().spawned();
         } catch (Throwable e) {
             runner.forget(thread);
             // no half-built task survives (contract P3): undo every trace of it
@@ -440,7 +457,7 @@ public final class GroupLifecycle implements Domains.Groups {
             }
         }
         return () -> {
-            KillBatch.Flags batch = KillBatch.begin(reaper);
+            KillBatch.Flags batch = KillBatch.beginDomainStop(reaper);
             for (GroupControlBlock g : victims) {
                 List<TaskControlBlock> live = g.recordExit(ExitStatus.KILLED);
                 if (live != null) {

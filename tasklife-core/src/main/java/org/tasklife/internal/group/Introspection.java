@@ -150,6 +150,16 @@ public final class Introspection {
     }
 
     /**
+     * The kernel's running totals.
+     *
+     * @throws DomainAccessException if the caller is not host code
+     */
+    public org.tasklife.KernelStatistics statistics() {
+        authority.checkHost("read the kernel's running totals");
+        return reaper.totals().read();
+    }
+
+    /**
      * Stuck-task reports the caller may read: all for host code, else those of its domain and below.
      *
      * @throws DomainAccessException if the caller may act on nothing in this kernel
@@ -236,6 +246,35 @@ public final class Introspection {
         groupRows.sort(Comparator.comparingLong(GroupInfo::id));
         domainRows.sort(Comparator.comparingLong(DomainInfo::id));
         return new KernelSnapshot(taskRows, groupRows, domainRows);
+    }
+
+    /**
+     * Live virtual-thread tasks that have held a carrier since {@code sinceNanos} (kernel clock) without reaching
+     * a safe point: RUNNING, their thread runnable (not parked in a JDK wait), and their carrier got before
+     * then (the reaper's view of what holds up killed tasks that wait for a carrier, contract K8). The longest
+     * held first, at most as many as the virtual-thread scheduler has carriers. Default mode only (in
+     * scheduler mode the CPUs are the scheduler's, and its watchdog reports what holds them): empty there.
+     */
+    List<TaskControlBlock> carrierHolders(long sinceNanos) {
+        if (scheduler != null) {
+            return List.of();
+        }
+        record Held(TaskControlBlock task, long since) {} // the racy runSince read once: a stable sort key
+        List<Held> held = new ArrayList<>();
+        for (TaskControlBlock t : tables.tasks()) {
+            long since = t.runSinceNanos();
+            if (t.isPlatform() || t.taskState() != org.tasklife.TaskState.RUNNING || since - sinceNanos > 0) {
+                continue;
+            }
+            Thread th = t.thread();
+            if (th != null && th.getState() == Thread.State.RUNNABLE) {
+                held.add(new Held(t, since));
+            }
+        }
+        held.sort(Comparator.comparingLong(Held::since));
+        int carriers = Math.max(1, Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors()));
+        return held.stream().limit(carriers).map(Held::task).toList();
     }
 
     /** A stuck report of {@code t} now: state, wait channel, stack. */

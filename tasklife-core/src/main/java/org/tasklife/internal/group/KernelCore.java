@@ -145,6 +145,7 @@ public final class KernelCore {
         Executor disposer = scheduler != null && scheduler.isDeterministic() ? Runnable::run : reaper::execute;
         this.domains = new Domains(topology, authority, rootDomain, disposer);
         this.introspection = new Introspection(topology, tables, domains, authority, scheduler, clock, reaper, timers);
+        reaper.setCarrierHolders(introspection::carrierHolders); // contract K8: who holds up a waiting killed task
         this.lifecycle = new GroupLifecycle(this, topology, tables, domains, authority, reaper, runner, clock);
         domains.setGroups(lifecycle);
         this.waits = new KernelWaits(topology, tables, lifecycle, authority, blocker, clock);

@@ -197,6 +197,7 @@ final class TaskRunner {
             List<ResourceList.Entry> owned = t.takeResources(); // what others gave it to own (contract O2)
             t.recordCloseFailures(t.resources().closeTaken(owned));
             t.fireDeathWatches();
+            core.lifecycle().reaper().totals().exited(ExitStatus.KILLED); // before: whoever sees the status sees it counted
             t.publishRetired(ExitStatus.KILLED);
             Trace.taskExited(core.name(), t, t.id(), t.name(), g.id(), ExitStatus.KILLED, true, t.cpuTimeNanos());
             GroupLifecycle life = core.lifecycle();
@@ -243,6 +244,7 @@ final class TaskRunner {
         }
         t.recordCloseFailures(t.resources().closeTaken(owned));
         t.fireDeathWatches(); // robust mutexes still held go to their next locker, owner-died (contract §9)
+        core.lifecycle().reaper().totals().exited(status); // before: whoever sees the status sees it counted
         t.publish(status, value);
         Trace.taskExited(core.name(), t, t.id(), t.name(), g.id(), status, t.isKilled(), t.cpuTimeNanos());
         life.disposeIfDetached(t);

@@ -34,6 +34,13 @@ public final class KillBatch implements ExitWatch {
      *      whoever brings it there cancels the timer (no "armed after it already finished" race). Members
      *      are put under the watch as they are flagged, with plain bookkeeping on the killer's side.
      *  KB3 the timer's firing is harmless after every member ended: the reaper skips terminated tasks.
+     *  KB4 a grace period is over only for a batch that made no progress during it (contract K8): when it fires,
+     *      the reaper compares `pending` with its value when that grace period was armed (pendingAtArm); a
+     *      batch that is still draining (a crowd stop whose members wait for carriers and end one after
+     *      another) re-arms instead of reporting (rearm()). Each member is reported at most once (the reaper
+     *      keeps what it reported of a batch, and when it re-armed it, beside the batch: few batches ever get
+     *      there, so a batch carries only the two fields every kill needs), and the batch stops re-arming once
+     *      every member left is reported.
      *
      * Memory ordering: `timer` is written before arm()'s release of the hold, and read after the decrement
      * that reaches 0 (a volatile read-modify-write chain on `pending`): that reader sees it. `members` is
@@ -56,13 +63,16 @@ public final class KillBatch implements ExitWatch {
     }
 
     private final Reaper reaper;                                  // immutable
+    private final long killedAtNanos;                             // immutable: clock nanos of the kill; -1: no kill
     private final List<TaskControlBlock> members = new ArrayList<>(); // the killer's until arm(); read by fire()
     @SuppressWarnings("unused")                                   // accessed through PENDING
     private volatile int pending = BIAS;                          // BIAS - members ended, until arm() (KB2)
-    private volatile Timeout timer;                               // written once by arm(), before its release
+    private volatile Timeout timer;                               // written by arm(), before its release; by rearm()
+    private volatile int pendingAtArm;                            // `pending` when the current grace was armed (KB4)
 
-    private KillBatch(Reaper reaper) {
+    private KillBatch(Reaper reaper, boolean kill) {
         this.reaper = reaper;
+        this.killedAtNanos = kill ? reaper.nowNanos() : -1; // a kill's latency runs from here (RunningTotals)
     }
 
     /** The killer's side of a batch being built: flags first (as many calls as it takes), then wake and arm. */
@@ -70,10 +80,12 @@ public final class KillBatch implements ExitWatch {
         private final KillBatch batch;
         private final int reason; // the KillReason ordinal set with each KILLED flag (0: an explicit kill)
         private final KillTrace trace; // null unless a recording enables TaskKill
+        private final int kind;        // RunningTotals.KILL_GROUP or KILL_DOMAIN
 
-        private Flags(Reaper reaper, int reason) {
-            this.batch = new KillBatch(reaper);
+        private Flags(Reaper reaper, int reason, int kind) {
+            this.batch = new KillBatch(reaper, true);
             this.reason = reason;
+            this.kind = kind;
             this.trace = KillTrace.begin(reaper, reason);
         }
 
@@ -113,6 +125,7 @@ public final class KillBatch implements ExitWatch {
                 }
             }
             if (!killed.isEmpty()) {
+                batch.reaper.totals().killed(kind, killed.size());
                 batch.arm();
                 if (trace != null) {
                     trace.killed(killed);
@@ -124,12 +137,17 @@ public final class KillBatch implements ExitWatch {
 
     /** Starts a batch: {@link Flags#flag} the victims, then {@link Flags#wakeAndArm}. */
     public static Flags begin(Reaper reaper) {
-        return new Flags(reaper, 0);
+        return new Flags(reaper, 0, RunningTotals.KILL_GROUP);
     }
 
     /** {@link #begin(Reaper)} of a batch whose kills carry {@code reason} (a KillReason ordinal). */
     public static Flags begin(Reaper reaper, int reason) {
-        return new Flags(reaper, reason);
+        return new Flags(reaper, reason, RunningTotals.KILL_GROUP);
+    }
+
+    /** {@link #begin(Reaper)} of a domain stop's batch (counted as such in the running totals). */
+    public static Flags beginDomainStop(Reaper reaper) {
+        return new Flags(reaper, 0, RunningTotals.KILL_DOMAIN);
     }
 
     /**
@@ -171,7 +189,8 @@ public final class KillBatch implements ExitWatch {
         if (t.killHooks() != null) {
             KillHookRunner.fire(reaper, t); // contract K15: after its wake
         }
-        KillBatch b = new KillBatch(reaper);
+        reaper.totals().killed(RunningTotals.KILL_TASK, 1);
+        KillBatch b = new KillBatch(reaper, true);
         b.add(t);
         b.arm();
         if (trace != null) {
@@ -185,7 +204,7 @@ public final class KillBatch implements ExitWatch {
      * (destructors, close()): if it has not ended within the grace period it is reported stuck (contract K8).
      */
     public static void watchExit(Reaper reaper, TaskControlBlock t) {
-        KillBatch b = new KillBatch(reaper);
+        KillBatch b = new KillBatch(reaper, false);
         b.add(t);
         b.arm();
     }
@@ -200,10 +219,14 @@ public final class KillBatch implements ExitWatch {
 
     /** Stores the timer, then gives up the arming hold (KB2): a batch whose members all ended cancels it here. */
     private void arm() {
+        pendingAtArm = members.size();
         timer = reaper.scheduleGrace(this::fire); // null if the kernel is shutting down: it reports stuck tasks itself
         int release = BIAS - members.size();
-        if ((int) PENDING.getAndAdd(this, -release) == release) {
-            cancelTimer();
+        int left = (int) PENDING.getAndAdd(this, -release) - release;
+        if (left == 0) {
+            allEnded();
+        } else if (left < members.size()) {
+            pendingAtArm = left; // members that ended while being flagged are no progress of this grace (KB4)
         }
     }
 
@@ -214,19 +237,57 @@ public final class KillBatch implements ExitWatch {
 
     private void countDown() {
         if ((int) PENDING.getAndAdd(this, -1) == 1) {
-            cancelTimer();
+            allEnded();
         }
     }
 
-    private void cancelTimer() {
+    /** Every member has published (KB2: once): the kill's latency is over, and nobody is left to report stuck. */
+    private void allEnded() {
+        if (killedAtNanos != -1) {
+            reaper.totals().killLatency(reaper.nowNanos() - killedAtNanos); // one sample per kill, none per member
+        }
         Timeout t = timer;
         if (t != null) {
-            t.cancel(); // every member ended: nobody left to report stuck
+            t.cancel();
         }
     }
 
-    /** The grace period is over (timer thread): the reaper checks each member that has not ended (KB3). */
+    /** The grace period is over (timer thread): the reaper checks the batch (KB3, KB4) on its own thread. */
     private void fire() {
-        reaper.checkStuckLater(members);
+        reaper.graceOverLater(this);
+    }
+
+    /** The members (read by the reaper thread after the timer fired; the killer's list is complete by then). */
+    List<TaskControlBlock> members() {
+        return members;
+    }
+
+    /** Members that have not ended yet (0 once all did); only after arm(). */
+    int pendingNow() {
+        return (int) PENDING.getVolatile(this);
+    }
+
+    /** `pending` when the current grace period was armed (KB4). */
+    int pendingAtArm() {
+        return pendingAtArm;
+    }
+
+    /** Clock nanos of the kill (when its first grace period began); -1 for the watch of a task's own exit. */
+    long killedAtNanos() {
+        return killedAtNanos;
+    }
+
+    /**
+     * Arms one more grace period (KB4), on the reaper thread, after the last one was over; remembers how many
+     * members were left then. A member ending meanwhile may cancel the old (spent) timer instead of this one:
+     * the new one then fires for nothing (KB3), which the re-check below mostly avoids.
+     */
+    void rearm() {
+        pendingAtArm = pendingNow();
+        Timeout t = reaper.scheduleGrace(this::fire);
+        timer = t;
+        if (t != null && pendingNow() == 0) {
+            t.cancel(); // the last member ended while this was being armed
+        }
     }
 }

@@ -1012,6 +1012,15 @@ public final class TaskControlBlock implements Waiter, Runnable {
         runSince = clock.nanoTime();
     }
 
+    /**
+     * Clock nanos when the task last got a carrier (started, ended a wait, gave its carrier up at a safe
+     * point): read by the reaper from another thread, racily (a plain long, aligned, so never torn on the
+     * 64-bit JVMs tasklife runs on); a stale value only makes a task look held up longer or shorter.
+     */
+    public long runSinceNanos() {
+        return runSince;
+    }
+
     // ---- CPU time ----
 
     private void foldSlice() {
