@@ -40,7 +40,7 @@ final class InProcessSource implements ObserverSource {
         List<KernelView> views = new ArrayList<>(kernels.size());
         for (int i = 0; i < kernels.size(); i++) {
             Kernel k = kernels.get(i);
-            views.add(new KernelView(nameOf(k), i + 1L, System.currentTimeMillis(), k.liveTaskCount(),
+            views.add(new KernelView(k.name(), i + 1L, System.currentTimeMillis(), k.liveTaskCount(),
                     k.openResourceCount(), k.pendingTimerCount(), Kernel.queuedWaitersInJvm(), k.stuckTasks().size(),
                     k.snapshot()));
         }
@@ -87,15 +87,5 @@ final class InProcessSource implements ObserverSource {
                     + ")");
         }
         return kernels.get((int) kernelId - 1);
-    }
-
-    /** The name the kernel was booted with, from {@link Kernel#toString()} ({@code Kernel[name, live tasks n]}). */
-    static String nameOf(Kernel kernel) {
-        String s = kernel.toString();
-        int end = s.lastIndexOf(", live tasks ");
-        if (s.startsWith("Kernel[") && end > "Kernel[".length()) {
-            return s.substring("Kernel[".length(), end);
-        }
-        return "tasklife";
     }
 }
