@@ -219,11 +219,7 @@ class ExitTest {
         Await.until("the ended task to leave the live count (SPEC E6: after its status)", () -> g.liveTaskCount() == 1);
         assertThat(g.onExit()).isNotDone();
 
-        release.countDown();
-
-        assertThat(get(w.onExit())).isEqualTo(ExitStatus.exited(0));
-        assertThat(get(g.onExit())).isEqualTo(ExitStatus.exited(0));
-        assertThat(g.reap()).isEqualTo(ExitStatus.exited(0));
+        releaseLastWorker_groupEndsExitedZero(release, w, g);
     }
 
     /** SPEC E4 (H2 pthread_workers_return): a joinable worker never joined does not keep the group from Exited(0). */
@@ -271,11 +267,7 @@ class ExitTest {
         assertThat(w.state()).isNotEqualTo(TaskState.TERMINATED);
         assertThat(g.onExit()).isNotDone();
 
-        release.countDown();
-
-        assertThat(get(w.onExit())).isEqualTo(ExitStatus.exited(0));
-        assertThat(get(g.onExit())).isEqualTo(ExitStatus.exited(0));
-        assertThat(g.reap()).isEqualTo(ExitStatus.exited(0));
+        releaseLastWorker_groupEndsExitedZero(release, w, g);
     }
 
     /** SPEC E4: a group whose only task, its main task, is killed alone ends {@code Exited(0)}; a group kill ends it {@code Killed}. */
@@ -401,6 +393,15 @@ class ExitTest {
             assertThat(r.closeCount()).isEqualTo(1);
             assertThat(r.closingThreads()).singleElement().asString().startsWith("worker#");
         }
+        assertThat(g.reap()).isEqualTo(ExitStatus.exited(0));
+    }
+
+    /** SPEC E4: the group's last task (a worker waiting on {@code release}) returns; the group ends {@code Exited(0)}. */
+    private static void releaseLastWorker_groupEndsExitedZero(CountDownLatch release, Task<?> w, TaskGroup g)
+            throws Exception {
+        release.countDown();
+        assertThat(get(w.onExit())).isEqualTo(ExitStatus.exited(0));
+        assertThat(get(g.onExit())).isEqualTo(ExitStatus.exited(0));
         assertThat(g.reap()).isEqualTo(ExitStatus.exited(0));
     }
 }

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.tasklife.testkit.Fixtures.idleGroup;
 import static org.tasklife.testkit.Fixtures.killAndReap;
 
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.KernelExtension;
+import org.tasklife.testkit.Fixtures;
 
 /**
  * Spawn + join in a task (issue 18): what the spawning task allocates per spawn and join, counted in bytes
@@ -25,16 +23,6 @@ class SpawnFootprintTest {
     private static final int MEASURED = 3_000;
     private static final TaskBody<Object> RETURN = () -> null;
 
-    /** Bytes allocated so far by this thread (HotSpot's Threading MBean attribute; read through JMX). */
-    private static long allocatedBytes() {
-        try {
-            return (Long) ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("java.lang:type=Threading"),
-                    "getThreadAllocatedBytes", new Object[] {Thread.currentThread().threadId()},
-                    new String[] {long.class.getName()});
-        } catch (JMException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** Spawns a task by name, waits (spinning, allocation-free, bounded) until it has ended, then joins it. */
     private static void spawnWaitJoin() {
@@ -62,11 +50,11 @@ class SpawnFootprintTest {
                 for (int i = 0; i < WARM_UP; i++) { // class loading and JIT out of the measured loop
                     spawnWaitJoin();
                 }
-                long before = allocatedBytes();
+                long before = Fixtures.allocatedBytes();
                 for (int i = 0; i < MEASURED; i++) {
                     spawnWaitJoin();
                 }
-                perSpawn.complete((double) (allocatedBytes() - before) / MEASURED);
+                perSpawn.complete((double) (Fixtures.allocatedBytes() - before) / MEASURED);
             } catch (Throwable e) {
                 perSpawn.completeExceptionally(e);
             }
@@ -98,11 +86,11 @@ class SpawnFootprintTest {
                 for (int i = 0; i < WARM_UP; i++) {
                     spawnReap();
                 }
-                long before = allocatedBytes();
+                long before = Fixtures.allocatedBytes();
                 for (int i = 0; i < MEASURED; i++) {
                     spawnReap();
                 }
-                perGroup.complete((double) (allocatedBytes() - before) / MEASURED);
+                perGroup.complete((double) (Fixtures.allocatedBytes() - before) / MEASURED);
             } catch (Throwable e) {
                 perGroup.completeExceptionally(e);
             }

@@ -53,16 +53,7 @@ class StuckReportTruthTest {
         Await.until("victim's tasks asleep", () -> victim.tasks().stream().allMatch(t -> t.state() == TaskState.BLOCKED));
         CountDownLatch spinning = new CountDownLatch(carriers);
         TaskGroup busy = kernel.spawnGroup("busy", () -> {
-            List<Task<Object>> spins = new ArrayList<>();
-            for (int i = 0; i < carriers; i++) {
-                spins.add(Tasks.spawnTask("spin-" + i, () -> {
-                    spinning.countDown();
-                    while (!stop.get()) {
-                        Thread.onSpinWait(); // CPU-bound, never a safe point
-                    }
-                    return null;
-                }));
-            }
+            List<Task<Object>> spins = spawnSpinners(carriers, spinning);
             for (Task<Object> s : spins) {
                 s.join();
             }
@@ -96,16 +87,7 @@ class StuckReportTruthTest {
         int carriers = Runtime.getRuntime().availableProcessors();
         CountDownLatch spinning = new CountDownLatch(carriers);
         TaskGroup busy = kernel.spawnGroup("busy-loop", () -> {
-            List<Task<Object>> spins = new ArrayList<>();
-            for (int i = 0; i < carriers; i++) {
-                spins.add(Tasks.spawnTask("spin-" + i, () -> {
-                    spinning.countDown();
-                    while (!stop.get()) {
-                        Thread.onSpinWait(); // CPU-bound, never a safe point
-                    }
-                    return null;
-                }));
-            }
+            List<Task<Object>> spins = spawnSpinners(carriers, spinning);
             spins.get(0).join();
             return 0;
         });
@@ -209,5 +191,20 @@ class StuckReportTruthTest {
         } finally {
             oneAtATime.release();
         }
+    }
+
+    /** From a task: spawns {@code n} tasks that spin without a safe point until the test ends; each counts down once running. */
+    private List<Task<Object>> spawnSpinners(int n, CountDownLatch spinning) {
+        List<Task<Object>> spins = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            spins.add(Tasks.spawnTask("spin-" + i, () -> {
+                spinning.countDown();
+                while (!stop.get()) {
+                    Thread.onSpinWait(); // CPU-bound, never a safe point
+                }
+                return null;
+            }));
+        }
+        return spins;
     }
 }

@@ -131,4 +131,15 @@ public final class Fixtures {
         assertThat(r).isInstanceOf(TaskGroup.class);
         return (TaskGroup) r;
     }
+
+    /** Bytes allocated so far by the calling thread (HotSpot's Threading MBean attribute, read through JMX). */
+    public static long allocatedBytes() {
+        try {
+            return (Long) java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("java.lang:type=Threading"), "getThreadAllocatedBytes",
+                    new Object[] {Thread.currentThread().threadId()}, new String[] {long.class.getName()});
+        } catch (javax.management.JMException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

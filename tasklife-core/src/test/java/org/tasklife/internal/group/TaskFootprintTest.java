@@ -2,10 +2,7 @@ package org.tasklife.internal.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.tasklife.internal.domain.Topology;
 import org.tasklife.internal.task.ResourceList;
@@ -13,6 +10,7 @@ import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.TaskOwner;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.wait.Blocker;
+import org.tasklife.testkit.Fixtures;
 
 /**
  * Memory per task (issue 18): what every task pays is counted in bytes allocated on this thread, which does not
@@ -42,16 +40,6 @@ class TaskFootprintTest {
         public void safePoint(TaskControlBlock self) {}
     };
 
-    /** Bytes allocated so far by this thread (HotSpot's Threading MBean attribute; read through JMX). */
-    private static long allocatedBytes() {
-        try {
-            return (Long) ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("java.lang:type=Threading"),
-                    "getThreadAllocatedBytes", new Object[] {Thread.currentThread().threadId()},
-                    new String[] {long.class.getName()});
-        } catch (JMException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     private static TaskControlBlock record(long id, AtomicLong open) {
         return new TaskControlBlock(id, "w", OWNER, false, Clock.system(), open);
@@ -65,11 +53,11 @@ class TaskFootprintTest {
         for (int i = 0; i < N; i++) { // warm-up: class loading and JIT out of the measured loop
             kept[i] = record(i, open);
         }
-        long before = allocatedBytes();
+        long before = Fixtures.allocatedBytes();
         for (int i = 0; i < N; i++) {
             kept[i] = record(N + i, open);
         }
-        double perRecord = (double) (allocatedBytes() - before) / N;
+        double perRecord = (double) (Fixtures.allocatedBytes() - before) / N;
         assertThat(kept[N - 1].id()).isEqualTo(2L * N - 1);
         // 128 B now (it also holds the body until its thread starts: no 32 B start lambda per task); before: a 144 B
         // record, a 24 B resource list and a 16 B lock object (184 B). The JMX reading adds well under 1 B per record.
@@ -89,11 +77,11 @@ class TaskFootprintTest {
         for (TaskControlBlock t : records) {
             warm.putLiveTask(t);
         }
-        long before = allocatedBytes();
+        long before = Fixtures.allocatedBytes();
         for (TaskControlBlock t : records) {
             tables.putLiveTask(t);
         }
-        double perTask = (double) (allocatedBytes() - before) / N;
+        double perTask = (double) (Fixtures.allocatedBytes() - before) / N;
         assertThat(tables.task(1_000_000L + 7)).isSameAs(records[7]);
         // a node is 32 B and the table's growth adds ~8-16 B per entry; a boxed Long key would add 24 B more
         assertThat(perTask).as("bytes per task table entry").isLessThanOrEqualTo(50);
