@@ -10,7 +10,8 @@ import jdk.jfr.StackTrace;
 @Name("org.tasklife.StuckTask")
 @Label("Stuck Task")
 @Category("tasklife")
-@Description("A killed tasklife task did not end within the kill grace period; its owned resources were force-closed")
+@Description("A tasklife task kept a kill from completing within the kill grace period: a killed task that did not end "
+        + "(its owned resources were then force-closed), or a task holding a carrier that killed tasks wait for")
 @StackTrace(false)
 final class StuckTaskEvent extends jdk.jfr.Event {
     @Label("Kernel")
