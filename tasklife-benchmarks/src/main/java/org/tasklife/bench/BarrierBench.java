@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.tasklife.sync.Barrier;
 
 /**
- * Issue 5 #6, barrier rounds: {@code parties} tasklife tasks of one group meet at one {@link Barrier}
+ * Barrier rounds: {@code parties} tasklife tasks of one group meet at one {@link Barrier}
  * {@value #ROUNDS} times per invocation, against as many virtual threads at one {@link CyclicBarrier}
  * (no barrier action on either side). Score: time per round (all parties released once), lower is
  * better.

@@ -16,7 +16,7 @@ import org.tasklife.sync.MutexKind;
 import org.tasklife.sync.Semaphore;
 
 /**
- * Issue 5 #6, contended, on JMH's platform threads (host threads for tasklife): every thread loops
+ * Contended, on JMH's platform threads (host threads for tasklife): every thread loops
  * lock, increment a shared counter, unlock (or acquire/release one permit of a one-permit semaphore).
  * The thread count is fixed per subclass ({@link ContendedHost02}, {@link ContendedHost04},
  * {@link ContendedHost16}) because JMH cannot take {@code @Threads} as a parameter.

@@ -21,7 +21,7 @@ import org.tasklife.sync.MutexKind;
 import org.tasklife.sync.Semaphore;
 
 /**
- * Issue 5 #6, contended, the way tasklife is meant to be used: {@code tasks} tasklife tasks (virtual
+ * Contended, the way tasklife is meant to be used: {@code tasks} tasklife tasks (virtual
  * threads) of one group, against as many plain virtual threads, share one primitive; each does
  * {@value #OPS}{@code / tasks} lock/increment/unlock (or acquire/release of a one-permit semaphore), and
  * the invocation ends when all have finished. Virtual threads run on as many carriers as cores (2 here),

@@ -36,7 +36,7 @@ import org.tasklife.sync.ReadWriteLock;
 import org.tasklife.sync.Semaphore;
 
 /**
- * Issue 4 scale figure: a domain of {@code crowd} tasks, blocked across every kind of wait (a mutex the
+ * Scale figure: a domain of {@code crowd} tasks, blocked across every kind of wait (a mutex the
  * host holds, a semaphore without permits, a timed acquire, a condition nobody signals, a write lock
  * behind a host reader, a barrier that never fills, a sleep), spread over groups of 1,000 →
  * {@code domain.stop(0)} → {@code onStopped()} completes, which happens only after every task ended

@@ -26,12 +26,12 @@ import org.tasklife.sync.Mutex;
 import org.tasklife.sync.Semaphore;
 
 /**
- * Issue 5 #4, single kill latency: from the {@code kill()} call to the victim's {@code onExit()}
+ * Single kill latency: from the {@code kill()} call to the victim's {@code onExit()}
  * completing (its status published), for a task blocked in a mutex, a semaphore, a condition and a sleep.
  * Baseline: from {@code interrupt()} of a virtual thread blocked in {@code Semaphore.acquire()} to
  * {@code join()} returning after it caught {@code InterruptedException} and ended.
  *
- * <p>Floor ({@code floor_unparkComplete_vthread}, issue 18): the bare mechanism with no kernel and no
+ * <p>Floor ({@code floor_unparkComplete_vthread}): the bare mechanism with no kernel and no
  * interrupt: a flag and an {@code unpark} of a virtual thread parked in {@code LockSupport.park}, which then
  * runs and completes a {@code CompletableFuture} the JMH thread waits on. A kill cannot be faster than this
  * on the same machine; Suite pairs every kill row with it.

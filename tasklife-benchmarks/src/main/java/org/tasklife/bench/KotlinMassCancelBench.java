@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.tasklife.bench.peers.Coroutines;
 
 /**
- * Issue 18, the Kotlin coroutines peer of {@link MassKillBench}: {@code crowd} coroutines (a parent and
+ * The Kotlin coroutines peer of {@link MassKillBench}: {@code crowd} coroutines (a parent and
  * {@code crowd - 1} children of it) suspended in one kotlinx {@code Mutex} that is held, one
  * {@code Semaphore} without a free permit, or each in a {@code delay} of an hour → {@code parent.cancel()}
  * → the parent's completion, which comes only after every child completed. Same settings and parameter

@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.tasklife.bench.peers.Coroutines;
 
 /**
- * Issue 18, the Kotlin coroutines peer of {@link SpawnBench}: launch of a coroutine whose body returns at
+ * The Kotlin coroutines peer of {@link SpawnBench}: launch of a coroutine whose body returns at
  * once, then its completion awaited. Same settings and harness shapes as {@code SpawnBench}, and
  * {@link Suite} pairs the rows across the two classes ({@code tasklife / coroutine}):
  * {@code launchJoin_coroutine_host} (one launch per invocation from the JMH thread, which blocks until the

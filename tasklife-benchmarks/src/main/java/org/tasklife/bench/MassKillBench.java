@@ -24,7 +24,7 @@ import org.tasklife.sync.Mutex;
 import org.tasklife.sync.Semaphore;
 
 /**
- * Issue 5 #5, mass kill: {@code crowd} tasks of ONE group, all blocked on ONE primitive (a mutex the
+ * Mass kill: {@code crowd} tasks of ONE group, all blocked on ONE primitive (a mutex the
  * host holds, a semaphore without permits, a condition nobody signals) → {@code group.kill()} → the
  * group's {@code onExit()} completes, which happens only after every member published its status.
  * Baseline: as many virtual threads blocked in ONE {@code java.util.concurrent.Semaphore(0).acquire()},

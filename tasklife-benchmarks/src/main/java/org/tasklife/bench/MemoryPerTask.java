@@ -14,7 +14,7 @@ import org.tasklife.sync.Mutex;
 import org.tasklife.sync.Semaphore;
 
 /**
- * Issue 5 #3, memory per idle task: not a timing benchmark, so a plain {@code main} rather than JMH.
+ * Memory per idle task: not a timing benchmark, so a plain {@code main} rather than JMH.
  * Parks {@code n} tasks (default 100,000) of one group in a tasklife wait, or {@code n} virtual threads
  * in {@code CountDownLatch.await()} (the baseline), and reports the heap used after a full GC, less the
  * heap used after a full GC before they were started, divided by {@code n}. Parked virtual threads keep

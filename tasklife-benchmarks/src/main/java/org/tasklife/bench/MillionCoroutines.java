@@ -6,7 +6,7 @@ import kotlinx.coroutines.Job;
 import org.tasklife.bench.peers.Coroutines;
 
 /**
- * Issue 18, the Kotlin coroutines peer of {@link MillionSleepers}: {@code n} (default 1,000,000) coroutines,
+ * The Kotlin coroutines peer of {@link MillionSleepers}: {@code n} (default 1,000,000) coroutines,
  * children of one parent, each in a {@code delay} of an hour; the time to launch them all (each suspended
  * when the launch returns), the heap used after a full GC while they wait, less before, and the time from
  * {@code parent.cancel()} until the parent completed (after its last child). A plain {@code main}, one shot.

@@ -12,7 +12,7 @@ import org.tasklife.TaskGroup;
 import org.tasklife.Tasks;
 
 /**
- * Issue 5 #7: {@code n} (default 1,000,000) concurrent tasks sleeping in one domain (groups of 1,000):
+ * {@code n} (default 1,000,000) concurrent tasks sleeping in one domain (groups of 1,000):
  * heap used after a full GC while they sleep, less before, and the time from {@code domain.stop(0)} until
  * {@code onStopped()} completes. Baseline: as many virtual threads in {@code Thread.sleep}, interrupted and
  * joined; and the floor, as many parked virtual threads stopped by a flag and an unpark each

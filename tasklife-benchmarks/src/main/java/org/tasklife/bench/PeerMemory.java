@@ -6,7 +6,7 @@ import kotlinx.coroutines.Job;
 import org.tasklife.bench.peers.Coroutines;
 
 /**
- * Issue 18, memory per suspended Kotlin coroutine, the peer of {@link MemoryPerTask} (same method, same
+ * Memory per suspended Kotlin coroutine, the peer of {@link MemoryPerTask} (same method, same
  * output): {@code n} coroutines (default 100,000) suspended in one kotlinx {@code Mutex}, one
  * {@code Semaphore} or each in a {@code delay}; the heap used after a full GC while they are suspended,
  * less before, divided by {@code n}. A suspended coroutine keeps no stack, only its continuation objects,

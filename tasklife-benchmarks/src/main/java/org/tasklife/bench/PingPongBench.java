@@ -19,7 +19,7 @@ import org.tasklife.sync.Condition;
 import org.tasklife.sync.Mutex;
 
 /**
- * Issue 5 #6, condition ping-pong: two parties hand a turn back and forth through one mutex and one
+ * Condition ping-pong: two parties hand a turn back and forth through one mutex and one
  * condition ({@code while (turn != me) await(); turn = other; signal();}), {@value #ROUNDS} hand-offs each
  * per invocation. tasklife: two tasks of one group with {@link Mutex} + {@link Condition}; baseline: two
  * virtual threads with {@link ReentrantLock} + its {@code Condition}. Score: time per hand-off (one

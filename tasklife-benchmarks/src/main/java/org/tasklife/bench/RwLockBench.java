@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.tasklife.sync.ReadWriteLock;
 
 /**
- * Issue 5 #6, reader-writer lock, uncontended: one read lock/unlock or one write lock/unlock pair,
+ * Reader-writer lock, uncontended: one read lock/unlock or one write lock/unlock pair,
  * nobody else touching the lock. tasklife {@link ReadWriteLock} vs {@link ReentrantReadWriteLock}
  * (default, non-fair), on the JMH thread ({@code *_host}) and in a loop of {@value #BATCH} pairs inside
  * a tasklife task or a virtual thread ({@code *_inTask} / {@code *_inVthread}). Score: time per pair,

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.tasklife.sync.ReadWriteLock;
 
 /**
- * Issue 5 #6, reader-writer lock, contended mixed workload: {@code tasks} tasklife tasks (against as
+ * Reader-writer lock, contended mixed workload: {@code tasks} tasklife tasks (against as
  * many virtual threads) share one lock; each does {@value #OPS}{@code / tasks} operations, of which one
  * in {@value #WRITE_EVERY} is a write (lock, increment a shared counter, unlock) and the others reads
  * (lock, read the counter, unlock). Structured like {@link ContendedInTaskBench}.

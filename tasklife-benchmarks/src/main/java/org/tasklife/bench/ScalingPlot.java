@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Issue 18 #6, the scaling curves: cost per task against the crowd size N, for the mass kill and the domain
+ * The scaling curves: cost per task against the crowd size N, for the mass kill and the domain
  * stop, tasklife beside the floor (flag + unpark + exit of N parked virtual threads) and the JDK (interrupt +
  * join), drawn as a small SVG from the JMH JSON that {@code bench/run} writes. No plotting library: the SVG
  * is a few hundred lines of text.

@@ -22,7 +22,7 @@ import org.tasklife.sync.Mutex;
 import org.tasklife.sync.Semaphore;
 
 /**
- * Issue 7: the cost of scheduler mode. {@code handoff_*}: two tasks hand a turn back and forth through two
+ * The cost of scheduler mode. {@code handoff_*}: two tasks hand a turn back and forth through two
  * semaphores ({@value #ROUNDS} rounds per invocation); in scheduler mode with one CPU every hand-off is a
  * token hand-off between two virtual threads. {@code contendedMutex_*}: four tasks lock and unlock one
  * mutex ({@value #LOCKS} times each); {@code contendedSemaphore_*}: four tasks acquire and release one of

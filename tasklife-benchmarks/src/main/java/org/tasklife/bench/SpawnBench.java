@@ -24,7 +24,7 @@ import org.tasklife.TaskGroup;
 import org.tasklife.Tasks;
 
 /**
- * Issue 5 #1 and #2: the life of a task (spawn, the body returns at once, join) and of a group (spawn,
+ * The life of a task (spawn, the body returns at once, join) and of a group (spawn,
  * its main returns, reap), against {@code Thread.ofVirtual().start(r)} + {@code join()}.
  *
  * <p>Two harnesses. {@code *_inTask} / {@code *_inVthread}: the loop runs inside a tasklife task (so the

@@ -20,7 +20,7 @@ import org.tasklife.sync.Mutex;
 import org.tasklife.sync.Semaphore;
 
 /**
- * Issue 18, memory per idle task, object by object: a companion of {@link MemoryPerTask}. Parks {@code n}
+ * Memory per idle task, object by object: a companion of {@link MemoryPerTask}. Parks {@code n}
  * tasks (default 20,000) of one kind, takes a class histogram of the live heap ({@code GC.class_histogram},
  * which runs a full GC first) before and after, and prints the difference per class divided by {@code n}:
  * instances per task and bytes per task, largest first, for every class that adds at least 0.5 instance

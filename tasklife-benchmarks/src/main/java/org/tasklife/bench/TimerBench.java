@@ -21,7 +21,7 @@ import org.tasklife.internal.time.Timeout;
 import org.tasklife.internal.time.TimerService;
 
 /**
- * Issue 5 #8, the timer service: {@value #TIMERS} timed waits' timers armed (an hour away) and then all
+ * The timer service: {@value #TIMERS} timed waits' timers armed (an hour away) and then all
  * cancelled, as killed or satisfied timed waits do. tasklife: the kernel's {@code TimerService} (internal;
  * the benchmarks run on the class path); baseline: {@code ScheduledThreadPoolExecutor.schedule} +
  * {@code cancel(false)} with {@code setRemoveOnCancelPolicy(true)}, so that cancelled tasks leave its

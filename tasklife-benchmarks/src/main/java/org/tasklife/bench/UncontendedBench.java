@@ -19,7 +19,7 @@ import org.tasklife.sync.Mutex;
 import org.tasklife.sync.Semaphore;
 
 /**
- * Issue 5 #6, uncontended: one lock/unlock or acquire/release pair, nobody else touching the primitive.
+ * Uncontended: one lock/unlock or acquire/release pair, nobody else touching the primitive.
  * tasklife {@link Mutex} vs {@link ReentrantLock} (default, non-fair), tasklife {@link Semaphore} vs
  * {@link java.util.concurrent.Semaphore} (default, non-fair; uncontended, fairness costs only the empty
  * queue check).

@@ -13,7 +13,7 @@ import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.Semaphore
 
 /**
- * The Kotlin coroutines peer of the benchmarks (issue 18): the operations the Java JMH classes
+ * The Kotlin coroutines peer of the benchmarks: the operations the Java JMH classes
  * (KotlinSpawnBench, KotlinMassCancelBench) and the plain mains (PeerMemory, MillionCoroutines) time or
  * measure, written as a Kotlin user would write them. Everything runs on Dispatchers.Default (a pool of as
  * many threads as cores, like the virtual-thread scheduler's carriers) under one SupervisorJob scope.
