@@ -229,6 +229,11 @@ final class ClusterTool {
     }
 
     private static int demo(PrintStream out) throws Exception {
+        if (System.getProperty("tasklife.cluster.engineLog") == null) {
+            // the demo kills a member with kill -9 on purpose: the engine's connection warnings that follow are
+            // expected, so the demo and its members log only the engine's errors (-Dtasklife.cluster.engineLog=...)
+            ENGINE_LOG.setLevel(Level.SEVERE);
+        }
         List<Process> members = new ArrayList<>();
         try {
             for (int port = 5701; port <= 5703; port++) {
