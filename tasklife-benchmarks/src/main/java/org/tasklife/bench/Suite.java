@@ -27,7 +27,8 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  *
  * <p>Pairs are listed in {@link #PAIRS}: a tasklife benchmark and its baseline in the same class, with the
  * same parameters and thread count, or a peer's row (Kotlin coroutines) in another class at equal parameters.
- * For SampleTime benchmarks the table also gives p50 and p99. With {@code -Dtasklife.bench.peers=FILE}, a
+ * For SampleTime benchmarks the table also gives p50 and p99; a SingleShotTime row's score is the median of its
+ * shots (the ± is still JMH's error of the mean). With {@code -Dtasklife.bench.peers=FILE}, a
  * second table sets peers measured outside JMH (Erlang, see {@link #PEER_PAIRS}) beside the tasklife rows.
  * With {@code -Dtasklife.bench.table=FILE} the tables are written to FILE as well.
  */
@@ -195,8 +196,11 @@ public final class Suite {
             p50 = primary.getStatistics().getPercentile(50);
             p99 = primary.getStatistics().getPercentile(99);
         }
+        // a single-shot row's score is the median of its shots, not JMH's mean: one shot that a full GC hits can
+        // double a mean of three (crowd rows), while the median of three rejects it
+        double score = mode == Mode.SingleShotTime ? primary.getStatistics().getPercentile(50) : primary.getScore();
         return new Row(cls, full.substring(dot + 1), p, r.getParams().getThreads(), mode, primary.getScoreUnit(),
-                primary.getScore(), primary.getScoreError(), p50, p99);
+                score, primary.getScoreError(), p50, p99);
     }
 
     static String table(List<Row> rows) {
