@@ -50,7 +50,7 @@ public final class MemoryPerTask {
     private MemoryPerTask() {}
 
     /** Something that parks {@code n} waiters and can end them. */
-    private interface Crowd {
+    interface Crowd {
         void end();
     }
 
@@ -142,7 +142,8 @@ public final class MemoryPerTask {
         };
     }
 
-    private static Crowd taskCrowd(Kernel kernel, int n, TaskBody<Object> block) {
+    /** {@code n} tasks of one new group, each parked in {@code block}; ending the crowd kills and reaps the group. */
+    static Crowd taskCrowd(Kernel kernel, int n, TaskBody<Object> block) {
         GroupMain main = () -> {
             block.run();
             return 0;

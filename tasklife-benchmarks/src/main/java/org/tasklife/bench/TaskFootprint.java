@@ -9,12 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import javax.management.ObjectName;
-import org.tasklife.ExitStatus;
-import org.tasklife.GroupMain;
 import org.tasklife.Kernel;
 import org.tasklife.TaskBody;
-import org.tasklife.TaskGroup;
-import org.tasklife.TaskState;
 import org.tasklife.Tasks;
 import org.tasklife.sync.Mutex;
 import org.tasklife.sync.Semaphore;
@@ -111,24 +107,7 @@ public final class TaskFootprint {
     }
 
     private static Runnable tasks(Kernel kernel, int n, TaskBody<Object> block) {
-        GroupMain main = () -> {
-            block.run();
-            return 0;
-        };
-        TaskGroup g = kernel.spawnGroup("idle", main);
-        for (int i = 1; i < n; i++) {
-            g.spawnTask("w", block);
-        }
-        Harness.await(() -> g.liveTaskCount() == n && g.tasks().stream().allMatch(t -> t.state() == TaskState.BLOCKED),
-                () -> "not all " + n + " tasks are BLOCKED");
-        return () -> {
-            g.kill();
-            ExitStatus s = g.reap();
-            if (!(s instanceof ExitStatus.Killed)) {
-                throw new IllegalStateException("crowd ended " + s);
-            }
-            Harness.awaitLive(kernel, 0);
-        };
+        return MemoryPerTask.taskCrowd(kernel, n, block)::end; // the same crowd MemoryPerTask measures
     }
 
     /** Class name -> {instances, bytes} of the live heap (a full GC runs first). */
