@@ -270,7 +270,9 @@ public final class Semaphore {
      * @throws TaskKilledError if the calling task is or gets killed before it obtained the permit
      */
     public void acquire() {
-        acquire(1);
+        WaitContext.safePoint();
+        boolean acquired = acquireWithin(1, false, 0L); // not through acquire(1): one frame less while parked
+        assert acquired;
     }
 
     /**

@@ -106,10 +106,16 @@ public final class GroupControlBlock implements TaskOwner {
         this.resources = new ResourceList(core.tables().openResources());
     }
 
-    /** Runs {@code t}'s body and exit sequence on its thread (the record's run(); the main task's id is the group's). */
+    /** The start of {@code t} on its thread (the record's run()). */
     @Override
-    public void runTask(TaskControlBlock t, Callable<?> body) {
-        core.lifecycle().runner().runTask(t, this, body, t.id() == id);
+    public boolean enterTask(TaskControlBlock t) {
+        return core.lifecycle().runner().enterTask(t);
+    }
+
+    /** The exit sequence of {@code t} on its thread (the record's run(); the main task's id is the group's). */
+    @Override
+    public void exitTask(TaskControlBlock t, Object result, Throwable failure) {
+        core.lifecycle().runner().exitTask(t, this, t.id() == id, result, failure);
     }
 
     @Override

@@ -153,23 +153,33 @@ final class TaskRunner {
         }
     }
 
-    /** Runs a task started by newThread, on its own thread (TaskControlBlock.run -> GroupControlBlock.runTask). */
-    void runTask(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
-        CpuScheduler.Entity cpu = scheduler == null ? null : scheduler.current();
-        if (cpu != null) {
-            scheduler.start(cpu); // scheduler mode: no task code before this task holds a CPU
+    /**
+     * The start of a task made by newThread, on its own thread (TaskControlBlock.run -> GroupControlBlock.enterTask):
+     * in scheduler mode no task code runs before this task holds a CPU. @return whether its body may run
+     */
+    boolean enterTask(TaskControlBlock t) {
+        if (scheduler != null) {
+            CpuScheduler.Entity cpu = scheduler.current();
+            if (cpu != null) {
+                scheduler.start(cpu);
+            }
         }
+        return t.start();
+    }
+
+    /**
+     * The end of a task made by newThread, on its own thread, after its body (TaskControlBlock.run ->
+     * GroupControlBlock.exitTask): the exit sequence, then in scheduler mode the CPU goes to the next task.
+     */
+    void exitTask(TaskControlBlock t, GroupControlBlock g, boolean main, Object result, Throwable failure) {
+        CpuScheduler.Entity cpu = scheduler == null ? null : scheduler.current();
         try {
-            runOnCpu(t, g, body, main);
+            exit(t, g, main, result, failure);
         } finally {
             if (cpu != null) {
                 scheduler.exit(cpu);
             }
         }
-    }
-
-    private void runOnCpu(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main) {
-        runBody(t, g, body, main, t.start());
     }
 
     private void runBody(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main, boolean runIt) {

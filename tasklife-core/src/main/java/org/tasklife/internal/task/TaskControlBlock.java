@@ -1113,14 +1113,26 @@ public final class TaskControlBlock implements Waiter, Runnable {
     }
 
     /**
-     * The task's thread body: hands the body to the owner, which runs it and the exit sequence
-     * ({@link TaskOwner#runTask}). Only the thread made for this task runs it, once.
+     * The task's thread body: enters the owner ({@link TaskOwner#enterTask}), calls the body, and hands the outcome
+     * to the owner's exit sequence ({@link TaskOwner#exitTask}). Only the thread made for this task runs it, once.
+     * The body is called from this frame, not through the owner's layers: every frame below a parked task's body
+     * stays in its frozen stack for as long as it waits (memory per task, the thaw of a mass kill).
      */
     @Override
     public void run() {
         Callable<?> b = body;
         body = null; // the running frame holds it now; the record need not
-        owner.runTask(this, b);
+        TaskOwner o = owner;
+        Object result = null;
+        Throwable failure = null;
+        try {
+            if (o.enterTask(this)) {
+                result = b.call();
+            }
+        } catch (Throwable e) {
+            failure = e;
+        }
+        o.exitTask(this, result, failure);
     }
 
     // ---- the owner's list of records (intrusive links, guarded by the owner's lock) ----

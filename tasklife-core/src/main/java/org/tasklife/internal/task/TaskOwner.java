@@ -1,6 +1,5 @@
 package org.tasklife.internal.task;
 
-import java.util.concurrent.Callable;
 import org.tasklife.internal.wait.Blocker;
 
 /**
@@ -36,13 +35,26 @@ public interface TaskOwner {
     }
 
     /**
-     * Runs {@code t}, a task of this owner, on the calling thread (its own, just started): its body, then its exit
-     * sequence. The record is its thread's Runnable ({@link TaskControlBlock#run()}) and hands its body here, so
-     * that no separate start object is kept alive per task.
+     * The first thing on {@code t}'s own thread, just started (a task of this owner): in scheduler mode waits for
+     * a CPU; then claims the start ({@link TaskControlBlock#start()}).
+     *
+     * @return whether the body may run (false: killed before it started; the exit sequence still follows)
+     * @throws UnsupportedOperationException from owners whose tasks never run (tests of the record alone)
+     */
+    default boolean enterTask(TaskControlBlock t) {
+        throw new UnsupportedOperationException("owner " + ownerId() + " runs no tasks");
+    }
+
+    /**
+     * The last thing on {@code t}'s own thread, after its body returned {@code result} or threw {@code failure}
+     * (or did not run): its exit sequence, then, in scheduler mode, its CPU given up. The record is its thread's
+     * Runnable ({@link TaskControlBlock#run()}) and calls the body itself between {@link #enterTask} and this, so
+     * that no separate start object is kept per task and a parked task's stack has no kernel frames below its
+     * body but the record's own.
      *
      * @throws UnsupportedOperationException from owners whose tasks never run (tests of the record alone)
      */
-    default void runTask(TaskControlBlock t, Callable<?> body) {
+    default void exitTask(TaskControlBlock t, Object result, Throwable failure) {
         throw new UnsupportedOperationException("owner " + ownerId() + " runs no tasks");
     }
 }
