@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * {@code DomainStopBench}; the JMH suite has no 1,000,000 row (one shot of a million takes 5–25 s on 2 cores,
  * times 4 shots and 3 rows: too long for the 15-minute budget of a full run). Optional further files are scanned
  * for the {@code million ...} lines of {@code MillionSleepers} (run by {@code bench/run --peers}); they add a
- * 1,000,000 point to the domain-stop panel (one shot each; the tasks there sleep, the JMH rows wait in every
+ * 1,000,000 point to the domain-stop panel (one warm shot each; the tasks there sleep, the JMH rows wait in every
  * kind of wait). X and Y are logarithmic. Prints one {@code scaling ...} line per point.
  */
 public final class ScalingPlot {
@@ -137,11 +137,14 @@ public final class ScalingPlot {
     private static final Pattern MILLION = Pattern.compile(
             "^million (tasklife|vthread-sleep|floor) n=(\\d+) .*?(?:stop|interrupt\\+join|flag\\+unpark\\+exit)=(\\d+) ms");
 
-    /** Adds MillionSleepers' one-shot figures (tasklife stop, JDK interrupt + join, floor) to the stop panel. */
+    /**
+     * Adds MillionSleepers' one-shot figures (tasklife stop, JDK interrupt + join, floor) to the stop panel: the
+     * warm ones (the JMH rows beside them are measured after warm-up too), not those of a cold JVM.
+     */
     private static void addMillion(Panel stop, List<String> lines) {
         for (String l : lines) {
             Matcher m = MILLION.matcher(l.trim());
-            if (!m.find()) {
+            if (!m.find() || l.contains("jit=cold")) {
                 continue;
             }
             int n = Integer.parseInt(m.group(2));
