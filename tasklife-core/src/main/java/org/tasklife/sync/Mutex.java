@@ -240,7 +240,11 @@ public final class Mutex {
     /** Payload of a node woken because the mutex became not recoverable (R3). */
     private static final Object GIVEN_UP = new Sentinel("given up");
 
-    /** What a waiter asks for: written by the waiter into its node's payload before enqueueing (M2). */
+    /**
+     * What a waiter asks for: written by the waiter into its node's payload before enqueueing (M2), unless its
+     * depth is 1 (every lock() call): then the payload is its owner identity alone, no object per waiter. An
+     * identity is never a Sentinel, so a payload is a claim, COMPETE or GIVEN_UP, unambiguously.
+     */
     private record Claim(Object owner, int depth) {}
 
 
@@ -664,7 +668,7 @@ public final class Mutex {
                     return WAIT; // T1: the free mutex was tried first
                 }
                 n = new WaitNode(queue, channel);
-                n.payload = new Claim(me, newDepth); // M2
+                n.payload = newDepth == 1 ? me : new Claim(me, newDepth); // M2 (a depth-1 claim is its owner alone)
                 if (atHead) {
                     queue.enqueueFirstLocked(n);
                 } else {
@@ -681,7 +685,7 @@ public final class Mutex {
                     if (p == COMPETE) {
                         competing = true; // M6
                         atHead = true;
-                    } else if (p instanceof Claim && ownerVolatile() == me) {
+                    } else if ((p == me || p instanceof Claim) && ownerVolatile() == me) {
                         return ownerDied ? ACQUIRED_OWNER_DIED : ACQUIRED; // M2: handed over (fair or robust)
                     } else {
                         assert p == GIVEN_UP : p; // R3: the next round throws MutexNotRecoverableException
@@ -851,18 +855,19 @@ public final class Mutex {
                 queue.unlinkLocked(n); // killed or timed out: it consumes nothing (K9)
                 continue;
             }
-            Claim c = (Claim) n.payload;
-            if (!OWNER.compareAndSet(this, free, c.owner())) {
+            Object claim = n.payload; // the waiter's identity (depth 1) or a Claim
+            Object owner = claim instanceof Claim c ? c.owner() : claim;
+            if (!OWNER.compareAndSet(this, free, owner)) {
                 rewatchLocked(); // a barger (M7's same-moment arrival) owns it now; R1 for it
                 return null;
             }
-            depth = c.depth(); // M1, M2: before the signal that publishes it
+            depth = claim instanceof Claim c ? c.depth() : 1; // M1, M2: before the signal that publishes it
             queue.unlinkLocked(n);
             if (n.trySignal()) {
                 rewatchLocked(); // R1 for the new owner
                 return n;
             }
-            boolean reverted = OWNER.compareAndSet(this, c.owner(), free); // lost to a kill or timeout: K9
+            boolean reverted = OWNER.compareAndSet(this, owner, free); // lost to a kill or timeout: K9
             assert reverted;
         }
         clearQueuedLocked();

@@ -180,6 +180,7 @@ public final class Semaphore {
     private final WaitQueue queue = new WaitQueue(); // immutable; its lock guards the slow paths
     private final int maxPermits;                    // immutable, >= 1
     private final boolean fair;                      // immutable
+    private final Request one = new Request(this, 1); // immutable: every one-permit waiter's channel (no object per waiter)
     @SuppressWarnings("unused")                      // accessed through STATE
     private volatile long state;                     // permits | WAITERS; CAS only (S1, S3)
     @SuppressWarnings("unused")                      // accessed through WOKEN_WANTED
@@ -550,7 +551,7 @@ public final class Semaphore {
                     won = dispatchLocked(); // S8: we may have been the head that held others back
                     return false;
                 }
-                node = new WaitNode(queue, new Request(this, n));
+                node = new WaitNode(queue, n == 1 ? one : new Request(this, n));
                 if (atHead) {
                     queue.enqueueFirstLocked(node);
                 } else {

@@ -22,6 +22,7 @@ import org.tasklife.internal.task.TaskControlBlock;
 import org.tasklife.internal.task.WaitContext;
 import org.tasklife.internal.time.Clock;
 import org.tasklife.internal.wait.Blocker;
+import org.tasklife.internal.wait.NodeChannel;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitChannel;
 
@@ -257,6 +258,13 @@ public final class KernelWaits {
 
     // ---- sleep (contract T1) ----
 
+    /**
+     * Every sleep's wait channel: renders the time left, from the node's own timer, only when a snapshot asks (one
+     * shared object: a sleeping task holds no channel of its own).
+     */
+    private static final NodeChannel SLEEP =
+            n -> "sleep(" + TimeUnit.NANOSECONDS.toMillis(n.nanosLeft()) + " ms left)";
+
     /** Sleeps the calling task for {@code nanos}; a kill ends it at once (contract K2). */
     public void sleep(TaskControlBlock caller, long nanos) {
         caller.checkpoint();
@@ -271,18 +279,11 @@ public final class KernelWaits {
         Blocker own = caller.owner().blocker();
         int outcome;
         do {
-            outcome = own.await(caller, new WaitNode(null, new SleepChannel(clock, deadline)), deadline);
+            outcome = own.await(caller, new WaitNode(null, SLEEP), deadline);
         } while (outcome == WaitNode.SIGNALLED);
         if (outcome == WaitNode.KILLED) {
             throw caller.unwindingThrowable();
         }
     }
 
-    /** A sleep's wait channel: renders the time left only when a snapshot asks. */
-    private record SleepChannel(Clock clock, long deadline) {
-        @Override
-        public String toString() {
-            return "sleep(" + Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - clock.nanoTime())) + " ms left)";
-        }
-    }
 }

@@ -527,7 +527,7 @@ public final class TaskControlBlock implements Waiter, Runnable {
     /** What the task waits for now (its wait channel), or {@code null}. */
     public Object waitChannel() {
         WaitNode n = (WaitNode) CURRENT_WAIT.getVolatile(this);
-        return n == null ? null : n.channel();
+        return n == null ? null : n.describedChannel();
     }
 
     /** The code given to {@link #requestExit(int, Object)}; valid once the exit was requested. */

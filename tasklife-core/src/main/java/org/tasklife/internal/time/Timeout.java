@@ -117,6 +117,15 @@ public final class Timeout {
         return deadline;
     }
 
+    /**
+     * Returns the time left until the deadline on the service's clock (negative once it passed).
+     *
+     * @return {@code deadline() - now}, in nanos
+     */
+    public long nanosLeft() {
+        return deadline - owner.clock().nanoTime();
+    }
+
     int stateAcquire() {
         return (int) STATE.getAcquire(this);
     }

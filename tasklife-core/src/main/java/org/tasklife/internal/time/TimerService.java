@@ -148,6 +148,11 @@ public final class TimerService implements AutoCloseable {
     private volatile int pendingCount;      // TM3; +1 in schedule() under the lock, -1 by the CAS winner
     private volatile int cancelledInHeap;   // TM3; +1 by cancel(), -1 by whoever removes the entry
 
+    /** The clock deadlines refer to. */
+    Clock clock() {
+        return clock;
+    }
+
     /**
      * Creates a stopped service whose action failures are printed to {@code System.err} together
      * with the thread they occurred on. No thread is started until {@link #start()}.

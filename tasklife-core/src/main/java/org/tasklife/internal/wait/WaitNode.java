@@ -84,6 +84,20 @@ public final class WaitNode implements Runnable {
         return channel;
     }
 
+    /**
+     * What is waited for, for display: the channel, or, for a {@link NodeChannel}, its description of this node
+     * (computed now).
+     */
+    public Object describedChannel() {
+        return channel instanceof NodeChannel c ? c.describe(this) : channel;
+    }
+
+    /** Nanos left until this wait's deadline on its timer's clock; 0 if no timer is armed (a deadline already past). */
+    public long nanosLeft() {
+        Timeout t = timeout;
+        return t == null ? 0 : Math.max(0, t.nanosLeft());
+    }
+
     /** The parked thread. */
     public Thread thread() {
         return thread;
