@@ -18,6 +18,9 @@ package org.tasklife;
 public final class TaskKilledError extends Error {
     private static final long serialVersionUID = 1L;
 
+    private final long taskId;      // the killed task's, or 0 for an error made with a message
+    private final String taskName;  // rendered into the message only when it is read: a mass kill builds no strings
+
     /**
      * Creates the exception.
      *
@@ -25,6 +28,8 @@ public final class TaskKilledError extends Error {
      */
     public TaskKilledError(String message) {
         super(message);
+        this.taskId = 0;
+        this.taskName = null;
     }
 
     /**
@@ -36,7 +41,18 @@ public final class TaskKilledError extends Error {
      * @throws IllegalArgumentException if {@code taskId} is not positive
      */
     public TaskKilledError(long taskId, String taskName) {
-        super("task " + requirePositive(taskId) + " (" + taskName + ") was killed", null, true, false);
+        super(null, null, true, false);
+        this.taskId = requirePositive(taskId);
+        this.taskName = taskName;
+    }
+
+    /**
+     * {@return the message: the one given, or {@code "task <id> (<name>) was killed"} for the error the kernel
+     * throws}
+     */
+    @Override
+    public String getMessage() {
+        return taskId == 0 ? super.getMessage() : "task " + taskId + " (" + taskName + ") was killed";
     }
 
     private static long requirePositive(long taskId) {
