@@ -16,6 +16,7 @@ import org.tasklife.TaskKilledError;
 import org.tasklife.TaskState;
 import org.tasklife.internal.sched.TimeSlicer;
 import org.tasklife.internal.time.Clock;
+import org.tasklife.internal.wait.Blocker;
 import org.tasklife.internal.wait.WaitNode;
 import org.tasklife.internal.wait.WaitQueue;
 import org.tasklife.internal.wait.Waiter;
@@ -24,7 +25,7 @@ import org.tasklife.internal.wait.Waiter;
  * The task control block (TCB): one task's state word, identity, current wait, exit status and owned
  * resources.
  */
-public final class TaskControlBlock implements Waiter, Runnable {
+public final class TaskControlBlock extends WaitContext implements Waiter, Runnable {
     /*
      * Implementation notes
      *
@@ -364,6 +365,24 @@ public final class TaskControlBlock implements Waiter, Runnable {
     /** The group this task belongs to. */
     public TaskOwner owner() {
         return owner;
+    }
+
+    // ---- its own wait context (WaitContext: a task's blocking calls allocate no context object) ----
+
+    /** This task: a task is its own wait context. */
+    @Override
+    public TaskControlBlock task() {
+        return this;
+    }
+
+    @Override
+    Waiter waiter() {
+        return this;
+    }
+
+    @Override
+    Blocker blocker() {
+        return owner.blocker();
     }
 
     /** Whether the task runs on a platform thread. */
@@ -726,6 +745,7 @@ public final class TaskControlBlock implements Waiter, Runnable {
      * @throws TaskKilledError if killed
      * @throws TaskExitSignal if an exit was requested
      */
+    @Override
     public void checkpoint() {
         int s = stateVolatile();
         if ((s & UNWINDING) != 0 || phase(s) == EXITING) {

@@ -28,9 +28,13 @@ import org.tasklife.internal.wait.Waiter;
  *
  * A kernel wait, whose condition is a plain check, is one call: {@link #awaitUntil}.
  */
-public final class WaitContext {
+public abstract sealed class WaitContext permits TaskControlBlock, WaitContext.Host {
     /*
      * Implementation notes
+     *
+     * A task is its own context (TaskControlBlock extends this class, adding no field): a blocking call of a task
+     * allocates no context object, and a parked task holds none. A host thread's context is a Host: one shared
+     * instance for the primitives, one per call for a kernel's own waits.
      *
      * Host threads: a primitive used outside any task still needs a timer for timed waits. One shared
      * daemon timer thread serves every host wait in the JVM; it starts on first use. A kernel's own waits
@@ -45,25 +49,59 @@ public final class WaitContext {
      * nothing). Its wait channel is built once per call and rendered only when a snapshot asks.
      */
 
-    private static final class HostBlocker {
-        static final Blocker INSTANCE = create();
+    /** The context of host threads: never killed, waiting through a host blocker. */
+    static final class Host extends WaitContext {
+        /** The context of host callers of the primitives: the shared host blocker (its timer starts on first use). */
+        static final class Shared {
+            static final Host INSTANCE = new Host(create());
 
-        private static Blocker create() {
-            TimerService timers = new TimerService(Clock.system(), "tasklife-host-timer");
-            timers.start();
-            return new Blocker(Clock.system(), timers);
+            private static Blocker create() {
+                TimerService timers = new TimerService(Clock.system(), "tasklife-host-timer");
+                timers.start();
+                return new Blocker(Clock.system(), timers);
+            }
+        }
+
+        private final Blocker blocker; // immutable
+
+        Host(Blocker blocker) {
+            this.blocker = blocker;
+        }
+
+        @Override
+        public TaskControlBlock task() {
+            return null;
+        }
+
+        @Override
+        Waiter waiter() {
+            return HostWaiter.INSTANCE;
+        }
+
+        @Override
+        Blocker blocker() {
+            return blocker;
+        }
+
+        @Override
+        public void checkpoint() {
+            // a host thread is never killed
         }
     }
 
-    private final TaskControlBlock task;   // null on host threads
-    private final Waiter waiter;
-    private final Blocker blocker;
+    WaitContext() {} // TaskControlBlock and Host only
 
-    private WaitContext(TaskControlBlock task, Waiter waiter, Blocker blocker) {
-        this.task = task;
-        this.waiter = waiter;
-        this.blocker = blocker;
-    }
+    /** The calling task, or {@code null} on a host thread. */
+    public abstract TaskControlBlock task();
+
+    /** Who waits: the task itself, or the host waiter. */
+    abstract Waiter waiter();
+
+    /** The blocker this context parks through: its task's kernel's, or a host blocker. */
+    abstract Blocker blocker();
+
+    /** Safe point: throws the kill throwable if the calling task was killed (contract K5); nothing on a host thread. */
+    public abstract void checkpoint();
 
     /**
      * A safe point at a primitive's entry or exit: in scheduler mode the calling task may be switched out
@@ -82,10 +120,7 @@ public final class WaitContext {
     /** The context of the calling thread: its task, or a host thread waiting through the shared host blocker. */
     public static WaitContext current() {
         TaskControlBlock t = TaskControlBlock.current();
-        if (t == null) {
-            return new WaitContext(null, HostWaiter.INSTANCE, HostBlocker.INSTANCE);
-        }
-        return new WaitContext(t, t, t.owner().blocker());
+        return t != null ? t : Host.Shared.INSTANCE;
     }
 
     /**
@@ -93,47 +128,33 @@ public final class WaitContext {
      * {@code null}, which then waits through {@code hostBlocker} (the kernel's own).
      */
     public static WaitContext of(TaskControlBlock callerTask, Blocker hostBlocker) {
-        if (callerTask == null) {
-            return new WaitContext(null, HostWaiter.INSTANCE, hostBlocker);
-        }
-        return new WaitContext(callerTask, callerTask, callerTask.owner().blocker());
-    }
-
-    /** The calling task, or {@code null} on a host thread. */
-    public TaskControlBlock task() {
-        return task;
+        return callerTask != null ? callerTask : new Host(hostBlocker);
     }
 
     /** An id for error messages and owner fields: the task id, or -1 for host threads. */
     public long callerId() {
-        return task == null ? -1 : task.id();
+        TaskControlBlock t = task();
+        return t == null ? -1 : t.id();
     }
 
     /** The clock deadlines are measured in. */
     public Clock clock() {
-        return blocker.clock();
+        return blocker().clock();
     }
 
     /** The absolute deadline {@code nanos} from now on {@link #clock()} (saturating). */
     public long deadlineAfter(long nanos) {
-        return Clock.deadlineAfter(blocker.clock().nanoTime(), nanos);
+        return Clock.deadlineAfter(blocker().clock().nanoTime(), nanos);
     }
 
     /** Whether absolute {@code deadline} (on {@link #clock()}) has passed: the difference decides (STYLE G13). */
     public boolean hasPassed(long deadline) {
-        return deadline - blocker.clock().nanoTime() <= 0;
+        return deadline - blocker().clock().nanoTime() <= 0;
     }
 
     /** {@code d} in nanoseconds, saturated at the ends of {@code long} (a huge timeout never overflows). */
     public static long nanosOf(java.time.Duration d) {
         return Clock.saturatedNanos(d);
-    }
-
-    /** Safe point: throws the kill throwable if the calling task was killed (contract K5). */
-    public void checkpoint() {
-        if (task != null) {
-            task.checkpoint();
-        }
     }
 
     /**
@@ -142,7 +163,7 @@ public final class WaitContext {
      * that in scheduler mode the caller gives up its CPU meanwhile.
      */
     public int awaitUnkillable(WaitNode n) {
-        return new Blocker(Clock.system(), null, blocker.dispatch()).await(HostWaiter.INSTANCE, n, Blocker.NO_DEADLINE);
+        return new Blocker(Clock.system(), null, blocker().dispatch()).await(HostWaiter.INSTANCE, n, Blocker.NO_DEADLINE);
     }
 
     /**
@@ -152,15 +173,16 @@ public final class WaitContext {
      * @return {@link WaitNode#SIGNALLED}, {@link WaitNode#TIMED_OUT} or {@link WaitNode#KILLED}
      */
     public int await(WaitNode n, long deadline) {
-        return blocker.await(waiter, n, deadline);
+        return blocker().await(waiter(), n, deadline);
     }
 
     /** The throwable to throw after a wait ended {@link WaitNode#KILLED}. */
     public Error killed() {
-        if (task == null) {
+        TaskControlBlock t = task();
+        if (t == null) {
             throw new IllegalStateException("a host thread's wait cannot be killed");
         }
-        return task.unwindingThrowable();
+        return t.unwindingThrowable();
     }
 
     /**
