@@ -51,7 +51,7 @@ import org.tasklife.sync.Semaphore;
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"}) // a fixed heap: no resizing inside a shot
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
 public class DomainStopBench {
@@ -224,6 +224,8 @@ public class DomainStopBench {
     }
 
     @Benchmark
+    @Warmup(iterations = Harness.CROWD_WARMUPS)
+    @Measurement(iterations = Harness.CROWD_SHOTS)
     public ExitStatus stopDomain_everyWait(TenantCrowd crowd) {
         return crowd.stopAll();
     }
@@ -235,6 +237,8 @@ public class DomainStopBench {
 
     /** The floor (see {@link FloorCrowd}): flag + unpark + exit of as many parked virtual threads, no kernel. */
     @Benchmark
+    @Warmup(iterations = Harness.CROWD_WARMUPS)
+    @Measurement(iterations = Harness.CROWD_SHOTS)
     public Object floor_flagUnparkExit_vthread(FloorCrowd crowd) {
         return crowd.stopAll();
     }

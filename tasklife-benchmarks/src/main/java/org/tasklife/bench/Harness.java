@@ -30,6 +30,17 @@ final class Harness {
 
     private static final SpawnOptions DETACHED = SpawnOptions.named("bench").detached(true);
 
+    /**
+     * Warm-up shots of a single-shot crowd row (a mass kill, a domain stop, a coroutine crowd cancel; not the JDK
+     * baselines, whose 100,000 shots take seconds to tens of seconds): the first shots of a crowd are the first
+     * time its waiters ever wake, and every frame the JIT compiled as unreachable after the park deoptimizes on
+     * its own; measured shots after a single warm-up came out 2-20x slower than from the fourth on, on every side.
+     */
+    static final int CROWD_WARMUPS = 4;
+
+    /** Measured shots of such a row: the median of five is read (Suite, ScalingPlot). */
+    static final int CROWD_SHOTS = 5;
+
     private Harness() {}
 
     /**

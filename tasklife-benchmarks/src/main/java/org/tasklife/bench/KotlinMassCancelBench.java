@@ -32,7 +32,7 @@ import org.tasklife.bench.peers.Coroutines;
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"}) // a fixed heap: no resizing inside a shot
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
 public class KotlinMassCancelBench {
@@ -87,16 +87,22 @@ public class KotlinMassCancelBench {
     }
 
     @Benchmark
+    @Warmup(iterations = Harness.CROWD_WARMUPS)
+    @Measurement(iterations = Harness.CROWD_SHOTS)
     public Job cancelJoin_mutex(InMutex crowd) {
         return crowd.cancelAll();
     }
 
     @Benchmark
+    @Warmup(iterations = Harness.CROWD_WARMUPS)
+    @Measurement(iterations = Harness.CROWD_SHOTS)
     public Job cancelJoin_semaphore(InSemaphore crowd) {
         return crowd.cancelAll();
     }
 
     @Benchmark
+    @Warmup(iterations = Harness.CROWD_WARMUPS)
+    @Measurement(iterations = Harness.CROWD_SHOTS)
     public Job cancelJoin_delay(InDelay crowd) {
         return crowd.cancelAll();
     }

@@ -36,7 +36,7 @@ import org.tasklife.sync.Semaphore;
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"}) // a fixed heap: no resizing inside a shot
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
 public class MassKillBench {
@@ -198,16 +198,22 @@ public class MassKillBench {
     }
 
     @Benchmark
+    @Warmup(iterations = Harness.CROWD_WARMUPS)
+    @Measurement(iterations = Harness.CROWD_SHOTS)
     public ExitStatus killGroup_mutex(OnMutex crowd) {
         return crowd.killAll();
     }
 
     @Benchmark
+    @Warmup(iterations = Harness.CROWD_WARMUPS)
+    @Measurement(iterations = Harness.CROWD_SHOTS)
     public ExitStatus killGroup_semaphore(OnSemaphore crowd) {
         return crowd.killAll();
     }
 
     @Benchmark
+    @Warmup(iterations = Harness.CROWD_WARMUPS)
+    @Measurement(iterations = Harness.CROWD_SHOTS)
     public ExitStatus killGroup_condition(OnCondition crowd) {
         return crowd.killAll();
     }
@@ -219,6 +225,8 @@ public class MassKillBench {
 
     /** The floor (see {@link FloorCrowd}): flag + unpark + exit of as many parked virtual threads, no kernel. */
     @Benchmark
+    @Warmup(iterations = Harness.CROWD_WARMUPS)
+    @Measurement(iterations = Harness.CROWD_SHOTS)
     public Object floor_flagUnparkExit_vthread(FloorCrowd crowd) {
         return crowd.stopAll();
     }
