@@ -18,8 +18,11 @@ package org.tasklife;
 public final class TaskKilledError extends Error {
     private static final long serialVersionUID = 1L;
 
-    private final long taskId;      // the killed task's, or 0 for an error made with a message
-    private final String taskName;  // rendered into the message only when it is read: a mass kill builds no strings
+    /** The killed task's id, or 0 for an error made with a message. */
+    private final long taskId;
+
+    /** The killed task's name, rendered into the message only when it is read: a mass kill builds no strings. */
+    private final String taskName;
 
     /**
      * Creates the exception.
