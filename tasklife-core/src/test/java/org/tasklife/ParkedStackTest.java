@@ -69,25 +69,25 @@ class ParkedStackTest {
         return new Split(above, below);
     }
 
-    /** SPEC §3 (a task is a thread): below a task's body there is one kernel frame, the record's own run(). */
-    @Test
-    void parkedTask_belowItsBody_onlyTheRecordsRunFrame(Kernel kernel) throws Exception {
+    /** A task parked in acquire() of a semaphore without permits, as parked. */
+    private static Split parkedInSemaphore(Kernel kernel) throws Exception {
         Semaphore s = new Semaphore(0);
-        Split split = parkedStack(kernel, () -> {
+        return parkedStack(kernel, () -> {
             s.acquire();
             return null;
         });
-        assertThat(split.below()).containsExactly("org.tasklife.internal.task.TaskControlBlock.run");
+    }
+
+    /** SPEC §3 (a task is a thread): below a task's body there is one kernel frame, the record's own run(). */
+    @Test
+    void parkedTask_belowItsBody_onlyTheRecordsRunFrame(Kernel kernel) throws Exception {
+        assertThat(parkedInSemaphore(kernel).below()).containsExactly("org.tasklife.internal.task.TaskControlBlock.run");
     }
 
     /** SPEC §9: a task parked in Semaphore.acquire() has four kernel frames above its body, the park's included. */
     @Test
     void semaphoreAcquire_parked_fourKernelFramesAboveTheBody(Kernel kernel) throws Exception {
-        Semaphore s = new Semaphore(0);
-        Split split = parkedStack(kernel, () -> {
-            s.acquire();
-            return null;
-        });
+        Split split = parkedInSemaphore(kernel);
         assertThat(split.above()).as("frames %s", split.above()).hasSizeLessThanOrEqualTo(4)
                 .last().isEqualTo("org.tasklife.sync.Semaphore.acquire");
     }
