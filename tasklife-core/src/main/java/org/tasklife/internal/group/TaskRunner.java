@@ -133,8 +133,17 @@ final class TaskRunner {
             if (w != null) {
                 w.clean(); // unregisters: the task left NEW, so its action does nothing
             }
-            if (claimed) {
-                runBody(t, g, body, false, t.bodyMayRun());
+            if (claimed) { // the body is called from this frame: one kernel frame below it, as TaskControlBlock.run
+                Object result = null;
+                Throwable failure = null;
+                try {
+                    if (t.bodyMayRun()) {
+                        result = body.call();
+                    }
+                } catch (Throwable e) {
+                    failure = e;
+                }
+                exit(t, g, false, result, failure);
             }
         }
     }
@@ -180,19 +189,6 @@ final class TaskRunner {
                 scheduler.exit(cpu);
             }
         }
-    }
-
-    private void runBody(TaskControlBlock t, GroupControlBlock g, Callable<?> body, boolean main, boolean runIt) {
-        Object result = null;
-        Throwable failure = null;
-        try {
-            if (runIt) {
-                result = body.call();
-            }
-        } catch (Throwable e) {
-            failure = e;
-        }
-        exit(t, g, main, result, failure);
     }
 
     /**
