@@ -18,7 +18,7 @@ import org.tasklife.Tasks;
  * joined; and the floor, as many parked virtual threads stopped by a flag and an unpark each
  * ({@link FloorCrowd}). A plain {@code main}, not JMH: one shot of each side.
  *
- * <pre>java -Xmx8g -cp benchmarks.jar org.tasklife.bench.MillionSleepers [n] [tasklife|vthread|floor ...] [--warm]</pre>
+ * <pre>java -Xms8g -Xmx8g -cp benchmarks.jar org.tasklife.bench.MillionSleepers [n] [tasklife|vthread|floor ...] [--warm]</pre>
  *
  * <p>Sides: all three by default, one after another in this JVM, tasklife first (then the later sides find
  * the JDK's virtual-thread paths compiled by the earlier ones); {@code bench/run} runs each side in its own JVM.
