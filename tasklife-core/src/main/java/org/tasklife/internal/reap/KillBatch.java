@@ -116,7 +116,12 @@ public final class KillBatch implements ExitWatch {
          */
         public List<TaskControlBlock> wakeAndArm(TaskControlBlock running) {
             List<TaskControlBlock> killed = batch.members;
-            for (TaskControlBlock t : killed) {
+            int n = killed.size();
+            for (int i = 0; i < n; i++) {
+                TaskControlBlock t = killed.get(i);
+                if (trace != null) {
+                    trace.killed(i, t, n); // KT3: its event waits for it before it can end, so it commits its own
+                }
                 if (t != running) {
                     t.wakeForKill();
                 }
@@ -124,12 +129,9 @@ public final class KillBatch implements ExitWatch {
                     KillHookRunner.fire(batch.reaper, t); // contract K15: after its wake; a null check without hooks
                 }
             }
-            if (!killed.isEmpty()) {
-                batch.reaper.totals().killed(kind, killed.size());
+            if (n > 0) {
+                batch.reaper.totals().killed(kind, n);
                 batch.arm();
-                if (trace != null) {
-                    trace.killed(killed);
-                }
             }
             return killed;
         }
@@ -183,9 +185,13 @@ public final class KillBatch implements ExitWatch {
         if (trace != null) {
             trace.before(t); // before the kill ends its wait
         }
-        if (!t.kill(reason)) {
+        if (!t.setKilled(reason)) {
             return false;
         }
+        if (trace != null) {
+            trace.killed(0, t, 1); // KT3: before its wake, as in a batch
+        }
+        t.wakeForKill();
         if (t.killHooks() != null) {
             KillHookRunner.fire(reaper, t); // contract K15: after its wake
         }
@@ -193,9 +199,6 @@ public final class KillBatch implements ExitWatch {
         KillBatch b = new KillBatch(reaper, true);
         b.add(t);
         b.arm();
-        if (trace != null) {
-            trace.killed(b.members);
-        }
         return true;
     }
 

@@ -18,11 +18,17 @@ final class KillTrace {
      * Overview: begin() runs on the killer's thread, so the killer is the task running there (its id and
      * name) or, outside tasks, 0 and the thread's name (a host thread, the kernel's timer for a deadline or
      * an expired grace). before() begins one victim's event before its wake (the wait channel it records is
-     * the one the kill ends); killed() hands each begun event to Trace after the batch woke and armed, which
-     * closes the race with the victim's exit (see Trace.taskKilled).
+     * the one the kill ends); killed() hands a begun event to Trace, which closes the race with the victim's exit
+     * (see Trace.taskKilled). A kill hands each victim's event over after its flag and just before its wake, so
+     * the victim finds it at its exit and commits it on its own thread: the killer, which runs a whole batch alone,
+     * commits only the events of victims that had ended already (KT3).
      *
      * Invariants:
      *  KT1 begun.get(i) belongs to the i-th victim passed to before(), which is the i-th task killed() gets.
+     *  KT2 a kill renders each wait channel object once: the victims of a batch queued on one primitive share
+     *      its channel, whose text is taken when the first of them is flagged (no string per victim, and one
+     *      string object that JFR's string pool writes once).
+     *  KT3 victim i gets killed(i, ...) after its flag and before its wake (KillBatch).
      */
 
     private static final KillReason[] REASONS = KillReason.values();
@@ -32,6 +38,8 @@ final class KillTrace {
     private final String killerName;
     private final String reason;
     private final List<Object> begun = new ArrayList<>(); // KT1; the killer's only
+    private Object lastChannel;                          // KT2: the last channel rendered, and its text
+    private String lastText;
 
     private KillTrace(String kernel, int reason) {
         this.kernel = kernel;
@@ -53,16 +61,22 @@ final class KillTrace {
 
     /** Begins the event of {@code t}, flagged or about to be, not woken yet. */
     void before(TaskControlBlock t) {
-        begun.add(Trace.beforeKill(t.waitChannel()));
+        Object channel = t.waitChannel();
+        if (channel != lastChannel || lastText == null) { // KT2
+            lastChannel = channel;
+            lastText = channel == null ? "" : channel.toString();
+        }
+        begun.add(Trace.beforeKill(lastText));
     }
 
-    /** Hands every begun event to Trace: {@code victims} are the tasks given to {@link #before}, in order (KT1). */
-    void killed(List<TaskControlBlock> victims) {
-        int n = victims.size();
-        for (int i = 0; i < n; i++) {
-            TaskControlBlock t = victims.get(i);
-            Trace.taskKilled(kernel, t, t.id(), t.name(), t.owner().ownerId(), begun.get(i), killerTaskId, killerName,
-                    reason, n, t::isTerminated);
-        }
+    /**
+     * Hands the begun event of {@code t}, the {@code i}-th task given to {@link #before} (KT1), to Trace; a kill
+     * calls it just before it wakes {@code t} (KT3).
+     *
+     * @param batchSize how many tasks the kill killed
+     */
+    void killed(int i, TaskControlBlock t, int batchSize) {
+        Trace.taskKilled(kernel, t, t.id(), t.name(), t.owner().ownerId(), begun.get(i), killerTaskId, killerName,
+                reason, batchSize, t::isTerminated);
     }
 }

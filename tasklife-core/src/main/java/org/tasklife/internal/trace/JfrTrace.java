@@ -42,17 +42,17 @@ final class JfrTrace {
     /**
      * Called just before a task kill: begins a kill event if it is enabled.
      *
-     * @param waitChannel the task's wait channel, read before the kill ends the wait (rendered only if recording)
+     * @param waitChannel the text of the task's wait channel, read before the kill ends the wait
      * @return the begun event (to pass to {@link #taskKilled}), or {@code null}
      */
-    static Object beforeKill(Object waitChannel) {
+    static Object beforeKill(String waitChannel) {
         TaskKillEvent e = new TaskKillEvent();
         if (!e.isEnabled()) {
             return null;
         }
         e.begin();
         e.killedAtNanos = System.nanoTime();
-        e.waitChannel = waitChannel == null ? "" : waitChannel.toString();
+        e.waitChannel = waitChannel == null ? "" : waitChannel;
         return e;
     }
 

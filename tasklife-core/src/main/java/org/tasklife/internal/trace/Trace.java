@@ -86,10 +86,11 @@ public final class Trace {
      * Called just before a task is killed (its KILLED flag set, or it is woken): begins a kill event if it is
      * enabled.
      *
-     * @param waitChannel the task's wait channel, read before the kill ends the wait (rendered only if recording)
+     * @param waitChannel the text of the task's wait channel, read before the kill ends the wait (the caller renders it
+     *     only while {@link #isKillTraced()}), or {@code ""}
      * @return the begun event (to pass to {@link #taskKilled}), or {@code null}
      */
-    public static Object beforeKill(Object waitChannel) {
+    public static Object beforeKill(String waitChannel) {
         return JFR ? JfrTrace.beforeKill(waitChannel) : null;
     }
 

@@ -20,6 +20,7 @@ import org.tasklife.Task;
 import org.tasklife.TaskGroup;
 import org.tasklife.TaskState;
 import org.tasklife.Tasks;
+import org.tasklife.sync.Mutex;
 import org.tasklife.testkit.Await;
 import org.tasklife.testkit.Fixtures;
 
@@ -109,6 +110,7 @@ class TraceEventsTest {
         assertThat(kill.getString("killerName")).isEqualTo(Thread.currentThread().getName());
         assertThat(kill.getString("reason")).isEqualTo("KILL");
         assertThat(kill.getLong("batchSize")).isEqualTo(1);
+        assertThat(kill.getThread().getJavaName()).isEqualTo("sleepy#" + gid); // asleep until woken: commits its own
 
         RecordedEvent exit = ofType(events, "org.tasklife.TaskExit", gid).get(0);
         assertThat(exit.getString("status")).isEqualTo("Killed");
@@ -185,6 +187,44 @@ class TraceEventsTest {
             assertThat(e.getDuration().toNanos()).isPositive();
         });
         assertThat(kills).extracting(e -> e.getString("taskName")).containsExactlyInAnyOrder("crowd", "w0", "w1", "w2");
+    }
+
+    /**
+     * A group kill of tasks queued on one mutex: every victim's event shows that mutex as its wait channel (rendered
+     * once for the batch), and every victim, blocked until the batch woke it, commits its own event on its own thread.
+     */
+    @Test
+    void groupKill_onOneMutex_eachVictimCommitsItsOwnEventWithTheMutexAsChannel() throws Exception {
+        Mutex m = new Mutex();
+        m.lock(); // the host owns it: every task of the group queues
+        try {
+            List<RecordedEvent> events = record(Kernel.builder().name("jfr-mkill"), k -> {
+                TaskGroup g = k.spawnGroup("crowd", () -> {
+                    m.lock();
+                    return 0;
+                });
+                for (int i = 0; i < 5; i++) {
+                    g.spawnTask("w" + i, () -> {
+                        m.lock();
+                        return null;
+                    });
+                }
+                Await.until("6 blocked", () -> k.snapshot().tasks().stream()
+                        .filter(t -> t.groupId() == g.id() && t.state() == TaskState.BLOCKED).count() == 6);
+                assertThat(g.kill()).isTrue();
+                assertThat(Fixtures.ended(g)).isEqualTo(ExitStatus.KILLED);
+                g.reap();
+            });
+
+            List<RecordedEvent> kills = ofType(events, "org.tasklife.TaskKill", -1);
+            assertThat(kills).hasSize(6);
+            assertThat(kills).extracting(e -> e.getString("waitChannel")).allSatisfy(c -> assertThat(c)
+                    .startsWith("mutex@").endsWith("owned by host thread '" + Thread.currentThread().getName() + "'"));
+            assertThat(kills).allSatisfy(e -> assertThat(e.getThread().getJavaName())
+                    .isEqualTo(e.getString("taskName") + "#" + e.getLong("taskId")));
+        } finally {
+            m.unlock();
+        }
     }
 
     /** A task killed by another task's Task.kill() names the killing task (id and name). */
