@@ -1,5 +1,7 @@
 package org.tasklife.internal.group;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -42,9 +44,23 @@ public final class GroupControlBlock implements TaskOwner {
      *     (every ...Locked method asserts it); a child is in exactly one parent's children map until REAPED.
      *  G4 a group whose live count reached 0 is EXITING at once, under the same lock: a spawnTask racing
      *     the last member's exit is refused instead of joining a group that is about to become a zombie.
+     *  G5 the live count rises only under the group lock (addMember) and reaches 0 only under it
+     *     (lastMemberGone); a member whose exit leaves others live lowers it with a CAS from c > 1 to c - 1,
+     *     without the lock, so that a crowd ending at once does not queue on it. Every change is atomic, so a
+     *     locked drop and a lock-free one never lose each other, and exactly one exit sees the drop to 0.
      *
      * Lock order (Topology): topology lock -> group lock -> wait queue locks. No user code under any of them.
      */
+
+    private static final VarHandle LIVE_COUNT;
+
+    static {
+        try {
+            LIVE_COUNT = MethodHandles.lookup().findVarHandle(GroupControlBlock.class, "liveCount", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final long id;                      // immutable
     private final String name;                  // immutable
@@ -65,7 +81,7 @@ public final class GroupControlBlock implements TaskOwner {
 
     final ReentrantLock lock = new ReentrantLock();
     private final MemberList records = new MemberList(); // guarded by lock: not disposed, in joining order
-    private int liveCount;                      // guarded by lock
+    private volatile int liveCount;             // G5: rises and reaches 0 under lock; LIVE_COUNT for every change
     private ExitStatus pendingStatus;           // guarded by lock: recorded by exitGroup/kill/failure
     private volatile GroupState state = GroupState.ALIVE; // see table; volatile for readers
     private volatile ExitStatus finalStatus;    // set before ZOMBIE
@@ -223,12 +239,7 @@ public final class GroupControlBlock implements TaskOwner {
 
     /** Number of tasks not yet ended. */
     public int liveCount() {
-        lock.lock();
-        try {
-            return liveCount;
-        } finally {
-            lock.unlock();
-        }
+        return liveCount;
     }
 
     /** Task records of this group not yet disposed (live or ended-but-joinable). */
@@ -255,7 +266,7 @@ public final class GroupControlBlock implements TaskOwner {
                 return false;
             }
             records.add(t);
-            liveCount++;
+            LIVE_COUNT.getAndAdd(this, 1); // G5: atomic against lock-free drops
             return true;
         } finally {
             lock.unlock();
@@ -309,6 +320,13 @@ public final class GroupControlBlock implements TaskOwner {
         if (cpu != 0) {
             endedMembersCpu.addAndGet(cpu); // a task that measured nothing leaves the shared counter alone
         }
+        if (!dispose) {
+            for (int c = liveCount; c > 1; c = liveCount) {
+                if (LIVE_COUNT.compareAndSet(this, c, c - 1)) {
+                    return false; // G5: others are live; not the last
+                }
+            }
+        }
         lock.lock();
         try {
             if (dispose) {
@@ -322,7 +340,7 @@ public final class GroupControlBlock implements TaskOwner {
 
     /** Drops the live count; at 0 the group takes no new member (G4). Group lock held. */
     private boolean lastMemberGone() {
-        if (--liveCount != 0) {
+        if ((int) LIVE_COUNT.getAndAdd(this, -1) != 1) {
             return false;
         }
         if (state == GroupState.ALIVE) {

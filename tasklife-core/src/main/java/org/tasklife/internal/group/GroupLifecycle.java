@@ -54,7 +54,8 @@ public final class GroupLifecycle implements Domains.Groups {
      *   4 publish: status, joiners, onExit; the kill's    the exiting task     queue locks     TaskControlBlock
      *     grace watch counts it ended
      *   5 detached: the record leaves the table           the exiting task     none            Tables.dispose
-     *   6 memberEnded: the group's live count drops       the exiting task     group lock      GroupControlBlock
+     *   6 memberEnded: the group's live count drops       the exiting task     group lock for  GroupControlBlock
+     *     (a CAS while others stay live: G5)                                  the last (G4)
      *   7 if it was the last (finishGroup):               the exiting task
      *     7a group-owned resources close                                      none            GroupLifecycle
      *     7b ZOMBIE, reparent children, auto-reap                              topology lock   GroupLifecycle

@@ -27,8 +27,10 @@ public final class WaitQueue {
      * trySignal() wins: a node whose outcome was already decided is simply dropped (its killer or timer
      * unlinks it again, which is a no-op).
      *
-     * Known limits: a lock rather than a lock-free queue; the benchmark issue decides whether that must
-     * change. LINKED counts nodes over every queue in the JVM, for leak audits in tests.
+     * Known limits: a lock rather than a lock-free queue. Measured not to be what limits a contended primitive:
+     * tasks taking turns on one mutex or semaphore park about once per 2,500 or more operations, so the queue is
+     * rarely touched and the primitives' fast paths decide the throughput (BENCHMARKS.md). LINKED counts nodes
+     * over every queue in the JVM, for leak audits in tests.
      */
 
     private static final LongAdder LINKED = new LongAdder();
