@@ -66,6 +66,15 @@ class TraceEventsTest {
                 .toList();
     }
 
+    /** Waits until {@code members} tasks of {@code g} are BLOCKED, kills the group, waits for its end and reaps it. */
+    private static void killOnceBlocked(Kernel k, TaskGroup g, int members) throws Exception {
+        Await.until(members + " blocked", () -> k.snapshot().tasks().stream()
+                .filter(t -> t.groupId() == g.id() && t.state() == TaskState.BLOCKED).count() == members);
+        assertThat(g.kill()).isTrue();
+        assertThat(Fixtures.ended(g)).isEqualTo(ExitStatus.KILLED);
+        g.reap();
+    }
+
     /** Spawn, kill and exit of a task blocked in sleep: spawn names it, kill carries latency, exit says Killed. */
     @Test
     void killOfSleepingTask_recordsSpawnKillWithLatencyAndExitKilled() throws Exception {
@@ -168,11 +177,7 @@ class TraceEventsTest {
                 return Fixtures.sleepForever();
             });
             id[0] = g.id();
-            Await.until("4 blocked", () -> k.snapshot().tasks().stream()
-                    .filter(t -> t.groupId() == g.id() && t.state() == TaskState.BLOCKED).count() == 4);
-            assertThat(g.kill()).isTrue();
-            assertThat(Fixtures.ended(g)).isEqualTo(ExitStatus.KILLED);
-            g.reap();
+            killOnceBlocked(k, g, 4);
         });
 
         List<RecordedEvent> kills = ofType(events, "org.tasklife.TaskKill", -1);
@@ -209,11 +214,7 @@ class TraceEventsTest {
                         return null;
                     });
                 }
-                Await.until("6 blocked", () -> k.snapshot().tasks().stream()
-                        .filter(t -> t.groupId() == g.id() && t.state() == TaskState.BLOCKED).count() == 6);
-                assertThat(g.kill()).isTrue();
-                assertThat(Fixtures.ended(g)).isEqualTo(ExitStatus.KILLED);
-                g.reap();
+                killOnceBlocked(k, g, 6);
             });
 
             List<RecordedEvent> kills = ofType(events, "org.tasklife.TaskKill", -1);
