@@ -8,7 +8,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.tasklife.CpuTimes;
 import org.tasklife.ExitStatus;
@@ -48,15 +47,28 @@ public final class GroupControlBlock implements TaskOwner {
      *     (lastMemberGone); a member whose exit leaves others live lowers it with a CAS from c > 1 to c - 1,
      *     without the lock, so that a crowd ending at once does not queue on it. Every change is atomic, so a
      *     locked drop and a lock-free one never lose each other, and exactly one exit sees the drop to 0.
+     *  G6 the child-exit queue and the close-failure list are made by their first user, with a CAS (the loser
+     *     uses the winner's): a group nobody waits on for a child, and whose closes never fail, makes neither. A
+     *     waker that finds no queue yet makes an empty one and signals nobody; a waiter made or found the same
+     *     one before it checked its condition under the topology lock, as before.
      *
      * Lock order (Topology): topology lock -> group lock -> wait queue locks. No user code under any of them.
      */
 
     private static final VarHandle LIVE_COUNT;
+    private static final VarHandle CHILD_EXITS;
+    private static final VarHandle CLOSE_FAILURES;
+    private static final VarHandle ENDED_MEMBERS_CPU;
+    private static final VarHandle LAST_SELF_READING;
 
     static {
         try {
-            LIVE_COUNT = MethodHandles.lookup().findVarHandle(GroupControlBlock.class, "liveCount", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            LIVE_COUNT = l.findVarHandle(GroupControlBlock.class, "liveCount", int.class);
+            CHILD_EXITS = l.findVarHandle(GroupControlBlock.class, "childExits", WaitQueue.class);
+            CLOSE_FAILURES = l.findVarHandle(GroupControlBlock.class, "closeFailures", ConcurrentLinkedQueue.class);
+            ENDED_MEMBERS_CPU = l.findVarHandle(GroupControlBlock.class, "endedMembersCpu", long.class);
+            LAST_SELF_READING = l.findVarHandle(GroupControlBlock.class, "lastSelfReading", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -73,11 +85,12 @@ public final class GroupControlBlock implements TaskOwner {
     private final boolean failTaskOnly;         // immutable
     private final long createdNanos;            // immutable
     private final ResourceList resources;
-    private final WaitQueue childExits = new WaitQueue();
+    // Made on first use (G6): a group that never has a child waited for, or a close that fails, never pays for them.
+    private volatile WaitQueue childExits;      // CHILD_EXITS
     private final CompletableFuture<ExitStatus> onExit = new CompletableFuture<>();
-    private final ConcurrentLinkedQueue<Throwable> closeFailures = new ConcurrentLinkedQueue<>();
-    private final AtomicLong endedMembersCpu = new AtomicLong();
-    private final AtomicLong lastSelfReading = new AtomicLong();
+    private volatile ConcurrentLinkedQueue<Throwable> closeFailures; // CLOSE_FAILURES
+    private volatile long endedMembersCpu;      // ENDED_MEMBERS_CPU: CPU of the members that ended
+    private volatile long lastSelfReading;      // LAST_SELF_READING: times() never reports less than before
 
     final ReentrantLock lock = new ReentrantLock();
     private final MemberList records = new MemberList(); // guarded by lock: not disposed, in joining order
@@ -224,12 +237,20 @@ public final class GroupControlBlock implements TaskOwner {
 
     /** Recorded close failures of group-owned resources. */
     public List<Throwable> closeFailures() {
-        return List.copyOf(closeFailures);
+        ConcurrentLinkedQueue<Throwable> q = closeFailures;
+        return q == null ? List.of() : List.copyOf(q);
     }
 
-    /** The queue of tasks waiting for a child of this group to end. */
+    /** The queue of tasks waiting for a child of this group to end (G6: made by its first user, waiter or waker). */
     WaitQueue childExits() {
-        return childExits;
+        WaitQueue q = childExits;
+        if (q == null) {
+            q = new WaitQueue();
+            if (!CHILD_EXITS.compareAndSet(this, null, q)) {
+                q = childExits;
+            }
+        }
+        return q;
     }
 
     /** Clock nanos at creation. */
@@ -318,7 +339,7 @@ public final class GroupControlBlock implements TaskOwner {
     boolean memberEnded(TaskControlBlock t, boolean dispose) {
         long cpu = t.cpuTimeNanos();
         if (cpu != 0) {
-            endedMembersCpu.addAndGet(cpu); // a task that measured nothing leaves the shared counter alone
+            ENDED_MEMBERS_CPU.getAndAdd(this, cpu); // a task that measured nothing leaves the shared counter alone
         }
         if (!dispose) {
             for (int c = liveCount; c > 1; c = liveCount) {
@@ -370,7 +391,17 @@ public final class GroupControlBlock implements TaskOwner {
     }
 
     void recordCloseFailures(List<Throwable> failures) {
-        closeFailures.addAll(failures);
+        if (failures.isEmpty()) {
+            return;
+        }
+        ConcurrentLinkedQueue<Throwable> q = closeFailures;
+        if (q == null) {
+            q = new ConcurrentLinkedQueue<>();
+            if (!CLOSE_FAILURES.compareAndSet(this, null, q)) {
+                q = closeFailures;
+            }
+        }
+        q.addAll(failures);
     }
 
     // ---- graceful termination (Termination, contract K12) ----
@@ -470,7 +501,7 @@ public final class GroupControlBlock implements TaskOwner {
         // a zombie's (or reaped group's) members all ended, and each added its CPU time in memberEnded before the
         // last one made the group a zombie (volatile write, read first here): no live member to look at, no copy
         GroupState s = state;
-        long self = endedMembersCpu.get();
+        long self = endedMembersCpu;
         if (s != GroupState.ZOMBIE && s != GroupState.REAPED) {
             for (TaskControlBlock t : records()) {
                 if (t.isLive()) {
@@ -479,7 +510,12 @@ public final class GroupControlBlock implements TaskOwner {
             }
         }
         // a member between "ended" and "counted" can make one reading dip: never report less than before
-        self = lastSelfReading.accumulateAndGet(self, Math::max);
+        for (long last = lastSelfReading; self > last; last = lastSelfReading) {
+            if (LAST_SELF_READING.compareAndSet(this, last, self)) {
+                break;
+            }
+        }
+        self = Math.max(self, lastSelfReading);
         long childrenNanos;
         topology.lock();
         try {
